@@ -1,0 +1,3 @@
+from leadboard.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,390 @@
+"""The ``leadboard`` command: opens the board, plus scriptable sub-commands.
+
+Exit codes are part of the contract: 0 done, 1 the database or system failed, 2 bad input,
+3 blocked by a gate, 4 conflict with a colleague's change. A user's mistake is one line on stderr,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any, NoReturn, TextIO
+
+import peewee
+
+from leadboard.config import Settings, load_settings
+from leadboard.domain.card import FIELD_LABELS, FIELD_NAMES, Card, parse_assignments
+from leadboard.domain.errors import Conflict, GateBlocked, InvalidInput, LeadboardError, RulesFileError
+from leadboard.domain.rules import default_rules_text, load_rules
+from leadboard.domain.stages import PIPELINE, Stage, parse_stage
+from leadboard.service import MoveResult, Pipeline
+from leadboard.service.setup import open_pipeline
+from leadboard.store.cards import CardFilter
+from leadboard.store.journal import MoveRecord
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_BLOCKED, EXIT_CONFLICT = 0, 1, 2, 3, 4
+
+
+class UsageError(Exception):
+    """A bad command line; argparse's own error() is routed here to give one line, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    common.add_argument("--db", default=argparse.SUPPRESS, metavar="PATH_OR_URL",
+                        help="database file or URL (default: LEADBOARD_DB or a file in your data folder)")
+    common.add_argument("--rules", default=argparse.SUPPRESS, metavar="FILE", help="rules file to use")
+    common.add_argument("--user", default=argparse.SUPPRESS, help="act as this user (default: your login)")
+
+    parser = _Parser(prog="leadboard", parents=[common],
+                     description="A sales pipeline Kanban board for the terminal.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, parents=[common], help=help, description=help)
+
+    demo = command("demo", "fill the database with realistic demo cards in every stage")
+    demo.add_argument("--cards", type=_count, default=200, metavar="N")
+
+    add = command("add", "add a contact; prints its id")
+    add.add_argument("name")
+    for field in ("company", "email", "phone", "owner"):
+        add.add_argument(f"--{field}")
+    add.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE")
+
+    edit = command("edit", "change fields of a card")
+    edit.add_argument("id", type=_card_id)
+    edit.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", required=True)
+
+    show = command("show", "show one card")
+    show.add_argument("id", type=_card_id)
+    show.add_argument("--json", action="store_true")
+
+    listing = command("list", "list cards")
+    listing.add_argument("--stage", type=_stage)
+    listing.add_argument("--owner")
+    listing.add_argument("--search", default="")
+    listing.add_argument("--json", action="store_true")
+
+    promote = command("promote", "move a card to the next stage through its gate")
+    promote.add_argument("id", type=_card_id)
+    promote.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                         help="fill in fields and promote in one step")
+    for name, help in (("demote", "move a card back one stage"), ("lose", "mark a card lost")):
+        sub = command(name, help)
+        sub.add_argument("id", type=_card_id)
+        sub.add_argument("--reason", required=True)
+    reopen = command("reopen", "bring a lost card back to the stage it was lost from")
+    reopen.add_argument("id", type=_card_id)
+
+    log = command("log", "log an activity (call, meeting, email, note) on a card")
+    log.add_argument("id", type=_card_id)
+    log.add_argument("--kind", required=True, choices=["call", "meeting", "email", "note"])
+    log.add_argument("--summary", required=True)
+
+    history = command("history", "a card's moves")
+    history.add_argument("id", type=_card_id)
+    history.add_argument("--json", action="store_true")
+
+    command("undo", "undo your last move")
+
+    rules = command("rules", "print the rules in force, or check a rules file")
+    rules.add_argument("--check", metavar="FILE")
+    return parser
+
+
+def _card_id(text: str) -> int:
+    if not text.isdigit() or int(text) <= 0:
+        raise argparse.ArgumentTypeError(f"a card id is a positive number, not {text!r}")
+    return int(text)
+
+
+def _count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a number of cards, not {text!r}")
+    return int(text)
+
+
+def _stage(text: str) -> Stage:
+    try:
+        return parse_stage(text)
+    except InvalidInput as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+# ---- output ------------------------------------------------------------------------------------
+
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: object) -> str:
+    """User text made safe for a terminal: control characters shown as escapes, never obeyed."""
+    return _UNSAFE.sub(lambda m: repr(m.group())[1:-1], str(text))
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value) if value != value.to_integral() else int(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def card_json(card: Card) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": card.id, "stage": card.stage.value}
+    data.update({name: _json_value(getattr(card, name)) for name in FIELD_NAMES})
+    data.update(
+        version=card.version,
+        created_at=_json_value(card.created_at),
+        created_by=card.created_by,
+        updated_at=_json_value(card.updated_at),
+        updated_by=card.updated_by,
+        lost_from=card.lost_from.value if card.lost_from else None,
+        lost_reason=card.lost_reason,
+        activities=card.activity_count,
+        last_activity_at=_json_value(card.last_activity_at),
+        warnings=card.warnings,
+    )
+    return data
+
+
+def move_json(record: MoveRecord) -> dict[str, Any]:
+    return {
+        "id": record.id, "card": record.card_id, "move": record.move.value,
+        "from": record.from_stage.value if record.from_stage else None, "to": record.to_stage.value,
+        "by": record.by, "at": record.at.isoformat(), "reason": record.reason,
+        "warnings": list(record.warnings), "undoes": record.undoes,
+    }
+
+
+def _show(card: Card, out: TextIO) -> None:
+    out.write(f"Card {card.id} · {card.stage.value} · version {card.version}\n")
+    for name in FIELD_NAMES:
+        value = getattr(card, name)
+        if value is not None:
+            out.write(f"  {FIELD_LABELS[name]:<40} {printable(_json_value(value))}\n")
+    if card.stage is Stage.LOST:
+        out.write(f"  {'Lost from':<40} {card.lost_from.value if card.lost_from else '-'}\n")
+        out.write(f"  {'Lost because':<40} {printable(card.lost_reason)}\n")
+    out.write(f"  {'Activities':<40} {card.activity_count}\n")
+    if card.warnings:
+        out.write(f"  {'Warnings accepted':<40} {', '.join(card.warnings)}\n")
+
+
+def _list_lines(pipeline: Pipeline, stage: Stage | None, card_filter: CardFilter) -> Iterator[Card]:
+    after = 0
+    while True:
+        batch = pipeline.find(stage, card_filter, limit=500, after_id=after)
+        yield from batch
+        if len(batch) < 500:
+            return
+        after = batch[-1].id
+
+
+def _say_move(result: MoveResult, out: TextIO) -> None:
+    card, record = result.card, result.record
+    out.write(f"Card {card.id} ({printable(card.name)}): {record.from_stage} → {record.to_stage}.\n")
+    for warning in result.warnings:
+        out.write(f"warning accepted: {printable(warning)}\n")
+
+
+# ---- commands -------------------------------------------------------------------------------
+
+
+def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    command = args.command
+    if command == "rules":
+        return _rules(args, settings, out)
+    if command is None:
+        return _open_board(settings)
+    pipeline = open_pipeline(settings.database, settings.who, settings.rules)
+    handler: Callable[[Pipeline, argparse.Namespace, TextIO], int] = COMMANDS[command]
+    return handler(pipeline, args, out)
+
+
+def _open_board(settings: Settings) -> int:
+    from leadboard.tui.app import run_board
+
+    return run_board(settings)
+
+
+def _rules(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    if args.check:
+        rules = load_rules(args.check)
+        gates = ", ".join(f"{gate} ({len(rules.gate(gate))} rules)" for gate in ("qualify", "develop", "win"))
+        out.write(f"{args.check}: ok: {gates}; {len(rules.lost_reasons)} lost reasons.\n")
+        return EXIT_OK
+    if settings.rules:
+        load_rules(settings.rules)  # refuse a bad file before printing it
+        out.write(settings.rules.read_text("utf-8"))
+    else:
+        out.write(default_rules_text())
+    return EXIT_OK
+
+
+def _demo(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
+    from leadboard.service.demo import fill
+
+    def progress(done: int, total: int) -> None:
+        if total >= 10_000 and sys.stderr.isatty():
+            sys.stderr.write(f"\r{done:,} / {total:,} cards")
+            sys.stderr.flush()
+
+    made = fill(pipeline, args.cards, progress=progress)
+    if args.cards >= 10_000 and sys.stderr.isatty():
+        sys.stderr.write("\n")
+    summary = ", ".join(f"{count:,} {stage.value}" for stage, count in made.items())
+    out.write(f"Added {args.cards:,} demo cards: {summary}.\n")
+    return EXIT_OK
+
+
+def _add(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
+    fields: dict[str, Any] = parse_assignments(args.set)
+    fields["name"] = args.name
+    for name in ("company", "email", "phone", "owner"):
+        if getattr(args, name) is not None:
+            fields[name] = getattr(args, name)
+    card = pipeline.create(fields)
+    out.write(f"{card.id}\n")
+    return EXIT_OK
+
+
+def _edit(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
+    card = pipeline.edit(args.id, parse_assignments(args.set))
+    out.write(f"Card {card.id} saved (version {card.version}).\n")
+    return EXIT_OK
+
+
+def _show_command(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
+    card = pipeline.card(args.id)
+    if args.json:
+        json.dump(card_json(card), out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    else:
+        _show(card, out)
+    return EXIT_OK
+
+
+def _list(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
+    card_filter = CardFilter(owner=args.owner, search=args.search)
+    found = _list_lines(pipeline, args.stage, card_filter)
+    if args.json:
+        out.write("[")
+        for index, card in enumerate(found):
+            out.write(",\n" if index else "\n")
+            out.write(json.dumps(card_json(card), ensure_ascii=False))
+        out.write("\n]\n")
+        return EXIT_OK
+    for card in found:
+        amount = card.amount
+        out.write(
+            f"{card.id:>8}  {card.stage.value:<11}  {printable(card.name)[:30]:<30}  "
+            f"{printable(card.company or '')[:24]:<24}  {card.owner or '':<10}  "
+            f"{'' if amount is None else f'{amount:,.0f}':>12}\n"
+        )
+    return EXIT_OK
+
+
+def _promote(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
+    _say_move(pipeline.promote(args.id, parse_assignments(args.set) or None), out)
+    return EXIT_OK
+
+
+def _demote(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
+    _say_move(pipeline.demote(args.id, args.reason), out)
+    return EXIT_OK
+
+
+def _lose(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
+    _say_move(pipeline.lose(args.id, args.reason), out)
+    return EXIT_OK
+
+
+def _reopen(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
+    _say_move(pipeline.reopen(args.id), out)
+    return EXIT_OK
+
+
+def _undo(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
+    result = pipeline.undo()
+    out.write(f"Undone: card {result.card.id} ({printable(result.card.name)}) is back in {result.card.stage}.\n")
+    return EXIT_OK
+
+
+def _log(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
+    activity = pipeline.log_activity(args.id, args.kind, args.summary)
+    out.write(f"Logged {activity.kind.value} on card {activity.card_id}.\n")
+    return EXIT_OK
+
+
+def _history(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
+    moves = pipeline.history(args.id)
+    if args.json:
+        json.dump([move_json(m) for m in moves], out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return EXIT_OK
+    for move in moves:
+        source = move.from_stage.value if move.from_stage else "-"
+        reason = f"  ({printable(move.reason)})" if move.reason else ""
+        out.write(f"{move.at:%Y-%m-%d %H:%M}  {move.by:<10}  {move.move.value:<8} {source} → {move.to_stage}{reason}\n")
+        for warning in move.warnings:
+            out.write(f"{'':30}warning accepted: {printable(warning)}\n")
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[Pipeline, argparse.Namespace, TextIO], int]] = {
+    "demo": _demo, "add": _add, "edit": _edit, "show": _show_command, "list": _list,
+    "promote": _promote, "demote": _demote, "lose": _lose, "reopen": _reopen,
+    "log": _log, "history": _history, "undo": _undo,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    err = sys.stderr
+    try:
+        args = build_parser().parse_args(argv)
+        options = {key: getattr(args, key, None) for key in ("db", "rules", "user")}
+        settings = load_settings(options)
+        return run(args, settings, sys.stdout)
+    except UsageError as error:
+        err.write(f"leadboard: {error}\n")
+        return EXIT_BAD_INPUT
+    except GateBlocked as error:
+        err.write(f"leadboard: {error}\n")
+        for failure in error.failures:
+            suffix = "" if failure.blocking else "  (warning)"
+            err.write(f"{failure.rule_id}: {failure.message}{suffix}\n")
+        return EXIT_BLOCKED
+    except Conflict as error:
+        err.write(f"leadboard: {error}\n")
+        return EXIT_CONFLICT
+    except (LeadboardError, RulesFileError) as error:
+        err.write(f"leadboard: {printable(error)}\n")
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        # `leadboard list | head`: the reader has what it wanted
+        sys.stdout = None  # type: ignore[assignment]
+        return EXIT_OK
+    except peewee.DatabaseError as error:
+        err.write(f"leadboard: the database failed: {printable(error)}\n")
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        err.write("leadboard: interrupted\n")
+        return 130
+
+
+__all__ = ["PIPELINE", "main"]

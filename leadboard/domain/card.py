@@ -1,0 +1,278 @@
+"""A card's fields and their validation.
+
+``CardFields`` is the one place a value typed by a user (in a form, on the command line, in an
+imported file) becomes data: every path validates through it, so every path refuses the same things
+with the same sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    ValidationError,
+    field_validator,
+)
+
+from leadboard.domain.errors import InvalidInput
+from leadboard.domain.stages import Stage
+
+NAME_MAX = 200
+TEXT_MAX = 4000
+MONEY_MAX = Decimal("1e12")
+
+_PHONE_CHARS = re.compile(r"^\+?[0-9 ()./-]+$")
+# C0/C1 control characters other than tab and newline: terminal escapes are stripped from short
+# text so a pasted escape sequence can never reach a terminal; long text keeps newlines.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+class Supplier(StrEnum):
+    NONE = "none"
+    CURRENT = "current"
+    DROPPED = "dropped"
+
+
+class Kind(StrEnum):
+    PERSON = "person"
+    COMPANY = "company"
+
+
+class ActivityKind(StrEnum):
+    CALL = "call"
+    MEETING = "meeting"
+    EMAIL = "email"
+    NOTE = "note"
+
+
+ShortText = Annotated[str, Field(max_length=NAME_MAX)]
+LongText = Annotated[str, Field(max_length=TEXT_MAX)]
+Money = Annotated[Decimal, Field(ge=0, le=MONEY_MAX, max_digits=16, decimal_places=2)]
+
+
+class CardFields(BaseModel):
+    """Everything a salesperson can type about a card."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid", validate_assignment=True)
+
+    name: Annotated[str, Field(min_length=1, max_length=NAME_MAX)]
+    """The person's or company's name, as the salesperson says it."""
+    kind: Kind = Kind.PERSON
+    company: ShortText | None = None
+    title: ShortText | None = None
+    """Job title of the person."""
+    email: EmailStr | None = None
+    phone: ShortText | None = None
+    owner: ShortText | None = None
+    """The salesperson the card belongs to (a login name)."""
+    need: LongText | None = None
+    """What they need from us, in their words."""
+    budget: Money | None = None
+    purchase_by: date | None = None
+    """When they expect to buy."""
+    authority: bool | None = None
+    """Whether this contact can make, or strongly influence, the buying decision."""
+    decision_maker: ShortText | None = None
+    """Who signs."""
+    requirements: LongText | None = None
+    supplier: Supplier | None = None
+    """Their current supplier: none, current (still with them) or dropped."""
+    value: Money | None = None
+    """The deal value."""
+    close_by: date | None = None
+    terms: LongText | None = None
+    """The terms under discussion (payment, contract)."""
+    payment_terms: ShortText | None = None
+    contract_signed_on: date | None = None
+    notes: LongText | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = _CONTROL.sub("", value).strip()
+            return value or None
+        return value
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        digits = sum(ch.isdigit() for ch in value)
+        if not _PHONE_CHARS.match(value) or not 6 <= digits <= 15:
+            raise ValueError("not a phone number (6 to 15 digits, optionally with + ( ) - . and spaces)")
+        return value
+
+    @field_validator("purchase_by", "close_by", "contract_signed_on")
+    @classmethod
+    def _plausible_date(cls, value: date | None) -> date | None:
+        if value is not None and not 1900 <= value.year <= 2200:
+            raise ValueError("the year must be between 1900 and 2200")
+        return value
+
+
+#: field name -> one-line label, in the order forms show them
+FIELD_LABELS: dict[str, str] = {
+    "name": "Name",
+    "kind": "Person or company",
+    "company": "Company",
+    "title": "Title",
+    "email": "Email",
+    "phone": "Phone",
+    "owner": "Owner",
+    "need": "Need",
+    "budget": "Budget",
+    "purchase_by": "Buying by (date)",
+    "authority": "Can decide (yes/no)",
+    "decision_maker": "Decision maker",
+    "requirements": "Requirements",
+    "supplier": "Current supplier (none/current/dropped)",
+    "value": "Deal value",
+    "close_by": "Expected close (date)",
+    "terms": "Terms under discussion",
+    "payment_terms": "Payment terms",
+    "contract_signed_on": "Contract signed on (date)",
+    "notes": "Notes",
+}
+FIELD_NAMES: tuple[str, ...] = tuple(CardFields.model_fields)
+assert set(FIELD_LABELS) == set(FIELD_NAMES)
+
+DATE_FIELDS = frozenset({"purchase_by", "close_by", "contract_signed_on"})
+MONEY_FIELDS = frozenset({"budget", "value"})
+BOOL_FIELDS = frozenset({"authority"})
+CHOICE_FIELDS: dict[str, tuple[str, ...]] = {
+    "kind": tuple(Kind),
+    "supplier": tuple(Supplier),
+}
+
+
+class Card(CardFields):
+    """A stored card: its fields plus where it stands in the pipeline."""
+
+    model_config = ConfigDict(extra="ignore", validate_assignment=False)
+
+    id: int
+    stage: Stage
+    version: int
+    owner: str | None = None
+    created_at: datetime
+    created_by: str
+    updated_at: datetime
+    updated_by: str
+    lost_from: Stage | None = None
+    lost_reason: str | None = None
+    last_activity_at: datetime | None = None
+    activity_count: int = 0
+    warnings: list[str] = []
+    """Ids of the warning rules accepted on the card's last move (the board marks the card)."""
+
+    @property
+    def amount(self) -> Decimal | None:
+        """What the card is worth on the board: the deal value, else the budget."""
+        return self.value if self.value is not None else self.budget
+
+    def fields(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in FIELD_NAMES}
+
+
+def card_amount(fields: dict[str, Any]) -> Decimal:
+    value = fields.get("value")
+    if value is None:
+        value = fields.get("budget")
+    return Decimal(value) if value is not None else Decimal(0)
+
+
+def validate_fields(data: dict[str, Any]) -> CardFields:
+    """``CardFields`` from raw values, or ``InvalidInput`` whose message names the field."""
+    unknown = sorted(set(data) - set(FIELD_NAMES))
+    if unknown:
+        raise InvalidInput(
+            f"Unknown field {unknown[0]!r}; fields are {', '.join(FIELD_NAMES)}.", field=unknown[0]
+        )
+    try:
+        return CardFields.model_validate(data)
+    except ValidationError as error:
+        raise invalid_input(error) from None
+
+
+def invalid_input(error: ValidationError) -> InvalidInput:
+    """One sentence per bad field, the first one as the message."""
+    errors: dict[str, str] = {}
+    for problem in error.errors():
+        field = str(problem["loc"][0]) if problem["loc"] else "card"
+        errors.setdefault(field, _say(problem))
+    field, message = next(iter(errors.items()))
+    return InvalidInput(f"{field}: {message}", field=field, errors=errors)
+
+
+def _say(problem: Any) -> str:
+    kind = problem["type"]
+    ctx = problem.get("ctx") or {}
+    if kind == "missing" or (kind == "string_type" and problem.get("input") is None):
+        return "is required"
+    if kind == "string_too_short":
+        return "is required"
+    if kind == "string_too_long":
+        return f"is too long (at most {ctx.get('max_length')} characters)"
+    if kind in ("greater_than_equal",):
+        return "must not be negative"
+    if kind in ("less_than_equal",):
+        return "is too large"
+    if kind.startswith("date") or kind == "date_from_datetime_parsing":
+        return "is not a date (use YYYY-MM-DD)"
+    if kind.startswith("decimal") or kind in ("float_parsing", "int_parsing"):
+        return "is not an amount (use digits, e.g. 12500 or 12500.50)"
+    if kind == "enum":
+        return f"must be one of {ctx.get('expected', '')}".replace("'", "")
+    if kind.startswith("bool"):
+        return "must be yes or no"
+    if kind == "extra_forbidden":
+        return "is not a card field"
+    message = str(problem["msg"])
+    return message.removeprefix("Value error, ")
+
+
+def parse_assignments(pairs: list[str]) -> dict[str, str]:
+    """``["budget=5000", "need=CRM"]`` -> ``{"budget": "5000", "need": "CRM"}``."""
+    result: dict[str, str] = {}
+    for pair in pairs:
+        field, sep, value = pair.partition("=")
+        field = field.strip()
+        if not sep or not field:
+            raise InvalidInput(f"--set needs FIELD=VALUE, got {pair!r}.", field="--set")
+        if field not in FIELD_NAMES:
+            raise InvalidInput(
+                f"Unknown field {field!r}; fields are {', '.join(FIELD_NAMES)}.", field=field
+            )
+        result[field] = value
+    return result
+
+
+
+@dataclass(frozen=True, slots=True)
+class CardSummary:
+    """What a column shows of a card: cheap to fetch by the page, cheap to keep in a cache."""
+
+    id: int
+    stage: Stage
+    name: str
+    company: str | None
+    amount: Decimal
+    owner: str | None
+    warnings: tuple[str, ...]
+    #: last activity, or creation when there was none: what staleness is measured from
+    active_at: datetime
+    version: int
+
+    def is_stale(self, stale_after_days: int | None, now: datetime) -> bool:
+        return stale_after_days is not None and (now - self.active_at).days >= stale_after_days

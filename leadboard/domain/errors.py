@@ -1,0 +1,65 @@
+"""Errors a user can cause. Each carries one sentence fit to show as it is."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from leadboard.domain.rules import RuleFailure
+
+
+class LeadboardError(Exception):
+    """Base of every error a user can cause; ``str(error)`` is the sentence to show."""
+
+
+class InvalidInput(LeadboardError):
+    """A value the user gave is not acceptable; ``field`` names it when one field is to blame."""
+
+    def __init__(self, message: str, field: str | None = None, errors: dict[str, str] | None = None):
+        super().__init__(message)
+        self.field = field
+        #: every bad field with its own message, for forms that mark each one
+        self.errors = errors or ({field: message} if field else {})
+
+
+class CardNotFound(LeadboardError):
+    def __init__(self, card_id: int):
+        super().__init__(f"There is no card {card_id}.")
+        self.card_id = card_id
+
+
+class MoveNotAllowed(LeadboardError):
+    """The move makes no sense from where the card is (promote an account, reopen an open card)."""
+
+
+class GateBlocked(LeadboardError):
+    """A promotion failed at least one blocking rule; nothing was changed."""
+
+    def __init__(self, gate: str, failures: list[RuleFailure]):
+        self.gate = gate
+        self.failures = failures
+        blocking = [f.rule_id for f in failures if f.blocking]
+        super().__init__(f"The {gate} gate is blocked by: {', '.join(blocking)}.")
+
+
+class Conflict(LeadboardError):
+    """Someone else changed the card since it was read; nothing was overwritten."""
+
+    def __init__(self, card_id: int, changed_by: str, changed_at: datetime):
+        self.card_id = card_id
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+        when = changed_at.replace(tzinfo=UTC).astimezone() if changed_at.tzinfo is None else changed_at
+        super().__init__(
+            f"Card {card_id} was changed by {changed_by} at {when:%Y-%m-%d %H:%M:%S} "
+            "since you read it; your change was not saved."
+        )
+
+
+class NothingToUndo(LeadboardError):
+    pass
+
+
+class RulesFileError(LeadboardError):
+    """A rules file that cannot be used; the message names the file, the rule or line, and the problem."""

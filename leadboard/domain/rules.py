@@ -1,0 +1,350 @@
+"""Gate rules and stage settings as data: the rules file, its validation, and checking a card.
+
+A rules file is TOML (the default ships beside this module). It is validated whole when loaded:
+a bad file is refused with the file, the rule (and its line) and the problem, so the board never
+starts with half a rule set.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import date, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from leadboard.domain.card import DATE_FIELDS, FIELD_NAMES, MONEY_FIELDS
+from leadboard.domain.errors import RulesFileError
+from leadboard.domain.stages import GATE_INTO, GATES, PIPELINE, Stage
+
+#: the pseudo-field a rule names when logging an activity would satisfy it
+ACTIVITY = "activity"
+
+
+class CardFacts(Protocol):
+    """What a gate looks at: the card's fields (as attributes) and how many activities it has."""
+
+    activity_count: int
+
+
+class _Check(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def fields(self) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def passes(self, card: Any, today: date) -> bool:
+        raise NotImplementedError
+
+
+def _known_field(name: str) -> str:
+    if name not in FIELD_NAMES:
+        raise ValueError(f"there is no card field {name!r}")
+    return name
+
+
+class IsSet(_Check):
+    kind: Literal["set"]
+    field: str
+
+    _field = field_validator("field")(_known_field)
+
+    def fields(self) -> tuple[str, ...]:
+        return (self.field,)
+
+    def passes(self, card: Any, today: date) -> bool:
+        return _has_value(getattr(card, self.field))
+
+
+class AnySet(_Check):
+    kind: Literal["any_set"]
+    fields_: Annotated[list[str], Field(alias="fields", min_length=1)]
+
+    @field_validator("fields_")
+    @classmethod
+    def _known(cls, names: list[str]) -> list[str]:
+        return [_known_field(name) for name in names]
+
+    def fields(self) -> tuple[str, ...]:
+        return tuple(self.fields_)
+
+    def passes(self, card: Any, today: date) -> bool:
+        return any(_has_value(getattr(card, name)) for name in self.fields_)
+
+
+class Positive(_Check):
+    kind: Literal["positive"]
+    field: str
+
+    @field_validator("field")
+    @classmethod
+    def _money(cls, name: str) -> str:
+        if _known_field(name) not in MONEY_FIELDS:
+            raise ValueError(f"{name!r} is not an amount; positive checks {sorted(MONEY_FIELDS)}")
+        return name
+
+    def fields(self) -> tuple[str, ...]:
+        return (self.field,)
+
+    def passes(self, card: Any, today: date) -> bool:
+        amount = getattr(card, self.field)
+        return amount is not None and amount > 0
+
+
+class DateWithin(_Check):
+    kind: Literal["date_within"]
+    field: str
+    min_days: int | None = None
+    max_days: int | None = None
+
+    @field_validator("field")
+    @classmethod
+    def _date(cls, name: str) -> str:
+        if _known_field(name) not in DATE_FIELDS:
+            raise ValueError(f"{name!r} is not a date; date_within checks {sorted(DATE_FIELDS)}")
+        return name
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DateWithin:
+        if self.min_days is not None and self.max_days is not None and self.min_days > self.max_days:
+            raise ValueError("min_days is greater than max_days")
+        return self
+
+    def fields(self) -> tuple[str, ...]:
+        return (self.field,)
+
+    def passes(self, card: Any, today: date) -> bool:
+        when = getattr(card, self.field)
+        if when is None:
+            return False
+        if self.min_days is not None and when < today + timedelta(days=self.min_days):
+            return False
+        return not (self.max_days is not None and when > today + timedelta(days=self.max_days))
+
+
+class OneOf(_Check):
+    kind: Literal["one_of"]
+    field: str
+    values: Annotated[list[str | bool], Field(min_length=1)]
+
+    _field = field_validator("field")(_known_field)
+
+    def fields(self) -> tuple[str, ...]:
+        return (self.field,)
+
+    def passes(self, card: Any, today: date) -> bool:
+        value = getattr(card, self.field)
+        return value is not None and value in self.values
+
+
+class Activities(_Check):
+    kind: Literal["activities"]
+    at_least: Annotated[int, Field(ge=1)] = 1
+
+    def fields(self) -> tuple[str, ...]:
+        return (ACTIVITY,)
+
+    def passes(self, card: Any, today: date) -> bool:
+        return int(getattr(card, "activity_count", 0)) >= self.at_least
+
+
+Check = Annotated[IsSet | AnySet | Positive | DateWithin | OneOf | Activities, Field(discriminator="kind")]
+
+
+def _has_value(value: Any) -> bool:
+    return value is not None and value is not False and value != ""
+
+
+class Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$", max_length=60)]
+    severity: Literal["block", "warn"]
+    message: Annotated[str, Field(min_length=1, max_length=200)]
+    checks: Annotated[list[Check], Field(min_length=1)]
+
+    @property
+    def blocking(self) -> bool:
+        return self.severity == "block"
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The fields that would satisfy the rule, in the order its checks name them."""
+        return tuple(dict.fromkeys(name for check in self.checks for name in check.fields()))
+
+    def failed_fields(self, card: Any, today: date) -> tuple[str, ...]:
+        """The fields of the checks that fail (empty when the rule passes)."""
+        failing = [check for check in self.checks if not check.passes(card, today)]
+        return tuple(dict.fromkeys(name for check in failing for name in check.fields()))
+
+
+class StageSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    probability: Annotated[float, Field(ge=0, le=1)]
+    """The chance a card in this stage becomes a sale; weights the column's value."""
+    stale_after_days: Annotated[int, Field(ge=1, le=3650)]
+    """Days without an activity after which a card in this stage is marked stale."""
+
+
+@dataclass(frozen=True)
+class RuleFailure:
+    """One rule a card does not meet: what to show and which fields would fix it."""
+
+    rule_id: str
+    severity: Literal["block", "warn"]
+    message: str
+    fields: tuple[str, ...]
+
+    @property
+    def blocking(self) -> bool:
+        return self.severity == "block"
+
+    def __str__(self) -> str:
+        return f"{self.rule_id}: {self.message}"
+
+
+class Rules(BaseModel):
+    """A whole rules file: the gates, the stage settings and the lost reasons."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    lost_reasons: Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Field(min_length=1)]
+    stages: dict[Stage, StageSettings]
+    gates: dict[str, list[Rule]] = {}
+
+    @field_validator("stages")
+    @classmethod
+    def _every_open_stage(cls, stages: dict[Stage, StageSettings]) -> dict[Stage, StageSettings]:
+        missing = [stage.value for stage in PIPELINE if stage not in stages]
+        if missing:
+            raise ValueError(f"settings are missing for stage(s) {', '.join(missing)}")
+        if Stage.LOST in stages:
+            raise ValueError("lost is not a stage with settings")
+        return stages
+
+    @field_validator("gates")
+    @classmethod
+    def _known_gates(cls, gates: dict[str, list[Rule]]) -> dict[str, list[Rule]]:
+        for name, rules in gates.items():
+            if name not in GATES:
+                raise ValueError(f"unknown gate {name!r}; gates are {', '.join(GATES)}")
+            seen: set[str] = set()
+            for rule in rules:
+                if rule.id in seen:
+                    raise ValueError(f"rule id {rule.id!r} appears twice in gate {name!r}")
+                seen.add(rule.id)
+        return gates
+
+    def gate(self, name: str) -> list[Rule]:
+        return self.gates.get(name, [])
+
+    def check(self, card: Any, into: Stage, today: date | None = None) -> list[RuleFailure]:
+        """Every rule of the gate into ``into`` that ``card`` fails, blocking and warnings alike."""
+        today = today or date.today()
+        gate = GATE_INTO.get(into)
+        if gate is None:
+            return []
+        failures = []
+        for rule in self.gate(gate):
+            failed = rule.failed_fields(card, today)
+            if failed:
+                failures.append(RuleFailure(rule.id, rule.severity, rule.message, failed))
+        return failures
+
+    def probability(self, stage: Stage) -> float:
+        return self.stages[stage].probability if stage in self.stages else 0.0
+
+    def stale_after_days(self, stage: Stage) -> int | None:
+        return self.stages[stage].stale_after_days if stage in self.stages else None
+
+
+DEFAULT_RULES_NAME = "default_rules.toml"
+
+
+def default_rules_text() -> str:
+    return resources.files("leadboard.domain").joinpath(DEFAULT_RULES_NAME).read_text("utf-8")
+
+
+def load_rules(path: str | Path | None = None) -> Rules:
+    """The rules in ``path``, or the default rules; ``RulesFileError`` if anything is wrong."""
+    if path is None:
+        return parse_rules(default_rules_text(), "default rules")
+    path = Path(path)
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        raise RulesFileError(f"Rules file {path}: no such file.") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise RulesFileError(f"Rules file {path}: cannot be read ({error}).") from None
+    return parse_rules(text, str(path))
+
+
+def parse_rules(text: str, source: str) -> Rules:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise RulesFileError(f"Rules file {source}: not valid TOML: {error}.") from None
+    try:
+        return Rules.model_validate(data)
+    except ValidationError as error:
+        raise RulesFileError(_describe(error, data, text, source)) from None
+
+
+def _describe(error: ValidationError, data: dict[str, Any], text: str, source: str) -> str:
+    """The first problem, placed as precisely as the file allows: gate, rule id and line."""
+    problem = error.errors()[0]
+    loc = [part for part in problem["loc"] if part not in _CHECK_KINDS]
+    message = str(problem["msg"]).removeprefix("Value error, ")
+    line = None
+    if len(loc) >= 3 and loc[0] == "gates" and isinstance(loc[2], int):
+        gate, index = str(loc[1]), loc[2]
+        rules = data.get("gates", {}).get(gate, [])
+        rule = rules[index] if index < len(rules) and isinstance(rules[index], dict) else {}
+        rule_id = rule.get("id", f"#{index + 1}")
+        where = f"gate {gate}, rule {rule_id}"
+        rest = [str(part) for part in loc[3:] if not isinstance(part, int)]
+        if rest:
+            where += f", {'.'.join(rest)}"
+        line = _line_matching(text, rf'^\s*id\s*=\s*"{re.escape(str(rule_id))}"')
+        if line is None:
+            line = _nth_line_matching(text, rf"^\s*\[\[gates\.{re.escape(gate)}\]\]", index)
+    elif len(loc) >= 2 and loc[0] == "gates":
+        where = f"gate {loc[1]}"
+        line = _line_matching(text, rf"gates\.{re.escape(str(loc[1]))}\b")
+    else:
+        where = ".".join(str(part) for part in loc) or "file"
+        if len(loc) >= 2:
+            header = _line_matching(text, rf"^\s*\[{re.escape(str(loc[0]))}\.{re.escape(str(loc[1]))}\]")
+            key = _line_matching(text, rf"^\s*{re.escape(str(loc[-1]))}\s*=", start=header or 0)
+            line = key if key and problem["type"] != "missing" else header
+        elif loc:
+            line = _line_matching(text, rf"^\s*\[?{re.escape(str(loc[0]))}\b")
+    if problem["type"] == "union_tag_invalid":
+        kinds = ", ".join(_CHECK_KINDS)
+        message = f"unknown check kind {problem['ctx'].get('tag')!r}; kinds are {kinds}"
+    elif problem["type"] == "extra_forbidden":
+        message = f"unknown setting {loc[-1]!r}"
+    at_line = f" (line {line})" if line else ""
+    return f"Rules file {source}: {where}{at_line}: {message}."
+
+
+_CHECK_KINDS = ("set", "any_set", "positive", "date_within", "one_of", "activities")
+
+
+def _line_matching(text: str, pattern: str, start: int = 0) -> int | None:
+    regex = re.compile(pattern)
+    for number, line in enumerate(text.splitlines(), start=1):
+        if number > start and regex.search(line):
+            return number
+    return None
+
+
+def _nth_line_matching(text: str, pattern: str, nth: int) -> int | None:
+    regex = re.compile(pattern)
+    found = [n for n, line in enumerate(text.splitlines(), start=1) if regex.search(line)]
+    return found[nth] if nth < len(found) else None

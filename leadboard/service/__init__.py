@@ -1,0 +1,5 @@
+"""The use-cases: every way a card is created, edited or moved goes through here."""
+
+from leadboard.service.pipeline import MoveResult, Pipeline, StageStats
+
+__all__ = ["MoveResult", "Pipeline", "StageStats"]

@@ -1,0 +1,167 @@
+"""Realistic demo cards in every stage, each one meeting the gates of the stage it sits in.
+
+Cards go in by the thousand through the store's bulk insert (one transaction per batch), so a
+million-card database for benchmarks takes minutes, not hours.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from leadboard.domain.card import FIELD_NAMES, card_amount
+from leadboard.domain.stages import Move, Stage
+from leadboard.service.pipeline import Pipeline
+from leadboard.store import cards as card_store
+from leadboard.store.db import in_transaction
+from leadboard.store.models import Activity, History
+
+FIRST = ("Ada", "Grace", "Alan", "Linus", "Margaret", "Ken", "Barbara", "Dennis", "Frances", "Edsger",
+         "Radia", "Donald", "Hedy", "Tim", "Katherine", "Guido", "Joan", "Bjarne", "Sophie", "Yukihiro",
+         "Anita", "Niklaus", "Mary", "John", "Lynn", "Carl", "Ines", "Omar", "Priya", "Mateo", "Chen",
+         "Amara", "Lars", "Noor", "Kofi", "Elena", "Tomás", "Aiko", "Rafael", "Zainab")
+LAST = ("Lovelace", "Hopper", "Turing", "Torvalds", "Hamilton", "Thompson", "Liskov", "Ritchie",
+        "Allen", "Dijkstra", "Perlman", "Knuth", "Lamarr", "Berners-Lee", "Johnson", "van Rossum",
+        "Clarke", "Stroustrup", "Wilson", "Matsumoto", "Borg", "Wirth", "Keller", "Backus", "Conway",
+        "Sagan", "Okafor", "Haddad", "Sharma", "García", "Wei", "Mensah", "Nilsson", "Rahman", "Petrova")
+COMPANY_A = ("Northwind", "Blue Harbor", "Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne",
+             "Cyberdyne", "Hooli", "Vandelay", "Wonka", "Tyrell", "Soylent", "Aperture", "Pied Piper",
+             "Massive Dynamic", "Oscorp", "Gringotts", "Monarch", "Atlas", "Juniper", "Copper Kettle")
+COMPANY_B = ("Trading", "Logistics", "Foods", "Systems", "Analytics", "Builders", "Clinic",
+             "Robotics", "Textiles", "Energy", "Media", "Bakery", "Labs", "Outfitters", "Freight")
+SUFFIX = ("Ltd", "GmbH", "Inc.", "LLC", "S.A.", "AB", "Co.")
+TITLES = ("CTO", "Head of Sales", "Operations Manager", "Purchasing Lead", "CEO", "IT Director",
+          "Office Manager", "CFO", "Founder", "Procurement Officer")
+NEEDS = ("Replace spreadsheets for order tracking", "A shared support inbox", "Fleet telematics",
+         "Payroll for 40 staff", "Warehouse scanners", "A new booking system", "Cloud backup",
+         "Point-of-sale terminals for three shops", "Training for the field team")
+REQUIREMENTS = ("SSO, audit log, EU hosting", "Works offline; 30 users", "API access and CSV export",
+                "Integrates with their ERP", "24/7 support, 99.9% uptime")
+TERMS = ("Annual licence, net 30", "Three-year contract, quarterly billing",
+         "Pilot for 3 months, then yearly", "Monthly subscription, cancel anytime")
+PAYMENT = ("Net 30", "Net 45", "Quarterly in advance", "Monthly direct debit")
+OWNERS = ("alice", "bob", "carol", "dave")
+SUMMARIES = ("Intro call, keen on a demo", "Demo went well", "Sent proposal", "Discussed pricing",
+             "Met the team on site", "Follow-up email about requirements")
+STAGE_WEIGHTS = ((Stage.CONTACT, 52), (Stage.LEAD, 24), (Stage.OPPORTUNITY, 12),
+                 (Stage.ACCOUNT, 6), (Stage.LOST, 6))
+LOST_REASONS = ("No budget", "Chose a competitor", "Went silent", "Bad timing")
+
+BATCH = 2_000
+
+
+def _slug(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum()) or "x"
+
+
+def demo_card(rng: random.Random, number: int, today: date, owners: tuple[str, ...]) -> tuple[Stage, dict[str, Any], int]:
+    """One card's stage, fields and number of activities."""
+    stage = rng.choices([s for s, _ in STAGE_WEIGHTS], [w for _, w in STAGE_WEIGHTS])[0]
+    first, last = rng.choice(FIRST), rng.choice(LAST)
+    company = f"{rng.choice(COMPANY_A)} {rng.choice(COMPANY_B)} {rng.choice(SUFFIX)}"
+    domain = f"{_slug(company.split()[0])}{number % 97}.example.com"
+    fields: dict[str, Any] = {name: None for name in FIELD_NAMES}
+    fields.update(
+        name=f"{first} {last}",
+        kind="person",
+        company=company,
+        title=rng.choice(TITLES),
+        email=f"{_slug(first)}.{_slug(last)}{number}@{domain}",
+        phone=f"+44 20 {rng.randrange(1000, 9999)} {rng.randrange(1000, 9999)}" if rng.random() < 0.6 else None,
+        owner=rng.choice(owners),
+    )
+    reached = stage if stage is not Stage.LOST else rng.choice([Stage.CONTACT, Stage.LEAD, Stage.OPPORTUNITY])
+    order = [Stage.CONTACT, Stage.LEAD, Stage.OPPORTUNITY, Stage.ACCOUNT]
+    level = order.index(reached)
+    activities = rng.randrange(0, 2) if level == 0 else rng.randrange(1, 5)
+    if level >= 1:
+        fields.update(
+            need=rng.choice(NEEDS),
+            budget=Decimal(rng.randrange(20, 900) * 100),
+            purchase_by=today + timedelta(days=rng.randrange(7, 300)),
+            authority=rng.random() < 0.7 or None,
+        )
+    if level >= 2:
+        fields.update(
+            requirements=rng.choice(REQUIREMENTS),
+            supplier=rng.choice(["none", "dropped"]),
+            value=Decimal(rng.randrange(20, 1500) * 100),
+            close_by=today + timedelta(days=rng.randrange(7, 120)),
+            terms=rng.choice(TERMS),
+            decision_maker=f"{rng.choice(FIRST)} {rng.choice(LAST)}" if rng.random() < 0.75 else None,
+        )
+    if level >= 3:
+        fields.update(
+            contract_signed_on=today - timedelta(days=rng.randrange(1, 400)),
+            payment_terms=rng.choice(PAYMENT),
+        )
+    if stage is Stage.LOST:
+        fields["lost_from"] = reached.value
+        fields["lost_reason"] = rng.choice(LOST_REASONS)
+    return stage, fields, activities
+
+
+def fill(pipeline: Pipeline, count: int, seed: int = 7,
+         progress: Callable[[int, int], None] | None = None) -> dict[Stage, int]:
+    """Add ``count`` demo cards; returns how many went into each stage."""
+    rng = random.Random(seed)
+    today = date.today()
+    now = pipeline._clock()
+    made = {stage: 0 for stage in Stage}
+    done = 0
+    for batch in _batches(count):
+        rows = []
+        tops = {stage: card_store.top_rank(stage) for stage in Stage}
+        for _ in range(batch):
+            stage, fields, activity_count = demo_card(rng, done + len(rows) + 1, today, OWNERS)
+            created = now - timedelta(days=rng.randrange(0, 200), minutes=rng.randrange(0, 1440))
+            tops[stage] -= 1.0
+            lost = {k: fields.pop(k) for k in ("lost_from", "lost_reason") if k in fields}
+            warnings = []
+            if stage in (Stage.LEAD, Stage.OPPORTUNITY) and fields.get("authority") is None:
+                warnings.append("authority")
+            if stage is Stage.OPPORTUNITY and fields.get("decision_maker") is None:
+                warnings.append("decision_maker")
+            active = created + timedelta(days=rng.randrange(0, 60)) if activity_count else None
+            active = min(active, now) if active else None
+            rows.append(
+                fields | lost | {
+                    "stage": stage.value, "rank": tops[stage], "version": 1,
+                    "created_at": created, "created_by": fields["owner"],
+                    "updated_at": created, "updated_by": fields["owner"],
+                    "amount": card_amount(fields), "last_activity_at": active,
+                    "activity_count": activity_count, "warnings": ",".join(warnings),
+                }
+            )
+            made[stage] += 1
+        in_transaction(lambda rows=rows: _insert(rows, now, rng))
+        done += batch
+        if progress:
+            progress(done, count)
+    return made
+
+
+def _insert(rows: list[dict[str, Any]], now: datetime, rng: random.Random) -> None:
+    ids = card_store.insert_many(rows, now)
+    histories, activities = [], []
+    for card_id, row in zip(ids, rows, strict=True):
+        histories.append({"card": card_id, "move": Move.CREATE.value, "from_stage": None,
+                          "to_stage": row["stage"], "by": row["owner"], "at": row["created_at"],
+                          "reason": "demo data", "warnings": ""})
+        for n in range(row["activity_count"]):
+            activities.append({"card": card_id, "kind": rng.choice(["call", "meeting", "email"]),
+                               "summary": rng.choice(SUMMARIES), "by": row["owner"],
+                               "at": row["last_activity_at"] - timedelta(days=n)})
+    for start in range(0, len(histories), 1000):
+        History.insert_many(histories[start:start + 1000]).execute()
+    for start in range(0, len(activities), 1000):
+        Activity.insert_many(activities[start:start + 1000]).execute()
+
+
+def _batches(count: int) -> Iterator[int]:
+    while count > 0:
+        yield min(BATCH, count)
+        count -= BATCH

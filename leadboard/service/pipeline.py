@@ -1,0 +1,316 @@
+"""The pipeline's use-cases: create, edit, promote, demote, lose, reopen, log activity, undo.
+
+One transition function (``_transition``) serves every move, from a key press, a CLI command or an
+import; promotion always runs the gate. Every write is one transaction, and every write names the
+card version it read, so a colleague's change in between is refused (``Conflict``), never overwritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from leadboard.domain.card import ActivityKind, Card, CardSummary, validate_fields
+from leadboard.domain.errors import (
+    CardNotFound,
+    Conflict,
+    GateBlocked,
+    InvalidInput,
+    MoveNotAllowed,
+    NothingToUndo,
+)
+from leadboard.domain.rules import RuleFailure, Rules
+from leadboard.domain.stages import GATE_INTO, PIPELINE, Move, Stage
+from leadboard.store import cards, journal
+from leadboard.store.cards import NO_FILTER, CardFilter
+from leadboard.store.db import in_transaction
+from leadboard.store.journal import ActivityRecord, MoveRecord
+
+REASON_MAX = 500
+SUMMARY_MAX = 2000
+
+
+def utc_now() -> datetime:
+    """Times are stored as naive UTC and shown in the viewer's local time."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class MoveResult:
+    card: Card
+    record: MoveRecord
+    #: warning rules the move went through with (recorded in the history)
+    warnings: list[RuleFailure]
+
+
+@dataclass(frozen=True)
+class StageStats:
+    stage: Stage
+    cards: int
+    amount: Decimal
+    #: amount times the stage's win probability from the rules file
+    weighted: Decimal
+
+
+class Pipeline:
+    """The service one user works through. ``user`` is recorded on every write."""
+
+    def __init__(self, rules: Rules, user: str, clock: Callable[[], datetime] = utc_now,
+                 today: Callable[[], date] = date.today):
+        self.rules = rules
+        self.user = user
+        self._clock = clock
+        self._today = today
+
+    # ---- reading ---------------------------------------------------------------------------
+
+    def card(self, card_id: int) -> Card:
+        card = cards.get(card_id)
+        if card is None:
+            raise CardNotFound(card_id)
+        return card
+
+    def column_page(self, stage: Stage, offset: int, limit: int, card_filter: CardFilter = NO_FILTER,
+                    total: int | None = None) -> list[CardSummary]:
+        return cards.column_page(stage, offset, limit, card_filter, total)
+
+    def stats(self, card_filter: CardFilter = NO_FILTER) -> dict[Stage, StageStats]:
+        totals = cards.stage_totals(card_filter)
+        return {
+            stage: StageStats(
+                stage, count, amount,
+                (amount * Decimal(str(self.rules.probability(stage)))).quantize(Decimal("0.01")),
+            )
+            for stage, (count, amount) in totals.items()
+        }
+
+    def find(self, stage: Stage | None = None, card_filter: CardFilter = NO_FILTER,
+             limit: int | None = None, after_id: int = 0) -> list[Card]:
+        return cards.find(stage, card_filter, limit, after_id)
+
+    def position(self, card_id: int, card_filter: CardFilter = NO_FILTER) -> int | None:
+        return cards.position(card_id, card_filter)
+
+    def history(self, card_id: int) -> list[MoveRecord]:
+        self.card(card_id)
+        return journal.moves_of(card_id)
+
+    def activities(self, card_id: int) -> list[ActivityRecord]:
+        self.card(card_id)
+        return journal.activities_of(card_id)
+
+    def check_promotion(self, card_id: int, changes: dict[str, Any] | None = None) -> list[RuleFailure]:
+        """Every rule the card (with ``changes`` applied) fails on its way to the next stage."""
+        card = self.card(card_id)
+        target = self._next_stage(card)
+        merged = self._merged(card, changes or {})
+        return self.rules.check(merged, target, self._today())
+
+    def is_stale(self, summary: CardSummary) -> bool:
+        return summary.is_stale(self.rules.stale_after_days(summary.stage), self._clock())
+
+    def latest_change(self) -> int:
+        return cards.latest_change()
+
+    def changes_since(self, change_id: int) -> tuple[int, set[int] | None]:
+        return cards.changes_since(change_id)
+
+    # ---- creating and editing ---------------------------------------------------------------
+
+    def create(self, fields: dict[str, Any]) -> Card:
+        """A new contact. It needs a name and one way to reach them (email or phone)."""
+        data = dict(fields)
+        if not data.get("owner"):
+            data["owner"] = self.user
+        valid = validate_fields(data)
+        if not (valid.email or valid.phone):
+            raise InvalidInput("A contact needs an email or a phone number to reach them.", field="email")
+
+        def work() -> int:
+            now = self._clock()
+            card_id = cards.insert(Stage.CONTACT, valid.model_dump(), self.user, now)
+            journal.record_move(card_id, Move.CREATE, None, Stage.CONTACT, self.user, now)
+            return card_id
+
+        return self.card(in_transaction(work))
+
+    def edit(self, card_id: int, changes: dict[str, Any], version: int | None = None) -> Card:
+        """Change some fields. ``version`` is the one the user saw; a newer one means a conflict."""
+        if not changes:
+            raise InvalidInput("Nothing to change: give at least one FIELD=VALUE.", field="--set")
+
+        def work() -> None:
+            card = self._read_for_write(card_id, version)
+            merged = self._merged(card, changes)
+            self._write(card, merged.fields())
+
+        in_transaction(work)
+        return self.card(card_id)
+
+    def reassign(self, card_id: int, owner: str, version: int | None = None) -> Card:
+        """Hand the card to a colleague."""
+        return self.edit(card_id, {"owner": owner}, version)
+
+    # ---- moving ---------------------------------------------------------------------------
+
+    def promote(self, card_id: int, changes: dict[str, Any] | None = None,
+                version: int | None = None) -> MoveResult:
+        """Move the card one stage on, through the gate. ``changes`` (the fields a blocked move
+        asked for) are saved in the same transaction, so filling them in finishes the move."""
+
+        def work() -> MoveResult:
+            card = self._read_for_write(card_id, version)
+            target = self._next_stage(card)
+            merged = self._merged(card, changes or {})
+            failures = self.rules.check(merged, target, self._today())
+            if any(f.blocking for f in failures):
+                raise GateBlocked(GATE_INTO[target], failures)
+            return self._transition(card, target, Move.PROMOTE, fields=merged.fields(), warnings=failures)
+
+        return in_transaction(work)
+
+    def demote(self, card_id: int, reason: str, version: int | None = None) -> MoveResult:
+        reason = _reason(reason)
+
+        def work() -> MoveResult:
+            card = self._read_for_write(card_id, version)
+            if card.stage is Stage.LOST:
+                raise MoveNotAllowed(f"Card {card_id} is lost; reopen it instead.")
+            target = card.stage.previous
+            if target is None:
+                raise MoveNotAllowed(f"Card {card_id} is a contact already; there is no stage before it.")
+            return self._transition(card, target, Move.DEMOTE, reason=reason)
+
+        return in_transaction(work)
+
+    def lose(self, card_id: int, reason: str, version: int | None = None) -> MoveResult:
+        reason = _reason(reason)
+
+        def work() -> MoveResult:
+            card = self._read_for_write(card_id, version)
+            if card.stage is Stage.LOST:
+                raise MoveNotAllowed(f"Card {card_id} is lost already.")
+            return self._transition(card, Stage.LOST, Move.LOSE, reason=reason,
+                                    state={"lost_from": card.stage.value, "lost_reason": reason})
+
+        return in_transaction(work)
+
+    def reopen(self, card_id: int, version: int | None = None) -> MoveResult:
+        """Bring a lost card back into the stage it was lost from."""
+
+        def work() -> MoveResult:
+            card = self._read_for_write(card_id, version)
+            if card.stage is not Stage.LOST:
+                raise MoveNotAllowed(f"Card {card_id} is not lost; only lost cards can be reopened.")
+            target = card.lost_from or Stage.CONTACT
+            return self._transition(card, target, Move.REOPEN, reason=card.lost_reason,
+                                    state={"lost_from": None, "lost_reason": None})
+
+        return in_transaction(work)
+
+    def undo(self) -> MoveResult:
+        """Reverse this user's last move that is not undone yet; the undo is recorded too."""
+
+        def work() -> MoveResult:
+            last = journal.last_undoable_move(self.user)
+            if last is None:
+                raise NothingToUndo("You have no move to undo.")
+            card = self._read_for_write(last.card_id, None)
+            if card.stage is not last.to_stage:
+                raise MoveNotAllowed(
+                    f"Card {card.id} has moved since your {last.move.value} "
+                    f"(it is now {card.stage.value}); that move can no longer be undone."
+                )
+            target = last.from_stage or Stage.CONTACT
+            state: dict[str, Any] = {}
+            if last.move is Move.LOSE:
+                state = {"lost_from": None, "lost_reason": None}
+            elif last.move is Move.REOPEN:
+                state = {"lost_from": last.to_stage.value, "lost_reason": last.reason}
+            return self._transition(card, target, Move.UNDO, reason=f"undo {last.move.value}",
+                                    state=state, undoes=last.id)
+
+        return in_transaction(work)
+
+    def log_activity(self, card_id: int, kind: str | ActivityKind, summary: str) -> ActivityRecord:
+        try:
+            activity_kind = ActivityKind(str(kind).strip().lower())
+        except ValueError:
+            kinds = ", ".join(k.value for k in ActivityKind)
+            raise InvalidInput(f"Unknown activity kind {kind!r}; use one of {kinds}.", field="kind") from None
+        summary = summary.strip()
+        if not summary:
+            raise InvalidInput("Say in a few words what happened (summary).", field="summary")
+        if len(summary) > SUMMARY_MAX:
+            raise InvalidInput(f"summary: is too long (at most {SUMMARY_MAX} characters)", field="summary")
+
+        def work() -> int:
+            self.card(card_id)
+            return journal.add_activity(card_id, activity_kind, summary, self.user, self._clock())
+
+        activity_id = in_transaction(work)
+        return next(a for a in journal.activities_of(card_id) if a.id == activity_id)
+
+    # ---- the one transition ------------------------------------------------------------------
+
+    def _transition(self, card: Card, target: Stage, move: Move, *, reason: str | None = None,
+                    fields: dict[str, Any] | None = None, warnings: list[RuleFailure] | None = None,
+                    state: dict[str, Any] | None = None, undoes: int | None = None) -> MoveResult:
+        """Move ``card`` to ``target`` and append the move to its history (inside a transaction)."""
+        warnings = [w for w in (warnings or []) if not w.blocking]
+        values: dict[str, Any] = dict(fields or {})
+        values.update(state or {})
+        values["stage"] = target
+        values["warnings"] = ",".join(w.rule_id for w in warnings)
+        now = self._clock()
+        self._write(card, values, now)
+        record_id = journal.record_move(
+            card.id, move, card.stage, target, self.user, now, reason=reason,
+            warnings=tuple(str(w) for w in warnings), undoes=undoes,
+        )
+        record = next(r for r in journal.moves_of(card.id) if r.id == record_id)
+        return MoveResult(self.card(card.id), record, warnings)
+
+    def _write(self, card: Card, values: dict[str, Any], now: datetime | None = None) -> None:
+        if not cards.update(card, values, self.user, now or self._clock()):
+            raise self._conflict(card.id)
+
+    def _read_for_write(self, card_id: int, version: int | None) -> Card:
+        card = self.card(card_id)
+        if version is not None and card.version != version:
+            raise Conflict(card_id, card.updated_by, card.updated_at)
+        return card
+
+    def _conflict(self, card_id: int) -> Conflict:
+        now = self.card(card_id)
+        return Conflict(card_id, now.updated_by, now.updated_at)
+
+    def _merged(self, card: Card, changes: dict[str, Any]) -> Card:
+        """The card as it would be with ``changes``, validated like any edit."""
+        if not changes:
+            return card
+        valid = validate_fields(card.fields() | dict(changes))
+        return card.model_copy(update=valid.model_dump())
+
+    def _next_stage(self, card: Card) -> Stage:
+        if card.stage is Stage.LOST:
+            raise MoveNotAllowed(f"Card {card.id} is lost; reopen it before promoting it.")
+        target = card.stage.next
+        if target is None:
+            raise MoveNotAllowed(f"Card {card.id} is an account already; there is no stage after it.")
+        return target
+
+
+def _reason(reason: str | None) -> str:
+    text = (reason or "").strip()
+    if not text:
+        raise InvalidInput("A reason is required.", field="reason")
+    if len(text) > REASON_MAX:
+        raise InvalidInput(f"reason: is too long (at most {REASON_MAX} characters)", field="reason")
+    return text
+
+
+__all__ = ["PIPELINE", "MoveResult", "Pipeline", "StageStats"]

@@ -1,0 +1,121 @@
+"""The tables. Cards change in place (guarded by ``version``); history, activities and changes are append-only."""
+
+from __future__ import annotations
+
+import peewee as pw
+
+from leadboard.store.db import database
+
+MONEY = {"max_digits": 16, "decimal_places": 2, "auto_round": True, "null": True}
+
+
+class BaseModel(pw.Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class Card(BaseModel):
+    stage = pw.CharField(max_length=20)
+    #: order inside a column, sparse: a card entering a column goes above the top one
+    rank = pw.DoubleField()
+    #: bumped by every write; a write names the version it read (optimistic locking)
+    version = pw.IntegerField(default=1)
+    owner = pw.CharField(max_length=200, null=True)
+    created_at = pw.DateTimeField()
+    created_by = pw.CharField(max_length=200)
+    updated_at = pw.DateTimeField()
+    updated_by = pw.CharField(max_length=200)
+
+    name = pw.CharField(max_length=200)
+    kind = pw.CharField(max_length=10, default="person")
+    company = pw.CharField(max_length=200, null=True)
+    title = pw.CharField(max_length=200, null=True)
+    email = pw.CharField(max_length=320, null=True)
+    phone = pw.CharField(max_length=200, null=True)
+    need = pw.TextField(null=True)
+    budget = pw.DecimalField(**MONEY)
+    purchase_by = pw.DateField(null=True)
+    authority = pw.BooleanField(null=True)
+    decision_maker = pw.CharField(max_length=200, null=True)
+    requirements = pw.TextField(null=True)
+    supplier = pw.CharField(max_length=10, null=True)
+    value = pw.DecimalField(**MONEY)
+    close_by = pw.DateField(null=True)
+    terms = pw.TextField(null=True)
+    payment_terms = pw.CharField(max_length=200, null=True)
+    contract_signed_on = pw.DateField(null=True)
+    notes = pw.TextField(null=True)
+
+    #: what the card is worth on the board (value, else budget): summed into column totals
+    amount = pw.DecimalField(max_digits=16, decimal_places=2, auto_round=True, default=0)
+    lost_from = pw.CharField(max_length=20, null=True)
+    lost_reason = pw.TextField(null=True)
+    last_activity_at = pw.DateTimeField(null=True)
+    activity_count = pw.IntegerField(default=0)
+    #: ids of the warning rules accepted on the last move, comma-separated
+    warnings = pw.CharField(max_length=500, default="")
+
+    class Meta:
+        indexes = (
+            (("stage", "rank", "id"), False),
+            (("stage", "owner", "rank", "id"), False),
+            (("email",), False),
+            (("name", "company"), False),
+        )
+
+
+class History(BaseModel):
+    """One row per move (and per creation or import), never updated or deleted."""
+
+    card = pw.ForeignKeyField(Card, backref="history", on_delete="CASCADE")
+    move = pw.CharField(max_length=10)
+    from_stage = pw.CharField(max_length=20, null=True)
+    to_stage = pw.CharField(max_length=20)
+    by = pw.CharField(max_length=200)
+    at = pw.DateTimeField()
+    reason = pw.TextField(null=True)
+    #: accepted warnings, "rule-id: message" lines
+    warnings = pw.TextField(default="")
+    #: for an undo: the move it reversed
+    undoes = pw.ForeignKeyField("self", null=True, backref="undone_by", on_delete="SET NULL")
+
+    class Meta:
+        indexes = ((("card", "id"), False), (("by", "id"), False))
+
+
+class Activity(BaseModel):
+    card = pw.ForeignKeyField(Card, backref="activities", on_delete="CASCADE")
+    kind = pw.CharField(max_length=10)
+    summary = pw.TextField()
+    at = pw.DateTimeField()
+    by = pw.CharField(max_length=200)
+
+    class Meta:
+        indexes = ((("card", "id"), False),)
+
+
+class Change(BaseModel):
+    """Append-only feed of which cards changed, so open boards redraw only those.
+
+    ``card`` is NULL for bulk changes (demo, import) after which a board reloads every column.
+    """
+
+    card_id = pw.IntegerField(null=True)
+    at = pw.DateTimeField()
+
+
+class StageTotal(BaseModel):
+    """Per (stage, owner): how many cards and their summed amount, kept current by every write,
+    so column headers never scan a million rows."""
+
+    stage = pw.CharField(max_length=20)
+    owner = pw.CharField(max_length=200)
+    cards = pw.IntegerField(default=0)
+    amount = pw.DecimalField(max_digits=20, decimal_places=2, auto_round=True, default=0)
+
+    class Meta:
+        indexes = ((("stage", "owner"), True),)
+
+
+TABLES: list[type[BaseModel]] = [Card, History, Activity, Change, StageTotal]

@@ -1,0 +1,1 @@
+"""The Textual board: screens, widgets, modals and their stylesheet."""
