@@ -15,14 +15,15 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
-    EmailStr,
     Field,
     ValidationError,
     field_validator,
 )
 
+from leadboard.domain.emails import normalized_email
 from leadboard.domain.errors import InvalidInput
 from leadboard.domain.stages import Stage
 
@@ -57,6 +58,8 @@ class ActivityKind(StrEnum):
 ShortText = Annotated[str, Field(max_length=NAME_MAX)]
 LongText = Annotated[str, Field(max_length=TEXT_MAX)]
 Money = Annotated[Decimal, Field(ge=0, le=MONEY_MAX, max_digits=16, decimal_places=2)]
+#: pydantic's ``EmailStr`` check and normalisation, with the common address validated fast
+Email = Annotated[str, AfterValidator(normalized_email)]
 
 
 class CardFields(BaseModel):
@@ -70,7 +73,7 @@ class CardFields(BaseModel):
     company: ShortText | None = None
     title: ShortText | None = None
     """Job title of the person."""
-    email: EmailStr | None = None
+    email: Email | None = None
     phone: ShortText | None = None
     owner: ShortText | None = None
     """The salesperson the card belongs to (a login name)."""

@@ -1,0 +1,54 @@
+"""Email addresses: pydantic's ``EmailStr`` check, made cheap for the common address.
+
+pydantic's check (``pydantic.networks.validate_email``, which calls email-validator) costs about
+40 µs an address, two thirds of it validating the domain: too slow for an import of a million
+rows. Most addresses are a plain ASCII local part (``ada.lovelace+crm``) at a domain shared by many
+rows, so this module validates each *domain* once, with email-validator itself, and remembers the
+verdict. Everything else (quoted local parts, display names, international local parts, special
+mailbox names, addresses near the length limit, any domain email-validator refuses) goes to
+pydantic's own check, so the result, or the error, is always exactly the one ``EmailStr`` gives;
+``tests/domain/test_emails.py`` checks that against pydantic on thousands of odd addresses.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import email_validator
+from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES, EMAIL_MAX_LENGTH
+from pydantic.networks import validate_email as _pydantic_validate_email
+
+# email-validator's own dot-atom local part (RFC 5322 atext), which it accepts unchanged
+_ATEXT = r"a-zA-Z0-9_!#\$%&'\*\+\-/=\?\^`\{\|\}~"
+_SIMPLE = re.compile(rf"([{_ATEXT}]+(?:\.[{_ATEXT}]+)*)@([^@<\r\n]+)")
+_SPECIAL_MAILBOXES = frozenset(CASE_INSENSITIVE_MAILBOX_NAMES)
+
+
+def normalized_email(value: str) -> str:
+    """The address as ``EmailStr`` stores it, or pydantic's ``value_error`` for a bad one."""
+    match = _SIMPLE.fullmatch(value)
+    if match is not None:
+        local, domain = match.groups()
+        checked = _domain(domain)
+        if checked is not None and local.lower() not in _SPECIAL_MAILBOXES:
+            unicode_domain, ascii_domain = checked
+            normalized = f"{local}@{unicode_domain}"
+            if max(len(value.encode()), len(normalized.encode()),
+                   len(local) + 1 + len(ascii_domain)) <= EMAIL_MAX_LENGTH:
+                return normalized
+    return _pydantic_validate_email(value)[1]
+
+
+@lru_cache(maxsize=65_536)
+def _domain(domain: str) -> tuple[str, str] | None:
+    """(normalized, ASCII) form of the part after the @-sign, or None if email-validator refuses
+    it. The local part plays no role in email-validator's domain check, so one probe address
+    stands for every address at the domain."""
+    try:
+        probe = email_validator.validate_email(f"a@{domain}", check_deliverability=False)
+    except email_validator.EmailNotValidError:
+        return None
+    if probe.domain is None or probe.ascii_domain is None:  # pragma: no cover - not for names
+        return None
+    return probe.domain, probe.ascii_domain
