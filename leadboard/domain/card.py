@@ -32,6 +32,7 @@ TEXT_MAX = 4000
 MONEY_MAX = Decimal("1e12")
 
 _PHONE_CHARS = re.compile(r"^\+?[0-9 ()./-]+$")
+_PHONE_PUNCTUATION = str.maketrans("", "", " ()./-+")
 # C0/C1 control characters other than tab and newline: terminal escapes are stripped from short
 # text so a pasted escape sequence can never reach a terminal; long text keeps newlines.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -102,7 +103,9 @@ class CardFields(BaseModel):
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
         if isinstance(value, str):
-            value = _CONTROL.sub("", value).strip()
+            # control characters are never printable, so the (costlier) removal is only needed
+            # for text that is not
+            value = value.strip() if value.isprintable() else _CONTROL.sub("", value).strip()
             return value or None
         return value
 
@@ -111,8 +114,8 @@ class CardFields(BaseModel):
     def _phone(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        digits = sum(ch.isdigit() for ch in value)
-        if not _PHONE_CHARS.match(value) or not 6 <= digits <= 15:
+        # once the pattern matches, everything but the digits is one of " ()./-+"
+        if not _PHONE_CHARS.match(value) or not 6 <= len(value.translate(_PHONE_PUNCTUATION)) <= 15:
             raise ValueError("not a phone number (6 to 15 digits, optionally with + ( ) - . and spaces)")
         return value
 
