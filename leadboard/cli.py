@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
+import tempfile
+import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -102,6 +105,30 @@ def build_parser() -> argparse.ArgumentParser:
 
     rules = command("rules", "print the rules in force, or check a rules file")
     rules.add_argument("--check", metavar="FILE")
+
+    importing = command("import", "import cards from a CSV file (or JSON as export writes it)")
+    importing.add_argument("file", metavar="FILE")
+    importing.add_argument("--map", action="append", default=[], metavar="'COLUMN=field'",
+                           help="take a field from a column the automatic matching misses "
+                                "(several: repeat, or separate with commas; field 'ignore' skips a column)")
+    importing.add_argument("--stage-map", action="append", default=[], metavar="'VALUE=stage,...'",
+                           help="what the file's stage values mean, e.g. 'Prospecting=lead,Won=account'")
+    importing.add_argument("--dry-run", action="store_true",
+                           help="say what would be imported; change nothing")
+    importing.add_argument("--enforce-gates", action="store_true",
+                           help="place each card at the last stage whose gates it passes "
+                                "(default: keep the file's stage, recording failed rules as warnings)")
+    importing.add_argument("--update", action="store_true",
+                           help="update cards that match by email or name + company (default: skip them)")
+    importing.add_argument("--batch-size", type=_count, default=None, metavar="N",
+                           help="rows written per transaction (default 5000)")
+
+    exporting = command("export", "write every card with every field as CSV or JSON (import reads it back)")
+    exporting.add_argument("file", metavar="FILE", nargs="?",
+                           help="where to write (default: standard output)")
+    exporting.add_argument("--format", choices=["csv", "json"], help="default: from FILE's suffix, else csv")
+    exporting.add_argument("--stage", type=_stage, help="only the cards of this stage")
+    exporting.add_argument("--with-history", action="store_true", help="add each card's moves and activities")
     return parser
 
 
@@ -346,10 +373,80 @@ def _history(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _import(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
+    from leadboard.service.transfer import ImportOptions, import_file, parse_column_map, parse_stage_map
+
+    options = ImportOptions(
+        column_map=parse_column_map(args.map), stage_map=parse_stage_map(args.stage_map),
+        dry_run=args.dry_run, enforce_gates=args.enforce_gates, update=args.update,
+        **({"batch_size": args.batch_size} if args.batch_size else {}),
+    )
+    progress = _ProgressLine(f"importing {os.path.basename(args.file)}")
+    try:
+        summary = import_file(pipeline, args.file, options, progress.show if progress.on else None)
+    except KeyboardInterrupt:
+        progress.end()
+        sys.stderr.write("leadboard: import interrupted; the batches written so far are kept: run the same "
+                         "command again to carry on from there.\n")
+        return 130
+    progress.end()
+    for line in summary.lines():
+        out.write(printable(line) + "\n")
+    return EXIT_OK
+
+
+class _ProgressLine:
+    """A progress line on stderr, redrawn in place, only when stderr is a terminal."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.on = sys.stderr.isatty()
+        self.started = time.monotonic()
+        self.drawn = False
+
+    def show(self, progress: Any) -> None:
+        done, total, rows = progress.bytes_done, progress.bytes_total, progress.rows_done
+        seconds = max(time.monotonic() - self.started, 1e-6)
+        share = f"{100 * done / total:3.0f}%" if total else ""
+        line = f"{printable(self.label)}: {share} {rows:,} rows ({rows / seconds:,.0f} rows/s)"
+        sys.stderr.write(f"\r{line}\x1b[K")
+        sys.stderr.flush()
+        self.drawn = True
+
+    def end(self) -> None:
+        if self.drawn:
+            sys.stderr.write("\n")
+            self.drawn = False
+
+
+def _export(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
+    from leadboard.service.transfer.exporter import export_cards
+
+    target = args.file
+    format = args.format or ("json" if target and target.lower().endswith(".json") else "csv")
+    if target in (None, "-"):
+        export_cards(out, format, args.stage, args.with_history)
+        return EXIT_OK
+    directory = os.path.dirname(os.path.abspath(target))
+    if not os.path.isdir(directory):
+        raise InvalidInput(f"Cannot write {target}: there is no folder {directory}.", field="FILE")
+    # write beside the target and rename, so a failed export never leaves half a file behind
+    handle, temporary = tempfile.mkstemp(prefix=".leadboard-export-", dir=directory)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
+            count = export_cards(file, format, args.stage, args.with_history)
+        os.replace(temporary, target)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    sys.stderr.write(f"Exported {count:,} card{'s' if count != 1 else ''} to {printable(target)}.\n")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[Pipeline, argparse.Namespace, TextIO], int]] = {
     "demo": _demo, "add": _add, "edit": _edit, "show": _show_command, "list": _list,
     "promote": _promote, "demote": _demote, "lose": _lose, "reopen": _reopen,
-    "log": _log, "history": _history, "undo": _undo,
+    "log": _log, "history": _history, "undo": _undo, "import": _import, "export": _export,
 }
 
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from importlib import resources
+from operator import attrgetter
 from pathlib import Path
 from typing import Annotated, Any, Literal, Protocol
 
@@ -261,6 +263,43 @@ class Rules(BaseModel):
 
     def stale_after_days(self, stage: Stage) -> int | None:
         return self.stages[stage].stale_after_days if stage in self.stages else None
+
+
+class GateMemo:
+    """``Rules.check`` for many cards in a row (an import): the same failures, faster.
+
+    A rule's checks read nothing but the fields the rule names (``Rule.fields``; the pseudo-field
+    ``activity`` stands for ``activity_count``), so cards with the same values there get the same
+    verdict, and it is remembered. A rule whose values rarely repeat (an email) is remembered for
+    its first ``limit`` values only.
+    """
+
+    def __init__(self, rules: Rules, today: date, limit: int = 20_000):
+        self.today = today
+        self.limit = limit
+        self._gates: dict[Stage, list[tuple[Rule, Callable[[Any], Any], dict[Any, tuple[str, ...]]]]] = {
+            stage: [(rule, _reader(rule.fields), {}) for rule in rules.gate(gate)]
+            for stage, gate in GATE_INTO.items()
+        }
+
+    def check(self, card: Any, into: Stage) -> list[RuleFailure]:
+        failures = []
+        for rule, read, memo in self._gates.get(into, ()):
+            key = read(card)
+            failed = memo.get(key)
+            if failed is None:
+                failed = rule.failed_fields(card, self.today)
+                if len(memo) < self.limit:
+                    memo[key] = failed
+            if failed:
+                failures.append(RuleFailure(rule.id, rule.severity, rule.message, failed))
+        return failures
+
+
+def _reader(fields: tuple[str, ...]) -> Callable[[Any], Any]:
+    """What a rule looks at on a card, as one hashable value."""
+    names = ["activity_count" if name == ACTIVITY else name for name in fields]
+    return attrgetter(*names) if names else (lambda card: ())
 
 
 DEFAULT_RULES_NAME = "default_rules.toml"

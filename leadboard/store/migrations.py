@@ -12,6 +12,7 @@ import peewee as pw
 from playhouse.migrate import PostgresqlMigrator, SchemaMigrator, SqliteMigrator
 
 from leadboard.store.db import database, is_sqlite
+from leadboard.store.imports import create_import_tables
 from leadboard.store.models import TABLES, BaseModel
 
 
@@ -47,7 +48,13 @@ SQLITE_SEARCH_TRIGGERS = (
     "INSERT INTO card_search(rowid, name, company, email) VALUES (new.id, new.name, new.company, new.email); END",
 )
 
-MIGRATIONS: list[Callable[[SchemaMigrator], None]] = [_initial]
+
+def _imports(migrator: SchemaMigrator) -> None:
+    # import runs (resume points) and a case-insensitive email index for finding duplicates
+    create_import_tables()
+
+
+MIGRATIONS: list[Callable[[SchemaMigrator], None]] = [_initial, _imports]
 
 
 def migrate() -> int:

@@ -1,0 +1,110 @@
+"""Writing the pipeline out: every card with every field, as CSV or JSON, in board order.
+
+What ``export`` writes, ``import`` reads back to the same board: the same cards in the same
+columns and order, with the same fields, owners, warnings, lost reasons, dates and counts (only
+the ids are new). ``with_history`` adds each card's moves and activities.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal, TextIO
+
+from leadboard.domain.card import FIELD_NAMES
+from leadboard.domain.stages import Stage
+from leadboard.service.transfer import columns as col
+from leadboard.store import imports
+
+#: the columns of an export, in order
+EXPORT_COLUMNS: tuple[str, ...] = (col.ID, col.STAGE, *FIELD_NAMES, col.LOST_FROM, col.LOST_REASON,
+                                   *col.STATE_COLUMNS)
+HISTORY_COLUMNS: tuple[str, ...] = (col.HISTORY, col.ACTIVITY_LOG)
+Format = Literal["csv", "json"]
+
+
+def export_cards(out: TextIO, format: Format = "csv", stage: Stage | None = None,
+                 with_history: bool = False, progress: Callable[[int], None] | None = None) -> int:
+    """Write the cards to ``out``; returns how many."""
+    columns = EXPORT_COLUMNS + (HISTORY_COLUMNS if with_history else ())
+    records = _records(stage, with_history)
+    count = 0
+    if format == "json":
+        out.write("[")
+        for record in records:
+            out.write(",\n" if count else "\n")
+            out.write(json.dumps({name: _json(record[name]) for name in columns}, ensure_ascii=False))
+            count += 1
+            if progress and count % 10_000 == 0:
+                progress(count)
+        out.write("\n]\n" if count else "]\n")
+        return count
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for record in records:
+        writer.writerow([_text(record[name]) for name in columns])
+        count += 1
+        if progress and count % 10_000 == 0:
+            progress(count)
+    return count
+
+
+def _records(stage: Stage | None, with_history: bool) -> Iterator[dict[str, Any]]:
+    for page in imports.cards_in_board_order(stage.value if stage else None):
+        moves: dict[int, list[dict[str, Any]]] = {}
+        activities: dict[int, list[dict[str, Any]]] = {}
+        if with_history:
+            ids = [row["id"] for row in page]
+            moves = imports.history_of_cards(ids)
+            activities = imports.activities_of_cards(ids)
+        for row in page:
+            record = dict(row)
+            record["warnings"] = [w for w in (row["warnings"] or "").split(",") if w]
+            if with_history:
+                record[col.HISTORY] = [_move(move) for move in moves[row["id"]]]
+                record[col.ACTIVITY_LOG] = [_activity(item) for item in activities[row["id"]]]
+            yield record
+
+
+def _move(row: dict[str, Any]) -> dict[str, Any]:
+    return {"move": row["move"], "from": row["from_stage"], "to": row["to_stage"], "by": row["by"],
+            "at": _json(row["at"]), "reason": row["reason"],
+            "warnings": [w for w in (row["warnings"] or "").split("\n") if w]}
+
+
+def _activity(row: dict[str, Any]) -> dict[str, Any]:
+    return {"kind": row["kind"], "summary": row["summary"], "at": _json(row["at"]), "by": row["by"]}
+
+
+def _json(value: Any) -> Any:
+    """JSON keeps numbers and booleans; amounts are strings so no cent is lost to a float."""
+    if isinstance(value, Decimal):
+        return _decimal(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        if all(isinstance(item, str) for item in value):
+            return ",".join(value)
+        return json.dumps(value, ensure_ascii=False)
+    converted = _json(value)
+    return converted if isinstance(converted, str) else str(converted)
+
+
+def _decimal(value: Decimal) -> str:
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text

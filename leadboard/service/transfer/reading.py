@@ -1,0 +1,348 @@
+"""Opening a file to import: its encoding, its format and delimiter, its header, and its rows.
+
+Whatever a spreadsheet or another CRM saved is read if it can be (UTF-8 with or without a BOM,
+UTF-16 with a BOM, Windows-1252/Latin-1; commas, semicolons, tabs or pipes; quoted newlines), and
+refused with one sentence if it cannot (no file, an empty file, a header only, a workbook, a binary
+file). A row that is broken on its own is passed on with the problem, to be rejected, not fatal.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO, Literal
+
+from leadboard.service.transfer.columns import BadImportFile
+
+#: bytes looked at to guess the format and the delimiter
+SAMPLE = 64 * 1024
+#: no card field comes near this; exported history can be long
+FIELD_LIMIT = 64 * 1024 * 1024
+DELIMITERS = (",", ";", "\t", "|")
+_READ = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One row of the file: its number among the rows (0 = first after the header), the line it
+    starts on, and its cells (strings for CSV; any JSON value for JSON). ``problem`` is set (and
+    ``cells`` may be partial) when the row could not be read."""
+
+    number: int
+    line: int
+    cells: list[Any]
+    problem: str | None = None
+
+
+class _CountingReader(io.RawIOBase):
+    """A binary file that counts the bytes read through it (for the progress bar)."""
+
+    def __init__(self, raw: BinaryIO):
+        self._raw = raw
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        read = self._raw.readinto(buffer)  # type: ignore[attr-defined]
+        self.count += read or 0
+        return read or 0
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+@dataclass
+class Source:
+    """A file opened for import; ``records()`` reads it from the top each time it is called."""
+
+    path: Path
+    size: int
+    format: Literal["csv", "json"]
+    encoding: str
+    delimiter: str
+    header: list[str]
+    fingerprint: str
+    _counter: _CountingReader | None = None
+
+    @property
+    def described(self) -> str:
+        names = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16": "UTF-16",
+                 "cp1252": "Windows-1252", "latin-1": "Latin-1"}
+        if self.format == "json":
+            return f"JSON, {names[self.encoding]}"
+        shown = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}[self.delimiter]
+        return f"CSV, {names[self.encoding]}, {shown}-separated"
+
+    @property
+    def bytes_read(self) -> int:
+        return self._counter.count if self._counter else 0
+
+    def records(self) -> Iterator[Record]:
+        counter = _CountingReader(open(self.path, "rb"))  # noqa: SIM115 - closed below
+        self._counter = counter
+        text = io.TextIOWrapper(io.BufferedReader(counter, _READ), encoding=self.encoding, newline="")
+        try:
+            if self.format == "json":
+                yield from _json_records(text, self.header)
+            else:
+                yield from _csv_records(text, self.delimiter)
+        finally:
+            text.close()
+
+
+def open_source(path: str | Path) -> Source:
+    """``path`` checked and sized up for import; ``BadImportFile`` says why it cannot be."""
+    path = Path(path)
+    if not path.exists():
+        raise BadImportFile(f"{path}: no such file.")
+    if path.is_dir():
+        raise BadImportFile(f"{path} is a folder, not a file.")
+    try:
+        with open(path, "rb") as file:
+            head = file.read(SAMPLE)
+            encoding, tail = _scan_encoding(file, head, path)
+    except OSError as error:
+        raise BadImportFile(f"{path}: cannot be read ({error.strerror or error}).") from None
+    size = path.stat().st_size
+    if not head.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise BadImportFile(f"{path} is empty: there is nothing to import.")
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise BadImportFile(f"{path} is a spreadsheet workbook, not CSV: save it as CSV (UTF-8) and "
+                            "import that.")
+    if b"\x00" in head and encoding != "utf-16":
+        raise BadImportFile(f"{path} is not a text file (CSV or JSON).")
+    stat = path.stat()
+    fingerprint = (f"{size}:{stat.st_mtime_ns}:"
+                   + hashlib.blake2b(head + tail, digest_size=16).hexdigest())
+    sample = _decode_sample(head, encoding)
+    first = sample.lstrip("\ufeff \t\r\n")[:1]
+    if first in ("[", "{") and _looks_like_json(sample, path):
+        header = _json_header(path, encoding)
+        return Source(path, size, "json", encoding, ",", header, fingerprint)
+    delimiter = _delimiter(sample)
+    header = _csv_header(sample, delimiter, path)
+    return Source(path, size, "csv", encoding, delimiter, header, fingerprint)
+
+
+def _scan_encoding(file: BinaryIO, head: bytes, path: Path) -> tuple[str, bytes]:
+    """Read the whole file once: UTF-8 (BOM or not) if every byte of it is, else Windows-1252 if
+    it has no byte that code page leaves undefined, else Latin-1 (which reads any byte). Returns the
+    encoding and the file's last bytes (for its fingerprint)."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", b""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8, cp1252 = True, True
+    chunk, tail = head, b""
+    while chunk:
+        if utf8:
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                utf8 = False
+        cp1252 = cp1252 and not any(byte in chunk for byte in _CP1252_UNDEFINED)
+        tail = (tail + chunk)[-SAMPLE:]
+        chunk = file.read(_READ)
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    if utf8:
+        return ("utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"), tail
+    return ("cp1252" if cp1252 else "latin-1"), tail
+
+
+_CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
+
+
+def _decode_sample(head: bytes, encoding: str) -> str:
+    # the sample may end inside a character; the part before it is what matters
+    return head.decode(encoding, errors="ignore")
+
+
+def _looks_like_json(sample: str, path: Path) -> bool:
+    if path.suffix.lower() == ".json":
+        return True
+    body = sample.lstrip("\ufeff \t\r\n")
+    return body.startswith("[") and body[1:].lstrip().startswith(("{", "]"))
+
+
+def _delimiter(sample: str) -> str:
+    """The delimiter that splits the first line into the most columns (a comma on a tie)."""
+    first_line = next((line for line in sample.lstrip("\ufeff").splitlines() if line.strip()), "")
+    best, most = ",", 1
+    for delimiter in DELIMITERS:
+        fields = next(csv.reader([first_line], delimiter=delimiter), [])
+        if len(fields) > most:
+            best, most = delimiter, len(fields)
+    return best
+
+
+def _csv_header(sample: str, delimiter: str, path: Path) -> list[str]:
+    csv.field_size_limit(FIELD_LIMIT)
+    rows = csv.reader(io.StringIO(sample.lstrip("\ufeff"), newline=""), delimiter=delimiter)
+    header: list[str] | None = None
+    has_rows = False
+    try:
+        for row in rows:
+            if not any(cell.strip() for cell in row):
+                continue
+            if header is None:
+                header = [cell.strip() for cell in row]
+            else:
+                has_rows = True
+                break
+    except csv.Error as error:
+        raise BadImportFile(f"{path}: the header cannot be read as CSV ({error}).") from None
+    if header is None:
+        raise BadImportFile(f"{path} is empty: there is nothing to import.")
+    if not has_rows and len(sample) < SAMPLE - 4:
+        raise BadImportFile(f"{path} has a header but no rows: there is nothing to import.")
+    return header
+
+
+def _csv_records(text: io.TextIOBase, delimiter: str) -> Iterator[Record]:
+    csv.field_size_limit(FIELD_LIMIT)
+    reader = csv.reader(text, delimiter=delimiter)
+    header_seen = False
+    number = 0
+    line = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            if header_seen:
+                yield Record(number, line, [], f"the row cannot be read as CSV ({error})")
+                number += 1
+            line = reader.line_num + 1
+            continue
+        if not header_seen:
+            if any(cell.strip() for cell in cells):
+                header_seen = True
+            line = reader.line_num + 1
+            continue
+        yield Record(number, line, cells)
+        number += 1
+        line = reader.line_num + 1
+
+
+# ---- JSON: a list of objects, read one object at a time -------------------------------------
+
+
+def _json_header(path: Path, encoding: str) -> list[str]:
+    with open(path, encoding=encoding, newline="") as text:
+        for record in _json_records(text, None):
+            first = record.cells[0]
+            if not isinstance(first, dict):
+                raise BadImportFile(f"{path}: a JSON import must be a list of cards (objects), as "
+                                    "`leadboard export --format json` writes it.")
+            return [str(key) for key in first]
+    raise BadImportFile(f"{path} is an empty list: there is nothing to import.")
+
+
+def _json_records(text: io.TextIOBase, header: list[str] | None) -> Iterator[Record]:
+    """The items of a top-level JSON list, streamed. With ``header`` (the keys of the first object)
+    each becomes a row of cells in that order; without, the item itself is the one cell. Broken JSON
+    ends the file (there is no next row to find), so it raises ``BadImportFile``."""
+    stream = _JsonStream(text)
+    if stream.peek() != "[":
+        raise BadImportFile("a JSON import must be a list of cards, as `leadboard export --format json` "
+                            "writes it.")
+    stream.take()
+    number = 0
+    while True:
+        char = stream.peek()
+        if char == "]":
+            return
+        if char == "":
+            raise BadImportFile("the JSON list is not closed with ']': the file is cut short.")
+        if number > 0:
+            if char != ",":
+                raise BadImportFile(f"the JSON is broken at line {stream.line()}: expected ',' or ']'.")
+            stream.take()
+            stream.peek()
+        line = stream.line()
+        value = stream.value()
+        if header is None:
+            yield Record(number, line, [value])
+        elif not isinstance(value, dict):
+            yield Record(number, line, [], "the item is not an object with a card's fields")
+        else:
+            extra = [str(key) for key in value if key not in header]
+            cells = [value.get(key) for key in header]
+            problem = f"it has key(s) the first card has not: {', '.join(extra[:5])}" if extra else None
+            yield Record(number, line, cells, problem)
+        number += 1
+
+
+class _JsonStream:
+    """A text stream read in chunks, for pulling one JSON value at a time out of a long list."""
+
+    def __init__(self, text: io.TextIOBase):
+        self._text = text
+        self._buffer = ""
+        self._position = 0
+        self._eof = False
+        self._lines = 1  # line number at _counted
+        self._counted = 0
+        self._decoder = json.JSONDecoder()
+        self._fill()
+        if self._buffer.startswith("\ufeff"):
+            self._position = 1
+            self._counted = 1
+
+    def _fill(self) -> None:
+        self.line()  # count the lines of the part about to be dropped
+        more = self._text.read(_READ)
+        self._buffer = self._buffer[self._position:] + more
+        self._counted -= self._position
+        self._position = 0
+        self._eof = not more
+
+    def line(self) -> int:
+        self._lines += self._buffer.count("\n", self._counted, self._position)
+        self._counted = self._position
+        return self._lines
+
+    def peek(self) -> str:
+        """The next character that is not white space ('' at the end of the file)."""
+        while True:
+            while self._position < len(self._buffer) and self._buffer[self._position] in " \t\r\n":
+                self._position += 1
+            if self._position < len(self._buffer):
+                return self._buffer[self._position]
+            if self._eof:
+                return ""
+            self._fill()
+
+    def take(self) -> None:
+        self._position += 1
+
+    def value(self) -> Any:
+        while True:
+            try:
+                value, end = self._decoder.raw_decode(self._buffer, self._position)
+            except json.JSONDecodeError as error:
+                # maybe cut off by the end of the chunk: read on (up to a bound, so a broken
+                # file is not read whole into memory before it is called broken)
+                if not self._eof and len(self._buffer) - self._position < FIELD_LIMIT:
+                    self._fill()
+                    continue
+                where = self._lines + self._buffer.count("\n", self._counted, error.pos)
+                raise BadImportFile(f"the JSON is broken at line {where}: {error.msg}.") from None
+            if end >= len(self._buffer) and not self._eof:
+                self._fill()  # a number at the chunk's end may go on in the next one
+                continue
+            self._position = end
+            return value

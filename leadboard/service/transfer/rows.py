@@ -1,0 +1,502 @@
+"""One imported row becomes a card, or a reason why it cannot.
+
+Every row is validated by ``validate_fields``, the check a manual edit goes through. Then it is
+placed: by default at the stage its source gave it, with every gate rule up to that stage it fails
+recorded as an accepted warning (an import is a migration, not a promotion); with
+``enforce_gates``, at the last stage whose gates it passes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from leadboard.domain.card import FIELD_NAMES, ActivityKind, CardFields, invalid_input, validate_fields
+from leadboard.domain.errors import InvalidInput
+from leadboard.domain.rules import GateMemo, RuleFailure, Rules
+from leadboard.domain.stages import GATE_INTO, PIPELINE, Move, Stage
+from leadboard.service.transfer import columns as col
+from leadboard.service.transfer.reading import Record
+from leadboard.store.imports import CARD_COLUMNS, ascii_lower
+
+_RULE_ID = re.compile(r"^[a-z][a-z0-9_-]*$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_SHORT = 200
+_CENT = Decimal("0.01")
+#: fields whose blank value and absent value are the same thing (default None)
+_OPTIONAL = frozenset(name for name, info in CardFields.model_fields.items() if info.default is None)
+_COLUMN = {name: index for index, name in enumerate(CARD_COLUMNS)}
+_DEFAULTS = {name: info.default for name, info in CardFields.model_fields.items() if name != "name"}
+
+
+@dataclass(slots=True)
+class Rejected:
+    record: Record
+    reason: str
+
+
+@dataclass(slots=True)
+class Placed:
+    """A valid row, placed at a stage, with everything needed to write it or update a duplicate."""
+
+    number: int
+    line: int
+    #: the row as read, kept only when an update may still reject it
+    cells: list[Any] | None
+    #: the card's columns as the database stores them, in ``CARD_COLUMNS`` order (rank is set when
+    #: it is written)
+    values: list[Any]
+    #: the card fields the row gave (non-blank), validated, for updating a duplicate
+    given: dict[str, Any] | None
+    stage: Stage
+    email_key: str | None
+    name_key: tuple[str, str] | None
+    #: gate rules it fails that it keeps as accepted warnings; (enforce_gates) those that held it back
+    warnings: list[RuleFailure]
+    blocked_by: list[RuleFailure]
+    history_reason: str
+    moves: list[ImportedMove] = field(default_factory=list)
+    activities: list[ImportedActivity] = field(default_factory=list)
+
+    @property
+    def placed_lower(self) -> bool:
+        return bool(self.blocked_by)
+
+
+class FieldCheck:
+    """Validates a row's fields with ``CardFields`` itself, remembering the answer for values it
+    has seen: an owner, a stage-like column, a date or an amount repeats thousands of times in a
+    big file, and the answer for a value never changes (no rule of the model looks at two fields
+    together; if one ever does, every row goes through ``validate_fields`` whole).
+
+    A row with any bad value is passed to ``validate_fields`` for the error, so a rejected row says
+    exactly what a manual edit would have said."""
+
+    #: distinct values remembered per field (names, emails and phones are mostly unique)
+    MEMO_LIMIT = 50_000
+
+    def __init__(self) -> None:
+        decorators = CardFields.__pydantic_decorators__
+        self.per_field = not decorators.model_validators and not decorators.root_validators
+        self._memo: dict[str, dict[Any, tuple[Any, Any, int]]] = {name: {} for name in FIELD_NAMES}
+
+    def validate(self, data: dict[str, Any], values: list[Any]) -> dict[str, Any]:
+        """The validated value of every field in ``data``, also written, as the database stores it,
+        into ``values`` (``CARD_COLUMNS`` order); ``InvalidInput`` if any is bad."""
+        typed: dict[str, Any] = {}
+        if not self.per_field:
+            valid = validate_fields(data)
+            for name in data:
+                value = getattr(valid, name)
+                typed[name] = value
+                values[_COLUMN[name]] = _stored(value)
+            return typed
+        fresh: dict[str, Any] = {}
+        memo = self._memo
+        for name, raw in data.items():
+            try:
+                answer = memo[name].get(raw)
+            except TypeError:  # an unhashable JSON value
+                answer = None
+            if answer is None:
+                fresh[name] = raw
+            else:
+                typed[name] = answer[0]
+                values[answer[2]] = answer[1]
+        if fresh:
+            placeholder = "name" not in fresh
+            if placeholder:
+                fresh["name"] = "-"  # the model requires a name; the remembered one stands
+            try:
+                valid = CardFields.model_validate(fresh)
+            except ValidationError as error:
+                validate_fields(data)  # the whole row, for the message a manual edit gets
+                raise invalid_input(error) from None  # pragma: no cover - validate_fields raised
+            for name, raw in fresh.items():
+                if placeholder and name == "name":
+                    continue
+                value = getattr(valid, name)
+                answer = (value, _stored(value), _COLUMN[name])
+                typed[name] = value
+                values[answer[2]] = answer[1]
+                field_memo = memo[name]
+                if len(field_memo) < self.MEMO_LIMIT and raw.__class__ in _HASHABLE:
+                    field_memo[raw] = answer
+        return typed
+
+
+_HASHABLE = frozenset({str, int, float, bool})
+
+
+def _stored(value: Any) -> Any:
+    """A validated value as the database stores it (what peewee would send)."""
+    if value is None or isinstance(value, str):  # StrEnum values are str too
+        return value.value if isinstance(value, Enum) else value
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, Decimal):
+        return str(value.quantize(_CENT))
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+class ImportedMove(BaseModel):
+    """A move from an exported history (``export --with-history``), kept as it happened."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    move: Move
+    from_stage: Stage | None = Field(default=None, alias="from")
+    to_stage: Stage = Field(alias="to")
+    by: str = Field(min_length=1, max_length=_SHORT)
+    at: datetime
+    reason: str | None = Field(default=None, max_length=4000)
+    warnings: list[str] = []
+
+
+class ImportedActivity(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    kind: ActivityKind
+    summary: str = Field(min_length=1, max_length=2000)
+    at: datetime
+    by: str = Field(min_length=1, max_length=_SHORT)
+
+
+class RowReader:
+    """Turns records of one file into ``Placed`` or ``Rejected`` (or None for a blank row)."""
+
+    def __init__(self, plan: col.ColumnPlan, stage_map: dict[str, Stage], rules: Rules, user: str,
+                 now: datetime, today: date, enforce_gates: bool, source_name: str,
+                 keep_for_update: bool = False):
+        self.plan = plan
+        self.stage_words = {**col.DEFAULT_STAGE_WORDS, **stage_map}
+        self.rules = rules
+        self.user = user
+        self.now = now
+        self.today = today
+        self.enforce_gates = enforce_gates
+        self.keep_for_update = keep_for_update
+        self.width = len(plan.header)
+        self.source_name = source_name
+        self.checker = FieldCheck()
+        self.gates = GateMemo(rules, today)
+        sources = plan.sources
+        self._fields = [(name, sources[name]) for name in FIELD_NAMES if name in sources and name != "name"]
+        self._name = sources.get("name", ())
+        self._first = sources.get(col.FIRST_NAME, ())
+        self._last = sources.get(col.LAST_NAME, ())
+        self._stage = sources.get(col.STAGE, ())
+        self._default_owner = None if plan.has("owner") else user
+        self._state = [(name, sources[name]) for name in (col.LOST_FROM, col.LOST_REASON, *col.STATE_COLUMNS,
+                                                           col.HISTORY, col.ACTIVITY_LOG) if name in sources]
+        self._keeps_warnings = plan.has("warnings") and not enforce_gates
+        now_stored = str(now)
+        # the columns every card of this import shares, unless the file says otherwise
+        self._template: list[Any] = [None] * len(CARD_COLUMNS)
+        for name, value in _DEFAULTS.items():
+            self._template[_COLUMN[name]] = _stored(value)
+        for name, value in (("version", 1), ("created_at", now_stored), ("created_by", user),
+                            ("updated_at", now_stored), ("updated_by", user), ("activity_count", 0),
+                            ("warnings", ""), ("amount", "0.00"), ("owner", self._default_owner)):
+            self._template[_COLUMN[name]] = value
+        self._reason = f"imported from {source_name}"
+        #: stage values seen that nothing maps, with how many rows had them
+        self.unknown_stages: dict[str, int] = {}
+
+    # ---- the row ------------------------------------------------------------------------------
+
+    def read(self, record: Record) -> Placed | Rejected | None:
+        if record.problem:
+            return Rejected(record, _at(record, record.problem))
+        cells = record.cells
+        if len(cells) != self.width:
+            if not any(_present(cell) for cell in cells):
+                return None
+            if len(cells) < self.width or any(_present(cell) for cell in cells[self.width:]):
+                return Rejected(record, _at(record, f"it has {len(cells)} values but the header has "
+                                                    f"{self.width} columns"))
+        try:
+            return self._place(record, cells)
+        except _BlankRow:
+            return None
+        except InvalidInput as error:
+            return Rejected(record, _at(record, _all_errors(error)))
+
+    def _place(self, record: Record, cells: list[Any]) -> Placed:
+        data: dict[str, Any] = {}
+        for name, indexes in self._fields:
+            value = cells[indexes[0]] if len(indexes) == 1 else _first_present(cells, indexes)
+            blank = value is None or (value.__class__ is str and (not value or value.isspace()))
+            if not blank or name not in _OPTIONAL:
+                data[name] = value
+        name = _first_present(cells, self._name)
+        if name is None:
+            first, last = _first_present(cells, self._first), _first_present(cells, self._last)
+            if first is not None and last is not None:
+                name = f"{str(first).strip()} {str(last).strip()}"
+            else:
+                name = first if first is not None else last
+            if name is None and not any(_present(cell) for cell in cells):
+                raise _BlankRow
+        data["name"] = name
+        given_names = list(data) if self.keep_for_update else []
+        if self._default_owner is not None and "owner" not in data:
+            data["owner"] = self._default_owner
+        values = self._template.copy()
+        typed = self.checker.validate(data, values)
+        email = typed.get("email")
+        if email is None and typed.get("phone") is None:
+            raise InvalidInput("a card needs an email or a phone number to reach them", field="email")
+        state = self._read_state(cells) if self._state else {}
+        wanted = self._wanted_stage(cells) if self._stage else Stage.CONTACT
+        lost_from: Stage | None = state.get(col.LOST_FROM) if wanted is Stage.LOST else None
+        gate_stage = (lost_from or Stage.CONTACT) if wanted is Stage.LOST else wanted
+        warnings: list[RuleFailure] = []
+        blocked_by: list[RuleFailure] = []
+        reached = Stage.CONTACT
+        if gate_stage is not Stage.CONTACT:
+            warnings, blocked_by, reached = self._gates(typed, state.get("activity_count", 0), gate_stage)
+        stage = wanted if wanted is Stage.LOST else reached
+        if lost_from is not None:
+            lost_from = reached
+
+        amount = typed.get("value")
+        if amount is None:
+            amount = typed.get("budget")
+        if amount is not None:
+            values[_AMOUNT] = _stored(amount)
+        values[_STAGE] = stage.value
+        if warnings:
+            values[_WARNINGS] = ",".join(dict.fromkeys(w.rule_id for w in warnings))
+        if state:
+            self._apply_state(values, state, stage, lost_from)
+        if self._keeps_warnings:
+            values[_WARNINGS] = state.get("warnings", "")
+
+        company = typed.get("company")
+        reason = self._reason
+        if blocked_by:
+            held = ", ".join(dict.fromkeys(f.rule_id for f in blocked_by if f.blocking))
+            gate = GATE_INTO[PIPELINE[PIPELINE.index(reached) + 1]]
+            source_stage: Stage = state[col.LOST_FROM] if wanted is Stage.LOST else wanted
+            reason += (f"; {'lost from ' if wanted is Stage.LOST else 'placed in '}{reached.value} "
+                       f"instead of {source_stage.value}: the {gate} gate is blocked by {held}")
+        given = None
+        if self.keep_for_update:
+            given = {key: typed[key] for key in given_names if typed.get(key) is not None}
+        return Placed(record.number, record.line, cells if self.keep_for_update else None, values, given,
+                      stage, ascii_lower(email) if email is not None else None,
+                      (typed["name"], company) if company is not None else None,
+                      warnings, blocked_by, reason,
+                      state.get(col.HISTORY, []), state.get(col.ACTIVITY_LOG, []))
+
+    def _apply_state(self, values: list[Any], state: dict[str, Any], stage: Stage,
+                     lost_from: Stage | None) -> None:
+        """Our own export's columns (and lost from / lost reason) over the import's defaults."""
+        for name in ("version", "created_by", "activity_count"):
+            if name in state:
+                values[_COLUMN[name]] = state[name]
+        if "created_at" in state:
+            values[_COLUMN["created_at"]] = values[_COLUMN["updated_at"]] = str(state["created_at"])
+        if "updated_at" in state:
+            values[_COLUMN["updated_at"]] = str(state["updated_at"])
+        values[_COLUMN["updated_by"]] = state.get("updated_by", values[_COLUMN["created_by"]])
+        if "last_activity_at" in state:
+            values[_COLUMN["last_activity_at"]] = str(state["last_activity_at"])
+        if stage is Stage.LOST:
+            values[_COLUMN["lost_from"]] = lost_from.value if lost_from else None
+            values[_COLUMN["lost_reason"]] = state.get(col.LOST_REASON)
+
+    def _wanted_stage(self, cells: list[Any]) -> Stage:
+        value = _first_present(cells, self._stage)
+        if value is None:
+            return Stage.CONTACT
+        return self._stage_of(value, "stage")
+
+    def _stage_of(self, value: Any, what: str) -> Stage:
+        stage = self.stage_words.get(value) if isinstance(value, str) else None
+        if stage is None:
+            text = str(value).strip()
+            stage = self.stage_words.get(col.normalize(text))
+            if stage is None:
+                shown = text[:60]
+                self.unknown_stages[shown] = self.unknown_stages.get(shown, 0) + 1
+                raise InvalidInput(f"{what}: {shown!r} is not a stage leadboard knows; map it with "
+                                   f"--stage-map '{shown}=lead' (or contact, opportunity, account, lost)",
+                                   field=what)
+            if isinstance(value, str):
+                self.stage_words[value] = stage  # the raw spelling, for the next row
+        return stage
+
+    # ---- gates ----------------------------------------------------------------------------------
+
+    def _gates(self, typed: dict[str, Any], activity_count: int,
+               wanted: Stage) -> tuple[list[RuleFailure], list[RuleFailure], Stage]:
+        """(accepted warnings, failures that held the card back, the stage it reaches)."""
+        facts = _Facts()
+        facts.__dict__ = typed
+        facts.activity_count = activity_count
+        accepted: list[RuleFailure] = []
+        reached = Stage.CONTACT
+        for stage in PIPELINE[1:PIPELINE.index(wanted) + 1]:
+            failures = self.gates.check(facts, stage)
+            if self.enforce_gates and any(f.blocking for f in failures):
+                return accepted, failures, reached
+            if self.enforce_gates:
+                accepted.extend(f for f in failures if not f.blocking)
+            else:
+                accepted.extend(failures)
+            reached = stage
+        return accepted, [], reached
+
+    def _read_state(self, cells: list[Any]) -> dict[str, Any]:
+        """Where the card stands beyond its fields: lost from/why, and our own export's columns."""
+        state: dict[str, Any] = {}
+        for name, indexes in self._state:
+            value = _first_present(cells, indexes)
+            if value is not None:
+                state[name] = _STATE_READERS[name](self, value)
+        return state
+
+
+class _BlankRow(Exception):
+    """A row with nothing in it (skipped, not rejected)."""
+
+
+_AMOUNT = _COLUMN["amount"]
+_STAGE = _COLUMN["stage"]
+_WARNINGS = _COLUMN["warnings"]
+
+
+#: What a gate looks at: an object whose attributes are the row's validated fields (its
+#: ``__dict__`` is the row's dict), the model's defaults for the others, and its activities.
+_Facts = type("_Facts", (), {**_DEFAULTS, "name": None, "activity_count": 0})
+
+
+# ---- reading the state columns -------------------------------------------------------------------
+
+
+def _lost_from(reader: RowReader, value: Any) -> Stage:
+    stage = reader._stage_of(value, col.LOST_FROM)
+    if stage is Stage.LOST:
+        raise InvalidInput("lost_from: must be the open stage the card was lost from", field=col.LOST_FROM)
+    return stage
+
+
+def _text(limit: int, name: str) -> Callable[[RowReader, Any], str | None]:
+    def read(reader: RowReader, value: Any) -> str | None:
+        text = _CONTROL.sub("", str(value)).strip() if limit <= _SHORT else str(value).strip()
+        if len(text) > limit:
+            raise InvalidInput(f"{name}: is too long (at most {limit} characters)", field=name)
+        return text or None
+    return read
+
+
+def _when(name: str) -> Callable[[RowReader, Any], datetime]:
+    def read(reader: RowReader, value: Any) -> datetime:
+        try:
+            moment = datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            raise InvalidInput(f"{name}: is not a date and time (use YYYY-MM-DD HH:MM:SS)",
+                               field=name) from None
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+        return moment
+    return read
+
+
+def _whole(name: str, least: int) -> Callable[[RowReader, Any], int]:
+    def read(reader: RowReader, value: Any) -> int:
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            raise InvalidInput(f"{name}: is not a whole number", field=name) from None
+        if number < least:
+            raise InvalidInput(f"{name}: must be at least {least}", field=name)
+        return number
+    return read
+
+
+def _warnings(reader: RowReader, value: Any) -> str:
+    ids = [part.strip() for part in (value if isinstance(value, list) else str(value).split(","))]
+    ids = [rule_id for rule_id in ids if rule_id]
+    if any(not _RULE_ID.match(rule_id) for rule_id in ids) or len(",".join(ids)) > 500:
+        raise InvalidInput("warnings: must be rule ids separated by commas", field="warnings")
+    return ",".join(ids)
+
+
+def _listed(name: str, model: type[BaseModel]) -> Callable[[RowReader, Any], list[Any]]:
+    def read(reader: RowReader, value: Any) -> list[Any]:
+        items = value
+        if isinstance(value, str):
+            try:
+                items = json.loads(value)
+            except json.JSONDecodeError:
+                raise InvalidInput(f"{name}: is not the JSON list an export writes", field=name) from None
+        if not isinstance(items, list):
+            raise InvalidInput(f"{name}: is not the JSON list an export writes", field=name)
+        try:
+            return [model.model_validate(item) for item in items]
+        except ValidationError as error:
+            problem = error.errors()[0]
+            where = ".".join(str(part) for part in problem["loc"])
+            raise InvalidInput(f"{name}: {where}: {problem['msg']}", field=name) from None
+    return read
+
+
+_STATE_READERS: dict[str, Callable[[RowReader, Any], Any]] = {
+    col.LOST_FROM: _lost_from,
+    col.LOST_REASON: _text(4000, col.LOST_REASON),
+    "warnings": _warnings,
+    "activity_count": _whole("activity_count", 0),
+    "last_activity_at": _when("last_activity_at"),
+    "created_at": _when("created_at"),
+    "created_by": _text(_SHORT, "created_by"),
+    "updated_at": _when("updated_at"),
+    "updated_by": _text(_SHORT, "updated_by"),
+    "version": _whole("version", 1),
+    col.HISTORY: _listed(col.HISTORY, ImportedMove),
+    col.ACTIVITY_LOG: _listed(col.ACTIVITY_LOG, ImportedActivity),
+}
+
+
+# ---- small helpers ---------------------------------------------------------------------------------
+
+
+def _present(cell: Any) -> bool:
+    if cell is None:
+        return False
+    if isinstance(cell, str):
+        return bool(cell.strip())
+    return True
+
+
+def _first_present(cells: list[Any], indexes: tuple[int, ...]) -> Any:
+    for index in indexes:
+        cell = cells[index] if index < len(cells) else None
+        if cell is not None and (not isinstance(cell, str) or cell.strip()):
+            return cell
+    return None
+
+
+def _at(record: Record, reason: str) -> str:
+    return f"line {record.line}: {reason}"
+
+
+def _all_errors(error: InvalidInput) -> str:
+    if len(error.errors) <= 1:
+        return str(error)
+    return "; ".join(f"{name}: {message}" for name, message in error.errors.items())
+
+
+__all__ = ["ImportedActivity", "ImportedMove", "Placed", "Rejected", "RowReader"]

@@ -1,0 +1,276 @@
+"""Bulk writes for imports: many cards and their history rows at once, the duplicate lookup, and
+the record of each import run (its resume point).
+
+Every function here runs inside the caller's transaction. An import commits one batch at a time,
+and each batch moves its run's resume point forward in the same transaction as its cards, so a
+crash leaves whole batches and a resume point that says exactly which rows they were.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import peewee as pw
+
+from leadboard.store.cards import _add_to_totals
+from leadboard.store.db import database, is_sqlite
+from leadboard.store.models import Activity, BaseModel, Change, History
+from leadboard.store.models import Card as CardRow
+
+#: the card columns a bulk insert gives, in this order (everything but ``id``)
+CARD_COLUMNS: tuple[str, ...] = tuple(
+    name for name in CardRow._meta.sorted_field_names if name != "id"  # type: ignore[attr-defined]
+)
+#: the history columns a bulk insert gives, in this order
+HISTORY_COLUMNS: tuple[str, ...] = ("card_id", "move", "from_stage", "to_stage", "by", "at", "reason",
+                                    "warnings")
+
+_STAGE = CARD_COLUMNS.index("stage")
+_OWNER = CARD_COLUMNS.index("owner")
+_AMOUNT = CARD_COLUMNS.index("amount")
+#: SQLite's limit on bound values is 32,766 (999 before 3.32); keep each lookup well under it
+_LOOKUP_CHUNK = 400
+
+
+class ImportRun(BaseModel):
+    """One import of one file: what it was, how far it got, and what it did so far."""
+
+    source = pw.TextField()
+    #: size, modification time and a hash of the file's ends: a changed file is a new import
+    fingerprint = pw.CharField(max_length=200)
+    #: the mapping options, normalised: the same file with other options is a new import
+    options = pw.TextField()
+    by = pw.CharField(max_length=200)
+    started_at = pw.DateTimeField()
+    finished_at = pw.DateTimeField(null=True)
+    #: rows of the file dealt with (imported, updated, skipped or rejected) in committed batches
+    rows_done = pw.IntegerField(default=0)
+    imported = pw.IntegerField(default=0)
+    placed_lower = pw.IntegerField(default=0)
+    updated = pw.IntegerField(default=0)
+    skipped = pw.IntegerField(default=0)
+    rejected = pw.IntegerField(default=0)
+    #: length of the rejects file after the last committed batch (a resume cuts it back to this)
+    rejects_bytes = pw.BigIntegerField(default=0)
+    #: JSON: the data the run needs to carry on exactly as it started (e.g. the ranks it places at)
+    state = pw.TextField(default="{}")
+
+    class Meta:
+        indexes = ((("source", "finished_at"), False),)
+
+
+@dataclass(frozen=True)
+class RunProgress:
+    rows_done: int
+    imported: int
+    placed_lower: int
+    updated: int
+    skipped: int
+    rejected: int
+    rejects_bytes: int
+
+
+def create_import_tables() -> None:
+    """For the migration that introduced imports: the run table, and an index on the lowercased
+    email so a duplicate is found by email whatever its case (the plain email index cannot)."""
+    database.create_tables([ImportRun])
+    database.execute_sql("CREATE INDEX IF NOT EXISTS card_email_lower ON card (lower(email))")
+
+
+# ---- runs ----------------------------------------------------------------------------------
+
+
+def unfinished_run(source: str, fingerprint: str, options: str) -> ImportRun | None:
+    return (
+        ImportRun.select()
+        .where((ImportRun.source == source) & ImportRun.finished_at.is_null()
+               & (ImportRun.fingerprint == fingerprint) & (ImportRun.options == options))
+        .order_by(ImportRun.id.desc())
+        .first()
+    )
+
+
+def abandon_runs(source: str, at: datetime) -> int:
+    """Close earlier unfinished runs of ``source`` (the file or the options changed since)."""
+    return (
+        ImportRun.update(finished_at=at)
+        .where((ImportRun.source == source) & ImportRun.finished_at.is_null())
+        .execute()
+    )
+
+
+def start_run(source: str, fingerprint: str, options: str, by: str, at: datetime, state: str) -> int:
+    return int(ImportRun.insert(source=source, fingerprint=fingerprint, options=options, by=by,
+                                started_at=at, state=state).execute())
+
+
+def advance_run(run_id: int, rows_before: int, progress: RunProgress, state: str) -> bool:
+    """Move the resume point from ``rows_before`` on; False if another process moved it first."""
+    return bool(
+        ImportRun.update(
+            rows_done=progress.rows_done, imported=progress.imported,
+            placed_lower=progress.placed_lower, updated=progress.updated, skipped=progress.skipped,
+            rejected=progress.rejected, rejects_bytes=progress.rejects_bytes, state=state,
+        )
+        .where((ImportRun.id == run_id) & (ImportRun.rows_done == rows_before)
+               & ImportRun.finished_at.is_null())
+        .execute()
+    )
+
+
+def finish_run(run_id: int, at: datetime) -> None:
+    ImportRun.update(finished_at=at).where(ImportRun.id == run_id).execute()
+
+
+# ---- duplicates ------------------------------------------------------------------------------
+
+
+def ascii_lower(text: str) -> str:
+    """Lowercase as SQL ``lower()`` does on SQLite (ASCII letters only), so keys match the index."""
+    return text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def cards_by_email(keys: Iterable[str]) -> dict[str, int]:
+    """Lowercased email -> id of a card with that email (the oldest, if several)."""
+    found: dict[str, int] = {}
+    unique = list(dict.fromkeys(keys))
+    for start in range(0, len(unique), _LOOKUP_CHUNK):
+        chunk = unique[start:start + _LOOKUP_CHUNK]
+        query = (CardRow.select(CardRow.id, pw.fn.lower(CardRow.email))
+                 .where(pw.fn.lower(CardRow.email).in_(chunk)).order_by(CardRow.id.desc()).tuples())
+        found.update((key, card_id) for card_id, key in query)
+    return found
+
+
+def cards_by_name_and_company(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """(name, company) -> id of a card with exactly that name and company."""
+    found: dict[tuple[str, str], int] = {}
+    unique = list(dict.fromkeys(pairs))
+    param = database.param
+    for start in range(0, len(unique), _LOOKUP_CHUNK):
+        chunk = unique[start:start + _LOOKUP_CHUNK]
+        values = ", ".join(f"({param}, {param})" for _ in chunk)
+        # a join (not a row-value IN, which SQLite answers by scanning the whole index)
+        sql = ('SELECT c."id", c."name", c."company" FROM (VALUES ' + values + ') AS v '
+               'JOIN "card" AS c ON c."name" = v.column1 AND c."company" = v.column2 ORDER BY c."id" DESC')
+        flat = [value for pair in chunk for value in pair]
+        for card_id, name, company in database.execute_sql(sql, flat).fetchall():
+            found[(name, company)] = card_id
+    return found
+
+
+# ---- bulk inserts ----------------------------------------------------------------------------
+
+
+def insert_cards(rows: Sequence[Sequence[Any]], at: datetime) -> list[int]:
+    """Insert whole cards (values in ``CARD_COLUMNS`` order) and return their ids in order; the
+    search index, the kept totals and the change feed follow in the same transaction."""
+    if not rows:
+        return []
+    ids = _insert_sqlite(rows) if is_sqlite() else _insert_returning(rows)
+    per_key: dict[tuple[str, str | None], tuple[int, Decimal]] = {}
+    for row in rows:
+        key = (row[_STAGE], row[_OWNER])
+        cards, amount = per_key.get(key, (0, Decimal(0)))
+        per_key[key] = (cards + 1, amount + Decimal(row[_AMOUNT] or 0))
+    for (stage, owner), (cards, amount) in per_key.items():
+        _add_to_totals(stage, owner, cards, amount)
+    Change.insert(card_id=None, at=at).execute()
+    return ids
+
+
+def _insert_sqlite(rows: Sequence[Sequence[Any]]) -> list[int]:
+    # The search index is filled by one INSERT ... SELECT for the lot instead of the per-row
+    # trigger (which costs ~45 µs a card); the trigger is dropped and put back inside this
+    # transaction, so no other connection ever sees the table without it.
+    from leadboard.store.migrations import SQLITE_SEARCH_TRIGGERS
+
+    cursor = database.cursor()
+    before = int(cursor.execute('SELECT COALESCE(MAX("id"), 0) FROM "card"').fetchone()[0])
+    cursor.execute("DROP TRIGGER IF EXISTS card_search_ai")
+    columns = ", ".join(f'"{name}"' for name in CARD_COLUMNS)
+    marks = ", ".join("?" for _ in CARD_COLUMNS)
+    cursor.executemany(f'INSERT INTO "card" ({columns}) VALUES ({marks})', rows)
+    after = int(cursor.execute('SELECT MAX("id") FROM "card"').fetchone()[0])
+    # holding the write lock, SQLite numbers new rows max(id)+1, +2, ...; check rather than trust
+    if after - before != len(rows):
+        raise pw.IntegrityError("cards were not numbered in one run; the batch is not written")
+    cursor.execute('INSERT INTO card_search(rowid, name, company, email) '
+                   'SELECT "id", "name", "company", "email" FROM "card" WHERE "id" > ?', (before,))
+    cursor.execute(SQLITE_SEARCH_TRIGGERS[0])
+    return list(range(before + 1, after + 1))
+
+
+def _insert_returning(rows: Sequence[Sequence[Any]]) -> list[int]:
+    ids: list[int] = []
+    for start in range(0, len(rows), 1000):
+        chunk = [dict(zip(CARD_COLUMNS, row, strict=True)) for row in rows[start:start + 1000]]
+        query = CardRow.insert_many(chunk).returning(CardRow.id).tuples()
+        ids.extend(row[0] for row in query.execute())
+    return ids
+
+
+def insert_history(rows: Sequence[Sequence[Any]]) -> None:
+    """Append history rows (values in ``HISTORY_COLUMNS`` order)."""
+    if not rows:
+        return
+    if is_sqlite():
+        columns = ", ".join(f'"{name}"' for name in HISTORY_COLUMNS)
+        marks = ", ".join("?" for _ in HISTORY_COLUMNS)
+        database.cursor().executemany(f'INSERT INTO "history" ({columns}) VALUES ({marks})', rows)
+        return
+    names = [History.card if name == "card_id" else getattr(History, name) for name in HISTORY_COLUMNS]
+    for start in range(0, len(rows), 1000):
+        History.insert_many(rows[start:start + 1000], fields=names).execute()
+
+
+def insert_activities(rows: Sequence[Sequence[Any]]) -> None:
+    """Append activities (card id, kind, summary, at, by), e.g. from an export with history."""
+    fields = [Activity.card, Activity.kind, Activity.summary, Activity.at, Activity.by]
+    for start in range(0, len(rows), 1000):
+        Activity.insert_many(rows[start:start + 1000], fields=fields).execute()
+
+
+# ---- reading for export ----------------------------------------------------------------------
+
+
+def cards_in_board_order(stage: str | None = None, page: int = 1000) -> Iterator[list[dict[str, Any]]]:
+    """Every card (or one stage's), column by column in board order, ``page`` at a time, as dicts
+    of column values."""
+    from leadboard.domain.stages import Stage
+
+    stages = [stage] if stage else [s.value for s in Stage]
+    for name in stages:
+        query = (CardRow.select().where(CardRow.stage == name).order_by(CardRow.rank, CardRow.id)
+                 .dicts().iterator())
+        chunk: list[dict[str, Any]] = []
+        for row in query:
+            chunk.append(row)
+            if len(chunk) >= page:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+
+def history_of_cards(card_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    found: dict[int, list[dict[str, Any]]] = {card_id: [] for card_id in card_ids}
+    query = History.select().where(History.card.in_(list(card_ids))).order_by(History.card, History.id)
+    for row in query.dicts():
+        found[row["card"]].append(row)
+    return found
+
+
+def activities_of_cards(card_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    found: dict[int, list[dict[str, Any]]] = {card_id: [] for card_id in card_ids}
+    query = Activity.select().where(Activity.card.in_(list(card_ids))).order_by(Activity.card, Activity.id)
+    for row in query.dicts():
+        found[row["card"]].append(row)
+    return found
