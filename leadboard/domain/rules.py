@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from leadboard.domain.card import DATE_FIELDS, FIELD_NAMES, MONEY_FIELDS
+from leadboard.domain.card import BOOL_FIELDS, CHOICE_FIELDS, DATE_FIELDS, FIELD_NAMES, MONEY_FIELDS
 from leadboard.domain.errors import RulesFileError
 from leadboard.domain.stages import GATE_INTO, GATES, PIPELINE, Stage
 
@@ -135,6 +135,20 @@ class OneOf(_Check):
 
     def fields(self) -> tuple[str, ...]:
         return (self.field,)
+
+    @model_validator(mode="after")
+    def _values_the_field_can_take(self) -> OneOf:
+        if self.field in DATE_FIELDS or self.field in MONEY_FIELDS:
+            raise ValueError(f"{self.field!r} is a date or an amount; use date_within or positive for it")
+        allowed: tuple[str | bool, ...] | None = CHOICE_FIELDS.get(self.field)
+        if self.field in BOOL_FIELDS:
+            allowed = (True, False)
+        # a value the field can never hold would make the rule fail (or pass) for every card
+        wrong = [value for value in self.values if allowed is not None and value not in allowed]
+        if wrong:
+            takes = ", ".join(str(value).lower() for value in allowed or ())
+            raise ValueError(f"{wrong[0]!r} is not a value of {self.field!r}; it takes {takes}")
+        return self
 
     def passes(self, card: Any, today: date) -> bool:
         value = getattr(card, self.field)
