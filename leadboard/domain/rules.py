@@ -330,6 +330,8 @@ def _describe(error: ValidationError, data: dict[str, Any], text: str, source: s
     elif len(loc) >= 2 and loc[0] == "gates":
         where = f"gate {loc[1]}"
         line = _line_matching(text, rf"gates\.{re.escape(str(loc[1]))}\b")
+    elif loc == ["gates"]:
+        where, line = _place_gates_problem(data, text)
     else:
         where = ".".join(str(part) for part in loc) or "file"
         if len(loc) >= 2:
@@ -343,8 +345,30 @@ def _describe(error: ValidationError, data: dict[str, Any], text: str, source: s
         message = f"unknown check kind {problem['ctx'].get('tag')!r}; kinds are {kinds}"
     elif problem["type"] == "extra_forbidden":
         message = f"unknown setting {loc[-1]!r}"
+    elif len(loc) == 3 and loc[0] == "stages" and loc[2] == "[key]":
+        where = f"stages.{loc[1]}"
+        message = f"unknown stage {loc[1]!r}; stages are {', '.join(stage.value for stage in PIPELINE)}"
     at_line = f" (line {line})" if line else ""
     return f"Rules file {source}: {where}{at_line}: {message}."
+
+
+def _place_gates_problem(data: dict[str, Any], text: str) -> tuple[str, int | None]:
+    """The gate (and rule) behind a problem found across the gates: an unknown gate or a rule id
+    used twice in one gate; the line is that gate's first table, or the repeated id's line."""
+    rule_ids: list[str] = []
+    for gate, rules in (data.get("gates") or {}).items():
+        if gate not in GATES:
+            return f"gate {gate}", _line_matching(text, rf"^\s*\[\[gates\.{re.escape(str(gate))}\]\]")
+        seen: set[str] = set()
+        for rule in rules if isinstance(rules, list) else []:
+            rule_id = str(rule.get("id")) if isinstance(rule, dict) else ""
+            if rule_id in seen:
+                pattern = rf'^\s*id\s*=\s*"{re.escape(rule_id)}"'
+                line = _nth_line_matching(text, pattern, rule_ids.count(rule_id))
+                return f"gate {gate}, rule {rule_id}", line
+            seen.add(rule_id)
+            rule_ids.append(rule_id)
+    return "gates", None
 
 
 _CHECK_KINDS = ("set", "any_set", "positive", "date_within", "one_of", "activities")
