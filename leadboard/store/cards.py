@@ -175,8 +175,14 @@ def stage_totals(card_filter: CardFilter = NO_FILTER) -> dict[Stage, tuple[int, 
             query = query.where(StageTotal.owner == card_filter.owner)
         query = query.group_by(StageTotal.stage).tuples()
     for stage, cards, amount in query:
-        totals[Stage(stage)] = (int(cards or 0), Decimal(amount or 0))
+        totals[Stage(stage)] = (int(cards or 0), _cents(amount))
     return totals
+
+
+def _cents(amount: Any) -> Decimal:
+    """A summed amount as exact cents: SQLite adds DECIMAL columns as floats (0.1 + 0.2 is
+    0.30000000000000004), and Decimal(float) would keep every stray digit."""
+    return Decimal(str(amount or 0)).quantize(Decimal("0.01"))
 
 
 def top_rank(stage: Stage) -> float:
