@@ -241,19 +241,27 @@ def _csv_records(text: io.TextIOBase, delimiter: str) -> Iterator[Record]:
 
 
 def _json_header(path: Path, encoding: str) -> list[str]:
+    """Every key of every object, in order of first appearance (one pass over the file; a card
+    may leave out keys another has)."""
+    keys: dict[str, None] = {}
+    seen = False
     with open(path, encoding=encoding, newline="") as text:
         for record in _json_records(text, None):
-            first = record.cells[0]
-            if not isinstance(first, dict):
+            item = record.cells[0]
+            if not seen and not isinstance(item, dict):
                 raise BadImportFile(f"{path}: a JSON import must be a list of cards (objects), as "
                                     "`leadboard export --format json` writes it.")
-            return [str(key) for key in first]
-    raise BadImportFile(f"{path} is an empty list: there is nothing to import.")
+            seen = True
+            if isinstance(item, dict):
+                keys.update(dict.fromkeys(map(str, item)))
+    if not seen:
+        raise BadImportFile(f"{path} is an empty list: there is nothing to import.")
+    return list(keys)
 
 
 def _json_records(text: io.TextIOBase, header: list[str] | None) -> Iterator[Record]:
-    """The items of a top-level JSON list, streamed. With ``header`` (the keys of the first object)
-    each becomes a row of cells in that order; without, the item itself is the one cell. Broken JSON
+    """The items of a top-level JSON list, streamed. With ``header`` (every key of the file) each
+    object becomes a row of cells in that order; without, the item itself is the one cell. Broken JSON
     ends the file (there is no next row to find), so it raises ``BadImportFile``."""
     stream = _JsonStream(text)
     if stream.peek() != "[":
@@ -279,10 +287,7 @@ def _json_records(text: io.TextIOBase, header: list[str] | None) -> Iterator[Rec
         elif not isinstance(value, dict):
             yield Record(number, line, [], "the item is not an object with a card's fields")
         else:
-            extra = [str(key) for key in value if key not in header]
-            cells = [value.get(key) for key in header]
-            problem = f"it has key(s) the first card has not: {', '.join(extra[:5])}" if extra else None
-            yield Record(number, line, cells, problem)
+            yield Record(number, line, [value.get(key) for key in header])
         number += 1
 
 

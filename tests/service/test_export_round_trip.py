@@ -1,0 +1,91 @@
+"""Export, then import into an empty database: the same board, card for card."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from leadboard.domain.stages import Stage
+from leadboard.service.demo import fill
+from leadboard.service.setup import close, open_pipeline
+from leadboard.service.transfer.exporter import EXPORT_COLUMNS, export_cards
+from tests.service.import_helpers import run_import
+
+
+def _board(pipeline):
+    fill(pipeline, 120, seed=3)
+    odd = pipeline.create({"name": 'Zoë "the Ace" O\'Neill; CEO', "email": "zoe@example.com",
+                           "notes": "line one\nline two, with a comma\n\ttabbed", "company": "Ünïcode, Ltd"})
+    pipeline.lose(odd.id, "Chose a competitor")
+    return pipeline
+
+
+def _export(format: str, with_history: bool = False) -> str:
+    out = io.StringIO()
+    export_cards(out, format, with_history=with_history)
+    return out.getvalue()
+
+
+def _without_ids(text: str, format: str) -> list[dict]:
+    if format == "json":
+        records = json.loads(text)
+    else:
+        records = list(csv.DictReader(io.StringIO(text)))
+    for record in records:
+        record.pop("id")
+    return records
+
+
+@pytest.mark.parametrize("format", ["csv", "json"])
+def test_export_then_import_gives_the_same_board(pipeline, tmp_path, format):
+    _board(pipeline)
+    before = _export(format)
+    path = tmp_path / f"board.{format}"
+    path.write_text(before, encoding="utf-8")
+    columns_before = {stage: [c.name for c in pipeline.column_page(stage, 0, 500)] for stage in Stage}
+    stats_before = pipeline.stats()
+    close()
+
+    other = open_pipeline(tmp_path / "other.db", "bob")
+    summary = run_import(other, path)
+    assert (summary.imported, summary.rejected, summary.skipped) == (121, 0, 0)
+    after = _export(format)
+    assert _without_ids(after, format) == _without_ids(before, format)
+    assert {stage: [c.name for c in other.column_page(stage, 0, 500)] for stage in Stage} == columns_before
+    assert other.stats() == stats_before
+
+
+def test_the_export_has_every_field_of_every_card(pipeline):
+    _board(pipeline)
+    records = json.loads(_export("json"))
+    assert len(records) == 121
+    assert all(list(record) == list(EXPORT_COLUMNS) for record in records)
+    lost = next(r for r in records if r["email"] == "zoe@example.com")
+    assert (lost["stage"], lost["lost_from"], lost["lost_reason"]) == ("lost", "contact", "Chose a competitor")
+
+
+def test_history_and_activities_come_back_with_the_cards(pipeline, tmp_path):
+    _board(pipeline)
+    before = json.loads(_export("json", with_history=True))
+    path = tmp_path / "board.json"
+    path.write_text(json.dumps(before), encoding="utf-8")
+    close()
+
+    other = open_pipeline(tmp_path / "other.db", "bob")
+    run_import(other, path)
+    after = json.loads(_export("json", with_history=True))
+    for old, new in zip(before, after, strict=True):
+        assert new["history"][:-1] == old["history"]
+        assert new["history"][-1]["move"] == "import" and new["history"][-1]["by"] == "bob"
+        assert new["activity_log"] == old["activity_log"]
+
+
+def test_one_stage_can_be_exported_alone(pipeline):
+    _board(pipeline)
+    out = io.StringIO()
+    count = export_cards(out, "csv", Stage.LOST)
+    stages = {row["stage"] for row in csv.DictReader(io.StringIO(out.getvalue()))}
+    assert stages == {"lost"} and count == pipeline.stats()[Stage.LOST].cards

@@ -1,0 +1,225 @@
+"""Importing a spreadsheet: where each card lands, what is refused and why, duplicates, dry runs."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, timedelta
+
+import pytest
+
+from leadboard.domain.card import validate_fields
+from leadboard.domain.errors import InvalidInput
+from leadboard.domain.stages import Move, Stage
+from leadboard.service.transfer.importer import REJECT_COLUMN
+from leadboard.store.models import Card as CardRow
+from leadboard.store.models import History, StageTotal
+from tests.service.import_helpers import only_card, run_import, write_csv
+
+SOON = (date.today() + timedelta(days=60)).isoformat()
+HEADER = ["Name", "Company", "E-mail", "Stage", "Need", "Budget", "Purchase By", "Can Decide"]
+
+
+def qualified(name: str = "Ada Lovelace", email: str = "ada@example.com") -> list[str]:
+    return [name, "Analytical Engines", email, "Lead", "Order tracking", "20000", SOON, "yes"]
+
+
+def test_rows_without_a_stage_become_contacts_owned_by_the_importer(pipeline, tmp_path):
+    path = write_csv(tmp_path / "people.csv", ["Full Name", "E-mail"], [["Ada Lovelace", "ada@example.com"]])
+    summary = run_import(pipeline, path)
+    card = pipeline.card(only_card().id)
+    assert (card.stage, card.name, card.email, card.owner) == (Stage.CONTACT, "Ada Lovelace",
+                                                               "ada@example.com", "alice")
+    assert summary.imported == 1 and summary.rejected == 0
+
+
+def test_the_import_is_in_each_cards_history(pipeline, tmp_path):
+    path = write_csv(tmp_path / "people.csv", HEADER, [qualified()])
+    run_import(pipeline, path)
+    [move] = pipeline.history(only_card().id)
+    assert (move.move, move.from_stage, move.to_stage, move.by) == (Move.IMPORT, None, Stage.LEAD, "alice")
+    assert move.reason == "imported from people.csv"
+
+
+def test_a_lead_failing_its_gate_keeps_its_stage_with_the_failed_rules_as_warnings(pipeline, tmp_path):
+    no_budget = qualified()
+    no_budget[5] = ""
+    path = write_csv(tmp_path / "crm.csv", HEADER, [no_budget])
+    summary = run_import(pipeline, path)
+    card = pipeline.card(only_card().id)
+    assert card.stage is Stage.LEAD
+    assert card.warnings == ["budget"]
+    [move] = pipeline.history(card.id)
+    assert move.warnings == ("budget: Record a budget above zero: can they pay?",)
+    assert summary.with_warnings == 1 and summary.warned == {"budget": 1}
+
+
+def test_with_enforce_gates_a_lead_failing_its_gate_is_placed_as_a_contact(pipeline, tmp_path):
+    no_budget = qualified()
+    no_budget[5] = ""
+    path = write_csv(tmp_path / "crm.csv", HEADER, [no_budget, qualified("Grace Hopper", "grace@example.com")])
+    summary = run_import(pipeline, path, enforce_gates=True)
+    stages = {row.name: row.stage for row in CardRow.select()}
+    assert stages == {"Ada Lovelace": "contact", "Grace Hopper": "lead"}
+    assert summary.placed_lower == 1 and summary.blocked_by == {"budget": 1}
+    ada = CardRow.get(CardRow.name == "Ada Lovelace")
+    [move] = pipeline.history(ada.id)
+    assert move.to_stage is Stage.CONTACT
+    assert "placed in contact instead of lead: the qualify gate is blocked by budget" in move.reason
+    assert "blocked by budget 1" in "\n".join(summary.lines())
+
+
+def test_an_opportunity_from_another_crm_has_no_logged_calls_and_says_so(pipeline, tmp_path):
+    header = [*HEADER, "Requirements", "Supplier", "Amount", "Close Date", "Terms", "Decision Maker"]
+    row = qualified()
+    row[3] = "opportunity"
+    path = write_csv(tmp_path / "crm.csv", header, [[*row, "SSO", "none", "9000", SOON, "net 30", "Ada"]])
+    run_import(pipeline, path)
+    card = pipeline.card(only_card().id)
+    assert (card.stage, card.warnings, card.amount) == (Stage.OPPORTUNITY, ["relationship"], 9000)
+
+
+def test_stage_values_go_through_the_stage_map(pipeline, tmp_path):
+    from leadboard.service.transfer import parse_stage_map
+
+    rows = [[f"P{n}", f"p{n}@example.com", value] for n, value in enumerate(["Prospecting", "Won", "Closed Lost"])]
+    path = write_csv(tmp_path / "crm.csv", ["Name", "Email", "Deal Stage"], rows)
+    run_import(pipeline, path, stage_map=parse_stage_map(["Prospecting=contact,Won=account"]))
+    assert {row.name: row.stage for row in CardRow.select()} == {"P0": "contact", "P1": "account", "P2": "lost"}
+
+
+def test_an_unknown_stage_value_is_rejected_with_the_map_that_would_fix_it(pipeline, tmp_path):
+    path = write_csv(tmp_path / "crm.csv", ["Name", "Email", "Status"], [["Ada", "ada@example.com", "Negotiation"]])
+    summary = run_import(pipeline, path)
+    assert summary.rejected == 1 and summary.unknown_stages == {"Negotiation": 1}
+    assert "--stage-map 'Negotiation=lead'" in (tmp_path / "crm.csv.rejects.csv").read_text()
+
+
+def test_lost_rows_keep_what_they_were_lost_from_and_why(pipeline, tmp_path):
+    path = write_csv(tmp_path / "crm.csv", ["Name", "Email", "Stage", "Lost From", "Lost Reason"],
+                     [["Ada", "ada@example.com", "lost", "lead", "Went silent"]])
+    run_import(pipeline, path)
+    card = pipeline.card(only_card().id)
+    assert (card.stage, card.lost_from, card.lost_reason) == (Stage.LOST, Stage.LEAD, "Went silent")
+    assert card.warnings == ["need", "budget", "timeline", "authority"]
+    assert pipeline.reopen(card.id).card.stage is Stage.LEAD
+
+
+def test_rows_that_cannot_be_imported_go_unchanged_to_the_rejects_file_with_the_reason(pipeline, tmp_path):
+    rows = [["Ada", "ada@example", "12"], ["Grace", "grace@example.com", "-5"], ["Alan", "", ""],
+            ["Linus", "linus@example.com", "1000"]]
+    path = write_csv(tmp_path / "crm.csv", ["Name", "Email", "Budget"], rows, delimiter=";")
+    summary = run_import(pipeline, path)
+    assert (summary.imported, summary.rejected) == (1, 3)
+    assert summary.rejects_path == tmp_path / "crm.csv.rejects.csv"
+    with open(summary.rejects_path, newline="", encoding="utf-8") as file:
+        rejected = list(csv.reader(file, delimiter=";"))
+    assert rejected[0] == ["Name", "Email", "Budget", REJECT_COLUMN]
+    assert [row[:3] for row in rejected[1:]] == rows[:3]
+    assert rejected[1][3].startswith("line 2: email: value is not a valid email address")
+    assert rejected[2][3] == "line 3: budget: must not be negative"
+    assert rejected[3][3] == "line 4: a card needs an email or a phone number to reach them"
+    assert f"rejected 3: see {summary.rejects_path}" in "\n".join(summary.lines())
+
+
+@pytest.mark.parametrize(("field", "bad"), [
+    ("email", "not-an-email"), ("phone", "call me"), ("budget", "lots"), ("purchase_by", "next week"),
+    ("authority", "perhaps"), ("supplier", "acme"), ("kind", "robot"), ("name", "x" * 201),
+    ("value", "12.345"), ("close_by", "1850-01-01"),
+])
+def test_a_bad_value_is_refused_with_the_sentence_a_manual_edit_gets(pipeline, tmp_path, field, bad):
+    data = {"name": "Ada", "email": "ada@example.com", field: bad}
+    with pytest.raises(InvalidInput) as manual:
+        validate_fields(data)
+    path = write_csv(tmp_path / "crm.csv", list(data), [list(data.values())])
+    summary = run_import(pipeline, path)
+    assert summary.rejected == 1
+    reason = list(csv.reader(open(summary.rejects_path, encoding="utf-8")))[1][-1]
+    assert reason == f"line 2: {manual.value}"
+
+
+def test_a_row_with_the_wrong_number_of_cells_is_rejected_and_blank_rows_are_skipped(pipeline, tmp_path):
+    path = tmp_path / "crm.csv"
+    path.write_text("Name,Email,Phone\nAda,ada@example.com\n,,\n\nGrace,grace@example.com,,extra\n"
+                    "Alan,alan@example.com,,\n")
+    summary = run_import(pipeline, path)
+    assert (summary.imported, summary.rejected, summary.blank) == (1, 2, 2)
+    reasons = [row[-1] for row in csv.reader(open(summary.rejects_path, encoding="utf-8"))][1:]
+    assert reasons == ["line 2: it has 2 values but the header has 3 columns",
+                       "line 5: it has 4 values but the header has 3 columns"]
+
+
+def test_a_duplicate_by_email_in_any_case_is_skipped_and_counted(pipeline, tmp_path):
+    pipeline.create({"name": "Ada Lovelace", "email": "Ada@Example.com"})
+    path = write_csv(tmp_path / "crm.csv", ["Name", "Email", "Title"],
+                     [["Ada L.", "ada@example.com", "Countess"], ["Ada again", "ADA@example.com", "x"]])
+    summary = run_import(pipeline, path)
+    assert (summary.imported, summary.skipped) == (0, 2)
+    assert only_card().title is None
+    assert "use --update" in "\n".join(summary.lines())
+
+
+def test_a_duplicate_by_name_and_company_is_skipped(pipeline, tmp_path):
+    pipeline.create({"name": "Ada Lovelace", "company": "Engines", "phone": "+44 20 7946 0958"})
+    path = write_csv(tmp_path / "crm.csv", ["Name", "Company", "Email"],
+                     [["Ada Lovelace", "Engines", "ada@example.com"], ["Ada Lovelace", "Other", "a2@example.com"]])
+    summary = run_import(pipeline, path)
+    assert (summary.imported, summary.skipped) == (1, 1)
+
+
+def test_with_update_a_duplicate_is_updated_through_a_versioned_write(pipeline, tmp_path):
+    card = pipeline.create({"name": "Ada Lovelace", "email": "ada@example.com", "title": "Countess"})
+    path = write_csv(tmp_path / "crm.csv", ["Name", "Email", "Title", "Budget", "Stage"],
+                     [["Ada Lovelace", "ADA@example.com", "", "5000", "lead"]])
+    summary = run_import(pipeline, path, update=True)
+    after = pipeline.card(card.id)
+    assert (summary.updated, summary.imported) == (1, 0)
+    assert (after.budget, after.title, after.stage, after.version) == (5000, "Countess", Stage.CONTACT, 2)
+
+
+def test_a_repeated_row_inside_the_file_is_a_duplicate_too(pipeline, tmp_path):
+    rows = [["Ada", "ada@example.com", ""], ["Ada", "ada@example.com", "Countess"]]
+    path = write_csv(tmp_path / "crm.csv", ["Name", "Email", "Title"], rows)
+    assert run_import(pipeline, path).skipped == 1
+    assert only_card().title is None
+    CardRow.delete().execute()
+    summary = run_import(pipeline, path, update=True)
+    assert (summary.imported, summary.updated) == (1, 1)
+    assert only_card().title == "Countess"
+
+
+def test_a_dry_run_reports_what_would_happen_and_writes_nothing(pipeline, tmp_path):
+    pipeline.create({"name": "Ada", "email": "ada@example.com"})
+    no_budget = qualified("Grace", "grace@example.com")
+    no_budget[5] = ""
+    rows = [qualified(), no_budget, ["Bad", "", "bad-email", "", "", "", "", ""]]
+    path = write_csv(tmp_path / "crm.csv", HEADER, rows)
+    summary = run_import(pipeline, path, dry_run=True, enforce_gates=True)
+    assert (summary.imported, summary.placed_lower, summary.skipped, summary.rejected) == (1, 1, 1, 1)
+    assert CardRow.select().count() == 1
+    assert not (tmp_path / "crm.csv.rejects.csv").exists()
+    text = "\n".join(summary.lines())
+    assert "Dry run: nothing was written" in text and "Would import 1 card" in text
+    assert "line 4: email: value is not a valid email address" in text
+
+
+def test_kept_totals_match_the_imported_cards(pipeline, tmp_path):
+    rows = [qualified(f"P{n}", f"p{n}@example.com") for n in range(7)]
+    run_import(pipeline, write_csv(tmp_path / "crm.csv", HEADER, rows), batch_size=3)
+    totals = {(t.stage, t.owner): (t.cards, t.amount) for t in StageTotal.select()}
+    assert totals == {("lead", "alice"): (7, 140000)}
+    assert History.select().count() == 7
+
+
+def test_imported_cards_keep_the_files_order_at_the_top_of_their_column(pipeline, tmp_path):
+    pipeline.create({"name": "Already here", "email": "here@example.com"})
+    rows = [[f"P{n}", f"p{n}@example.com"] for n in range(5)]
+    run_import(pipeline, write_csv(tmp_path / "crm.csv", ["Name", "Email"], rows), batch_size=2)
+    column = [summary.name for summary in pipeline.column_page(Stage.CONTACT, 0, 10)]
+    assert column == ["P0", "P1", "P2", "P3", "P4", "Already here"]
+
+
+def test_imported_cards_are_found_by_search(pipeline, tmp_path):
+    from leadboard.store.cards import CardFilter
+
+    run_import(pipeline, write_csv(tmp_path / "crm.csv", ["Name", "Email"], [["Zoë Quist", "zq@example.com"]]))
+    assert [c.name for c in pipeline.find(card_filter=CardFilter(search="quist"))] == ["Zoë Quist"]

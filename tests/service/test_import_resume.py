@@ -1,0 +1,93 @@
+"""Nothing half-imported: each batch lands whole, and running the same import again carries on."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from leadboard.service.transfer import importer
+from leadboard.store import imports
+from leadboard.store.models import Card as CardRow
+from leadboard.store.models import History
+from tests.service.import_helpers import run_import, write_csv
+
+
+class Crash(Exception):
+    pass
+
+
+def _crash_on_batch(monkeypatch, number: int) -> None:
+    """Batch ``number`` writes its cards, history and rejects, then dies before it commits."""
+    real = imports.advance_run
+    calls = {"n": 0}
+
+    def advance_run(*args):
+        calls["n"] += 1
+        if calls["n"] == number:
+            raise Crash
+        return real(*args)
+
+    monkeypatch.setattr(imports, "advance_run", advance_run)
+
+
+def _rows(count: int) -> list[list[str]]:
+    return [[f"Person {n}", f"p{n}@example.com", "12 Street" if n % 7 == 0 else ""] for n in range(count)]
+
+
+def test_a_crash_mid_batch_leaves_whole_batches_and_a_rerun_finishes_without_duplicates(
+        pipeline, tmp_path, monkeypatch, db_path):
+    rows = _rows(23)
+    rows[12][1] = "broken-email"  # a reject in the batch that crashes, and one after
+    rows[21][1] = "also-broken"
+    path = write_csv(tmp_path / "crm.csv", ["Name", "Email", "Notes"], rows)
+    _crash_on_batch(monkeypatch, 3)
+    with pytest.raises(Crash):
+        run_import(pipeline, path, batch_size=5)
+    assert CardRow.select().count() == 10 == History.select().count()
+    # the dead batch had appended its reject; the rerun cuts the file back before writing on
+    assert "broken-email" in (tmp_path / "crm.csv.rejects.csv").read_text()
+    connection = sqlite3.connect(db_path)
+    assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    connection.execute("INSERT INTO card_search(card_search) VALUES ('integrity-check')")
+    connection.close()
+
+    monkeypatch.undo()
+    summary = run_import(pipeline, path, batch_size=5)
+    assert summary.resumed_at == 10
+    assert (summary.rows, summary.imported, summary.rejected) == (23, 21, 2)
+    assert sorted(row.email for row in CardRow.select()) == sorted(r[1] for r in rows if "@" in r[1])
+    rejects = (tmp_path / "crm.csv.rejects.csv").read_text().splitlines()
+    assert len(rejects) == 3 and "broken-email" in rejects[1] and "also-broken" in rejects[2]
+
+
+def test_a_finished_import_run_again_skips_every_row_as_a_duplicate(pipeline, tmp_path):
+    path = write_csv(tmp_path / "crm.csv", ["Name", "Email", "Notes"], _rows(6))
+    run_import(pipeline, path, batch_size=4)
+    again = run_import(pipeline, path, batch_size=4)
+    assert (again.resumed_at, again.imported, again.skipped) == (0, 0, 6)
+
+
+def test_a_changed_file_starts_over_instead_of_resuming(pipeline, tmp_path, monkeypatch):
+    path = write_csv(tmp_path / "crm.csv", ["Name", "Email", "Notes"], _rows(12))
+    _crash_on_batch(monkeypatch, 2)
+    with pytest.raises(Crash):
+        run_import(pipeline, path, batch_size=5)
+    monkeypatch.undo()
+    write_csv(path, ["Name", "Email", "Notes"], _rows(13))
+    summary = run_import(pipeline, path, batch_size=5)
+    assert (summary.resumed_at, summary.imported, summary.skipped) == (0, 8, 5)
+
+
+def test_another_import_of_the_same_file_cannot_write_the_same_batch(pipeline, tmp_path, monkeypatch):
+    path = write_csv(tmp_path / "crm.csv", ["Name", "Email", "Notes"], _rows(8))
+    real = imports.advance_run
+
+    def someone_else_got_there_first(run_id, rows_before, progress, state):
+        imports.ImportRun.update(rows_done=rows_before + 1).where(imports.ImportRun.id == run_id).execute()
+        return real(run_id, rows_before, progress, state)
+
+    monkeypatch.setattr(imports, "advance_run", someone_else_got_there_first)
+    with pytest.raises(importer.BadImportFile, match="Another import"):
+        run_import(pipeline, path, batch_size=4)
+    assert CardRow.select().count() == 0
