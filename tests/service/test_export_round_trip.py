@@ -30,10 +30,7 @@ def _export(format: str, with_history: bool = False) -> str:
 
 
 def _without_ids(text: str, format: str) -> list[dict]:
-    if format == "json":
-        records = json.loads(text)
-    else:
-        records = list(csv.DictReader(io.StringIO(text)))
+    records = json.loads(text) if format == "json" else list(csv.DictReader(io.StringIO(text)))
     for record in records:
         record.pop("id")
     return records

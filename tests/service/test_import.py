@@ -19,6 +19,11 @@ SOON = (date.today() + timedelta(days=60)).isoformat()
 HEADER = ["Name", "Company", "E-mail", "Stage", "Need", "Budget", "Purchase By", "Can Decide"]
 
 
+def _rejects(summary) -> list[list[str]]:
+    with open(summary.rejects_path, newline="", encoding="utf-8") as file:
+        return list(csv.reader(file))
+
+
 def qualified(name: str = "Ada Lovelace", email: str = "ada@example.com") -> list[str]:
     return [name, "Analytical Engines", email, "Lead", "Order tracking", "20000", SOON, "yes"]
 
@@ -133,7 +138,7 @@ def test_a_bad_value_is_refused_with_the_sentence_a_manual_edit_gets(pipeline, t
     path = write_csv(tmp_path / "crm.csv", list(data), [list(data.values())])
     summary = run_import(pipeline, path)
     assert summary.rejected == 1
-    reason = list(csv.reader(open(summary.rejects_path, encoding="utf-8")))[1][-1]
+    reason = _rejects(summary)[1][-1]
     assert reason == f"line 2: {manual.value}"
 
 
@@ -143,7 +148,7 @@ def test_a_row_with_the_wrong_number_of_cells_is_rejected_and_blank_rows_are_ski
                     "Alan,alan@example.com,,\n")
     summary = run_import(pipeline, path)
     assert (summary.imported, summary.rejected, summary.blank) == (1, 2, 2)
-    reasons = [row[-1] for row in csv.reader(open(summary.rejects_path, encoding="utf-8"))][1:]
+    reasons = [row[-1] for row in _rejects(summary)][1:]
     assert reasons == ["line 2: it has 2 values but the header has 3 columns",
                        "line 5: it has 4 values but the header has 3 columns"]
 
