@@ -121,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     importing.add_argument("--update", action="store_true",
                            help="update cards that match by email or name + company (default: skip them)")
     importing.add_argument("--batch-size", type=_count, default=None, metavar="N",
-                           help="rows written per transaction (default 5000)")
+                           help="rows written per transaction (default 10000)")
 
     exporting = command("export", "write every card with every field as CSV or JSON (import reads it back)")
     exporting.add_argument("file", metavar="FILE", nargs="?",

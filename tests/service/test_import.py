@@ -192,6 +192,17 @@ def test_a_repeated_row_inside_the_file_is_a_duplicate_too(pipeline, tmp_path):
     assert only_card().title == "Countess"
 
 
+def test_a_row_repeating_one_from_an_earlier_batch_is_a_duplicate(pipeline, tmp_path):
+    rows = [["Ada", "ada@example.com", ""], ["Grace", "grace@example.com", ""],
+            ["Linus", "linus@example.com", ""], ["Ada", "ADA@example.com", "Countess"]]
+    path = write_csv(tmp_path / "crm.csv", ["Name", "Email", "Title"], rows)
+    assert run_import(pipeline, path, batch_size=2).skipped == 1
+    CardRow.delete().execute()
+    summary = run_import(pipeline, path, batch_size=2, update=True)
+    assert (summary.imported, summary.updated) == (3, 1)
+    assert CardRow.get(CardRow.name == "Ada").title == "Countess"
+
+
 def test_a_dry_run_reports_what_would_happen_and_writes_nothing(pipeline, tmp_path):
     pipeline.create({"name": "Ada", "email": "ada@example.com"})
     no_budget = qualified("Grace", "grace@example.com")

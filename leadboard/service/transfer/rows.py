@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -43,9 +43,11 @@ class Rejected:
     reason: str
 
 
-@dataclass(slots=True)
-class Placed:
-    """A valid row, placed at a stage, with everything needed to write it or update a duplicate."""
+class Placed(NamedTuple):
+    """A valid row, placed at a stage, with everything needed to write it or update a duplicate.
+
+    Plain values only: big imports send these from the reading process to the writing one, and
+    a tuple of strings crosses over several times faster than objects do."""
 
     number: int
     line: int
@@ -56,15 +58,18 @@ class Placed:
     values: list[Any]
     #: the card fields the row gave (non-blank), validated, for updating a duplicate
     given: dict[str, Any] | None
-    stage: Stage
+    #: the stage it is placed at (a ``Stage`` value)
+    stage: str
     email_key: str | None
     name_key: tuple[str, str] | None
-    #: gate rules it fails that it keeps as accepted warnings; (enforce_gates) those that held it back
-    warnings: list[RuleFailure]
-    blocked_by: list[RuleFailure]
+    #: ids of the gate rules it fails and keeps as accepted warnings, and the history's lines for them
+    warned: tuple[str, ...]
+    history_warnings: str
+    #: (enforce_gates) ids of the blocking rules that held it below its source stage
+    blocked_by: tuple[str, ...]
     history_reason: str
-    moves: list[ImportedMove] = field(default_factory=list)
-    activities: list[ImportedActivity] = field(default_factory=list)
+    moves: list[ImportedMove]
+    activities: list[ImportedActivity]
 
     @property
     def placed_lower(self) -> bool:
@@ -295,9 +300,10 @@ class RowReader:
         if self.keep_for_update:
             given = {key: typed[key] for key in given_names if typed.get(key) is not None}
         return Placed(record.number, record.line, cells if self.keep_for_update else None, values, given,
-                      stage, ascii_lower(email) if email is not None else None,
+                      stage.value, ascii_lower(email) if email is not None else None,
                       (typed["name"], company) if company is not None else None,
-                      warnings, blocked_by, reason,
+                      tuple(dict.fromkeys(w.rule_id for w in warnings)), "\n".join(map(str, warnings)),
+                      tuple(dict.fromkeys(f.rule_id for f in blocked_by if f.blocking)), reason,
                       state.get(col.HISTORY, []), state.get(col.ACTIVITY_LOG, []))
 
     def _apply_state(self, values: list[Any], state: dict[str, Any], stage: Stage,
