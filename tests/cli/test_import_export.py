@@ -1,0 +1,165 @@
+"""``leadboard import`` and ``leadboard export`` as a salesperson runs them, including an import
+killed halfway through."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from leadboard.service.transfer.sample import write_sample_csv
+
+EXIT_OK, EXIT_BAD_INPUT = 0, 2
+
+
+def _csv(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_import_prints_a_summary_and_where_the_rejects_are(leadboard, tmp_path):
+    path = _csv(tmp_path / "crm.csv", "Full Name;E-mail;Deal Stage\nAda;ada@example.com;Won\n"
+                                      "Grace;not-an-email;\nLinus;linus@example.com;\n")
+    ran = leadboard("import", path, "--stage-map", "Won=account")
+    assert ran.code == EXIT_OK, ran
+    assert "Imported 2 cards, 1 kept at their stage with gate rules accepted as warnings" in ran.out
+    assert f"rejected 1: see {path}.rejects.csv" in ran.out
+    assert "Grace;not-an-email;;line 3: email:" in (tmp_path / "crm.csv.rejects.csv").read_text()
+    listed = leadboard("list", "--json").json()
+    assert {(card["name"], card["stage"]) for card in listed} == {("Ada", "account"), ("Linus", "contact")}
+    assert leadboard("show", listed[0]["id"]).code == EXIT_OK
+
+
+def test_import_with_enforce_gates_says_what_held_cards_back(leadboard, tmp_path):
+    path = _csv(tmp_path / "crm.csv", "Name,Email,Stage\nAda,ada@example.com,lead\n")
+    ran = leadboard("import", path, "--enforce-gates")
+    assert "1 placed lower than their source stage (blocked by need 1, budget 1, timeline 1)" in ran.out, ran
+    assert leadboard("list", "--json").json()[0]["stage"] == "contact"
+
+
+def test_duplicates_are_skipped_then_updated_with_update(leadboard, tmp_path):
+    assert leadboard("add", "Ada", "--email", "ada@example.com").code == EXIT_OK
+    path = _csv(tmp_path / "crm.csv", "Name,Email,Job Title\nAda,ADA@example.com,Countess\n")
+    skipped = leadboard("import", path)
+    assert "skipped 1 duplicate (use --update to update them)" in skipped.out, skipped
+    updated = leadboard("import", path, "--update")
+    assert "Updated 1;" in updated.out, updated
+    assert leadboard("list", "--json").json()[0]["title"] == "Countess"
+
+
+def test_dry_run_changes_nothing(leadboard, tmp_path):
+    path = _csv(tmp_path / "crm.csv", "Name,Email\nAda,ada@example.com\n")
+    ran = leadboard("import", path, "--dry-run")
+    assert "Dry run: nothing was written" in ran.out and "Would import 1 card" in ran.out, ran
+    assert leadboard("list", "--json").json() == []
+
+
+def test_a_file_that_cannot_be_imported_is_one_line_and_exit_2(leadboard, tmp_path):
+    cases = [
+        (tmp_path / "missing.csv", "no such file"),
+        (_csv(tmp_path / "empty.csv", ""), "is empty"),
+        (_csv(tmp_path / "header.csv", "Name,Email\n"), "has a header but no rows"),
+        (_csv(tmp_path / "nameless.csv", "Who,Email\nAda,ada@example.com\n"), "No column gives the card's name"),
+    ]
+    for path, message in cases:
+        ran = leadboard("import", path)
+        assert ran.code == EXIT_BAD_INPUT, ran
+        assert ran.err.count("\n") == 1 and message in ran.err and "Traceback" not in ran.err, ran
+
+
+def test_bad_options_are_one_line_and_exit_2(leadboard, tmp_path):
+    path = _csv(tmp_path / "crm.csv", "Name,Email\nAda,ada@example.com\n")
+    for options in (["--map", "Email=shoe size"], ["--map", "Phone=phone"], ["--stage-map", "Won=heaven"],
+                    ["--batch-size", "lots"]):
+        ran = leadboard("import", path, *options)
+        assert ran.code == EXIT_BAD_INPUT and ran.err.count("\n") == 1, ran
+
+
+def test_export_writes_csv_or_json_to_stdout_or_a_file(leadboard, tmp_path):
+    leadboard("demo", "--cards", "30")
+    as_csv = list(csv.DictReader(io.StringIO(leadboard("export").out)))
+    as_json = leadboard("export", "--format", "json").json()
+    assert len(as_csv) == len(as_json) == 30
+    assert [row["email"] for row in as_csv] == [card["email"] for card in as_json]
+    lost = leadboard("export", "--stage", "lost", "--format", "json").json()
+    assert {card["stage"] for card in lost} <= {"lost"}
+    ran = leadboard("export", tmp_path / "board.json", "--with-history")
+    assert ran.code == EXIT_OK and "Exported 30 cards" in ran.err, ran
+    assert all(card["history"] for card in json.loads((tmp_path / "board.json").read_text()))
+
+
+def test_export_then_import_into_a_new_board_gives_the_same_board(leadboard, tmp_path):
+    leadboard("demo", "--cards", "60")
+    assert leadboard("export", tmp_path / "board.csv").code == EXIT_OK
+    other = tmp_path / "other.db"
+    ran = leadboard("--db", other, "import", tmp_path / "board.csv")
+    assert "Imported 60 cards" in ran.out and "rejected 0" in ran.out, ran
+    before = leadboard("export").out.splitlines()
+    after = leadboard("--db", other, "export").out.splitlines()
+    assert [line.split(",", 1)[1] for line in after] == [line.split(",", 1)[1] for line in before]
+
+
+def test_an_import_killed_midway_leaves_whole_batches_and_finishes_when_run_again(
+        leadboard, db, cli_env, tmp_path):
+    rows = 30_000
+    path = write_sample_csv(tmp_path / "big.csv", rows, seed=5)
+    command = [sys.executable, "-m", "leadboard", "--db", str(db), "import", str(path), "--batch-size", "1000"]
+    process = subprocess.Popen(command, env=cli_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        done = _wait_for_rows(db, process, at_least=3000)
+        assert 0 < done < rows, "the import must be killed halfway through"
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    connection = sqlite3.connect(db)
+    try:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        connection.execute("INSERT INTO card_search(card_search) VALUES ('integrity-check')")
+        rows_done, imported, skipped = connection.execute(
+            "SELECT rows_done, imported, skipped FROM import_run").fetchone()
+        cards = connection.execute("SELECT COUNT(*) FROM card").fetchone()[0]
+        histories = connection.execute("SELECT COUNT(*) FROM history").fetchone()[0]
+        totals = connection.execute("SELECT SUM(cards) FROM stage_total").fetchone()[0]
+    finally:
+        connection.close()
+    # every committed batch is whole: 1,000 rows each, each row a card or a counted duplicate
+    assert rows_done % 1000 == 0 and rows_done == imported + skipped
+    assert cards == imported == histories == totals
+
+    again = leadboard("import", path)
+    assert again.code == EXIT_OK, again
+    assert f"carrying on after row {rows_done:,}" in again.out
+    connection = sqlite3.connect(db)
+    try:
+        cards, emails = connection.execute("SELECT COUNT(*), COUNT(DISTINCT lower(email)) FROM card").fetchone()
+        finished = connection.execute("SELECT rows_done, imported, skipped FROM import_run").fetchone()
+    finally:
+        connection.close()
+    assert finished[0] == rows and cards == emails == finished[1] and finished[1] + finished[2] == rows
+
+
+def _wait_for_rows(db: Path, process: subprocess.Popen, at_least: int) -> int:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
+        try:
+            connection = sqlite3.connect(db, timeout=1)
+            try:
+                row = connection.execute("SELECT rows_done FROM import_run").fetchone()
+            finally:
+                connection.close()
+        except sqlite3.OperationalError:  # not created yet
+            row = None
+        if row and row[0] >= at_least:
+            return int(row[0])
+        time.sleep(0.05)
+    raise AssertionError("the import did not get going")
