@@ -117,6 +117,9 @@ def test_an_import_killed_midway_leaves_whole_batches_and_finishes_when_run_agai
         assert 0 < done < rows, "the import must be killed halfway through"
         os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while _processes_reading(path) and time.monotonic() < deadline:
+            time.sleep(0.05)
     finally:
         if process.poll() is None:
             process.kill()
@@ -145,6 +148,20 @@ def test_an_import_killed_midway_leaves_whole_batches_and_finishes_when_run_agai
     finally:
         connection.close()
     assert finished[0] == rows and cards == emails == finished[1] and finished[1] + finished[2] == rows
+    assert not _processes_reading(path), "the killed import's reading process must not linger"
+
+
+def _processes_reading(path: Path) -> list[str]:
+    """Processes still running with the file on their command line (the killed import's helper)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if str(path) in command and str(os.getpid()) != entry.name:
+            found.append(command)
+    return found
 
 
 def _wait_for_rows(db: Path, process: subprocess.Popen, at_least: int) -> int:

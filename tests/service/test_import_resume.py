@@ -91,3 +91,24 @@ def test_another_import_of_the_same_file_cannot_write_the_same_batch(pipeline, t
     with pytest.raises(importer.BadImportFile, match="Another import"):
         run_import(pipeline, path, batch_size=4)
     assert CardRow.select().count() == 0
+
+
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_a_big_file_read_in_a_second_process_imports_the_same(pipeline, tmp_path, monkeypatch, start):
+    if start == "spawn":  # what a process with other threads (the board) uses
+        monkeypatch.setattr(importer.threading, "active_count", lambda: 2)
+    rows = _rows(40)
+    rows[5][1] = "bad"
+    path = write_csv(tmp_path / "crm.csv", ["Name", "Email", "Notes"], [*rows, ["Ada", "", ""]])
+    summary = run_import(pipeline, path, batch_size=7, parallel=True)
+    assert (summary.rows, summary.imported, summary.rejected) == (41, 39, 2)
+    assert CardRow.select().count() == 39
+
+
+def test_a_json_file_broken_near_its_end_is_refused_before_anything_is_written(pipeline, tmp_path):
+    path = tmp_path / "cards.json"
+    items = ",".join(f'{{"name": "P{n}", "email": "p{n}@example.com"}}' for n in range(30))
+    path.write_text(f"[{items}, {{\"name\": oops}}]", encoding="utf-8")
+    with pytest.raises(importer.BadImportFile, match="JSON is broken"):
+        run_import(pipeline, path, batch_size=10, parallel=True)
+    assert CardRow.select().count() == 0

@@ -208,7 +208,7 @@ def _prepared(source: Source, reader: RowReader, options: ImportOptions, skip: i
     context = mp.get_context(method)
     receiving, sending = context.Pipe(duplex=False)
     worker = context.Process(  # type: ignore[attr-defined]
-        target=_produce, args=(sending, source, reader, options.batch_size, skip),
+        target=_produce, args=(sending, receiving, source, reader, options.batch_size, skip),
                              daemon=True, name="leadboard-import-reader")
     worker.start()
     sending.close()
@@ -234,9 +234,13 @@ def _prepared(source: Source, reader: RowReader, options: ImportOptions, skip: i
         worker.join()
 
 
-def _produce(sending: Connection, source: Source, reader: RowReader, size: int, skip: int) -> None:
+def _produce(sending: Connection, receiving: Connection, source: Source, reader: RowReader, size: int,
+             skip: int) -> None:
     """The second process: read and check batches, send them on (blocking while the writer is
     a batch behind, so at most a couple of batches wait in memory)."""
+    # a forked child holds a copy of the reading end too: without closing it, a writer killed
+    # mid-import would leave this process blocked on a pipe nobody reads, forever
+    receiving.close()
     gc.disable()  # see _no_cycle_collection
     try:
         for batch in _read_batches(source, reader, size, skip):
