@@ -114,20 +114,30 @@ def _where(stage: Stage | None, card_filter: CardFilter) -> pw.Expression:
 
 
 def _search_condition(text: str) -> pw.Expression:
+    words = [w for w in text.replace('"', " ").split() if w]
     if is_sqlite():
         # prefix match on every word, through the FTS5 index; words are quoted so user text
         # is never read as FTS query syntax
-        words = [w for w in text.replace('"', " ").split() if w]
         query = " ".join(f'"{word}"*' for word in words)
         matches = pw.SQL("IN (SELECT rowid FROM card_search WHERE card_search MATCH ?)", (query,))
         return pw.NodeList((CardRow.id, matches))
+    # PostgreSQL: the same "a word starting with ..." match, as a case-blind regular expression
+    # (\m = start of a word) over the expression the trigram index covers (migration 2); every
+    # character that is not a letter or digit is escaped, so user text is never regex syntax
     condition: pw.Expression = pw.SQL("1 = 1")
-    for word in text.split():
-        pattern = f"%{word}%"
-        condition &= (
-            CardRow.name.ilike(pattern) | CardRow.company.ilike(pattern) | CardRow.email.ilike(pattern)
-        )
+    for word in words:
+        pattern = "\\m" + "".join(ch if ch.isalnum() else "\\" + ch for ch in word)
+        condition &= search_text().iregexp(pattern)
     return condition
+
+
+def search_text() -> pw.Node:
+    """name, company and email as one text: what PostgreSQL searches and indexes."""
+    return (
+        pw.fn.COALESCE(CardRow.name, "").concat(" ")
+        .concat(pw.fn.COALESCE(CardRow.company, "")).concat(" ")
+        .concat(pw.fn.COALESCE(CardRow.email, ""))
+    )
 
 
 def column_page(stage: Stage, offset: int, limit: int, card_filter: CardFilter = NO_FILTER,
@@ -238,8 +248,14 @@ def update(card: Card, values: dict[str, Any], by: str, at: datetime) -> bool:
         return False
     old_amount = card.amount if card.amount is not None else Decimal(0)
     if (card.stage.value, card.owner, old_amount) != (new_stage, fields.get("owner"), values["amount"]):
-        _add_to_totals(card.stage.value, card.owner, -1, -old_amount)
-        _add_to_totals(new_stage, fields.get("owner"), 1, values["amount"])
+        # totals rows are always touched in key order, so two writers on PostgreSQL (row locks)
+        # can never wait on each other in a circle
+        for stage, owner, cards, amount in sorted(
+            [(card.stage.value, card.owner or "", -1, -old_amount),
+             (new_stage, fields.get("owner") or "", 1, values["amount"])],
+            key=lambda change: change[:2],
+        ):
+            _add_to_totals(stage, owner, cards, amount)
     Change.insert(card_id=card.id, at=at).execute()
     return True
 
@@ -256,7 +272,8 @@ def insert_many(rows: Sequence[dict[str, Any]], at: datetime, batch: int = 500) 
         key = (row["stage"], row.get("owner"))
         cards, amount = per_key.get(key, (0, Decimal(0)))
         per_key[key] = (cards + 1, amount + Decimal(row.get("amount") or 0))
-    for (stage, owner), (cards, amount) in per_key.items():
+    # in key order, like update(): writers never lock totals rows in opposite orders
+    for (stage, owner), (cards, amount) in sorted(per_key.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
         _add_to_totals(stage, owner, cards, amount)
     Change.insert(card_id=None, at=at).execute()
     return ids
