@@ -6,6 +6,7 @@ by its version), the per-stage totals, and the change feed that open boards poll
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -113,21 +114,28 @@ def _where(stage: Stage | None, card_filter: CardFilter) -> pw.Expression:
     return condition
 
 
+_TOKEN = re.compile(r"[^\W_]+")
+
+
 def _search_condition(text: str) -> pw.Expression:
-    words = [w for w in text.replace('"', " ").split() if w]
+    """Every typed word must match the start of a word of the name, company or email. A typed word
+    is cut into its letter-and-digit runs like the SQLite tokenizer does ("o'brien" is "o" then
+    "brien", side by side); a word with none ("%") is ignored, and text with none finds nothing."""
+    words = [tokens for tokens in (_TOKEN.findall(word) for word in text.split()) if tokens]
+    if not words:
+        return pw.SQL("1 = 0")
     if is_sqlite():
-        # prefix match on every word, through the FTS5 index; words are quoted so user text
-        # is never read as FTS query syntax
-        query = " ".join(f'"{word}"*' for word in words)
+        # through the FTS5 index; each word becomes a quoted phrase (never FTS query syntax) whose
+        # last token is a prefix
+        query = " ".join('"' + " ".join(tokens) + '"*' for tokens in words)
         matches = pw.SQL("IN (SELECT rowid FROM card_search WHERE card_search MATCH ?)", (query,))
         return pw.NodeList((CardRow.id, matches))
-    # PostgreSQL: the same "a word starting with ..." match, as a case-blind regular expression
-    # (\m = start of a word) over the expression the trigram index covers (migration 2); every
-    # character that is not a letter or digit is escaped, so user text is never regex syntax
+    # PostgreSQL: the same match as a case-blind regular expression (\m: the start of a word) over
+    # the text the trigram index covers (migration 2); tokens hold only letters and digits, so the
+    # typed text can never be regex syntax
     condition: pw.Expression = pw.SQL("1 = 1")
-    for word in words:
-        pattern = "\\m" + "".join(ch if ch.isalnum() else "\\" + ch for ch in word)
-        condition &= search_text().iregexp(pattern)
+    for tokens in words:
+        condition &= search_text().iregexp("\\m" + "[^[:alnum:]]+".join(tokens))
     return condition
 
 
