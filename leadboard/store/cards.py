@@ -7,21 +7,24 @@ by its version), the per-stage totals, and the change feed that open boards poll
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import peewee as pw
 
 from leadboard.domain.card import FIELD_NAMES, Card, CardSummary, card_amount
 from leadboard.domain.stages import Stage
-from leadboard.store.db import is_sqlite
+from leadboard.store.db import database, is_sqlite
 from leadboard.store.models import Card as CardRow
 from leadboard.store.models import Change, StageTotal
 
 RANK_STEP = 1.0
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -228,7 +231,7 @@ def insert(stage: Stage, fields: dict[str, Any], by: str, at: datetime, **state:
     )
     card_id = CardRow.insert(values).execute()
     _add_to_totals(stage.value, values.get("owner"), 1, values["amount"])
-    Change.insert(card_id=card_id, at=at).execute()
+    note_change(card_id, at)
     return int(card_id)
 
 
@@ -264,7 +267,7 @@ def update(card: Card, values: dict[str, Any], by: str, at: datetime) -> bool:
             key=lambda change: change[:2],
         ):
             _add_to_totals(stage, owner, cards, amount)
-    Change.insert(card_id=card.id, at=at).execute()
+    note_change(card.id, at)
     return True
 
 
@@ -283,7 +286,7 @@ def insert_many(rows: Sequence[dict[str, Any]], at: datetime, batch: int = 500) 
     # in key order, like update(): writers never lock totals rows in opposite orders
     for (stage, owner), (cards, amount) in sorted(per_key.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
         _add_to_totals(stage, owner, cards, amount)
-    Change.insert(card_id=None, at=at).execute()
+    note_change(None, at)
     return ids
 
 
@@ -314,21 +317,71 @@ def recount_totals() -> None:
 
 
 # ---- the change feed -----------------------------------------------------------------------
+#
+# Open boards poll for change ids above the newest they have seen. On SQLite writers commit one at
+# a time, so ids become visible in order. PostgreSQL hands out ids at INSERT and writers commit in
+# any order: a poll could see id 11 while id 10 is still uncommitted, and never look back for it.
+# So there, every writer holds an advisory lock *shared* from its first change row until it
+# commits, and a poll first takes it *exclusively* (trying, never queueing, so it can neither
+# stall writers nor deadlock with them): when it has it, no change row is uncommitted, and every
+# later one will get a higher id.
+
+#: any fixed number: the advisory lock of the change feed on PostgreSQL
+FEED_LOCK = 0x6C6266656564  # "lbfeed"
+
+
+def note_change(card_id: int | None, at: datetime) -> None:
+    """Append to the feed (inside the writer's transaction); ``None`` means "reload everything"."""
+    if not is_sqlite():
+        database.execute_sql("SELECT pg_advisory_xact_lock_shared(%s)", (FEED_LOCK,))
+    Change.insert(card_id=card_id, at=at).execute()
+
+
+def _when_feed_settled(read: Callable[[], T], wait_s: float = 1.0) -> T | None:
+    """``read()`` at a moment no change row is uncommitted; None if writers kept it busy ``wait_s``."""
+    if is_sqlite():
+        return read()
+    deadline = time.monotonic() + wait_s
+    while True:
+        with database.atomic():
+            if database.execute_sql("SELECT pg_try_advisory_xact_lock(%s)", (FEED_LOCK,)).fetchone()[0]:
+                return read()
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(0.002)
+
+
+def _newest_change() -> int:
+    return int(Change.select(pw.fn.COALESCE(pw.fn.MAX(Change.id), 0)).scalar() or 0)
 
 
 def latest_change() -> int:
-    return int(Change.select(pw.fn.COALESCE(pw.fn.MAX(Change.id), 0)).scalar() or 0)
+    """The newest change id: a board that starts now asks for changes after it."""
+    newest = _when_feed_settled(_newest_change)
+    if newest is None:  # writers never paused for a second: wait in line for them this once
+        with database.atomic():
+            database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (FEED_LOCK,))
+            newest = _newest_change()
+    return newest
+
+
+def changes_after(change_id: int, limit: int = 500) -> list[tuple[int, int | None]]:
+    """(change id, card id) of up to ``limit`` changes after ``change_id``, oldest first, never
+    skipping one that is still being committed (empty when writers are too busy to tell)."""
+    def read() -> list[tuple[int, int | None]]:
+        return list(Change.select(Change.id, Change.card_id).where(Change.id > change_id)
+                    .order_by(Change.id).limit(limit).tuples())
+
+    return _when_feed_settled(read) or []
 
 
 def changes_since(change_id: int, limit: int = 500) -> tuple[int, set[int] | None]:
     """(newest change id, the ids of cards changed after ``change_id``), or None for "reload all"
     when a bulk change happened or too many cards changed to list."""
-    rows = list(Change.select(Change.id, Change.card_id).where(Change.id > change_id)
-                .order_by(Change.id).limit(limit + 1).tuples())
+    rows = changes_after(change_id, limit + 1)
     if not rows:
         return change_id, set()
     newest = rows[-1][0]
     if len(rows) > limit or any(card_id is None for _, card_id in rows):
         return max(newest, latest_change()), None
-    return newest, {card_id for _, card_id in rows}
-
+    return newest, {card_id for _, card_id in rows if card_id is not None}

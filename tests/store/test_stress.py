@@ -26,8 +26,8 @@ import pytest
 from leadboard.domain.stages import Move, Stage
 from leadboard.service.setup import close, open_pipeline
 from leadboard.store import db
-from leadboard.store.cards import NO_FILTER, recount_totals, stage_totals
-from leadboard.store.models import Activity, History
+from leadboard.store.cards import NO_FILTER, changes_after, recount_totals, stage_totals
+from leadboard.store.models import Activity, Change, History
 
 WORKER = Path(__file__).with_name("stress_worker.py")
 PROCESSES = 8
@@ -87,8 +87,22 @@ def test_eight_processes_writing_the_same_cards_lose_nothing(db_target: str, eng
         time.sleep(0.02)
     started = time.monotonic()
     (sync / "go").touch()
-    outputs = [w.communicate(timeout=120) for w in workers]
+    # meanwhile, an open board: it polls the change feed for ids after the newest it has seen
+    feed = open_pipeline(db_target, "watcher")
+    seen: set[int] = set()
+    newest = first_change = feed.latest_change()
+    while any(w.poll() is None for w in workers):
+        assert time.monotonic() - started < 120, "the workers are taking far too long"
+        ids = [change_id for change_id, _ in changes_after(newest)]
+        seen.update(ids)
+        newest = max(ids, default=newest)
+        time.sleep(0.02)
+    outputs = [w.communicate(timeout=30) for w in workers]
     elapsed = time.monotonic() - started
+    while ids := [change_id for change_id, _ in changes_after(newest)]:
+        seen.update(ids)
+        newest = max(ids)
+    close()
 
     for worker, (stdout, stderr) in zip(workers, outputs, strict=True):
         assert worker.returncode == 0, f"a worker failed:\n{stdout}\n{stderr}"
@@ -106,6 +120,10 @@ def test_eight_processes_writing_the_same_cards_lose_nothing(db_target: str, eng
     assert moves > PROCESSES * OPERATIONS // 10, "too few moves succeeded to mean anything"
 
     check = open_pipeline(db_target, "auditor")
+    # the board polling the feed saw every change: none committed behind its back with an older id
+    made = {row.id for row in Change.select(Change.id).where(Change.id > first_change)}
+    assert made - seen == set(), f"the feed poller missed {len(made - seen)} of {len(made)} changes"
+
     # one history row per successful move (creations aside), each by the process that made it
     made_moves = History.select().where(History.move != Move.CREATE.value)
     assert made_moves.count() == moves + undos
