@@ -423,7 +423,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         err.write(f"leadboard: the database failed: {printable(error)}\n")
         return EXIT_FAILED
     except OSError as error:  # a database file or folder that cannot be read or made
-        err.write(f"leadboard: {printable(error)}\n")
+        where = f"{error.filename}: " if error.filename else ""
+        err.write(f"leadboard: cannot use {printable(where)}{printable(error.strerror or error)}\n")
         return EXIT_FAILED
     except KeyboardInterrupt:
         err.write("leadboard: interrupted\n")

@@ -216,3 +216,12 @@ def test_an_unknown_shared_group_is_a_clear_error(private_db: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     assert leadboard("init", "--db", str(private_db), "--shared", "no-such-group-xyz") == EXIT_BAD_INPUT
     assert "There is no group 'no-such-group-xyz'" in capsys.readouterr().err
+
+
+def test_a_database_that_cannot_be_made_is_one_line_not_a_traceback(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    not_a_folder = tmp_path / "notes.txt"
+    not_a_folder.write_text("a file, not a folder")
+    assert leadboard("list", "--db", str(not_a_folder / "pipeline.db")) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("leadboard: cannot use ") and err.count("\n") == 1
