@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import peewee as pw
 
-from leadboard.domain.card import FIELD_NAMES, Card, CardSummary, card_amount
+from leadboard.domain.card import FIELD_NAMES, MONEY_FIELDS, Card, CardSummary, card_amount
 from leadboard.domain.stages import Stage
 from leadboard.store.db import database, is_sqlite
 from leadboard.store.models import Card as CardRow
@@ -50,8 +50,18 @@ def get(card_id: int) -> Card | None:
     return to_card(row) if row else None
 
 
+CENT = Decimal("0.01")
+
+
+def _money(value: Any) -> Decimal:
+    """An amount or a sum in cents, as PostgreSQL's numeric(_, 2) gives it; SQLite stores money as
+    REAL, so its sums come back as floats (1234568.1899999999) and its amounts as 0.1."""
+    return Decimal(str(value or 0)).quantize(CENT)
+
+
 def to_card(row: CardRow) -> Card:
     data = {name: getattr(row, name) for name in FIELD_NAMES if name != "owner"}
+    data.update({name: _money(data[name]) for name in MONEY_FIELDS if data[name] is not None})
     return Card.model_construct(
         **data,
         id=row.id,
@@ -91,7 +101,7 @@ def _summary(row: tuple[Any, ...]) -> CardSummary:
         stage=Stage(stage),
         name=name,
         company=company,
-        amount=Decimal(amount or 0),
+        amount=_money(amount),
         owner=owner,
         warnings=tuple(w for w in warnings.split(",") if w),
         active_at=_as_datetime(active or created),
@@ -196,7 +206,7 @@ def stage_totals(card_filter: CardFilter = NO_FILTER) -> dict[Stage, tuple[int, 
             query = query.where(StageTotal.owner == card_filter.owner)
         query = query.group_by(StageTotal.stage).tuples()
     for stage, cards, amount in query:
-        totals[Stage(stage)] = (int(cards or 0), Decimal(amount or 0))
+        totals[Stage(stage)] = (int(cards or 0), _money(amount))
     return totals
 
 
@@ -313,7 +323,7 @@ def recount_totals() -> None:
         .tuples()
     )
     for stage, owner, cards, amount in query:
-        _add_to_totals(stage, owner, cards, Decimal(amount or 0))
+        _add_to_totals(stage, owner, cards, _money(amount))
 
 
 # ---- the change feed -----------------------------------------------------------------------
