@@ -179,3 +179,39 @@ def test_integrity_error_is_not_retried() -> None:
     """Only "another writer was in the way" is worth running again; a real error surfaces at once."""
     assert db.is_retryable(pw.OperationalError("database is locked"))
     assert not db.is_retryable(pw.IntegrityError("UNIQUE constraint failed: card.id"))
+
+
+class _DriverError(Exception):
+    """Stands in for a psycopg2 error peewee leaves unwrapped (it carries the SQLSTATE)."""
+
+    def __init__(self, pgcode: str):
+        super().__init__("driver error")
+        self.pgcode = pgcode
+
+
+def test_postgresql_deadlocks_and_serialisation_failures_are_run_again() -> None:
+    assert db.is_retryable(_DriverError("40P01"))
+    assert db.is_retryable(_DriverError("40001"))
+    assert db.is_retryable(pw.OperationalError(_DriverError("40001")))  # wrapped by peewee: .orig
+    assert not db.is_retryable(_DriverError("23505"))  # unique violation: a real error
+
+
+def test_a_transaction_in_the_way_of_another_writer_is_run_again_whole(pipeline: Any) -> None:
+    card = pipeline.create({"name": "Ken Thompson", "email": "ken@example.com"})
+    attempts = []
+
+    def work() -> int:
+        from leadboard.store.models import Card as CardRow
+
+        attempts.append(1)
+        if len(attempts) == 1:
+            CardRow.update(title="half-done").where(CardRow.id == card.id).execute()
+            raise pw.OperationalError("database is locked")
+        CardRow.update(notes="attempt 2").where(CardRow.id == card.id).execute()
+        return len(attempts)
+
+    before = db.retries
+    assert db.in_transaction(work) == 2
+    assert db.retries == before + 1
+    after = pipeline.card(card.id)
+    assert (after.title, after.notes) == (None, "attempt 2")  # the first attempt left nothing behind
