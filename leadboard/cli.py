@@ -380,7 +380,9 @@ def _history(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     for move in moves:
         source = move.from_stage.value if move.from_stage else "-"
         reason = f"  ({printable(move.reason)})" if move.reason else ""
-        out.write(f"{move.at:%Y-%m-%d %H:%M}  {move.by:<10}  {move.move.value:<8} {source} → {move.to_stage}{reason}\n")
+        by = printable(move.by)
+        out.write(f"{move.at:%Y-%m-%d %H:%M}  {by:<10}  {move.move.value:<8} "
+                  f"{source} → {move.to_stage}{reason}\n")
         for warning in move.warnings:
             out.write(f"{'':30}warning accepted: {printable(warning)}\n")
     return EXIT_OK
@@ -400,8 +402,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         options = {key: getattr(args, key, None) for key in ("db", "rules", "user")}
         settings = load_settings(options)
         return run(args, settings, sys.stdout)
-    except UsageError as error:
-        err.write(f"leadboard: {error}\n")
+    except UsageError as error:  # argparse quotes the user's words as typed: escape them
+        err.write(f"leadboard: {printable(error)}\n")
         return EXIT_BAD_INPUT
     except GateBlocked as error:
         err.write(f"leadboard: {error}\n")

@@ -228,6 +228,10 @@ def _say(problem: Any) -> str:
         return "must not be negative"
     if kind in ("less_than_equal",):
         return "is too large"
+    if kind == "decimal_max_places":
+        return f"has more than {ctx.get('decimal_places')} decimal places"
+    if kind in ("decimal_max_digits", "decimal_whole_digits"):
+        return "is too large"
     if kind.startswith("date") or kind == "date_from_datetime_parsing":
         return "is not a date (use YYYY-MM-DD)"
     if kind.startswith("decimal") or kind in ("float_parsing", "int_parsing"):

@@ -119,7 +119,8 @@ def fill(pipeline: Pipeline, count: int, seed: int = 7,
             stage, fields, activity_count = demo_card(rng, done + len(rows) + 1, today, OWNERS)
             created = now - timedelta(days=rng.randrange(0, 200), minutes=rng.randrange(0, 1440))
             tops[stage] -= 1.0
-            lost = {k: fields.pop(k) for k in ("lost_from", "lost_reason") if k in fields}
+            # every row names the same columns: insert_many takes them from the first row only
+            lost = {k: fields.pop(k, None) for k in ("lost_from", "lost_reason")}
             warnings = []
             if stage in (Stage.LEAD, Stage.OPPORTUNITY) and fields.get("authority") is None:
                 warnings.append("authority")

@@ -50,18 +50,9 @@ def get(card_id: int) -> Card | None:
     return to_card(row) if row else None
 
 
-CENT = Decimal("0.01")
-
-
-def _money(value: Any) -> Decimal:
-    """An amount or a sum in cents, as PostgreSQL's numeric(_, 2) gives it; SQLite stores money as
-    REAL, so its sums come back as floats (1234568.1899999999) and its amounts as 0.1."""
-    return Decimal(str(value or 0)).quantize(CENT)
-
-
 def to_card(row: CardRow) -> Card:
     data = {name: getattr(row, name) for name in FIELD_NAMES if name != "owner"}
-    data.update({name: _money(data[name]) for name in MONEY_FIELDS if data[name] is not None})
+    data.update({name: _cents(data[name]) for name in MONEY_FIELDS if data[name] is not None})
     return Card.model_construct(
         **data,
         id=row.id,
@@ -101,7 +92,7 @@ def _summary(row: tuple[Any, ...]) -> CardSummary:
         stage=Stage(stage),
         name=name,
         company=company,
-        amount=_money(amount),
+        amount=_cents(amount),
         owner=owner,
         warnings=tuple(w for w in warnings.split(",") if w),
         active_at=_as_datetime(active or created),
@@ -206,8 +197,15 @@ def stage_totals(card_filter: CardFilter = NO_FILTER) -> dict[Stage, tuple[int, 
             query = query.where(StageTotal.owner == card_filter.owner)
         query = query.group_by(StageTotal.stage).tuples()
     for stage, cards, amount in query:
-        totals[Stage(stage)] = (int(cards or 0), _money(amount))
+        totals[Stage(stage)] = (int(cards or 0), _cents(amount))
     return totals
+
+
+def _cents(amount: Any) -> Decimal:
+    """An amount or a sum as exact cents, as PostgreSQL's numeric(_, 2) gives it: SQLite keeps
+    DECIMAL columns as REAL, so it gives 0.1 for 0.10 and adds 0.1 + 0.2 into 0.30000000000000004,
+    and Decimal(float) would keep every stray digit."""
+    return Decimal(str(amount or 0)).quantize(Decimal("0.01"))
 
 
 def top_rank(stage: Stage) -> float:
@@ -323,7 +321,7 @@ def recount_totals() -> None:
         .tuples()
     )
     for stage, owner, cards, amount in query:
-        _add_to_totals(stage, owner, cards, _money(amount))
+        _add_to_totals(stage, owner, cards, _cents(amount))
 
 
 # ---- the change feed -----------------------------------------------------------------------
