@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import pytest
 
@@ -49,7 +49,8 @@ def with_search_path(url: str, schema: str) -> str:
     parts = urlsplit(url)
     query = dict(parse_qsl(parts.query))
     query["options"] = f"-c search_path={schema},public"
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    # %20, not "+", for the space: libpq reads the URL too, and takes "+" literally
+    return urlunsplit(parts._replace(query=urlencode(query, quote_via=quote)))
 
 
 @pytest.fixture(params=ENGINES)
