@@ -20,6 +20,7 @@ from leadboard.domain.errors import InvalidInput, UnsafeDatabase
 #: the files SQLite keeps beside a database
 COMPANION_SUFFIXES = ("-wal", "-shm", "-journal")
 PRIVATE_FILE = 0o600
+PRIVATE_FOLDER = 0o700
 SHARED_FILE = 0o660
 SHARED_FOLDER = 0o2770
 
@@ -32,7 +33,11 @@ def create_private(path: Path) -> None:
     """Create an empty database file readable and writable by its owner only, if none exists."""
     if path.exists():
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.exists():
+        # a folder made for a private database is private too (and never world-writable, whatever
+        # the umask, or the next open would refuse it)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(path.parent, PRIVATE_FOLDER)
     fd = os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE)
     try:
         # the mode given to open() is narrowed by the umask, never widened; make sure of it

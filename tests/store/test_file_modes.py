@@ -83,6 +83,14 @@ def test_a_new_database_and_its_wal_and_shm_are_private(folder: Path, mask: int)
             close()
 
 
+@pytest.mark.parametrize("mask", [0o022, 0o000], ids=["umask-022", "umask-000"])
+def test_a_folder_made_for_a_new_database_is_private(tmp_path: Path, mask: int) -> None:
+    db = tmp_path / "new-folder" / "pipeline.db"
+    with umask(mask):
+        assert leadboard("init", "--db", str(db)) == EXIT_OK
+    assert (mode(db.parent), mode(db)) == (0o700, 0o600)
+
+
 def test_init_makes_a_private_database(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = folder / "mine.db"
     assert leadboard("init", "--db", str(db)) == EXIT_OK
