@@ -103,6 +103,37 @@ def check_safe(path: Path, shared_group: str | None) -> None:
                 f"{intent}; set shared_group = \"{group}\" in the config if the team means to share it, "
                 f"or run `chmod g-w {target}`."
             )
+    _check_planted_companions(path)
+
+
+def _check_planted_companions(path: Path) -> None:
+    """In a folder everyone may add files to (like /tmp, sticky), a WAL or shm file that is not the
+    database owner's may have been put there by anyone, to be read as the database's own."""
+    try:
+        folder_mode = stat.S_IMODE(path.parent.stat().st_mode)
+        owner = path.stat().st_uid
+    except FileNotFoundError:
+        return
+    if not folder_mode & stat.S_IWOTH:
+        return
+    for companion in companions(path):
+        try:
+            uid = companion.stat().st_uid
+        except FileNotFoundError:
+            continue
+        if uid != owner:
+            raise UnsafeDatabase(
+                f"Refusing to open {path}: {companion} belongs to {_user_name(uid)!r}, not to the "
+                f"database's owner, in a folder every user can add files to; move the database to a "
+                f"folder of your own."
+            )
+
+
+def _user_name(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
 
 
 def share_with_group(path: Path, group: str) -> None:

@@ -183,6 +183,17 @@ def test_a_world_writable_folder_with_the_sticky_bit_is_fine(private_db: Path,
     assert leadboard("list", "--db", str(private_db)) == EXIT_OK
 
 
+def test_a_wal_file_someone_else_planted_beside_a_database_in_tmp_is_refused(
+        private_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("giving a file to another user needs root")
+    os.chmod(private_db.parent, 0o1777)
+    planted = private_db.with_name(private_db.name + "-wal")
+    planted.touch(mode=0o644)
+    os.chown(planted, 65534, -1)  # nobody
+    assert "not to the database's owner" in refused(private_db, capsys)
+
+
 def test_a_world_writable_wal_file_is_refused(private_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     wal = private_db.with_name(private_db.name + "-wal")
     wal.touch(mode=0o600)
