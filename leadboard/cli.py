@@ -211,13 +211,13 @@ def _show(card: Card, out: TextIO) -> None:
 
 
 def _list_lines(pipeline: Pipeline, stage: Stage | None, card_filter: CardFilter) -> Iterator[Card]:
-    after = 0
+    after = None
     while True:
-        batch = pipeline.find(stage, card_filter, limit=500, after_id=after)
+        batch = pipeline.find(stage, card_filter, limit=500, after=after)
         yield from batch
         if len(batch) < 500:
             return
-        after = batch[-1].id
+        after = batch[-1]
 
 
 def _say_move(result: MoveResult, out: TextIO) -> None:

@@ -8,9 +8,9 @@ with the same sentence.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
 

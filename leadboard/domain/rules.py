@@ -26,7 +26,8 @@ ACTIVITY = "activity"
 
 
 class CardFacts(Protocol):
-    """What a gate looks at: the card's fields (as attributes) and how many activities it has."""
+    """What a gate looks at: the card's fields (as attributes) and how many interactions (calls,
+    meetings, emails) have been logged."""
 
     activity_count: int
 

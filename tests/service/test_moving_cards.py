@@ -120,6 +120,17 @@ def test_logging_an_activity_builds_the_relationship(pipeline, walk, fields):
     assert pipeline.promote(lead.id, fields["develop"]()).card.stage is Stage.OPPORTUNITY
 
 
+def test_a_note_is_not_a_relationship_but_keeps_the_card_fresh(pipeline, walk, fields):
+    lead = walk.lead()
+    pipeline.log_activity(lead.id, "note", "Read their annual report")
+    card = pipeline.card(lead.id)
+    assert card.activity_count == 0
+    assert card.last_activity_at is not None
+    with pytest.raises(GateBlocked) as caught:
+        pipeline.promote(lead.id, fields["develop"]())
+    assert [f.rule_id for f in caught.value.failures] == ["relationship"]
+
+
 @pytest.mark.parametrize(("kind", "summary", "field"), [("lunch", "x", "kind"), ("call", "  ", "summary")])
 def test_bad_activity_is_refused(pipeline, walk, database_state, kind, summary, field):
     card = walk.contact()
