@@ -33,14 +33,14 @@ class ActivityModal(ModalScreen[Any]):
             yield Static(self.heading, classes="title")
             yield Label(Text("Kind"))
             yield Select([(kind.value, kind.value) for kind in ActivityKind], value=ActivityKind.CALL.value,
-                         allow_blank=False, id="kind")
+                         allow_blank=False, id="kind", compact=True)
             yield Label(Text("What happened *"))
-            yield Input(placeholder="e.g. Demo went well; they want a quote", id="summary")
+            yield Input(placeholder="e.g. Demo went well; they want a quote", id="summary", compact=True)
             yield Static(id="problem", classes="problem")
-            yield Static(Text("Enter: save · Esc: cancel"), classes="hint")
             with Horizontal(classes="buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Log", id="save", variant="primary")
+                yield Static(Text("Enter: save · Esc: cancel"), classes="hint")
+                yield Button("Cancel", id="cancel", compact=True)
+                yield Button("Log", id="save", variant="primary", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#summary", Input).focus()
@@ -52,7 +52,9 @@ class ActivityModal(ModalScreen[Any]):
         try:
             result = self.save(kind, self.query_one("#summary", Input).value)
         except LeadboardError as error:
-            self.query_one("#problem", Static).update(Text(safe(error)))
+            problem = self.query_one("#problem", Static)
+            problem.update(Text(safe(error)))
+            problem.add_class("shown")
             return
         self.dismiss(result)
 

@@ -34,10 +34,10 @@ class ConfirmModal(ModalScreen[bool]):
             yield Static(Text(self.question), classes="title")
             if self.lines:
                 yield Static(Text("\n").join(self.lines), classes="intro note")
-            yield Static(Text(f"y: {self.yes} · n or Esc: {self.no}"), classes="hint")
             with Horizontal(classes="buttons"):
-                yield Button(self.no, id="no")
-                yield Button(self.yes, id="yes", variant="primary")
+                yield Static(Text(f"y: {self.yes} · n or Esc: {self.no}"), classes="hint")
+                yield Button(self.no, id="no", compact=True)
+                yield Button(self.yes, id="yes", variant="primary", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#yes", Button).focus()

@@ -92,10 +92,10 @@ class CardForm(ModalScreen[Any]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text(self.form_title), classes="title")
-            if self.intro:
-                yield Static(Text("\n").join(self.intro), classes="intro", id="intro")
             yield Static(id="problem", classes="problem")
             with VerticalScroll(id="fields"):
+                if self.intro:
+                    yield Static(Text("\n").join(self.intro), classes="intro", id="intro")
                 for name in self.field_names:
                     required = name in self.required
                     label = FIELD_LABELS[name] + (" *" if required else "")
@@ -107,13 +107,13 @@ class CardForm(ModalScreen[Any]):
                                 classes="field-label required")
                     interactions = [(k.value, k.value) for k in ActivityKind if k is not ActivityKind.NOTE]
                     yield Select(interactions, value=ActivityKind.CALL.value, allow_blank=False,
-                                 id="activity-kind")
-                    yield Input(placeholder="What happened, in a few words", id="activity-summary")
+                                 id="activity-kind", compact=True)
+                    yield Input(placeholder="What happened, in a few words", id="activity-summary", compact=True)
                     yield Static(id="error-activity", classes="field-error")
-            yield Static(Text("Tab: next field · Enter or Ctrl+S: save · Esc: cancel"), classes="hint")
             with Horizontal(classes="buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button(self.save_label, id="save", variant="primary")
+                yield Static(Text("Tab next · Enter save · Esc cancel"), classes="hint")
+                yield Button("Cancel", id="cancel", compact=True)
+                yield Button(self.save_label, id="save", variant="primary", compact=True)
 
     def _editor(self, name: str) -> Input | Select[str]:
         value = self.values.get(name)
@@ -121,8 +121,9 @@ class CardForm(ModalScreen[Any]):
             choices = CHOICE_FIELDS.get(name) or ("yes", "no")
             current = form_text(value)
             return Select([(choice, choice) for choice in choices], value=current or Select.NULL,
-                          allow_blank=True, id=f"field-{name}", prompt="—")
-        return Input(value=form_text(value), placeholder=PLACEHOLDERS.get(name, ""), id=f"field-{name}")
+                          allow_blank=True, id=f"field-{name}", prompt="—", compact=True)
+        return Input(value=form_text(value), placeholder=PLACEHOLDERS.get(name, ""), id=f"field-{name}",
+                     compact=True)
 
     def on_mount(self) -> None:
         first = self.query("#fields Input, #fields Select").first()
@@ -194,7 +195,7 @@ class CardForm(ModalScreen[Any]):
             self.dismiss(result)
 
     def clear_problems(self) -> None:
-        self.query_one("#problem", Static).update("")
+        self.query_one("#problem", Static).remove_class("shown")
         for error in self.query(".field-error"):
             error.remove_class("shown")
         for editor in self.query(".-invalid"):
@@ -203,6 +204,7 @@ class CardForm(ModalScreen[Any]):
     def show_problem(self, message: str, errors: dict[str, str], note: bool = False) -> None:
         problem = self.query_one("#problem", Static)
         problem.update(Text(safe(message)))
+        problem.add_class("shown")
         problem.set_class(note, "note")
         first = None
         for name, text in errors.items():

@@ -45,12 +45,12 @@ class ReasonModal(ModalScreen[Any]):
                 yield OptionList(*[Option(Text(safe(r)), id=str(i)) for i, r in enumerate(self.reasons)],
                                  id="reasons")
             yield Label(Text("In your words" + (" (optional)" if self.reasons else " *")))
-            yield Input(placeholder="why", id="reason-text")
+            yield Input(placeholder="why", id="reason-text", compact=True)
             yield Static(id="problem", classes="problem")
-            yield Static(Text("Enter: save · Esc: cancel"), classes="hint")
             with Horizontal(classes="buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Save", id="save", variant="primary")
+                yield Static(Text("Enter: save · Esc: cancel"), classes="hint")
+                yield Button("Cancel", id="cancel", compact=True)
+                yield Button("Save", id="save", variant="primary", compact=True)
 
     def on_mount(self) -> None:
         if self.reasons:
@@ -78,7 +78,9 @@ class ReasonModal(ModalScreen[Any]):
         try:
             result = self.save(reason)
         except LeadboardError as error:
-            self.query_one("#problem", Static).update(Text(safe(error)))
+            problem = self.query_one("#problem", Static)
+            problem.update(Text(safe(error)))
+            problem.add_class("shown")
             return
         self.dismiss(result)
 
