@@ -265,7 +265,7 @@ class BoardScreen(Screen[None]):
 
         def done(card: Card | None) -> None:
             if card is not None:
-                self.notify(Text(f"Added {safe(card.name)} to Contacts."))
+                self.say(f"Added {safe(card.name)} to Contacts.")
                 self.reload((Stage.CONTACT,), follow=card.id)
 
         form = CardForm("New contact", NEW_CARD_FIELDS, {"owner": self.pipeline.user, "kind": "person"},
@@ -396,11 +396,11 @@ class BoardScreen(Screen[None]):
 
     def _moved(self, result: MoveResult) -> None:
         card, record = result.card, result.record
-        message = Text(f"{safe(card.name)}: {record.from_stage.title if record.from_stage else '—'} → "
-                       f"{record.to_stage.title}.")
+        source = record.from_stage.value if record.from_stage else "—"
+        message = f"{safe(card.name)}: {source} → {record.to_stage.value}."
         for warning in result.warnings:
-            message.append(f"\n⚠ accepted: {safe(warning.message)}")
-        self.notify(message, title=record.move.value.capitalize())
+            message += f"\n⚠ accepted: {safe(warning.message)}"
+        self.say(message, title=record.move.value.capitalize())
         self.reload(follow=card.id)
 
     def action_demote(self) -> None:
@@ -440,7 +440,7 @@ class BoardScreen(Screen[None]):
 
         def done(activity: object | None) -> None:
             if activity is not None:
-                self.notify(Text(f"Logged on {safe(card.name)}."))
+                self.say(f"Logged on {safe(card.name)}.")
                 self.reload((card.stage,))
 
         self.app.push_screen(ActivityModal(Text(f"Log an activity on {safe(card.name)}"), save), done)
@@ -451,8 +451,7 @@ class BoardScreen(Screen[None]):
         except LeadboardError as error:
             self.tell(error)
             return
-        self.notify(Text(f"Undone: {safe(result.card.name)} is back in {result.card.stage.title}."),
-                    title="Undo")
+        self.say(f"Undone: {safe(result.card.name)} is back in {result.card.stage.title}.", title="Undo")
         self.reload(follow=result.card.id)
 
     def action_lost_view(self) -> None:
@@ -483,7 +482,11 @@ class BoardScreen(Screen[None]):
 
     def tell(self, error: Exception) -> None:
         """A user's mistake or a colleague's change, as one sentence (never a traceback)."""
-        self.notify(Text(safe(error)), severity="warning", timeout=6)
+        self.notify(safe(error), severity="warning", timeout=6, markup=False)
+
+    def say(self, message: str, title: str = "") -> None:
+        """A short notice; ``message`` is plain text (user text in it is never read as markup)."""
+        self.notify(message, title=title, markup=False)
 
     # ---- search and mine -------------------------------------------------------------------
 

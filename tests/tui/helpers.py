@@ -54,3 +54,8 @@ QUALIFIED = {
 
 def soon(days: int = 30) -> str:
     return (date.today() + timedelta(days=days)).isoformat()
+
+
+def notices(app: App[Any]) -> list[str]:
+    """The notifications (toasts) the app is showing."""
+    return [notification.message for notification in app._notifications]

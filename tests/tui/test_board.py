@@ -141,7 +141,8 @@ async def test_q_quits(pipeline: Pipeline):
 
 
 async def test_the_board_fits_80_by_24(pipeline: Pipeline):
-    contact(pipeline, "Barbara Liskov-Someone-With-A-Long-Name", company="Very Long Company Name GmbH & Co. KG")
+    contact(pipeline, "Barbara Liskov-Someone-With-A-Long-Name",
+            company="Very Long Company Name GmbH & Co. KG")
     async with make_app(pipeline).run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         lines = screen_text(pilot.app).splitlines()

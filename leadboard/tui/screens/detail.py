@@ -47,12 +47,12 @@ def history_table(moves: Sequence[MoveRecord]) -> Table:
     for column in ("When", "Who", "Move", "From → to", "Why"):
         table.add_column(column, overflow="fold")
     for move in moves:
-        source = move.from_stage.title if move.from_stage else "—"
+        source = move.from_stage.value if move.from_stage else "—"
         why = Text(safe(move.reason))
         for warning in move.warnings:
             why.append(f"\n⚠ {safe(warning)}", style="italic")
         table.add_row(Text(local_time(move.at)), Text(safe(move.by)), Text(move.move.value),
-                      Text(f"{source} → {move.to_stage.title}"), why)
+                      Text(f"{source} → {move.to_stage.value}"), why)
     return table
 
 

@@ -108,7 +108,8 @@ class CardForm(ModalScreen[Any]):
                     interactions = [(k.value, k.value) for k in ActivityKind if k is not ActivityKind.NOTE]
                     yield Select(interactions, value=ActivityKind.CALL.value, allow_blank=False,
                                  id="activity-kind", compact=True)
-                    yield Input(placeholder="What happened, in a few words", id="activity-summary", compact=True)
+                    yield Input(placeholder="What happened, in a few words", id="activity-summary",
+                                compact=True)
                     yield Static(id="error-activity", classes="field-error")
             with Horizontal(classes="buttons"):
                 yield Static(Text("Tab next · Enter save · Esc cancel"), classes="hint")

@@ -61,9 +61,10 @@ class LostScreen(Screen[int | None]):
         try:
             result = self.reopen(card)
         except LeadboardError as error:
-            self.notify(Text(safe(error)), severity="warning")
+            self.notify(safe(error), severity="warning", markup=False)
             return
-        self.notify(Text(f"Reopened {safe(card.name)} into {result.card.stage.title}."), title="Reopen")
+        self.notify(f"Reopened {safe(card.name)} into {result.card.stage.title}.", title="Reopen",
+                    markup=False)
         self.dismiss(card.id)
 
     def action_open_card(self) -> None:
