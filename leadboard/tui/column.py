@@ -8,7 +8,8 @@ does: the pages in view.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
 from typing import ClassVar, Protocol
 
 from rich.segment import Segment
@@ -16,7 +17,6 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -42,6 +42,32 @@ class CardSource(Protocol):
     def page(self, stage: Stage, offset: int, limit: int) -> list[CardSummary]: ...
 
     def is_stale(self, card: CardSummary) -> bool: ...
+
+
+class PageCache:
+    """The most recently used pages of one column (page number -> card summaries)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._pages: OrderedDict[int, list[CardSummary]] = OrderedDict()
+
+    def get(self, number: int) -> list[CardSummary] | None:
+        page = self._pages.get(number)
+        if page is not None:
+            self._pages.move_to_end(number)
+        return page
+
+    def __setitem__(self, number: int, page: list[CardSummary]) -> None:
+        self._pages[number] = page
+        self._pages.move_to_end(number)
+        while len(self._pages) > self.size:
+            self._pages.popitem(last=False)
+
+    def items(self) -> Iterator[tuple[int, list[CardSummary]]]:
+        return iter(list(self._pages.items()))
+
+    def clear(self) -> None:
+        self._pages.clear()
 
 
 class ColumnHeader(Static):
@@ -88,7 +114,7 @@ class CardColumn(ScrollView, can_focus=True):
         self.stage = stage
         self.source = source
         self.count = 0
-        self._pages: LRUCache[int, list[CardSummary]] = LRUCache(PAGES_KEPT)
+        self._pages = PageCache(PAGES_KEPT)
         self._empty_text = "No cards"
 
     # ---- data, given from above ----------------------------------------------------------------
