@@ -123,7 +123,8 @@ class BoardScreen(Screen[None]):
     # ---- layout ----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="Search name, company or email — Enter to keep, Esc to clear", id="search")
+        yield Input(placeholder="Search name, company or email — Enter to keep, Esc to clear", id="search",
+                    compact=True)
         yield Static(id="filter-bar")
         with Horizontal(id="columns"):
             for stage in PIPELINE:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 from typing import ClassVar, Protocol
 
 from rich.segment import Segment
@@ -22,7 +23,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import Static
+from textual.widget import Widget
 
 from leadboard.domain.card import CardSummary
 from leadboard.domain.stages import Stage
@@ -70,16 +71,30 @@ class PageCache:
         self._pages.clear()
 
 
-class ColumnHeader(Static):
+class ColumnHeader(Widget):
     """Title, number of cards and value of a column (weighted value for opportunities)."""
 
-    def show(self, stage: Stage, cards: int, amount: object, weighted: object | None) -> None:
+    def __init__(self, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._shown: tuple[Stage, int, Decimal, Decimal | None] | None = None
+
+    def show(self, stage: Stage, cards: int, amount: Decimal, weighted: Decimal | None) -> None:
+        if self._shown != (stage, cards, amount, weighted):
+            self._shown = (stage, cards, amount, weighted)
+            self.refresh()
+
+    def render(self) -> Text:
+        if self._shown is None:
+            return Text("")
+        stage, cards, amount, weighted = self._shown
         title = Text(stage.title, style="bold")
         title.append(f"  {cards:,}", style="")
-        value = Text(f"Σ {compact_money(amount)}")  # type: ignore[arg-type]
+        value = Text(f"Σ {compact_money(amount)}")
         if weighted is not None:
-            value.append(f" · weighted {compact_money(weighted)}")  # type: ignore[arg-type]
-        self.update(Text("\n").join([title, value]))
+            long = f" · weighted {compact_money(weighted)}"
+            fits = value.cell_len + len(long) <= self.content_region.width
+            value.append(long if fits else f" · wtd {compact_money(weighted)}")
+        return Text("\n").join([title, value])
 
 
 class CardColumn(ScrollView, can_focus=True):

@@ -35,7 +35,7 @@ class ConfirmModal(ModalScreen[bool]):
             if self.lines:
                 yield Static(Text("\n").join(self.lines), classes="intro note")
             with Horizontal(classes="buttons"):
-                yield Static(Text(f"y: {self.yes} · n or Esc: {self.no}"), classes="hint")
+                yield Static(Text("y yes · n no"), classes="hint")
                 yield Button(self.no, id="no", compact=True)
                 yield Button(self.yes, id="yes", variant="primary", compact=True)
 

@@ -28,7 +28,8 @@ def fields_table(card: Card, stale: bool) -> Table:
     for name in FIELD_NAMES:
         value = getattr(card, name)
         if value is not None:
-            table.add_row(Text(FIELD_LABELS[name]), Text(field_text(value)))
+            label = FIELD_LABELS[name].split(" (")[0]  # "(yes/no)"-style hints are for forms
+            table.add_row(Text(label), Text(field_text(value)))
     if card.stage is Stage.LOST:
         table.add_row(Text("Lost from"), Text(card.lost_from.title if card.lost_from else "—"))
         table.add_row(Text("Lost because"), Text(safe(card.lost_reason)))

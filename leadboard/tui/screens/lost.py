@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -50,7 +51,7 @@ class LostScreen(Screen[int | None]):
     def refresh_lost(self) -> None:
         stats = self.board.stats.get(Stage.LOST)
         count = stats.cards if stats else 0
-        self.header.show(Stage.LOST, count, stats.amount if stats else 0, None)
+        self.header.show(Stage.LOST, count, stats.amount if stats else Decimal(0), None)
         self.lost.load(count)
         self.lost.set_empty_text("No lost cards")
 
