@@ -24,14 +24,14 @@ def fields_table(card: Card, stale: bool) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
-    table.add_row(Text("Stage"), Text(card.stage.title))
+    table.add_row(Text("Stage"), Text(card.stage.value.capitalize()))
     for name in FIELD_NAMES:
         value = getattr(card, name)
         if value is not None:
             label = FIELD_LABELS[name].split(" (")[0]  # "(yes/no)"-style hints are for forms
             table.add_row(Text(label), Text(field_text(value)))
     if card.stage is Stage.LOST:
-        table.add_row(Text("Lost from"), Text(card.lost_from.title if card.lost_from else "—"))
+        table.add_row(Text("Lost from"), Text(card.lost_from.value if card.lost_from else "—"))
         table.add_row(Text("Lost because"), Text(safe(card.lost_reason)))
     if card.warnings:
         table.add_row(Text("⚠ Warnings accepted"), Text(", ".join(safe(w) for w in card.warnings)))
@@ -49,9 +49,9 @@ def history_table(moves: Sequence[MoveRecord]) -> Table:
         table.add_column(column, overflow="fold")
     for move in moves:
         source = move.from_stage.value if move.from_stage else "—"
-        why = Text(safe(move.reason))
-        for warning in move.warnings:
-            why.append(f"\n⚠ {safe(warning)}", style="italic")
+        lines = [Text(safe(move.reason))] if move.reason else []
+        lines += [Text(f"⚠ {safe(warning)}", style="italic") for warning in move.warnings]
+        why = Text("\n").join(lines)
         table.add_row(Text(local_time(move.at)), Text(safe(move.by)), Text(move.move.value),
                       Text(f"{source} → {move.to_stage.value}"), why)
     return table
