@@ -26,6 +26,7 @@ from leadboard.domain.stages import GATE_INTO, PIPELINE, Stage
 from leadboard.service import MoveResult, Pipeline
 from leadboard.service.pipeline import StageStats
 from leadboard.store.cards import NO_FILTER, CardFilter
+from leadboard.store.journal import MoveRecord
 from leadboard.tui.column import CARD_HEIGHT, PAGE_SIZE, CardColumn, ColumnHeader
 from leadboard.tui.screens.activity import ActivityModal
 from leadboard.tui.screens.confirm import ConfirmModal
@@ -402,7 +403,12 @@ class BoardScreen(Screen[None]):
         for warning in result.warnings:
             message += f"\n⚠ accepted: {safe(warning.message)}"
         self.say(message, title=record.move.value.capitalize())
-        self.reload(follow=card.id)
+        self.reload(self._touched(record), follow=card.id)
+
+    @staticmethod
+    def _touched(record: MoveRecord) -> tuple[Stage, ...]:
+        """The columns a move changed (the others keep their cached pages)."""
+        return tuple(stage for stage in PIPELINE if stage in (record.from_stage, record.to_stage))
 
     def action_demote(self) -> None:
         card = self.current_card()
@@ -453,7 +459,7 @@ class BoardScreen(Screen[None]):
             self.tell(error)
             return
         self.say(f"Undone: {safe(result.card.name)} is back in {result.card.stage.title}.", title="Undo")
-        self.reload(follow=result.card.id)
+        self.reload(self._touched(result.record), follow=result.card.id)
 
     def action_lost_view(self) -> None:
         def reopen(card: CardSummary) -> MoveResult:
