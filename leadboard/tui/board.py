@@ -118,6 +118,8 @@ class BoardScreen(Screen[None]):
         self.stats: dict[Stage, StageStats] = {}
         self.last_change = 0
         self._poll_interval = poll_interval
+        #: the column focused last (where Enter or Esc in the search box returns to)
+        self._last_stage = Stage.CONTACT
         self._columns = {stage: CardColumn(stage, self, id=f"column-{stage.value}") for stage in PIPELINE}
         self._headers = {stage: ColumnHeader(id=f"header-{stage.value}") for stage in PIPELINE}
 
@@ -235,6 +237,14 @@ class BoardScreen(Screen[None]):
         return True
 
     def on_descendant_focus(self) -> None:
+        # the lane of the focused column is marked so its header stands out (a class on the
+        # lane restyles the header reliably, where :focus-within on a sibling does not)
+        focused = self.focused
+        for stage, column in self._columns.items():
+            lane = column.parent
+            if lane is not None:
+                lane.set_class(column is focused or (not isinstance(focused, CardColumn)
+                                                     and stage is self._last_stage), "active")
         self.refresh_bindings()
 
     def on_card_column_selected(self, event: CardColumn.Selected) -> None:
@@ -508,10 +518,8 @@ class BoardScreen(Screen[None]):
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self) -> None:
-        self.focused_column.focus() if self.focused is not None and not isinstance(self.focused, Input) \
-            else self._columns[self._last_stage].focus()
-
-    _last_stage: Stage = Stage.CONTACT
+        """Enter keeps the filter and goes back to the cards."""
+        self._columns[self._last_stage].focus()
 
     def on_descendant_blur(self, event: Any) -> None:
         widget = getattr(event, "widget", None)
@@ -571,7 +579,7 @@ class BoardScreen(Screen[None]):
         if self.card_filter.search.strip():
             parts.append(Text(f"search “{safe(self.card_filter.search.strip())}” (Esc clears)"))
         bar.set_class(bool(parts), "active")
-        bar.update(Text("Showing ").join([]) if not parts else Text("Showing: ") + Text(" · ").join(parts))
+        bar.update(Text("Showing: ") + Text(" · ").join(parts) if parts else Text(""))
 
     # ---- live: changes made by others ------------------------------------------------------
 
