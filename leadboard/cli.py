@@ -186,13 +186,13 @@ def _show(card: Card, out: TextIO) -> None:
 
 
 def _list_lines(pipeline: Pipeline, stage: Stage | None, card_filter: CardFilter) -> Iterator[Card]:
-    after = 0
+    after = None
     while True:
-        batch = pipeline.find(stage, card_filter, limit=500, after_id=after)
+        batch = pipeline.find(stage, card_filter, limit=500, after=after)
         yield from batch
         if len(batch) < 500:
             return
-        after = batch[-1].id
+        after = batch[-1]
 
 
 def _say_move(result: MoveResult, out: TextIO) -> None:
@@ -340,7 +340,9 @@ def _history(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     for move in moves:
         source = move.from_stage.value if move.from_stage else "-"
         reason = f"  ({printable(move.reason)})" if move.reason else ""
-        out.write(f"{move.at:%Y-%m-%d %H:%M}  {move.by:<10}  {move.move.value:<8} {source} → {move.to_stage}{reason}\n")
+        by = printable(move.by)
+        out.write(f"{move.at:%Y-%m-%d %H:%M}  {by:<10}  {move.move.value:<8} "
+                  f"{source} → {move.to_stage}{reason}\n")
         for warning in move.warnings:
             out.write(f"{'':30}warning accepted: {printable(warning)}\n")
     return EXIT_OK
@@ -360,8 +362,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         options = {key: getattr(args, key, None) for key in ("db", "rules", "user")}
         settings = load_settings(options)
         return run(args, settings, sys.stdout)
-    except UsageError as error:
-        err.write(f"leadboard: {error}\n")
+    except UsageError as error:  # argparse quotes the user's words as typed: escape them
+        err.write(f"leadboard: {printable(error)}\n")
         return EXIT_BAD_INPUT
     except GateBlocked as error:
         err.write(f"leadboard: {error}\n")
@@ -370,7 +372,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             err.write(f"{failure.rule_id}: {failure.message}{suffix}\n")
         return EXIT_BLOCKED
     except Conflict as error:
-        err.write(f"leadboard: {error}\n")
+        err.write(f"leadboard: {printable(error)}\n")
         return EXIT_CONFLICT
     except (LeadboardError, RulesFileError) as error:
         err.write(f"leadboard: {printable(error)}\n")

@@ -8,9 +8,9 @@ with the same sentence.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -227,6 +227,10 @@ def _say(problem: Any) -> str:
     if kind in ("greater_than_equal",):
         return "must not be negative"
     if kind in ("less_than_equal",):
+        return "is too large"
+    if kind == "decimal_max_places":
+        return f"has more than {ctx.get('decimal_places')} decimal places"
+    if kind in ("decimal_max_digits", "decimal_whole_digits"):
         return "is too large"
     if kind.startswith("date") or kind == "date_from_datetime_parsing":
         return "is not a date (use YYYY-MM-DD)"

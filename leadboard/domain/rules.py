@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from leadboard.domain.card import DATE_FIELDS, FIELD_NAMES, MONEY_FIELDS
+from leadboard.domain.card import BOOL_FIELDS, CHOICE_FIELDS, DATE_FIELDS, FIELD_NAMES, MONEY_FIELDS
 from leadboard.domain.errors import RulesFileError
 from leadboard.domain.stages import GATE_INTO, GATES, PIPELINE, Stage
 
@@ -26,7 +26,8 @@ ACTIVITY = "activity"
 
 
 class CardFacts(Protocol):
-    """What a gate looks at: the card's fields (as attributes) and how many activities it has."""
+    """What a gate looks at: the card's fields (as attributes) and how many interactions (calls,
+    meetings, emails) have been logged."""
 
     activity_count: int
 
@@ -135,6 +136,20 @@ class OneOf(_Check):
 
     def fields(self) -> tuple[str, ...]:
         return (self.field,)
+
+    @model_validator(mode="after")
+    def _values_the_field_can_take(self) -> OneOf:
+        if self.field in DATE_FIELDS or self.field in MONEY_FIELDS:
+            raise ValueError(f"{self.field!r} is a date or an amount; use date_within or positive for it")
+        allowed: tuple[str | bool, ...] | None = CHOICE_FIELDS.get(self.field)
+        if self.field in BOOL_FIELDS:
+            allowed = (True, False)
+        # a value the field can never hold would make the rule fail (or pass) for every card
+        wrong = [value for value in self.values if allowed is not None and value not in allowed]
+        if wrong:
+            takes = ", ".join(str(value).lower() for value in allowed or ())
+            raise ValueError(f"{wrong[0]!r} is not a value of {self.field!r}; it takes {takes}")
+        return self
 
     def passes(self, card: Any, today: date) -> bool:
         value = getattr(card, self.field)
@@ -316,6 +331,8 @@ def _describe(error: ValidationError, data: dict[str, Any], text: str, source: s
     elif len(loc) >= 2 and loc[0] == "gates":
         where = f"gate {loc[1]}"
         line = _line_matching(text, rf"gates\.{re.escape(str(loc[1]))}\b")
+    elif loc == ["gates"]:
+        where, line = _place_gates_problem(data, text)
     else:
         where = ".".join(str(part) for part in loc) or "file"
         if len(loc) >= 2:
@@ -329,8 +346,30 @@ def _describe(error: ValidationError, data: dict[str, Any], text: str, source: s
         message = f"unknown check kind {problem['ctx'].get('tag')!r}; kinds are {kinds}"
     elif problem["type"] == "extra_forbidden":
         message = f"unknown setting {loc[-1]!r}"
+    elif len(loc) == 3 and loc[0] == "stages" and loc[2] == "[key]":
+        where = f"stages.{loc[1]}"
+        message = f"unknown stage {loc[1]!r}; stages are {', '.join(stage.value for stage in PIPELINE)}"
     at_line = f" (line {line})" if line else ""
     return f"Rules file {source}: {where}{at_line}: {message}."
+
+
+def _place_gates_problem(data: dict[str, Any], text: str) -> tuple[str, int | None]:
+    """The gate (and rule) behind a problem found across the gates: an unknown gate or a rule id
+    used twice in one gate; the line is that gate's first table, or the repeated id's line."""
+    rule_ids: list[str] = []
+    for gate, rules in (data.get("gates") or {}).items():
+        if gate not in GATES:
+            return f"gate {gate}", _line_matching(text, rf"^\s*\[\[gates\.{re.escape(str(gate))}\]\]")
+        seen: set[str] = set()
+        for rule in rules if isinstance(rules, list) else []:
+            rule_id = str(rule.get("id")) if isinstance(rule, dict) else ""
+            if rule_id in seen:
+                pattern = rf'^\s*id\s*=\s*"{re.escape(rule_id)}"'
+                line = _nth_line_matching(text, pattern, rule_ids.count(rule_id))
+                return f"gate {gate}, rule {rule_id}", line
+            seen.add(rule_id)
+            rule_ids.append(rule_id)
+    return "gates", None
 
 
 _CHECK_KINDS = ("set", "any_set", "positive", "date_within", "one_of", "activities")

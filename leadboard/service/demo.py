@@ -10,6 +10,7 @@ import random
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from leadboard.domain.card import FIELD_NAMES, card_amount
@@ -57,7 +58,9 @@ def _slug(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum()) or "x"
 
 
-def demo_card(rng: random.Random, number: int, today: date, owners: tuple[str, ...]) -> tuple[Stage, dict[str, Any], int]:
+def demo_card(
+    rng: random.Random, number: int, today: date, owners: tuple[str, ...]
+) -> tuple[Stage, dict[str, Any], int]:
     """One card's stage, fields and number of activities."""
     stage = rng.choices([s for s, _ in STAGE_WEIGHTS], [w for _, w in STAGE_WEIGHTS])[0]
     first, last = rng.choice(FIRST), rng.choice(LAST)
@@ -113,13 +116,14 @@ def fill(pipeline: Pipeline, count: int, seed: int = 7,
     made = {stage: 0 for stage in Stage}
     done = 0
     for batch in _batches(count):
-        rows = []
+        rows: list[dict[str, Any]] = []
         tops = {stage: card_store.top_rank(stage) for stage in Stage}
         for _ in range(batch):
             stage, fields, activity_count = demo_card(rng, done + len(rows) + 1, today, OWNERS)
             created = now - timedelta(days=rng.randrange(0, 200), minutes=rng.randrange(0, 1440))
             tops[stage] -= 1.0
-            lost = {k: fields.pop(k) for k in ("lost_from", "lost_reason") if k in fields}
+            # every row names the same columns: insert_many takes them from the first row only
+            lost = {k: fields.pop(k, None) for k in ("lost_from", "lost_reason")}
             warnings = []
             if stage in (Stage.LEAD, Stage.OPPORTUNITY) and fields.get("authority") is None:
                 warnings.append("authority")
@@ -137,7 +141,7 @@ def fill(pipeline: Pipeline, count: int, seed: int = 7,
                 }
             )
             made[stage] += 1
-        in_transaction(lambda rows=rows: _insert(rows, now, rng))
+        in_transaction(partial(_insert, rows, now, rng))
         done += batch
         if progress:
             progress(done, count)

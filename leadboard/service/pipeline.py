@@ -88,8 +88,9 @@ class Pipeline:
         }
 
     def find(self, stage: Stage | None = None, card_filter: CardFilter = NO_FILTER,
-             limit: int | None = None, after_id: int = 0) -> list[Card]:
-        return cards.find(stage, card_filter, limit, after_id)
+             limit: int | None = None, after: Card | None = None) -> list[Card]:
+        """Cards in column order (or id order across stages), a page at a time after ``after``."""
+        return cards.find(stage, card_filter, limit, after)
 
     def position(self, card_id: int, card_filter: CardFilter = NO_FILTER) -> int | None:
         return cards.position(card_id, card_filter)

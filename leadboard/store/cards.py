@@ -46,23 +46,24 @@ def get(card_id: int) -> Card | None:
     return to_card(row) if row else None
 
 
-def to_card(row: CardRow) -> Card:
-    data = {name: getattr(row, name) for name in FIELD_NAMES if name != "owner"}
+def to_card(row: CardRow | dict[str, Any]) -> Card:
+    data = row if isinstance(row, dict) else row.__data__
+    fields = {name: data.get(name) for name in FIELD_NAMES}
+    lost_from = data.get("lost_from")
     return Card.model_construct(
-        **data,
-        id=row.id,
-        stage=Stage(row.stage),
-        version=row.version,
-        owner=row.owner,
-        created_at=row.created_at,
-        created_by=row.created_by,
-        updated_at=row.updated_at,
-        updated_by=row.updated_by,
-        lost_from=Stage(row.lost_from) if row.lost_from else None,
-        lost_reason=row.lost_reason,
-        last_activity_at=row.last_activity_at,
-        activity_count=row.activity_count,
-        warnings=[w for w in row.warnings.split(",") if w],
+        **fields,
+        id=data["id"],
+        stage=Stage(data["stage"]),
+        version=data["version"],
+        created_at=data["created_at"],
+        created_by=data["created_by"],
+        updated_at=data["updated_at"],
+        updated_by=data["updated_by"],
+        lost_from=Stage(lost_from) if lost_from else None,
+        lost_reason=data.get("lost_reason"),
+        last_activity_at=data.get("last_activity_at"),
+        activity_count=data.get("activity_count") or 0,
+        warnings=[w for w in (data.get("warnings") or "").split(",") if w],
     )
 
 
@@ -151,12 +152,25 @@ def column_page(stage: Stage, offset: int, limit: int, card_filter: CardFilter =
 
 
 def find(stage: Stage | None = None, card_filter: CardFilter = NO_FILTER, limit: int | None = None,
-         after_id: int = 0) -> list[Card]:
-    """Whole cards in id order (for the CLI and export), ``limit`` at a time after ``after_id``."""
-    query = CardRow.select().where(_where(stage, card_filter) & (CardRow.id > after_id)).order_by(CardRow.id)
+         after: Card | None = None) -> list[Card]:
+    """Whole cards (for the CLI and export), ``limit`` at a time after the card ``after``.
+
+    Within a stage the order is the column's (rank, id), read along the (stage, rank, id) index;
+    across stages it is id order. Keyset paging keeps every page as cheap as the first.
+    """
+    where = _where(stage, card_filter)
+    if stage is not None:
+        if after is not None:
+            rank = CardRow.select(CardRow.rank).where(CardRow.id == after.id)
+            where &= pw.Tuple(CardRow.rank, CardRow.id) > pw.Tuple(rank, after.id)
+        query = CardRow.select().where(where).order_by(CardRow.rank, CardRow.id)
+    else:
+        if after is not None:
+            where &= CardRow.id > after.id
+        query = CardRow.select().where(where).order_by(CardRow.id)
     if limit is not None:
         query = query.limit(limit)
-    return [to_card(row) for row in query]
+    return [to_card(row) for row in query.dicts()]
 
 
 def stage_totals(card_filter: CardFilter = NO_FILTER) -> dict[Stage, tuple[int, Decimal]]:
@@ -175,8 +189,14 @@ def stage_totals(card_filter: CardFilter = NO_FILTER) -> dict[Stage, tuple[int, 
             query = query.where(StageTotal.owner == card_filter.owner)
         query = query.group_by(StageTotal.stage).tuples()
     for stage, cards, amount in query:
-        totals[Stage(stage)] = (int(cards or 0), Decimal(amount or 0))
+        totals[Stage(stage)] = (int(cards or 0), _cents(amount))
     return totals
+
+
+def _cents(amount: Any) -> Decimal:
+    """A summed amount as exact cents: SQLite adds DECIMAL columns as floats (0.1 + 0.2 is
+    0.30000000000000004), and Decimal(float) would keep every stray digit."""
+    return Decimal(str(amount or 0)).quantize(Decimal("0.01"))
 
 
 def top_rank(stage: Stage) -> float:
@@ -282,7 +302,9 @@ def recount_totals() -> None:
     """Rebuild the kept totals from the cards (after a repair or a raw bulk load)."""
     StageTotal.delete().execute()
     query = (
-        CardRow.select(CardRow.stage, pw.fn.COALESCE(CardRow.owner, ""), pw.fn.COUNT(CardRow.id), pw.fn.SUM(CardRow.amount))
+        CardRow.select(
+            CardRow.stage, pw.fn.COALESCE(CardRow.owner, ""), pw.fn.COUNT(CardRow.id), pw.fn.SUM(CardRow.amount)
+        )
         .group_by(CardRow.stage, CardRow.owner)
         .tuples()
     )

@@ -95,7 +95,11 @@ def last_undoable_move(by: str) -> MoveRecord | None:
 
 def add_activity(card_id: int, kind: ActivityKind, summary: str, by: str, at: datetime) -> int:
     activity_id = Activity.insert(card=card_id, kind=kind.value, summary=summary, by=by, at=at).execute()
-    Card.update(last_activity_at=at, activity_count=Card.activity_count + 1).where(Card.id == card_id).execute()
+    # every activity keeps the card fresh; only an interaction (not a note) builds the relationship
+    interaction = 0 if kind is ActivityKind.NOTE else 1
+    Card.update(last_activity_at=at, activity_count=Card.activity_count + interaction).where(
+        Card.id == card_id
+    ).execute()
     Change.insert(card_id=card_id, at=at).execute()
     return int(activity_id)
 

@@ -52,6 +52,7 @@ class Card(BaseModel):
     lost_from = pw.CharField(max_length=20, null=True)
     lost_reason = pw.TextField(null=True)
     last_activity_at = pw.DateTimeField(null=True)
+    #: interactions logged (calls, meetings, emails); notes refresh the card but are not contact
     activity_count = pw.IntegerField(default=0)
     #: ids of the warning rules accepted on the last move, comma-separated
     warnings = pw.CharField(max_length=500, default="")

@@ -1,0 +1,87 @@
+"""CLI fixtures: the real ``leadboard`` command run in a subprocess, with its home, data and config
+folders inside the test's temporary directory."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+@dataclass(frozen=True)
+class Ran:
+    args: tuple[str, ...]
+    code: int
+    stdout: bytes
+    stderr: bytes
+
+    @property
+    def out(self) -> str:
+        return self.stdout.decode("utf-8")
+
+    @property
+    def err(self) -> str:
+        return self.stderr.decode("utf-8")
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+    def __str__(self) -> str:  # what pytest shows when an assertion about a run fails
+        return f"leadboard {' '.join(self.args)} -> exit {self.code}\n{self.out}\n{self.err}"
+
+
+Leadboard = Callable[..., Ran]
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEADBOARD_")}
+    env.update(
+        HOME=str(tmp_path / "home"),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        LEADBOARD_USER="alice",
+        PYTHONIOENCODING="utf-8",
+    )
+    return env
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "board.db"
+
+
+def _command(db: Path, args: Sequence[str]) -> list[str]:
+    return [sys.executable, "-m", "leadboard", "--db", str(db), *map(str, args)]
+
+
+@pytest.fixture
+def leadboard(db: Path, cli_env: dict[str, str]) -> Leadboard:
+    """``leadboard("promote", 1)`` runs ``python -m leadboard --db DB promote 1`` as alice."""
+
+    def run(*args: object, user: str | None = None) -> Ran:
+        env = cli_env | ({"LEADBOARD_USER": user} if user else {})
+        command = [str(a) for a in args]
+        done = subprocess.run(_command(db, command), env=env, capture_output=True, timeout=120)
+        return Ran(tuple(command), done.returncode, done.stdout, done.stderr)
+
+    return run
+
+
+@pytest.fixture
+def leadboard_many(leadboard: Leadboard) -> Callable[[list[Sequence[object]]], list[Ran]]:
+    """Several commands run side by side (each is a fresh Python process: this shortens the wait)."""
+
+    def run_all(commands: list[Sequence[object]]) -> list[Ran]:
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            return list(pool.map(lambda args: leadboard(*args), commands))
+
+    return run_all

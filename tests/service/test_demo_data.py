@@ -1,0 +1,37 @@
+"""Demo data: realistic cards in every stage, each one having passed the gates of where it sits."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from decimal import Decimal
+
+from leadboard.domain.stages import PIPELINE, Stage
+from leadboard.service.demo import fill
+
+
+def test_demo_fills_every_stage_with_cards_that_passed_their_gates(pipeline):
+    made = fill(pipeline, 300)
+    assert sum(made.values()) == 300
+    assert all(made[stage] > 0 for stage in Stage), made
+
+    cards = pipeline.find()
+    assert Counter(card.stage for card in cards) == {stage: n for stage, n in made.items() if n}
+    today = date.today()
+    for card in cards:
+        reached = card.lost_from if card.stage is Stage.LOST else card.stage
+        assert reached is not None and reached is not Stage.LOST
+        for stage in PIPELINE[1:PIPELINE.index(reached) + 1]:
+            blocking = [f.rule_id for f in pipeline.rules.check(card, stage, today) if f.blocking]
+            assert blocking == [], (card.id, card.stage, stage, blocking)
+        assert pipeline.history(card.id)[0].to_stage is card.stage
+        assert len(pipeline.activities(card.id)) == card.activity_count
+
+
+def test_demo_totals_equal_the_cards(pipeline):
+    fill(pipeline, 120)
+    stats = pipeline.stats()
+    for stage in Stage:
+        cards = pipeline.find(stage)
+        assert stats[stage].cards == len(cards)
+        assert stats[stage].amount == sum((c.amount or Decimal(0) for c in cards), Decimal(0))

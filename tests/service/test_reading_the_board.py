@@ -1,0 +1,151 @@
+"""What the board reads: column pages in rank order (from either end), kept totals that always
+equal a recount, search, and positions."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+
+from leadboard.domain.stages import Stage
+from leadboard.store.cards import NO_FILTER, CardFilter
+
+
+def recount(pipeline, card_filter: CardFilter = NO_FILTER) -> dict[Stage, tuple[int, Decimal]]:
+    """Cards and value per stage, counted the slow way from every card."""
+    counted: dict[Stage, tuple[int, Decimal]] = defaultdict(lambda: (0, Decimal(0)))
+    for card in pipeline.find(card_filter=card_filter):
+        cards, amount = counted[card.stage]
+        counted[card.stage] = (cards + 1, amount + (card.amount or Decimal(0)))
+    return {stage: counted[stage] for stage in Stage}
+
+
+def totals(pipeline, card_filter: CardFilter = NO_FILTER) -> dict[Stage, tuple[int, Decimal]]:
+    return {stage: (s.cards, s.amount) for stage, s in pipeline.stats(card_filter).items()}
+
+
+def test_column_totals_equal_a_recount_after_moves_and_edits(pipeline, bob, walk):
+    grace = walk.contact("Grace Hopper", budget="1200.10")
+    alan = walk.lead("Alan Turing")
+    ada = walk.opportunity("Ada Lovelace")
+    ken = walk.account("Ken Thompson")
+    walk.contact("Barbara Liskov", budget="0.20", owner="bob")
+    walk.contact("Dennis Ritchie", budget="0.10")
+    assert totals(pipeline) == recount(pipeline)
+
+    pipeline.edit(grace.id, {"budget": "999.99"})              # amount changes in place
+    pipeline.edit(ada.id, {"value": "30000.05"})                # value wins over budget
+    pipeline.edit(ada.id, {"value": None})                      # and budget counts again when it goes
+    pipeline.reassign(alan.id, "bob")                           # owner changes
+    bob.lose(alan.id, "Went silent")                            # stage changes
+    pipeline.demote(ken.id, "Contract renegotiated")
+    pipeline.lose(grace.id, "No budget")
+    pipeline.reopen(grace.id)
+    pipeline.undo()                                             # grace lost again
+    pipeline.promote(ada.id, {"value": "25000", "contract_signed_on": ken.contract_signed_on,
+                              "payment_terms": "Net 45"})
+
+    assert totals(pipeline) == recount(pipeline)
+    for owner in ("alice", "bob", "nobody"):
+        by_owner = CardFilter(owner=owner)
+        assert totals(pipeline, by_owner) == recount(pipeline, by_owner)
+    searched = CardFilter(search="a")
+    assert totals(pipeline, searched) == recount(pipeline, searched)
+
+
+def test_weighted_value_uses_the_stage_probability(pipeline, walk):
+    walk.lead("Alan Turing")  # budget 20000 from the qualify fields
+    lead = pipeline.stats()[Stage.LEAD]
+    assert lead.amount == Decimal(20000)
+    assert lead.weighted == Decimal("4000.00")  # 20 % for leads in the default rules
+
+
+@pytest.fixture
+def column(pipeline, walk, fields):
+    """Twenty-three contacts, some moved away and back, so ranks are not simply ids."""
+    cards = [walk.contact(f"Person {n:02}") for n in range(23)]
+    for card in cards[::4]:
+        pipeline.promote(card.id, fields["qualify"]())
+    for card in cards[::8]:
+        pipeline.demote(card.id, "Back to nurture")
+    return Stage.CONTACT
+
+
+def test_a_new_or_moved_card_goes_to_the_top_of_its_column(pipeline, walk, fields, column):
+    newest = walk.contact("Newest")
+    assert pipeline.column_page(column, 0, 1)[0].id == newest.id
+    moved = pipeline.promote(newest.id, fields["qualify"]())
+    assert pipeline.column_page(Stage.LEAD, 0, 1)[0].id == moved.card.id
+
+
+def test_pages_read_in_order_match_one_full_read(pipeline, column):
+    total = pipeline.stats()[column].cards
+    everything = [c.id for c in pipeline.column_page(column, 0, total + 10)]
+    assert len(everything) == total == 20  # 23 made, 6 promoted, 3 of them demoted back
+    paged = [c.id for offset in range(0, total, 5) for c in pipeline.column_page(column, offset, 5)]
+    assert paged == everything
+
+
+def test_deep_pages_read_from_the_far_end_match_a_full_read(pipeline, column):
+    total = pipeline.stats()[column].cards
+    everything = pipeline.column_page(column, 0, total)
+    for offset in range(total + 2):
+        for limit in (1, 4, 7):
+            page = pipeline.column_page(column, offset, limit, total=total)
+            assert page == everything[offset:offset + limit], (offset, limit)
+
+
+def test_position_is_the_index_in_the_column(pipeline, column):
+    everything = pipeline.column_page(column, 0, 100)
+    assert [pipeline.position(c.id) for c in everything] == list(range(len(everything)))
+    assert pipeline.position(999_999) is None
+
+
+def test_column_pages_respect_owner_and_search(pipeline, walk):
+    walk.contact("Grace Hopper", owner="bob")
+    walk.contact("Grace Kelly")
+    walk.contact("Alan Turing", owner="bob")
+    page = pipeline.column_page(Stage.CONTACT, 0, 10, CardFilter(owner="bob", search="gra"))
+    assert [c.name for c in page] == ["Grace Hopper"]
+
+
+@pytest.mark.parametrize(
+    ("search", "found"),
+    [
+        ("gra", ["Grace Hopper"]),                # name prefix
+        ("HOPPER", ["Grace Hopper"]),             # any word, any case
+        ("navy", ["Grace Hopper"]),               # company prefix
+        ("bletch", ["Alan Turing"]),
+        ("alan.t", ["Alan Turing"]),              # email prefix
+        ("turing@bletchley", ["Alan Turing"]),
+        ("grace navy", ["Grace Hopper"]),         # every word must match
+        ("grace bletchley", []),
+        ("ace", []),                              # prefixes, not the middle of words
+        ('"; DROP TABLE card; --', []),           # user text is never query syntax
+        ("*", []),
+    ],
+)
+def test_search_by_name_company_or_email_prefix(pipeline, walk, search, found):
+    walk.contact("Grace Hopper", company="Navy Labs", email="grace@navy.example.com")
+    walk.contact("Alan Turing", company="Bletchley Park", email="alan.turing@bletchley.example.org")
+    assert [c.name for c in pipeline.find(card_filter=CardFilter(search=search))] == found
+    assert pipeline.card(1).name == "Grace Hopper"  # and the table is still there
+
+
+def test_search_follows_edits_and_finds_lost_cards(pipeline, walk):
+    card = walk.contact("Grace Hopper")
+    pipeline.edit(card.id, {"name": "Grace Brewster", "company": "Vassar"})
+    assert [c.id for c in pipeline.find(card_filter=CardFilter(search="hopper"))] == []
+    assert [c.id for c in pipeline.find(card_filter=CardFilter(search="brew"))] == [card.id]
+    pipeline.lose(card.id, "Went silent")
+    assert [c.id for c in pipeline.find(Stage.LOST, CardFilter(search="vassar"))] == [card.id]
+
+
+def test_history_and_activities_are_kept_per_card(pipeline, walk):
+    card = walk.opportunity()
+    other = walk.lead()
+    pipeline.log_activity(card.id, "note", "Prefers email")
+    assert [a.kind.value for a in pipeline.activities(card.id)] == ["call", "note"]
+    assert [m.to_stage for m in pipeline.history(card.id)] == [Stage.CONTACT, Stage.LEAD, Stage.OPPORTUNITY]
+    assert all(m.card_id == other.id for m in pipeline.history(other.id))
