@@ -232,7 +232,9 @@ def position(card_id: int, card_filter: CardFilter = NO_FILTER) -> int | None:
     row = CardRow.get_or_none(CardRow.id == card_id)
     if row is None:
         return None
-    before = (CardRow.rank < row.rank) | ((CardRow.rank == row.rank) & (CardRow.id < row.id))
+    # a row-value comparison walks the (stage, rank, id) index; the equivalent OR of two
+    # conditions cost ~15 ms even for the top card of a 240,000-card column
+    before = pw.Tuple(CardRow.rank, CardRow.id) < pw.Tuple(row.rank, row.id)
     return CardRow.select().where(_where(Stage(row.stage), card_filter) & before).count()
 
 
