@@ -71,7 +71,7 @@ class LeadboardApp(App[None]):
 
 def run_board(settings: Settings) -> int:
     """``leadboard`` with no sub-command: open the board until the user quits."""
-    pipeline = open_pipeline(settings.database, settings.who, settings.rules)
+    pipeline = open_pipeline(settings.database, settings.who, settings.rules, settings.shared_group)
     LeadboardApp(pipeline).run()
     return 0
 
