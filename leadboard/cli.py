@@ -28,7 +28,7 @@ from leadboard.domain.errors import Conflict, GateBlocked, InvalidInput, Leadboa
 from leadboard.domain.rules import default_rules_text, load_rules
 from leadboard.domain.stages import PIPELINE, Stage, parse_stage
 from leadboard.service import MoveResult, Pipeline
-from leadboard.service.setup import open_pipeline
+from leadboard.service.setup import init_database, open_pipeline
 from leadboard.store.cards import CardFilter
 from leadboard.store.journal import MoveRecord
 
@@ -58,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     def command(name: str, help: str) -> argparse.ArgumentParser:
         return commands.add_parser(name, parents=[common], help=help, description=help)
 
+    init = command("init", "create the database (or bring it up to date); --shared gives it to a team")
+    init.add_argument("--shared", metavar="GROUP", default=None,
+                      help="make the database file and its folder readable and writable by GROUP "
+                           "(default: shared_group from the config)")
+
     demo = command("demo", "fill the database with realistic demo cards in every stage")
     demo.add_argument("--cards", type=_count, default=200, metavar="N")
 
@@ -67,9 +72,20 @@ def build_parser() -> argparse.ArgumentParser:
         add.add_argument(f"--{field}")
     add.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE")
 
+    def if_version(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--if-version", type=_version, default=None, metavar="N",
+                         help="only if the card is still at version N (as you read it); "
+                              "otherwise change nothing and exit 4")
+
     edit = command("edit", "change fields of a card")
     edit.add_argument("id", type=_card_id)
     edit.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", required=True)
+    if_version(edit)
+
+    reassign = command("reassign", "hand a card to a colleague")
+    reassign.add_argument("id", type=_card_id)
+    reassign.add_argument("--to", required=True, metavar="USER", help="the new owner (a login name)")
+    if_version(reassign)
 
     show = command("show", "show one card")
     show.add_argument("id", type=_card_id)
@@ -85,12 +101,15 @@ def build_parser() -> argparse.ArgumentParser:
     promote.add_argument("id", type=_card_id)
     promote.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
                          help="fill in fields and promote in one step")
+    if_version(promote)
     for name, help in (("demote", "move a card back one stage"), ("lose", "mark a card lost")):
         sub = command(name, help)
         sub.add_argument("id", type=_card_id)
         sub.add_argument("--reason", required=True)
+        if_version(sub)
     reopen = command("reopen", "bring a lost card back to the stage it was lost from")
     reopen.add_argument("id", type=_card_id)
+    if_version(reopen)
 
     log = command("log", "log an activity (call, meeting, email, note) on a card")
     log.add_argument("id", type=_card_id)
@@ -135,6 +154,12 @@ def build_parser() -> argparse.ArgumentParser:
 def _card_id(text: str) -> int:
     if not text.isdigit() or int(text) <= 0:
         raise argparse.ArgumentTypeError(f"a card id is a positive number, not {text!r}")
+    return int(text)
+
+
+def _version(text: str) -> int:
+    if not text.isdigit() or int(text) <= 0:
+        raise argparse.ArgumentTypeError(f"a card version is a positive number, not {text!r}")
     return int(text)
 
 
@@ -238,7 +263,9 @@ def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         return _rules(args, settings, out)
     if command is None:
         return _open_board(settings)
-    pipeline = open_pipeline(settings.database, settings.who, settings.rules)
+    if command == "init":
+        return _init(args, settings, out)
+    pipeline = open_pipeline(settings.database, settings.who, settings.rules, settings.shared_group)
     handler: Callable[[Pipeline, argparse.Namespace, TextIO], int] = COMMANDS[command]
     return handler(pipeline, args, out)
 
@@ -260,6 +287,12 @@ def _rules(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         out.write(settings.rules.read_text("utf-8"))
     else:
         out.write(default_rules_text())
+    return EXIT_OK
+
+
+def _init(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    group = args.shared or settings.shared_group
+    out.write(printable(init_database(settings.database, settings.who, group)) + "\n")
     return EXIT_OK
 
 
@@ -291,8 +324,15 @@ def _add(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _edit(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
-    card = pipeline.edit(args.id, parse_assignments(args.set))
+    card = pipeline.edit(args.id, parse_assignments(args.set), args.if_version)
     out.write(f"Card {card.id} saved (version {card.version}).\n")
+    return EXIT_OK
+
+
+def _reassign(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
+    card = pipeline.reassign(args.id, args.to, args.if_version)
+    out.write(f"Card {card.id} ({printable(card.name)}) now belongs to {printable(card.owner)} "
+              f"(version {card.version}).\n")
     return EXIT_OK
 
 
@@ -327,22 +367,22 @@ def _list(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _promote(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
-    _say_move(pipeline.promote(args.id, parse_assignments(args.set) or None), out)
+    _say_move(pipeline.promote(args.id, parse_assignments(args.set) or None, args.if_version), out)
     return EXIT_OK
 
 
 def _demote(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
-    _say_move(pipeline.demote(args.id, args.reason), out)
+    _say_move(pipeline.demote(args.id, args.reason, args.if_version), out)
     return EXIT_OK
 
 
 def _lose(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
-    _say_move(pipeline.lose(args.id, args.reason), out)
+    _say_move(pipeline.lose(args.id, args.reason, args.if_version), out)
     return EXIT_OK
 
 
 def _reopen(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
-    _say_move(pipeline.reopen(args.id), out)
+    _say_move(pipeline.reopen(args.id, args.if_version), out)
     return EXIT_OK
 
 
@@ -446,7 +486,7 @@ def _export(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
 
 
 COMMANDS: dict[str, Callable[[Pipeline, argparse.Namespace, TextIO], int]] = {
-    "demo": _demo, "add": _add, "edit": _edit, "show": _show_command, "list": _list,
+    "demo": _demo, "add": _add, "edit": _edit, "reassign": _reassign, "show": _show_command, "list": _list,
     "promote": _promote, "demote": _demote, "lose": _lose, "reopen": _reopen,
     "log": _log, "history": _history, "undo": _undo, "import": _import, "export": _export,
 }
@@ -480,6 +520,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except peewee.DatabaseError as error:
         err.write(f"leadboard: the database failed: {printable(error)}\n")
+        return EXIT_FAILED
+    except OSError as error:  # a database file or folder that cannot be read or made
+        where = f"{error.filename}: " if error.filename else ""
+        err.write(f"leadboard: cannot use {printable(where)}{printable(error.strerror or error)}\n")
         return EXIT_FAILED
     except KeyboardInterrupt:
         err.write("leadboard: interrupted\n")

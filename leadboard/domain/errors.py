@@ -46,15 +46,22 @@ class GateBlocked(LeadboardError):
 class Conflict(LeadboardError):
     """Someone else changed the card since it was read; nothing was overwritten."""
 
-    def __init__(self, card_id: int, changed_by: str, changed_at: datetime):
+    def __init__(self, card_id: int, changed_by: str, changed_at: datetime, version: int | None = None):
         self.card_id = card_id
         self.changed_by = changed_by
         self.changed_at = changed_at
+        #: the card's version now, so a script can read it again and retry
+        self.version = version
         when = changed_at.replace(tzinfo=UTC).astimezone() if changed_at.tzinfo is None else changed_at
+        now = f" (it is now version {version})" if version is not None else ""
         super().__init__(
             f"Card {card_id} was changed by {changed_by} at {when:%Y-%m-%d %H:%M:%S} "
-            "since you read it; your change was not saved."
+            f"since you read it{now}; your change was not saved."
         )
+
+
+class UnsafeDatabase(LeadboardError):
+    """A database file other users could write although nobody said it is shared; not opened."""
 
 
 class NothingToUndo(LeadboardError):

@@ -282,12 +282,12 @@ class Pipeline:
     def _read_for_write(self, card_id: int, version: int | None) -> Card:
         card = self.card(card_id)
         if version is not None and card.version != version:
-            raise Conflict(card_id, card.updated_by, card.updated_at)
+            raise Conflict(card_id, card.updated_by, card.updated_at, card.version)
         return card
 
     def _conflict(self, card_id: int) -> Conflict:
         now = self.card(card_id)
-        return Conflict(card_id, now.updated_by, now.updated_at)
+        return Conflict(card_id, now.updated_by, now.updated_at, now.version)
 
     def _merged(self, card: Card, changes: dict[str, Any]) -> Card:
         """The card as it would be with ``changes``, validated like any edit."""

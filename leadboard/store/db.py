@@ -7,12 +7,13 @@ URL. Nothing above this module needs to know which engine it is talking to.
 
 from __future__ import annotations
 
-import os
+import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 import peewee
 from playhouse.db_url import connect as connect_url
@@ -36,6 +37,18 @@ def is_url(target: str) -> bool:
     return "://" in target
 
 
+def redacted(url: str) -> str:
+    """``url`` with its password hidden, fit to print."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if ":" in host:  # IPv6
+        host = f"[{host}]"
+    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 def sqlite_url(path: str | Path) -> str:
     return f"sqlite:///{Path(path).expanduser().resolve()}"
 
@@ -49,7 +62,8 @@ def connect(target: str | Path) -> peewee.Database:
             url, pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT_S, lock_type="IMMEDIATE", check_same_thread=False
         )
     else:
-        db = connect_url(url)
+        # user names and passwords in a URL are percent-encoded (a password may hold "@" or "/")
+        db = connect_url(url, unquote_user=True, unquote_password=True)
     database.initialize(db)
     return db
 
@@ -70,26 +84,55 @@ def close() -> None:
         database.close()
 
 
-def _is_lock_error(error: Exception) -> bool:
+def is_postgresql() -> bool:
+    return isinstance(database.obj, peewee.PostgresqlDatabase)
+
+
+#: PostgreSQL's "try the transaction again" states: serialization_failure and deadlock_detected
+_RETRY_SQLSTATES = frozenset({"40001", "40P01"})
+
+
+def is_retryable(error: BaseException) -> bool:
+    """True when ``error`` means "another writer was in the way; nothing was written, run it again".
+
+    psycopg2 raises some of these as its own classes that peewee does not wrap, so the SQLSTATE is
+    read from the error or the driver error peewee wrapped.
+    """
+    for candidate in (error, getattr(error, "orig", None)):
+        if getattr(candidate, "pgcode", None) in _RETRY_SQLSTATES:
+            return True
     text = str(error).lower()
-    return "database is locked" in text or "database is busy" in text or "could not serialize" in text
+    return any(words in text for words in ("database is locked", "database is busy",
+                                           "could not serialize", "deadlock detected"))
 
 
-def in_transaction(work: Callable[[], T], attempts: int = 5) -> T:
+#: transactions this process had to run again (see in_transaction); a figure for tests and benchmarks
+retries = 0
+
+
+def in_transaction(work: Callable[[], T], attempts: int = 8) -> T:
     """Run ``work`` in one write transaction; all of it lands or none of it does.
 
     On SQLite the transaction takes the write lock at BEGIN and waits up to the busy timeout for it;
-    if the lock still cannot be had (or PostgreSQL reports a serialisation failure), the whole
-    transaction is retried, since nothing of it was written.
+    if the lock still cannot be had (or PostgreSQL reports a serialisation failure or a deadlock),
+    the whole transaction is retried after a short random pause, since nothing of it was written.
+    ``work`` must therefore read what it needs inside the transaction, never before it. Inside an
+    outer transaction it is a savepoint, and a failure is the outer transaction's to retry.
     """
+    if database.in_transaction():
+        with database.atomic():
+            return work()
     for attempt in range(attempts):
         try:
             with database.atomic():
                 return work()
-        except peewee.OperationalError as error:
-            if not _is_lock_error(error) or attempt == attempts - 1:
+        except Exception as error:
+            if not is_retryable(error) or attempt == attempts - 1:
                 raise
-            time.sleep(0.05 * (attempt + 1))
+            global retries
+            retries += 1
+            # jittered back-off so writers that collided do not collide again in step
+            time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -101,8 +144,6 @@ def transaction() -> Iterator[None]:
 
 def file_mode_for_new_database(path: Path) -> None:
     """Create an empty database file readable and writable by its owner only, if none exists."""
-    if path.exists():
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-    os.close(fd)
+    from leadboard.store.files import create_private
+
+    create_private(path)

@@ -9,7 +9,8 @@ import peewee as pw
 
 from leadboard.domain.card import ActivityKind
 from leadboard.domain.stages import Move, Stage
-from leadboard.store.models import Activity, Card, Change, History
+from leadboard.store.cards import note_change
+from leadboard.store.models import Activity, Card, History
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def add_activity(card_id: int, kind: ActivityKind, summary: str, by: str, at: da
     Card.update(last_activity_at=at, activity_count=Card.activity_count + interaction).where(
         Card.id == card_id
     ).execute()
-    Change.insert(card_id=card_id, at=at).execute()
+    note_change(card_id, at)
     return int(activity_id)
 
 

@@ -48,17 +48,55 @@ SQLITE_SEARCH_TRIGGERS = (
     "INSERT INTO card_search(rowid, name, company, email) VALUES (new.id, new.name, new.company, new.email); END",
 )
 
+def _postgresql_search_index(migrator: SchemaMigrator) -> None:
+    """PostgreSQL has no FTS5: index the text search reads (cards.search_text) with trigrams, which
+    serve its case-blind word-prefix regular expressions. Without the pg_trgm extension (a role
+    that may not create it) search still works, by scanning; SQLite has its index already."""
+    if is_sqlite():
+        return
+    try:
+        with database.atomic():  # a savepoint: a refused CREATE EXTENSION must not end the migration
+            database.execute_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    except pw.DatabaseError:
+        return
+    schema = database.execute_sql(
+        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+        "WHERE e.extname = 'pg_trgm'"
+    ).fetchone()[0]
+    # the very expression cards.search_text() builds, or the planner will not use the index
+    # (tests/store/test_search_engines.py checks that it does)
+    database.execute_sql(
+        "CREATE INDEX IF NOT EXISTS card_search_trgm ON card USING gin (("
+        "COALESCE(name, '') || ' ' || COALESCE(company, '') || ' ' || COALESCE(email, '')"
+        f') "{schema}".gin_trgm_ops)'
+    )
+
 
 def _imports(migrator: SchemaMigrator) -> None:
     # import runs (resume points) and a case-insensitive email index for finding duplicates
     create_import_tables()
 
 
-MIGRATIONS: list[Callable[[SchemaMigrator], None]] = [_initial, _imports]
+MIGRATIONS: list[Callable[[SchemaMigrator], None]] = [_initial, _postgresql_search_index, _imports]
+
+#: any fixed number: the PostgreSQL advisory lock that lets one process at a time migrate
+_MIGRATION_LOCK = 0x6C656164626F6172  # "leadboar"
 
 
 def migrate() -> int:
     """Bring the schema up to date; returns the schema version now in force."""
+    if is_sqlite():
+        return _migrate()
+    # PostgreSQL's transactions take no database-wide write lock at BEGIN the way SQLite's do:
+    # two processes starting at once would both create the tables. An advisory lock queues them.
+    database.execute_sql("SELECT pg_advisory_lock(%s)", (_MIGRATION_LOCK,))
+    try:
+        return _migrate()
+    finally:
+        database.execute_sql("SELECT pg_advisory_unlock(%s)", (_MIGRATION_LOCK,))
+
+
+def _migrate() -> int:
     database.create_tables([SchemaVersion])
     migrator: SchemaMigrator = SqliteMigrator(database.obj) if is_sqlite() else PostgresqlMigrator(database.obj)
     with database.atomic():

@@ -1,14 +1,79 @@
-"""Placeholder until the board lands (issue: the board)."""
+"""The leadboard Textual app: the board on a ``Pipeline``, and ``run_board`` for the command line."""
 
 from __future__ import annotations
 
-import sys
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import App
+from textual.screen import Screen
 
 from leadboard.config import Settings
+from leadboard.service import Pipeline
+from leadboard.service.setup import open_pipeline
+from leadboard.tui.board import POLL_INTERVAL, BoardScreen
+from leadboard.tui.commands import BoardCommands
+from leadboard.tui.screens.confirm import ConfirmModal
+
+DEMO_CARDS = 200
+
+
+class LeadboardApp(App[None]):
+    """The board. Tests build one on a temporary database's ``Pipeline``."""
+
+    CSS_PATH = "leadboard.tcss"
+    TITLE = "leadboard"
+    COMMANDS: ClassVar = App.COMMANDS | {BoardCommands}
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(self, pipeline: Pipeline, *, offer_demo: bool = True,
+                 poll_interval: float | None = POLL_INTERVAL) -> None:
+        super().__init__()
+        self.pipeline = pipeline
+        self.offer_demo = offer_demo
+        self.poll_interval = poll_interval
+
+    def get_default_screen(self) -> Screen[None]:
+        return BoardScreen(self.pipeline, poll_interval=self.poll_interval)
+
+    @property
+    def board(self) -> BoardScreen:
+        screen = self.screen_stack[0]
+        assert isinstance(screen, BoardScreen)
+        return screen
+
+    def on_mount(self) -> None:
+        self.sub_title = f"{self.pipeline.user}"
+        if self.offer_demo and self._database_is_empty():
+            question = ConfirmModal(
+                "The database is empty. Add demo cards to try the board?",
+                [Text(f"{DEMO_CARDS} made-up cards in every stage, owned by alice, bob, carol and dave.")],
+                yes="Add demo cards", no="Start empty",
+            )
+            self.push_screen(question, self._demo_answered)
+
+    def _database_is_empty(self) -> bool:
+        return all(stat.cards == 0 for stat in self.pipeline.stats().values())
+
+    def _demo_answered(self, yes: bool | None) -> None:
+        if yes:
+            self.notify("Adding demo cards…")
+            self._fill_demo()
+
+    @work(thread=True, exclusive=True, group="demo")
+    def _fill_demo(self) -> None:
+        from leadboard.service.demo import fill
+
+        fill(self.pipeline, DEMO_CARDS)
+        self.call_from_thread(self.board.reload)
 
 
 def run_board(settings: Settings) -> int:
-    sys.stderr.write(
-        "leadboard: the board is not built yet; use the sub-commands (leadboard --help).\n"
-    )
-    return 1
+    """``leadboard`` with no sub-command: open the board until the user quits."""
+    pipeline = open_pipeline(settings.database, settings.who, settings.rules, settings.shared_group)
+    LeadboardApp(pipeline).run()
+    return 0
+
+
+__all__ = ["LeadboardApp", "run_board"]

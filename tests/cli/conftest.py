@@ -1,5 +1,6 @@
 """CLI fixtures: the real ``leadboard`` command run in a subprocess, with its home, data and config
-folders inside the test's temporary directory."""
+folders inside the test's temporary directory, on a fresh database of each engine under test
+(tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -55,16 +56,17 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "board.db"
+def db(db_target: str) -> str:
+    """What ``--db`` gets: a SQLite file path or a PostgreSQL URL."""
+    return db_target
 
 
-def _command(db: Path, args: Sequence[str]) -> list[str]:
-    return [sys.executable, "-m", "leadboard", "--db", str(db), *map(str, args)]
+def _command(db: str, args: Sequence[str]) -> list[str]:
+    return [sys.executable, "-m", "leadboard", "--db", db, *map(str, args)]
 
 
 @pytest.fixture
-def leadboard(db: Path, cli_env: dict[str, str]) -> Leadboard:
+def leadboard(db: str, cli_env: dict[str, str]) -> Leadboard:
     """``leadboard("promote", 1)`` runs ``python -m leadboard --db DB promote 1`` as alice."""
 
     def run(*args: object, user: str | None = None) -> Ran:

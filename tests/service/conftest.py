@@ -1,12 +1,12 @@
-"""Service fixtures: a Pipeline on a temporary SQLite FILE, cards walked to any stage, and a raw
-snapshot of the database to prove a refused move changed nothing."""
+"""Service fixtures: a Pipeline on a fresh database (a temporary SQLite FILE, and a throwaway
+PostgreSQL schema when LEADBOARD_TEST_PG_URL is set: see tests/conftest.py), cards walked to any
+stage, and a raw snapshot of the database to prove a refused move changed nothing."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,14 +18,9 @@ from leadboard.service.setup import close, open_pipeline
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "x.db"
-
-
-@pytest.fixture
-def pipeline(db_path: Path) -> Iterator[Pipeline]:
-    """Alice's pipeline on a fresh database file."""
-    alice = open_pipeline(db_path, "alice")
+def pipeline(db_target: str) -> Iterator[Pipeline]:
+    """Alice's pipeline on a fresh database, once per engine."""
+    alice = open_pipeline(db_target, "alice")
     yield alice
     close()
 
@@ -104,11 +99,13 @@ def fields() -> dict[str, Callable[[], dict[str, Any]]]:
 
 
 @pytest.fixture
-def database_state(db_path: Path) -> Callable[[], dict[str, list[tuple[Any, ...]]]]:
-    """Every row of every table, read over a separate sqlite3 connection: what is really stored."""
+def database_state(db_target: str, engine: str) -> Callable[[], dict[str, list[tuple[Any, ...]]]]:
+    """Every row of every table, read over a separate connection: what is really stored."""
 
     def read() -> dict[str, list[tuple[Any, ...]]]:
-        connection = sqlite3.connect(db_path)
+        if engine == "postgresql":
+            return _postgresql_rows(db_target)
+        connection = sqlite3.connect(db_target)
         try:
             tables = [name for (name,) in connection.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'card_search%' "
@@ -119,3 +116,21 @@ def database_state(db_path: Path) -> Callable[[], dict[str, list[tuple[Any, ...]
             connection.close()
 
     return read
+
+
+def _postgresql_rows(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    import psycopg2
+
+    connection = psycopg2.connect(url)  # the URL's options put it on the test's own schema
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT table_name FROM information_schema.tables "
+                           "WHERE table_schema = current_schema() ORDER BY table_name")
+            tables = [name for (name,) in cursor.fetchall()]
+            rows = {}
+            for table in tables:
+                cursor.execute(f'SELECT * FROM "{table}" ORDER BY 1')
+                rows[table] = cursor.fetchall()
+            return rows
+    finally:
+        connection.close()

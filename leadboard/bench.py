@@ -1,0 +1,292 @@
+"""The benchmark: does the board stay instant at a million cards? Run it on your own server:
+
+    python -m leadboard.bench                       # 0, 10k, 100k and 1M cards, 5 runs each
+    python -m leadboard.bench --sizes 0,10000 --runs 3
+
+For each size it builds (once, cached in --workdir) a demo database, then starts the real board
+headless in a fresh process per run and reports medians of: process start to first full paint,
+peak memory, one cursor move, one promote and one search keystroke (key to repaint), the time of
+``leadboard list --stage lead --json | head``, and import throughput. Every figure is also given as
+a ratio to the same figure on the empty board, and a minimal Textual app's start-up is the floor,
+so results compare across machines. It reports; it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+BENCH_USER = "bench"
+SIZE = (120, 35)
+DEFAULT_SIZES = (0, 10_000, 100_000, 1_000_000)
+SEARCH_WORD = "hopper"
+
+
+# ---- the probe: runs in its own process, one per run ------------------------------------------
+
+
+def _paint(app: Any) -> None:
+    """Render every line of the screen now, as the next refresh would: what the user sees."""
+    app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+
+
+async def _timed(app: Any, work: Callable[[], Awaitable[Any]], done: Callable[[], bool] = lambda: True) -> float:
+    """Seconds from a key's action to the repainted screen. The action is run as the key would run
+    it; Pilot's own pauses between simulated keys (~0.1 s of waiting for idle) are not the app's,
+    so they are left out. ``done`` says when work the key started in a thread worker has landed."""
+    start = time.perf_counter()
+    await work()
+    while not done():
+        await asyncio.sleep(0.0005)
+    _paint(app)
+    return time.perf_counter() - start
+
+
+async def _probe_board(db: str, started: float) -> dict[str, float]:
+    from leadboard.domain.stages import Stage
+    from leadboard.service.setup import open_pipeline
+    from leadboard.tui.app import LeadboardApp
+    from leadboard.tui.board import BoardScreen
+
+    pipeline = open_pipeline(db, BENCH_USER)
+    # the card promoted by the benchmark: qualified, on top of Contacts where the cursor starts
+    card = pipeline.create({
+        "name": "Bench Mark", "email": "bench@example.com", "need": "Speed", "budget": "100",
+        "purchase_by": _in_days(30), "authority": True,
+    })
+    app = LeadboardApp(pipeline, offer_demo=False, poll_interval=None)
+    figures: dict[str, float] = {}
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        _paint(app)
+        figures["first_paint_s"] = time.monotonic() - started
+        board = app.screen
+        assert isinstance(board, BoardScreen)
+        contacts = board.column(Stage.CONTACT)
+        contacts.focus()
+        await pilot.pause()
+
+        moves = []
+        for action in ("cursor_down", "cursor_down", "cursor_down", "cursor_up", "cursor_up", "cursor_up"):
+            moves.append(await _timed(app, lambda action=action: contacts.run_action(action)))
+        figures["cursor_ms"] = statistics.median(moves) * 1000
+
+        figures["promote_ms"] = await _timed(app, lambda: board.run_action("promote")) * 1000
+        if pipeline.card(card.id).stage is not Stage.LEAD:
+            raise SystemExit("bench: the promote key did not promote the bench card")
+        pipeline.undo()
+
+        await pilot.press("slash")
+        await pilot.pause()
+        search = board.query_one("#search")
+        keys = []
+        for length in range(1, len(SEARCH_WORD) + 1):
+            before = board.stats
+
+            async def type_letter(length: int = length) -> None:
+                search.value = SEARCH_WORD[:length]
+
+            keys.append(await _timed(app, type_letter, lambda before=before: board.stats is not before))
+        figures["search_ms"] = statistics.median(keys) * 1000
+    figures["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return figures
+
+
+async def _probe_floor(started: float) -> dict[str, float]:
+    from textual.app import App, ComposeResult
+    from textual.widgets import Static
+
+    class Minimal(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Static("hello")
+
+    app = Minimal()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        _paint(app)
+        first = time.monotonic() - started
+    return {"first_paint_s": first, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def _in_days(days: int) -> str:
+    from datetime import date, timedelta
+
+    return (date.today() + timedelta(days=days)).isoformat()
+
+
+def probe(argv: Sequence[str]) -> int:
+    kind, started = argv[0], float(argv[1])
+    work = _probe_floor(started) if kind == "floor" else _probe_board(argv[2], started)
+    figures = asyncio.run(work)
+    print(json.dumps(figures))
+    return 0
+
+
+# ---- the driver ---------------------------------------------------------------------------------
+
+
+def _run_probe(*args: str) -> dict[str, float]:
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "leadboard.bench", "--probe", args[0], repr(started), *args[1:]],
+        capture_output=True, text=True, check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"bench: probe failed: {done.stderr.strip().splitlines()[-1:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def build_database(path: Path, cards: int, say: Callable[[str], None]) -> None:
+    if path.exists():
+        return
+    from leadboard.service import demo
+    from leadboard.service.setup import close, open_pipeline
+
+    say(f"building {path.name} with {cards:,} demo cards…")
+    partial = path.with_suffix(".building")
+    for leftover in path.parent.glob(partial.name + "*"):
+        leftover.unlink()
+    pipeline = open_pipeline(partial, BENCH_USER)
+    if cards:
+        demo.fill(pipeline, cards)
+    close()
+    for suffix in ("-wal", "-shm"):
+        Path(str(partial) + suffix).unlink(missing_ok=True)
+    partial.rename(path)
+
+
+def time_list_head(db: Path) -> float:
+    """``leadboard list --stage lead --json | head`` in seconds."""
+    command = (f"{sys.executable} -m leadboard --db {db} --user {BENCH_USER} "
+               "list --stage lead --json | head -n 20 > /dev/null")
+    t = time.monotonic()
+    subprocess.run(command, shell=True, check=True)
+    return time.monotonic() - t
+
+
+def write_csv(path: Path, rows: int) -> None:
+    import random
+    from datetime import date
+
+    from leadboard.service.demo import demo_card
+
+    rng = random.Random(11)
+    today = date.today()
+    columns = ["First Name", "Last Name", "Company", "E-mail", "Phone", "Owner", "Stage", "Amount"]
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(columns)
+        for number in range(1, rows + 1):
+            _stage, fields, _ = demo_card(rng, number, today, ("alice", "bob"))
+            first, _, last = fields["name"].partition(" ")
+            writer.writerow([first, last, fields["company"], fields["email"], fields["phone"] or "",
+                             fields["owner"], "", fields["value"] or ""])
+
+
+def time_import(rows: int, workdir: Path) -> float | None:
+    """Rows per second of ``leadboard import`` of a ``rows``-row CSV into an empty database."""
+    if rows == 0:
+        return None
+    source = workdir / f"import-{rows}.csv"
+    if not source.exists():
+        write_csv(source, rows)
+    with tempfile.TemporaryDirectory(dir=workdir) as scratch:
+        db = Path(scratch) / "import.db"
+        command = [sys.executable, "-m", "leadboard", "--db", str(db), "--user", BENCH_USER, "import", str(source)]
+        t = time.monotonic()
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        elapsed = time.monotonic() - t
+    if done.returncode != 0:
+        return None
+    return rows / elapsed
+
+
+FIGURES = (
+    ("first_paint_s", "first paint (s)", "{:.2f}"),
+    ("peak_mb", "peak memory (MB)", "{:.0f}"),
+    ("cursor_ms", "cursor move (ms)", "{:.1f}"),
+    ("promote_ms", "promote (ms)", "{:.1f}"),
+    ("search_ms", "search key (ms)", "{:.1f}"),
+    ("list_head_s", "list --json, first lines (s)", "{:.2f}"),
+    ("import_rows_s", "import (rows/s)", "{:,.0f}"),
+)
+
+
+def benchmark(sizes: Sequence[int], runs: int, workdir: Path, say: Callable[[str], None]) -> str:
+    workdir.mkdir(parents=True, exist_ok=True)
+    floors = [_run_probe("floor") for _ in range(runs)]
+    floor = {key: statistics.median(f[key] for f in floors) for key in floors[0]}
+    results: dict[int, dict[str, float | None]] = {}
+    for size in sizes:
+        db = workdir / f"bench-{size}.db"
+        build_database(db, size, say)
+        say(f"measuring {size:,} cards ({runs} runs)…")
+        probes = [_run_probe("board", str(db)) for _ in range(runs)]
+        medians: dict[str, float | None] = {
+            key: statistics.median(p[key] for p in probes) for key in probes[0]
+        }
+        medians["list_head_s"] = statistics.median(time_list_head(db) for _ in range(runs))
+        medians["import_rows_s"] = time_import(size, workdir)
+        results[size] = medians
+    return render_table(results, floor, runs)
+
+
+def render_table(results: dict[int, dict[str, float | None]], floor: dict[str, float], runs: int) -> str:
+    sizes = list(results)
+    base = results[sizes[0]]
+    header = "| cards | " + " | ".join(label for _, label, _ in FIGURES) + " |"
+    lines = [header, "|" + "---|" * (len(FIGURES) + 1)]
+    for size in sizes:
+        cells = []
+        for key, _, style in FIGURES:
+            value = results[size].get(key)
+            if value is None:
+                cells.append("–")
+                continue
+            ratio = base.get(key)
+            text = style.format(value)
+            if size != sizes[0] and ratio:
+                text += f" ({value / ratio:.2f}×)"
+            cells.append(text)
+        lines.append(f"| {size:,} | " + " | ".join(cells) + " |")
+    lines.append("")
+    lines.append(f"Medians of {runs} runs; (n×) is the ratio to the {sizes[0]:,}-card board "
+                 "(import: to the smallest size measured). "
+                 f"Floor: a minimal Textual app paints first in {floor['first_paint_s']:.2f} s, "
+                 f"and peaks at {floor['peak_mb']:.0f} MB. A keystroke is timed from its action to the "
+                 "repainted screen (headless: the terminal's own drawing is not included).")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--probe"]:
+        return probe(argv[1:])
+    parser = argparse.ArgumentParser(prog="python -m leadboard.bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)),
+                        help="comma-separated card counts (default: %(default)s)")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "leadboard-bench",
+                        help="where databases are built and kept between runs")
+    args = parser.parse_args(argv)
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    os.environ.setdefault("TEXTUAL", "")
+    table = benchmark(sizes, max(args.runs, 1), args.workdir, lambda m: print(m, file=sys.stderr))
+    print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,173 @@
+"""Who may read and write a SQLite database file, its WAL and shared-memory files, and its folder.
+
+A new database is its owner's alone (0600). A team shares one on purpose, with a group: the files
+0660 and the folder 2770 (setgid, so the WAL and shm files another member's process creates belong
+to the group too; SQLite gives them the database file's mode). A database that other users could
+write without that intent is refused before it is opened: anyone who can write the file, or replace
+it through its folder, can rewrite the pipeline and the history of who did what.
+"""
+
+from __future__ import annotations
+
+import grp
+import os
+import pwd
+import stat
+from pathlib import Path
+
+from leadboard.domain.errors import InvalidInput, UnsafeDatabase
+
+#: the files SQLite keeps beside a database
+COMPANION_SUFFIXES = ("-wal", "-shm", "-journal")
+PRIVATE_FILE = 0o600
+PRIVATE_FOLDER = 0o700
+SHARED_FILE = 0o660
+SHARED_FOLDER = 0o2770
+
+
+def companions(path: Path) -> list[Path]:
+    return [path.with_name(path.name + suffix) for suffix in COMPANION_SUFFIXES]
+
+
+def create_private(path: Path) -> None:
+    """Create an empty database file readable and writable by its owner only, if none exists."""
+    if path.exists():
+        return
+    if not path.parent.exists():
+        # a folder made for a private database is private too (and never world-writable, whatever
+        # the umask, or the next open would refuse it)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(path.parent, PRIVATE_FOLDER)
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE)
+    try:
+        # the mode given to open() is narrowed by the umask, never widened; make sure of it
+        os.fchmod(fd, PRIVATE_FILE)
+    finally:
+        os.close(fd)
+
+
+def group_id(group: str) -> int:
+    """The id of ``group`` (a name or a number)."""
+    try:
+        return grp.getgrnam(group).gr_gid
+    except KeyError:
+        if group.isdigit():
+            return int(group)
+        raise InvalidInput(f"There is no group {group!r} on this machine.", field="shared_group") from None
+
+
+def _group_name(gid: int) -> str:
+    try:
+        return grp.getgrgid(gid).gr_name
+    except KeyError:
+        return str(gid)
+
+
+def _is_private_group(gid: int, owner_uid: int) -> bool:
+    """True for a user-private group: the owner's own login group, with nobody else in it."""
+    try:
+        owner = pwd.getpwuid(owner_uid)
+        members = set(grp.getgrgid(gid).gr_mem)
+    except KeyError:
+        return False
+    return owner.pw_gid == gid and members <= {owner.pw_name}
+
+
+def check_safe(path: Path, shared_group: str | None) -> None:
+    """Refuse (``UnsafeDatabase``) a database that users other than its owner, or than the members
+    of ``shared_group``, could write: the file, its WAL or shm file, or its folder."""
+    path = path.expanduser().resolve()
+    shared_gid = group_id(shared_group) if shared_group else None
+    folder = path.parent
+    for target in [path, *companions(path), folder]:
+        try:
+            info = target.stat()
+        except FileNotFoundError:
+            continue
+        mode = stat.S_IMODE(info.st_mode)
+        is_folder = target == folder
+        what = f"its folder {folder}" if is_folder else str(target)
+        sticky = is_folder and mode & stat.S_ISVTX
+        if mode & stat.S_IWOTH and not sticky:
+            raise UnsafeDatabase(
+                f"Refusing to open {path}: {what} is writable by every user (mode {mode:04o}); "
+                f"run `chmod o-w {target}` (see the README on sharing a database)."
+            )
+        if (mode & stat.S_IWGRP and not sticky and info.st_gid != shared_gid
+                and not _is_private_group(info.st_gid, info.st_uid)):
+            group = _group_name(info.st_gid)
+            intent = (f"the configured shared_group is {shared_group!r}" if shared_group
+                      else "no shared_group is configured")
+            raise UnsafeDatabase(
+                f"Refusing to open {path}: {what} is writable by group {group!r} (mode {mode:04o}) but "
+                f"{intent}; set shared_group = \"{group}\" in the config if the team means to share it, "
+                f"or run `chmod g-w {target}`."
+            )
+    _check_planted_companions(path)
+
+
+def _check_planted_companions(path: Path) -> None:
+    """In a folder everyone may add files to (like /tmp, sticky), a WAL or shm file that is not the
+    database owner's may have been put there by anyone, to be read as the database's own."""
+    try:
+        folder_mode = stat.S_IMODE(path.parent.stat().st_mode)
+        owner = path.stat().st_uid
+    except FileNotFoundError:
+        return
+    if not folder_mode & stat.S_IWOTH:
+        return
+    for companion in companions(path):
+        try:
+            uid = companion.stat().st_uid
+        except FileNotFoundError:
+            continue
+        if uid != owner:
+            raise UnsafeDatabase(
+                f"Refusing to open {path}: {companion} belongs to {_user_name(uid)!r}, not to the "
+                f"database's owner, in a folder every user can add files to; move the database to a "
+                f"folder of your own."
+            )
+
+
+def _user_name(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
+
+
+def share_with_group(path: Path, group: str) -> None:
+    """Make the database (and its folder) readable and writable by ``group`` and nobody else.
+
+    The folder must hold nothing but this database: it becomes group-writable (2770), and a shared
+    folder with other files in it would share those too.
+    """
+    path = path.expanduser().resolve()
+    gid = group_id(group)
+    folder = path.parent
+    ours = {path.name, *(p.name for p in companions(path))}
+    others = sorted(entry.name for entry in folder.iterdir() if entry.name not in ours)
+    if others:
+        shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+        raise UnsafeDatabase(
+            f"Not sharing {path}: its folder {folder} holds other files too ({shown}); "
+            "put a shared database in a folder of its own, e.g. /srv/leadboard/team.db."
+        )
+    for target, mode in [(folder, SHARED_FOLDER), (path, SHARED_FILE),
+                         *((p, SHARED_FILE) for p in companions(path) if p.exists())]:
+        _set_group_and_mode(target, gid, mode)
+
+
+def _set_group_and_mode(target: Path, gid: int, mode: int) -> None:
+    info = target.stat()
+    try:
+        if info.st_gid != gid:
+            os.chown(target, -1, gid)
+        if stat.S_IMODE(info.st_mode) != mode:
+            os.chmod(target, mode)
+    except PermissionError:
+        raise InvalidInput(
+            f"Cannot give {target} to group {_group_name(gid)!r} with mode {mode:04o}: permission denied "
+            "(you must own it and be a member of the group; an administrator can run chgrp and chmod).",
+            field="shared_group",
+        ) from None

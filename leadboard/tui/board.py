@@ -1,0 +1,635 @@
+"""The board screen: four columns, the keys a salesperson uses all day, and live refresh.
+
+The screen is the only place the board talks to the ``Pipeline``: columns ask it for pages (it is
+their ``CardSource``), forms and modals get callbacks that call the pipeline, and a short interval
+polls the change feed so moves made by colleagues show up without a key press.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from leadboard.domain.card import Card, CardSummary
+from leadboard.domain.errors import CardNotFound, Conflict, GateBlocked, LeadboardError
+from leadboard.domain.rules import ACTIVITY, RuleFailure
+from leadboard.domain.stages import GATE_INTO, PIPELINE, Stage
+from leadboard.service import MoveResult, Pipeline
+from leadboard.service.pipeline import StageStats
+from leadboard.store.cards import NO_FILTER, CardFilter
+from leadboard.store.journal import MoveRecord
+from leadboard.tui.column import CARD_HEIGHT, PAGE_SIZE, CardColumn, ColumnHeader
+from leadboard.tui.screens.activity import ActivityModal
+from leadboard.tui.screens.confirm import ConfirmModal
+from leadboard.tui.screens.detail import CardDetail
+from leadboard.tui.screens.form import CardForm, ConflictSeen, FormValues
+from leadboard.tui.screens.help import HelpScreen
+from leadboard.tui.screens.lost import LostScreen
+from leadboard.tui.screens.reason import ReasonModal
+from leadboard.tui.text import safe
+
+#: fields the new-card form asks for: what a contact needs, nothing a later gate wants
+NEW_CARD_FIELDS = ("name", "kind", "company", "title", "email", "phone", "owner", "notes")
+#: how often the board looks for changes made by others (seconds)
+POLL_INTERVAL = 0.5
+
+
+def summary_of(card: Card) -> CardSummary:
+    """What a column shows of a whole card (for redrawing one card that changed elsewhere)."""
+    amount = card.amount
+    return CardSummary(
+        id=card.id, stage=card.stage, name=card.name, company=card.company,
+        amount=amount if amount is not None else 0,  # type: ignore[arg-type]
+        owner=card.owner, warnings=tuple(card.warnings),
+        active_at=card.last_activity_at or card.created_at, version=card.version,
+    )
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a thread worker read for the screen to show: counts and totals, first pages."""
+
+    card_filter: CardFilter
+    stats: dict[Stage, StageStats]
+    first_pages: dict[Stage, list[CardSummary]]
+
+
+@dataclass(frozen=True)
+class Changes:
+    newest: int
+    #: ids of cards changed elsewhere, or None when everything must be read again
+    card_ids: set[int] | None
+    stats: dict[Stage, StageStats]
+    #: each changed card as it is now (None: gone, or no longer matching the filter)
+    cards: dict[int, CardSummary | None]
+
+
+class BoardScreen(Screen[None]):
+    """Contacts, Leads, Opportunities, Accounts, side by side."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Keys"),
+        Binding("n", "new_card", "New"),
+        Binding("e", "edit_card", "Edit"),
+        Binding("p,greater_than_sign", "promote", "Promote"),
+        Binding("d,less_than_sign", "demote", "Demote"),
+        Binding("x", "lose", "Lose"),
+        Binding("a", "log_activity", "Log"),
+        Binding("enter,o", "open_card", "Open", show=False),
+        Binding("u", "undo", "Undo"),
+        Binding("slash", "search", "Search"),
+        Binding("m", "toggle_mine", "Mine"),
+        Binding("L", "lost_view", "Lost"),
+        Binding("q", "app.quit", "Quit"),
+        Binding("left,h", "focus_column(-1)", "Left", show=False),
+        Binding("right,l", "focus_column(1)", "Right", show=False),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+    ]
+
+    #: (command palette name, help, action) for every board action
+    COMMANDS_BY_NAME: ClassVar[list[tuple[str, str, str]]] = [
+        ("New card", "Add a contact", "new_card"),
+        ("Edit card", "Change the focused card's fields", "edit_card"),
+        ("Promote card", "Move the focused card to the next stage through its gate", "promote"),
+        ("Demote card", "Move the focused card back one stage (asks for a reason)", "demote"),
+        ("Lose card", "Mark the focused card lost (asks for a reason)", "lose"),
+        ("Log activity", "Record a call, meeting, email or note on the focused card", "log_activity"),
+        ("Open card", "All fields, history of moves and activities of the focused card", "open_card"),
+        ("Undo last move", "Reverse your last move", "undo"),
+        ("Search", "Filter every column by name, company or email", "search"),
+        ("Toggle mine", "Show only my cards, or everyone's", "toggle_mine"),
+        ("Lost cards", "See lost cards and reopen them", "lost_view"),
+        ("Keys", "Every key on the board", "help"),
+    ]
+
+    def __init__(self, pipeline: Pipeline, poll_interval: float | None = POLL_INTERVAL) -> None:
+        super().__init__()
+        self.pipeline = pipeline
+        self.card_filter: CardFilter = NO_FILTER
+        self.stats: dict[Stage, StageStats] = {}
+        self.last_change = 0
+        self._poll_interval = poll_interval
+        #: the column focused last (where Enter or Esc in the search box returns to)
+        self._last_stage = Stage.CONTACT
+        self._columns = {stage: CardColumn(stage, self, id=f"column-{stage.value}") for stage in PIPELINE}
+        self._headers = {stage: ColumnHeader(id=f"header-{stage.value}") for stage in PIPELINE}
+
+    # ---- layout ----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="Search name, company or email — Enter to keep, Esc to clear", id="search",
+                    compact=True)
+        yield Static(id="filter-bar")
+        with Horizontal(id="columns"):
+            for stage in PIPELINE:
+                with Vertical(classes="lane"):
+                    yield self._headers[stage]
+                    yield self._columns[stage]
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.last_change = self.pipeline.latest_change()
+        self.reload()
+        self._columns[Stage.CONTACT].focus()
+        if self._poll_interval:
+            self.set_interval(self._poll_interval, self.look_for_changes)
+
+    # ---- CardSource: what the columns ask for -------------------------------------------
+
+    def page(self, stage: Stage, offset: int, limit: int) -> list[CardSummary]:
+        total = self.stats[stage].cards if stage in self.stats else None
+        return self.pipeline.column_page(stage, offset, limit, self.card_filter, total)
+
+    def is_stale(self, card: CardSummary) -> bool:
+        return self.pipeline.is_stale(card)
+
+    # ---- reading the board -----------------------------------------------------------------
+
+    def column(self, stage: Stage) -> CardColumn:
+        return self._columns[stage]
+
+    @property
+    def focused_column(self) -> CardColumn:
+        focused = self.focused
+        if isinstance(focused, CardColumn) and focused.stage in self._columns:
+            return focused
+        return self._columns[Stage.CONTACT]
+
+    def current_card(self) -> CardSummary | None:
+        return self.focused_column.current
+
+    def reload(self, stages: tuple[Stage, ...] = PIPELINE, follow: int | None = None) -> None:
+        """Read counts again and start the given columns over; ``follow`` a card to focus it."""
+        self.stats = self.pipeline.stats(self.card_filter)
+        self._show_headers()
+        for stage in stages:
+            self._reload_column(stage)
+        if follow is not None:
+            self.focus_card(follow)
+
+    def _reload_column(self, stage: Stage, pages: dict[int, list[CardSummary]] | None = None) -> None:
+        column = self._columns[stage]
+        count = self.stats[stage].cards if stage in self.stats else 0
+        kept = column.current
+        cursor = column.cursor
+        scroll_y = column.scroll_offset.y
+        if kept is not None and cursor > 0:
+            position = self.pipeline.position(kept.id, self.card_filter)
+            if position is not None and self._stage_of(kept.id) is stage:
+                # keep the same card under the cursor, at the same place on screen
+                scroll_y += (position - cursor) * CARD_HEIGHT
+                cursor = position
+        column.load(count, cursor=cursor, scroll_y=scroll_y, pages=pages)
+        column.set_empty_text("No cards match" if not self.card_filter.is_empty else "No cards")
+
+    def _stage_of(self, card_id: int) -> Stage | None:
+        try:
+            return self.pipeline.card(card_id).stage
+        except CardNotFound:
+            return None
+
+    def _show_headers(self) -> None:
+        for stage in PIPELINE:
+            stat = self.stats.get(stage)
+            if stat is None:
+                continue
+            weighted = stat.weighted if stage is Stage.OPPORTUNITY else None
+            self._headers[stage].show(stage, stat.cards, stat.amount, weighted)
+
+    def focus_card(self, card_id: int) -> None:
+        """Put the cursor on ``card_id`` wherever it is on the board now."""
+        stage = self._stage_of(card_id)
+        if stage not in self._columns:
+            return
+        position = self.pipeline.position(card_id, self.card_filter)
+        column = self._columns[stage]  # type: ignore[index]
+        if position is not None:
+            column.cursor = position
+        column.focus()
+
+    # ---- moving around ---------------------------------------------------------------------
+
+    def action_focus_column(self, step: int) -> None:
+        index = PIPELINE.index(self.focused_column.stage)
+        self._columns[PIPELINE[(index + step) % len(PIPELINE)]].focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys that need a card are shown greyed out on an empty column."""
+        if action in ("promote", "demote", "lose", "edit_card", "log_activity", "open_card"):
+            card = self.current_card() if self.is_mounted else None
+            if card is None:
+                return None
+            if action == "promote" and card.stage.next is None:
+                return None
+            if action == "demote" and card.stage.previous is None:
+                return None
+        if action == "clear_filter":
+            return not self.card_filter.is_empty
+        return True
+
+    def on_descendant_focus(self) -> None:
+        # the lane of the focused column is marked so its header stands out (a class on the
+        # lane restyles the header reliably, where :focus-within on a sibling does not)
+        focused = self.focused
+        for stage, column in self._columns.items():
+            lane = column.parent
+            if lane is not None:
+                lane.set_class(column is focused or (not isinstance(focused, CardColumn)
+                                                     and stage is self._last_stage), "active")
+        self.refresh_bindings()
+
+    def on_card_column_selected(self, event: CardColumn.Selected) -> None:
+        event.stop()
+        self.open_detail(event.card.id)
+
+    # ---- the actions -----------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self))
+
+    def action_open_card(self) -> None:
+        card = self.current_card()
+        if card is not None:
+            self.open_detail(card.id)
+
+    def open_detail(self, card_id: int) -> None:
+        try:
+            card = self.pipeline.card(card_id)
+            moves = self.pipeline.history(card_id)
+            activities = self.pipeline.activities(card_id)
+        except LeadboardError as error:
+            self.tell(error)
+            return
+        self.app.push_screen(CardDetail(card, moves, activities, self.is_stale(summary_of(card))))
+
+    def action_new_card(self) -> None:
+        def save(values: FormValues) -> Card:
+            return self.pipeline.create(values.fields)
+
+        def done(card: Card | None) -> None:
+            if card is not None:
+                self.say(f"Added {safe(card.name)} to Contacts.")
+                self.reload((Stage.CONTACT,), follow=card.id)
+
+        form = CardForm("New contact", NEW_CARD_FIELDS, {"owner": self.pipeline.user, "kind": "person"},
+                        save, required=("name",),
+                        intro=[Text("A new card is a contact: give a name and an email or a phone.")])
+        self.app.push_screen(form, done)
+
+    def action_edit_card(self) -> None:
+        card = self._whole_current_card()
+        if card is None:
+            return
+        from leadboard.domain.card import FIELD_NAMES
+
+        form = CardForm(f"Edit {safe(card.name)}", FIELD_NAMES, card.fields(), self._edit_saver(card),
+                        required=("name",))
+        self.app.push_screen(form, lambda saved: self._after_write(saved, card.id))
+
+    def _edit_saver(self, card: Card) -> Callable[[FormValues], Any]:
+        seen = {"version": card.version, "card": card}
+
+        def save(values: FormValues) -> Card | None:
+            changes = values.changed(seen["card"].fields())
+            if not changes:
+                return seen["card"]
+            try:
+                return self.pipeline.edit(card.id, changes, seen["version"])
+            except Conflict as conflict:
+                raise self._conflict_seen(conflict, seen, values) from None
+
+        return save
+
+    def _conflict_seen(self, conflict: Conflict, seen: dict[str, Any], values: FormValues) -> ConflictSeen:
+        """The colleague's card as it is now, beside what the user typed; the next save writes over it."""
+        now = self.pipeline.card(conflict.card_id)
+        before = seen["card"].fields()
+        changed = {name: now.fields()[name] for name in values.fields if now.fields()[name] != before[name]}
+        seen["version"], seen["card"] = now.version, now
+        return ConflictSeen(conflict, changed)
+
+    def action_promote(self) -> None:
+        card = self.current_card()
+        if card is None:
+            return
+        try:
+            failures = self.pipeline.check_promotion(card.id)
+        except LeadboardError as error:
+            self.tell(error)
+            return
+        if any(f.blocking for f in failures):
+            self._open_fix_form(card.id, failures)
+        elif failures:
+            self._confirm_warnings(failures, lambda: self._promote(card.id, version=card.version))
+        else:
+            self._promote(card.id, version=card.version)
+
+    def _promote(self, card_id: int, changes: dict[str, Any] | None = None,
+                 version: int | None = None) -> None:
+        try:
+            result = self.pipeline.promote(card_id, changes, version)
+        except GateBlocked as blocked:
+            self._open_fix_form(card_id, blocked.failures)
+            return
+        except LeadboardError as error:
+            self.tell(error)
+            self.reload()
+            return
+        self._moved(result)
+
+    def _confirm_warnings(self, failures: list[RuleFailure], go_on: Callable[[], None]) -> None:
+        lines = [Text(f"⚠ {safe(f.rule_id)}: {safe(f.message)}") for f in failures if not f.blocking]
+        modal = ConfirmModal("Promote with warnings?", lines, yes="Promote anyway", no="Cancel")
+        self.app.push_screen(modal, lambda yes: go_on() if yes else None)
+
+    def _open_fix_form(self, card_id: int, failures: list[RuleFailure]) -> None:
+        """A blocked promote: each failed rule, and a form with exactly the fields that satisfy them."""
+        try:
+            card = self.pipeline.card(card_id)
+        except LeadboardError as error:
+            self.tell(error)
+            return
+        target = card.stage.next
+        gate = GATE_INTO.get(target) if target else None
+        fields = tuple(dict.fromkeys(name for f in failures for name in f.fields if name != ACTIVITY))
+        needs_activity = any(ACTIVITY in f.fields for f in failures if f.blocking)
+        intro = [Text(f"{safe(card.name)} cannot become {target.value if target else '?'} yet "
+                      f"— the {gate} gate says:", style="bold")]
+        intro += [Text(f"{'✗' if f.blocking else '⚠'} {safe(f.rule_id)}: {safe(f.message)}",
+                       style="" if f.blocking else "italic") for f in failures]
+        required = tuple(name for f in failures if f.blocking for name in f.fields if name != ACTIVITY)
+        form = CardForm(f"Promote {safe(card.name)}", fields, card.fields(), self._fix_saver(card),
+                        intro=intro, required=required, activity=needs_activity,
+                        save_label="Save and promote")
+        self.app.push_screen(form, lambda result: self._after_fix(result, card.id))
+
+    def _fix_saver(self, card: Card) -> Callable[[FormValues], Any]:
+        seen = {"version": card.version, "card": card}
+
+        async def save(values: FormValues) -> MoveResult:
+            changes = values.changed(seen["card"].fields())
+            failures = self.pipeline.check_promotion(card.id, changes)  # validates every field
+            if values.activity is not None:
+                failures = [f for f in failures if set(f.fields) != {ACTIVITY}]
+            blocking = [f for f in failures if f.blocking]
+            if blocking:
+                target = seen["card"].stage.next
+                raise GateBlocked(GATE_INTO.get(target, "gate") if target else "gate", blocking)
+            if failures:
+                lines = [Text(f"⚠ {safe(f.rule_id)}: {safe(f.message)}") for f in failures]
+                modal = ConfirmModal("Promote with warnings?", lines, yes="Promote anyway", no="Back")
+                if not await self.app.push_screen_wait(modal):
+                    return None  # type: ignore[return-value]
+            if values.activity is not None:
+                kind, summary = values.activity
+                self.pipeline.log_activity(card.id, kind, summary)
+                values.activity = None  # logged: a retry after a conflict must not log it twice
+            try:
+                return self.pipeline.promote(card.id, changes, seen["version"])
+            except Conflict as conflict:
+                raise self._conflict_seen(conflict, seen, values) from None
+
+        return save
+
+    def _after_fix(self, result: MoveResult | None, card_id: int) -> None:
+        if result is None:
+            self.reload()  # an activity may have been logged before a cancel
+            return
+        self._moved(result)
+
+    def _moved(self, result: MoveResult) -> None:
+        card, record = result.card, result.record
+        source = record.from_stage.value if record.from_stage else "—"
+        message = f"{safe(card.name)}: {source} → {record.to_stage.value}."
+        for warning in result.warnings:
+            message += f"\n⚠ accepted: {safe(warning.message)}"
+        self.say(message, title=record.move.value.capitalize())
+        self.reload(self._touched(record), follow=card.id)
+
+    @staticmethod
+    def _touched(record: MoveRecord) -> tuple[Stage, ...]:
+        """The columns a move changed (the others keep their cached pages)."""
+        return tuple(stage for stage in PIPELINE if stage in (record.from_stage, record.to_stage))
+
+    def action_demote(self) -> None:
+        card = self.current_card()
+        if card is None or card.stage.previous is None:
+            return
+        target = card.stage.previous
+
+        def save(reason: str) -> MoveResult:
+            return self.pipeline.demote(card.id, reason, card.version)
+
+        modal = ReasonModal(f"Move {safe(card.name)} back to {target.title}?", [], save)
+        self.app.push_screen(modal, self._after_move)
+
+    def action_lose(self) -> None:
+        card = self.current_card()
+        if card is None:
+            return
+
+        def save(reason: str) -> MoveResult:
+            return self.pipeline.lose(card.id, reason, card.version)
+
+        modal = ReasonModal(f"Mark {safe(card.name)} lost?", self.pipeline.rules.lost_reasons, save)
+        self.app.push_screen(modal, self._after_move)
+
+    def _after_move(self, result: MoveResult | None) -> None:
+        if result is not None:
+            self._moved(result)
+
+    def action_log_activity(self) -> None:
+        card = self.current_card()
+        if card is None:
+            return
+
+        def save(kind: str, summary: str) -> object:
+            return self.pipeline.log_activity(card.id, kind, summary)
+
+        def done(activity: object | None) -> None:
+            if activity is not None:
+                self.say(f"Logged on {safe(card.name)}.")
+                self.reload((card.stage,))
+
+        self.app.push_screen(ActivityModal(Text(f"Log an activity on {safe(card.name)}"), save), done)
+
+    def action_undo(self) -> None:
+        try:
+            result = self.pipeline.undo()
+        except LeadboardError as error:
+            self.tell(error)
+            return
+        self.say(f"Undone: {safe(result.card.name)} is back in {result.card.stage.title}.", title="Undo")
+        self.reload(self._touched(result.record), follow=result.card.id)
+
+    def action_lost_view(self) -> None:
+        def reopen(card: CardSummary) -> MoveResult:
+            return self.pipeline.reopen(card.id, card.version)
+
+        def done(reopened: int | None) -> None:
+            self.reload(follow=reopened)
+
+        self.app.push_screen(LostScreen(self, reopen), done)
+
+    def lost_count(self) -> int:
+        return self.stats[Stage.LOST].cards if Stage.LOST in self.stats else 0
+
+    def _whole_current_card(self) -> Card | None:
+        card = self.current_card()
+        if card is None:
+            return None
+        try:
+            return self.pipeline.card(card.id)
+        except LeadboardError as error:
+            self.tell(error)
+            return None
+
+    def _after_write(self, saved: Card | None, card_id: int) -> None:
+        if saved is not None:
+            self.reload(follow=card_id)
+
+    def tell(self, error: Exception) -> None:
+        """A user's mistake or a colleague's change, as one sentence (never a traceback)."""
+        self.notify(safe(error), severity="warning", timeout=6, markup=False)
+
+    def say(self, message: str, title: str = "") -> None:
+        """A short notice; ``message`` is plain text (user text in it is never read as markup)."""
+        self.notify(message, title=title, markup=False)
+
+    # ---- search and mine -------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.add_class("active")
+        search.focus()
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self.apply_filter(replace(self.card_filter, search=event.value))
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self) -> None:
+        """Enter keeps the filter and goes back to the cards."""
+        self._columns[self._last_stage].focus()
+
+    def on_descendant_blur(self, event: Any) -> None:
+        widget = getattr(event, "widget", None)
+        if isinstance(widget, CardColumn):
+            self._last_stage = widget.stage
+
+    def on_key(self, event: Any) -> None:
+        if event.key == "escape" and isinstance(self.focused, Input) and self.focused.id == "search":
+            event.stop()
+            self.action_clear_filter()
+
+    def action_clear_filter(self) -> None:
+        search = self.query_one("#search", Input)
+        search.remove_class("active")
+        if search.value:
+            search.value = ""  # the Changed event narrows the filter back
+        self._columns[self._last_stage].focus()
+        if self.card_filter.search:
+            self.apply_filter(replace(self.card_filter, search=""))
+
+    def action_toggle_mine(self) -> None:
+        owner = None if self.card_filter.owner else self.pipeline.user
+        self.apply_filter(replace(self.card_filter, owner=owner))
+
+    def apply_filter(self, card_filter: CardFilter) -> None:
+        self.card_filter = card_filter
+        self._show_filter_bar()
+        self._read_filtered(card_filter)
+
+    @work(thread=True, exclusive=True, group="filter")
+    def _read_filtered(self, card_filter: CardFilter) -> None:
+        """Counts and first pages under the new filter, read off the event loop (search over a
+        million cards must not freeze typing)."""
+        stats = self.pipeline.stats(card_filter)
+        pages = {
+            stage: self.pipeline.column_page(stage, 0, PAGE_SIZE, card_filter, stats[stage].cards)
+            for stage in PIPELINE
+        }
+        self.app.call_from_thread(self._show_filtered, Snapshot(card_filter, stats, pages))
+
+    def _show_filtered(self, snapshot: Snapshot) -> None:
+        if snapshot.card_filter != self.card_filter:
+            return  # the user typed on; a newer read is coming
+        self.stats = snapshot.stats
+        self._show_headers()
+        for stage in PIPELINE:
+            column = self._columns[stage]
+            column.load(self.stats[stage].cards, cursor=0, scroll_y=0, pages={0: snapshot.first_pages[stage]})
+            column.set_empty_text("No cards match" if not self.card_filter.is_empty else "No cards")
+        self.refresh_bindings()
+
+    def _show_filter_bar(self) -> None:
+        bar = self.query_one("#filter-bar", Static)
+        parts = []
+        if self.card_filter.owner:
+            parts.append(Text(f"only {safe(self.card_filter.owner)}'s cards (m: everyone's)"))
+        if self.card_filter.search.strip():
+            parts.append(Text(f"search “{safe(self.card_filter.search.strip())}” (Esc clears)"))
+        bar.set_class(bool(parts), "active")
+        bar.update(Text("Showing: ") + Text(" · ").join(parts) if parts else Text(""))
+
+    # ---- live: changes made by others ------------------------------------------------------
+
+    def look_for_changes(self) -> None:
+        self._read_changes(self.last_change, self.card_filter)
+
+    @work(thread=True, exclusive=True, group="changes")
+    def _read_changes(self, since: int, card_filter: CardFilter) -> None:
+        newest, card_ids = self.pipeline.changes_since(since)
+        if newest == since and not card_ids:
+            return
+        stats = self.pipeline.stats(card_filter)
+        cards: dict[int, CardSummary | None] = {}
+        for card_id in card_ids or ():
+            try:
+                card = self.pipeline.card(card_id)
+            except CardNotFound:
+                cards[card_id] = None
+                continue
+            cards[card_id] = summary_of(card) if self._matches(card, card_filter) else None
+        self.app.call_from_thread(self.show_changes, Changes(newest, card_ids, stats, cards), card_filter)
+
+    @staticmethod
+    def _matches(card: Card, card_filter: CardFilter) -> bool:
+        if card_filter.owner is not None and card.owner != card_filter.owner:
+            return False
+        # a search match is not decidable here: the column holding the card reloads instead
+        return not card_filter.search.strip()
+
+    def show_changes(self, changes: Changes, card_filter: CardFilter) -> None:
+        """Redraw what changed elsewhere: headers, and only the columns or cards touched."""
+        if card_filter != self.card_filter or changes.newest <= self.last_change:
+            return
+        self.last_change = changes.newest
+        old = self.stats
+        self.stats = changes.stats
+        self._show_headers()
+        for stage in PIPELINE:
+            column = self._columns[stage]
+            count_before = old[stage].cards if stage in old else None
+            if changes.card_ids is None or self.stats[stage].cards != count_before:
+                self._reload_column(stage)
+                continue
+            for card_id, card in changes.cards.items():
+                held = column.holds((card_id,))
+                if (card is None and held) or (card is not None and (card.stage is stage) != held):
+                    self._reload_column(stage)
+                    break
+                if card is not None and held:
+                    column.patch(card)
+        if isinstance(self.app.screen, LostScreen):
+            self.app.screen.refresh_lost()
+        self.refresh_bindings()

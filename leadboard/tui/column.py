@@ -1,0 +1,310 @@
+"""One board column: a single Line-API widget that draws only the cards in view.
+
+A column never mounts a widget per card. It knows how many cards it holds, asks its ``CardSource``
+for pages of card summaries as rows scroll into view, keeps the most recent pages in an LRU cache,
+and renders each visible terminal line from them. A million-card column costs what a ten-card one
+does: the pages in view.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from typing import ClassVar, Protocol
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widget import Widget
+
+from leadboard.domain.card import CardSummary
+from leadboard.domain.stages import Stage
+from leadboard.tui.text import compact_money, money, safe
+
+#: lines per card: name, company, amount · owner · marks, and a gap
+CARD_HEIGHT = 4
+PAGE_SIZE = 100
+PAGES_KEPT = 24
+WARNING_MARK = "⚠"
+STALE_MARK = "◷"
+
+
+class CardSource(Protocol):
+    """Where a column gets its cards from (the board screen, which asks the pipeline)."""
+
+    def page(self, stage: Stage, offset: int, limit: int) -> list[CardSummary]: ...
+
+    def is_stale(self, card: CardSummary) -> bool: ...
+
+
+class PageCache:
+    """The most recently used pages of one column (page number -> card summaries)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._pages: OrderedDict[int, list[CardSummary]] = OrderedDict()
+
+    def get(self, number: int) -> list[CardSummary] | None:
+        page = self._pages.get(number)
+        if page is not None:
+            self._pages.move_to_end(number)
+        return page
+
+    def __setitem__(self, number: int, page: list[CardSummary]) -> None:
+        self._pages[number] = page
+        self._pages.move_to_end(number)
+        while len(self._pages) > self.size:
+            self._pages.popitem(last=False)
+
+    def items(self) -> Iterator[tuple[int, list[CardSummary]]]:
+        return iter(list(self._pages.items()))
+
+    def clear(self) -> None:
+        self._pages.clear()
+
+
+class ColumnHeader(Widget):
+    """Title, number of cards and value of a column (weighted value for opportunities)."""
+
+    def __init__(self, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._shown: tuple[Stage, int, Decimal, Decimal | None] | None = None
+
+    def show(self, stage: Stage, cards: int, amount: Decimal, weighted: Decimal | None) -> None:
+        if self._shown != (stage, cards, amount, weighted):
+            self._shown = (stage, cards, amount, weighted)
+            self.refresh()
+
+    def render(self) -> Text:
+        if self._shown is None:
+            return Text("")
+        stage, cards, amount, weighted = self._shown
+        title = Text(stage.title, style="bold")
+        title.append(f"  {cards:,}", style="")
+        value = Text(f"Σ {compact_money(amount)}")
+        if weighted is not None:
+            long = f" · weighted {compact_money(weighted)}"
+            fits = value.cell_len + len(long) <= self.content_region.width
+            value.append(long if fits else f" · wtd {compact_money(weighted)}")
+        return Text("\n").join([title, value])
+
+
+class CardColumn(ScrollView, can_focus=True):
+    """The cards of one stage, drawn line by line from cached pages."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor_up", "Up", show=False),
+        Binding("down,j", "cursor_down", "Down", show=False),
+        Binding("home,g", "cursor_top", "Top", show=False),
+        Binding("end,G", "cursor_bottom", "Bottom", show=False),
+        Binding("pageup,ctrl+b", "page_up_cards", "Page up", show=False),
+        Binding("pagedown,ctrl+f", "page_down_cards", "Page down", show=False),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "card--name", "card--company", "card--meta", "card--mark",
+        "card--cursor", "card--cursor-blurred", "card--bar", "card--empty",
+    }
+
+    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+
+    class Selected(Message):
+        """A click on the focused card: open it."""
+
+        def __init__(self, column: CardColumn, card: CardSummary) -> None:
+            super().__init__()
+            self.column = column
+            self.card = card
+
+    def __init__(self, stage: Stage, source: CardSource, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.stage = stage
+        self.source = source
+        self.count = 0
+        self._pages = PageCache(PAGES_KEPT)
+        self._empty_text = "No cards"
+
+    # ---- data, given from above ----------------------------------------------------------------
+
+    def load(self, count: int, cursor: int | None = None, scroll_y: float | None = None,
+             pages: dict[int, list[CardSummary]] | None = None) -> None:
+        """Start over with ``count`` cards (pages fetched again as they come into view)."""
+        self.count = count
+        self._pages.clear()
+        for number, page in (pages or {}).items():
+            self._pages[number] = page
+        self.virtual_size = Size(0, count * CARD_HEIGHT)
+        new_cursor = self.cursor if cursor is None else cursor
+        self.set_reactive(CardColumn.cursor, max(0, min(new_cursor, count - 1)))
+        if scroll_y is not None:
+            self.scroll_to(y=scroll_y, animate=False, immediate=True)
+        self._keep_cursor_visible()
+        self.refresh()
+
+    def patch(self, card: CardSummary) -> bool:
+        """Redraw one card in place if it is in a cached page; False if it is not held here."""
+        for number, page in self._pages.items():
+            for index, held in enumerate(page):
+                if held.id == card.id:
+                    page[index] = card
+                    self.refresh_card(number * PAGE_SIZE + index)
+                    return True
+        return False
+
+    def holds(self, card_ids: Iterable[int]) -> bool:
+        wanted = set(card_ids)
+        return any(card.id in wanted for _, page in self._pages.items() for card in page)
+
+    def refresh_card(self, index: int) -> None:
+        top = index * CARD_HEIGHT - round(self.scroll_offset.y)
+        self.refresh(Region(0, top, self.size.width, CARD_HEIGHT))
+
+    def set_empty_text(self, text: str) -> None:
+        self._empty_text = text
+        self.refresh()
+
+    # ---- reading -------------------------------------------------------------------------------
+
+    def card_at(self, index: int) -> CardSummary | None:
+        if not 0 <= index < self.count:
+            return None
+        number, within = divmod(index, PAGE_SIZE)
+        page = self._pages.get(number)
+        if page is None:
+            page = self.source.page(self.stage, number * PAGE_SIZE, PAGE_SIZE)
+            self._pages[number] = page
+        return page[within] if within < len(page) else None
+
+    @property
+    def current(self) -> CardSummary | None:
+        return self.card_at(self.cursor)
+
+    # ---- cursor --------------------------------------------------------------------------------
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh_card(old)
+        self.refresh_card(new)
+        self._keep_cursor_visible()
+
+    def validate_cursor(self, value: int) -> int:
+        return max(0, min(value, self.count - 1)) if self.count else 0
+
+    def _keep_cursor_visible(self) -> None:
+        if self.count and self.size.height:
+            region = Region(0, self.cursor * CARD_HEIGHT, max(self.size.width, 1), CARD_HEIGHT)
+            self.scroll_to_region(region, animate=False, immediate=True, force=True)
+
+    @property
+    def cards_per_page(self) -> int:
+        return max(1, self.scrollable_content_region.height // CARD_HEIGHT)
+
+    def action_cursor_up(self) -> None:
+        self.cursor -= 1
+
+    def action_cursor_down(self) -> None:
+        self.cursor += 1
+
+    def action_cursor_top(self) -> None:
+        self.cursor = 0
+
+    def action_cursor_bottom(self) -> None:
+        self.cursor = self.count - 1
+
+    def action_page_up_cards(self) -> None:
+        self.cursor -= self.cards_per_page
+
+    def action_page_down_cards(self) -> None:
+        self.cursor += self.cards_per_page
+
+    def on_click(self, event: events.Click) -> None:
+        index = (event.y + round(self.scroll_offset.y)) // CARD_HEIGHT
+        if index == self.cursor and self.current is not None:
+            self.post_message(self.Selected(self, self.current))  # a second click opens it
+        else:
+            self.cursor = index
+
+    def on_focus(self) -> None:
+        self.refresh_card(self.cursor)
+
+    def on_blur(self) -> None:
+        self.refresh_card(self.cursor)
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(0, self.count * CARD_HEIGHT)
+        self._keep_cursor_visible()
+
+    # ---- drawing -------------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        line = y + round(self.scroll_offset.y)
+        if self.count == 0:
+            if y == 1:
+                text = Text(f" {self._empty_text}", style=self._part("card--empty"))
+                return self._strip(text, width, base)
+            return Strip.blank(width, base)
+        index, row = divmod(line, CARD_HEIGHT)
+        card = self.card_at(index)
+        if card is None or row == CARD_HEIGHT - 1:
+            return Strip.blank(width, base)
+        on_cursor = index == self.cursor
+        style = base
+        if on_cursor:
+            # the whole style (not partial), so a translucent cursor colour is blended as themed
+            cursor = "card--cursor" if self.has_focus else "card--cursor-blurred"
+            style = self.get_component_rich_style(cursor)
+        text = Text()
+        bar = on_cursor and self.has_focus
+        text.append("▌" if bar else " ", style=self._part("card--bar") if bar else Style())
+        text.append_text(self._card_line(card, row, width - 1, on_cursor))
+        return self._strip(text, width, style)
+
+    def _card_line(self, card: CardSummary, row: int, width: int, on_cursor: bool) -> Text:
+        part = self._cursor_part if on_cursor else self._part
+        if row == 0:
+            return Text(safe(card.name), style=part("card--name"))
+        if row == 1:
+            return Text(safe(card.company or ""), style=part("card--company"))
+        marks = []
+        if card.warnings:
+            marks.append(WARNING_MARK)
+        if self.source.is_stale(card):
+            marks.append(STALE_MARK)
+        meta = Text(money(card.amount) if card.amount else "", style=part("card--meta"))
+        if card.owner:
+            meta.append(" · " if card.amount else "")
+            meta.append(safe(card.owner))
+        mark_text = " ".join(marks)
+        if mark_text:
+            room = max(width - len(mark_text) - 2, 1)
+            meta.truncate(room, overflow="ellipsis", pad=True)
+            meta.append(" ")
+            meta.append(mark_text, style=self._part("card--mark"))
+        return meta
+
+    def _part(self, name: str) -> Style:
+        """A component's colour and weight (blended as themed), without a background, to lay over a line."""
+        full = self.get_component_rich_style(name)
+        return Style(color=full.color, bold=full.bold, italic=full.italic)
+
+    def _cursor_part(self, name: str) -> Style:
+        """On the cursor the cursor's colours win (contrast in every theme); bold and italic stay."""
+        own = self._part(name)
+        return Style(bold=own.bold, italic=own.italic)
+
+    def _strip(self, text: Text, width: int, style: Style) -> Strip:
+        text.no_wrap = True
+        text.overflow = "ellipsis"
+        text.truncate(width, overflow="ellipsis", pad=True)
+        segments = [Segment(seg.text, style + seg.style if seg.style else style)
+                    for seg in text.render(self.app.console)]
+        return Strip(segments, width).crop_extend(0, width, style)

@@ -1,0 +1,1 @@
+"""Screens and modals over the board: forms, detail, reasons, lost cards, help."""

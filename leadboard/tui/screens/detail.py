@@ -1,0 +1,102 @@
+"""A card's detail: every field, its history of moves, its activities."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from leadboard.domain.card import FIELD_LABELS, FIELD_NAMES, Card
+from leadboard.domain.stages import Stage
+from leadboard.store.journal import ActivityRecord, MoveRecord
+from leadboard.tui.text import field_text, local_time, safe
+
+
+def fields_table(card: Card, stale: bool) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    table.add_row(Text("Stage"), Text(card.stage.value.capitalize()))
+    for name in FIELD_NAMES:
+        value = getattr(card, name)
+        if value is not None:
+            label = FIELD_LABELS[name].split(" (")[0]  # "(yes/no)"-style hints are for forms
+            table.add_row(Text(label), Text(field_text(value)))
+    if card.stage is Stage.LOST:
+        table.add_row(Text("Lost from"), Text(card.lost_from.value if card.lost_from else "—"))
+        table.add_row(Text("Lost because"), Text(safe(card.lost_reason)))
+    if card.warnings:
+        table.add_row(Text("⚠ Warnings accepted"), Text(", ".join(safe(w) for w in card.warnings)))
+    if stale:
+        table.add_row(Text("◷ Stale"), Text("no activity for longer than this stage allows"))
+    table.add_row(Text("Created"), Text(f"{local_time(card.created_at)} by {safe(card.created_by)}"))
+    table.add_row(Text("Last changed"), Text(f"{local_time(card.updated_at)} by {safe(card.updated_by)}"
+                                            f" (version {card.version})"))
+    return table
+
+
+def history_table(moves: Sequence[MoveRecord]) -> Table:
+    table = Table(expand=True, box=None, padding=(0, 1), header_style="bold")
+    for column in ("When", "Who", "Move", "From → to", "Why"):
+        table.add_column(column, overflow="fold")
+    for move in moves:
+        source = move.from_stage.value if move.from_stage else "—"
+        lines = [Text(safe(move.reason))] if move.reason else []
+        lines += [Text(f"⚠ {safe(warning)}", style="italic") for warning in move.warnings]
+        why = Text("\n").join(lines)
+        table.add_row(Text(local_time(move.at)), Text(safe(move.by)), Text(move.move.value),
+                      Text(f"{source} → {move.to_stage.value}"), why)
+    return table
+
+
+def activities_table(activities: Sequence[ActivityRecord]) -> Table | Text:
+    if not activities:
+        return Text("No activities logged yet.", style="italic")
+    table = Table(expand=True, box=None, padding=(0, 1), header_style="bold")
+    for column in ("When", "Who", "Kind", "What happened"):
+        table.add_column(column, overflow="fold")
+    for activity in reversed(activities):
+        table.add_row(Text(local_time(activity.at)), Text(safe(activity.by)), Text(activity.kind.value),
+                      Text(safe(activity.summary)))
+    return table
+
+
+class CardDetail(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,o,enter", "close", "Close")]
+
+    def __init__(self, card: Card, moves: Sequence[MoveRecord], activities: Sequence[ActivityRecord],
+                 stale: bool) -> None:
+        super().__init__()
+        self.card = card
+        self.moves = moves
+        self.activities = activities
+        self.stale = stale
+
+    def compose(self) -> ComposeResult:
+        heading = Text(safe(self.card.name), style="bold")
+        if self.card.company:
+            heading.append(f" · {safe(self.card.company)}", style="")
+        with Vertical(classes="dialog"):
+            yield Static(heading, classes="title")
+            with VerticalScroll(id="detail"):
+                yield Static(Group(
+                    fields_table(self.card, self.stale),
+                    Text(""), Text("History", style="bold underline"), history_table(self.moves),
+                    Text(""), Text(f"Activities ({len(self.activities)})", style="bold underline"),
+                    activities_table(self.activities),
+                ))
+            yield Static(Text("↑/↓ scroll · Esc close"), classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#detail").focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,224 @@
+"""The card form: new card, edit, and the fix-the-fields form of a blocked promote.
+
+One form for all three: the fields to show come from ``FIELD_LABELS`` and the field types in the
+domain, and ``save`` (given by the board) does the writing. A user's mistake (``InvalidInput``, a
+still-blocked gate, a colleague's change) is shown beside the fields it concerns and the form stays
+open with everything typed; nothing is written until the whole form is valid.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from leadboard.domain.card import (
+    BOOL_FIELDS,
+    CHOICE_FIELDS,
+    DATE_FIELDS,
+    FIELD_LABELS,
+    MONEY_FIELDS,
+    ActivityKind,
+)
+from leadboard.domain.errors import Conflict, GateBlocked, InvalidInput, LeadboardError
+from leadboard.tui.text import field_text, form_text, safe
+
+LONG_TEXT_HINT = {"need", "requirements", "terms", "notes"}
+PLACEHOLDERS = {
+    **{name: "YYYY-MM-DD" for name in DATE_FIELDS},
+    **{name: "amount, e.g. 12500" for name in MONEY_FIELDS},
+    "email": "name@example.com",
+    "phone": "+44 20 7946 0000",
+}
+
+
+class ConflictSeen(LeadboardError):
+    """A save refused because a colleague changed the card; ``changed`` holds their values."""
+
+    def __init__(self, conflict: Conflict, changed: dict[str, Any]):
+        super().__init__(
+            f"{conflict} Your values are kept: save again to write them over it, or Esc to leave."
+        )
+        self.conflict = conflict
+        self.changed = changed
+
+
+@dataclass
+class FormValues:
+    """What the user typed, as text (blank means "no value")."""
+
+    fields: dict[str, str]
+    #: (kind, summary) when the form asks for an activity
+    activity: tuple[str, str] | None = None
+
+    def changed(self, before: dict[str, Any]) -> dict[str, str]:
+        """Only the fields whose text differs from what the form was filled with."""
+        return {name: value for name, value in self.fields.items() if value != form_text(before.get(name))}
+
+
+Saver = Callable[[FormValues], Any | Awaitable[Any]]
+
+
+class CardForm(ModalScreen[Any]):
+    """Fields of a card; dismissed with whatever ``save`` returned, or None on cancel."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Save"),
+    ]
+
+    def __init__(self, title: str, fields: Sequence[str], values: dict[str, Any], save: Saver, *,
+                 intro: Iterable[Text] = (), required: Iterable[str] = (), activity: bool = False,
+                 save_label: str = "Save") -> None:
+        super().__init__()
+        self.form_title = title
+        self.field_names = tuple(fields)
+        self.values = values
+        self.save = save
+        self.intro = list(intro)
+        self.required = set(required)
+        self.asks_activity = activity
+        self.save_label = save_label
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(self.form_title), classes="title")
+            yield Static(id="problem", classes="problem")
+            with VerticalScroll(id="fields"):
+                if self.intro:
+                    yield Static(Text("\n").join(self.intro), classes="intro", id="intro")
+                for name in self.field_names:
+                    required = name in self.required
+                    label = FIELD_LABELS[name] + (" *" if required else "")
+                    yield Label(Text(label), classes="field-label required" if required else "field-label")
+                    yield self._editor(name)
+                    yield Static(id=f"error-{name}", classes="field-error")
+                if self.asks_activity:
+                    yield Label(Text("Activity * (the gate wants one logged)"),
+                                classes="field-label required")
+                    interactions = [(k.value, k.value) for k in ActivityKind if k is not ActivityKind.NOTE]
+                    yield Select(interactions, value=ActivityKind.CALL.value, allow_blank=False,
+                                 id="activity-kind", compact=True)
+                    yield Input(placeholder="What happened, in a few words", id="activity-summary",
+                                compact=True)
+                    yield Static(id="error-activity", classes="field-error")
+            with Horizontal(classes="buttons"):
+                yield Static(Text("Tab next · Enter save · Esc cancel"), classes="hint")
+                yield Button("Cancel", id="cancel", compact=True)
+                yield Button(self.save_label, id="save", variant="primary", compact=True)
+
+    def _editor(self, name: str) -> Input | Select[str]:
+        value = self.values.get(name)
+        if name in CHOICE_FIELDS or name in BOOL_FIELDS:
+            choices = CHOICE_FIELDS.get(name) or ("yes", "no")
+            current = form_text(value)
+            return Select([(choice, choice) for choice in choices], value=current or Select.NULL,
+                          allow_blank=True, id=f"field-{name}", prompt="—", compact=True)
+        return Input(value=form_text(value), placeholder=PLACEHOLDERS.get(name, ""), id=f"field-{name}",
+                     compact=True)
+
+    def on_mount(self) -> None:
+        first = self.query("#fields Input, #fields Select").first()
+        first.focus()
+
+    # ---- reading what was typed --------------------------------------------------------------
+
+    def typed(self) -> FormValues:
+        fields: dict[str, str] = {}
+        for name in self.field_names:
+            editor = self.query_one(f"#field-{name}")
+            if isinstance(editor, Select):
+                fields[name] = "" if editor.value is Select.NULL else str(editor.value)
+            else:
+                fields[name] = editor.value  # type: ignore[attr-defined]
+        activity = None
+        if self.asks_activity:
+            kind = self.query_one("#activity-kind", Select).value
+            summary = self.query_one("#activity-summary", Input).value
+            activity = (str(kind), summary)
+        return FormValues(fields, activity)
+
+    # ---- saving ------------------------------------------------------------------------------
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_save(self) -> None:
+        self._save()
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self._save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self._save()
+
+    @work(exclusive=True, group="save")
+    async def _save(self) -> None:
+        values = self.typed()
+        self.clear_problems()
+        if values.activity is not None and not values.activity[1].strip():
+            self.show_problem("Say in a few words what happened (activity).", {"activity": "is required"})
+            return
+        try:
+            result = self.save(values)
+            if inspect.isawaitable(result):
+                result = await result
+        except ConflictSeen as seen:
+            self.show_problem(str(seen), {name: f"now: {field_text(value) or '(empty)'}"
+                                          for name, value in seen.changed.items()}, note=True)
+            return
+        except InvalidInput as error:
+            self.show_problem("Please fix the marked fields; nothing was saved.", error.errors or {})
+            return
+        except GateBlocked as blocked:
+            errors = {name: safe(f.message) for f in blocked.failures if f.blocking for name in f.fields}
+            self.show_problem(str(blocked) + " Nothing was saved.", errors)
+            return
+        except LeadboardError as error:
+            self.show_problem(safe(error), {})
+            return
+        if result is not None:  # None: the user stepped back (declined the warnings)
+            self.dismiss(result)
+
+    def clear_problems(self) -> None:
+        self.query_one("#problem", Static).remove_class("shown")
+        for error in self.query(".field-error"):
+            error.remove_class("shown")
+        for editor in self.query(".-invalid"):
+            editor.remove_class("-invalid")
+
+    def show_problem(self, message: str, errors: dict[str, str], note: bool = False) -> None:
+        problem = self.query_one("#problem", Static)
+        problem.update(Text(safe(message)))
+        problem.add_class("shown")
+        problem.set_class(note, "note")
+        first = None
+        for name, text in errors.items():
+            shown = self.query(f"#error-{name}")
+            if not shown:
+                continue
+            shown.first(Static).update(Text(f"{FIELD_LABELS.get(name, name)}: {safe(text)}"
+                                            if not note else safe(text)))
+            shown.first().add_class("shown")
+            editor = self.query(f"#field-{name}") or self.query("#activity-summary")
+            if editor:
+                editor.first().set_class(not note, "-invalid")
+                first = first or editor.first()
+        if first is not None:
+            first.focus()
+            first.scroll_visible()

@@ -1,0 +1,81 @@
+"""Lost cards, in one paged column like the board's, with reopen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from leadboard.domain.errors import LeadboardError
+from leadboard.domain.stages import Stage
+from leadboard.tui.column import CardColumn, ColumnHeader
+from leadboard.tui.text import safe
+
+if TYPE_CHECKING:
+    from leadboard.tui.board import BoardScreen
+
+
+class LostScreen(Screen[int | None]):
+    """Dismissed with the id of a reopened card (to focus it on the board), or None."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "reopen", "Reopen"),
+        Binding("enter,o", "open_card", "Open"),
+        Binding("escape,L,q", "back", "Back to the board"),
+    ]
+
+    def __init__(self, board: BoardScreen, reopen: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.board = board
+        self.reopen = reopen
+        self.lost = CardColumn(Stage.LOST, board, id="column-lost")
+        self.header = ColumnHeader(id="header-lost")
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Lost cards — r reopens the focused card into the stage it was lost from"),
+                     classes="title")
+        yield self.header
+        yield self.lost
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_lost()
+        self.lost.focus()
+
+    def refresh_lost(self) -> None:
+        stats = self.board.stats.get(Stage.LOST)
+        count = stats.cards if stats else 0
+        self.header.show(Stage.LOST, count, stats.amount if stats else Decimal(0), None)
+        self.lost.load(count)
+        self.lost.set_empty_text("No lost cards")
+
+    def action_reopen(self) -> None:
+        card = self.lost.current
+        if card is None:
+            return
+        try:
+            result = self.reopen(card)
+        except LeadboardError as error:
+            self.notify(safe(error), severity="warning", markup=False)
+            return
+        self.notify(f"Reopened {safe(card.name)} into {result.card.stage.title}.", title="Reopen",
+                    markup=False)
+        self.dismiss(card.id)
+
+    def action_open_card(self) -> None:
+        card = self.lost.current
+        if card is not None:
+            self.board.open_detail(card.id)
+
+    def on_card_column_selected(self, event: CardColumn.Selected) -> None:
+        event.stop()
+        self.board.open_detail(event.card.id)
+
+    def action_back(self) -> None:
+        self.dismiss(None)

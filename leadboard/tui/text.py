@@ -1,0 +1,76 @@
+"""User text made safe to draw, and the few number formats the board uses.
+
+Everything a user typed reaches the screen through ``safe``/``plain``: Rich markup in a name stays
+literal (it is never parsed) and control characters (terminal escapes) are shown as ``\\x1b``-style
+escapes, never sent to the terminal.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from rich.text import Text
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def safe(value: object) -> str:
+    """``value`` as one line of printable text: control characters become visible escapes."""
+    if value is None:
+        return ""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], str(value))
+
+
+def plain(value: object, style: str = "") -> Text:
+    """A ``Text`` holding ``value`` literally (no markup is read)."""
+    return Text(safe(value), style=style, no_wrap=True, overflow="ellipsis")
+
+
+def money(amount: Decimal | int | float | None) -> str:
+    """12,500 or 12,500.50; blank when unknown."""
+    if amount is None:
+        return ""
+    value = Decimal(amount)
+    return f"{value:,.0f}" if value == value.to_integral() else f"{value:,.2f}"
+
+
+def compact_money(amount: Decimal | int | float | None) -> str:
+    """1.2M, 350k, 900: short enough for a narrow column header."""
+    if amount is None:
+        return ""
+    value = float(amount)
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= limit:
+            shown = value / limit
+            return f"{shown:.1f}{suffix}" if shown < 100 else f"{shown:.0f}{suffix}"
+    return f"{value:.0f}"
+
+
+def local_time(when: datetime | None) -> str:
+    """A stored (naive UTC) time in the viewer's local time."""
+    if when is None:
+        return ""
+    aware = when.replace(tzinfo=UTC) if when.tzinfo is None else when
+    return f"{aware.astimezone():%Y-%m-%d %H:%M}"
+
+
+def field_text(value: object) -> str:
+    """A field's value as the detail view shows it."""
+    if isinstance(value, Decimal):
+        return money(value)
+    return form_text(value)
+
+
+def form_text(value: object) -> str:
+    """A field's value as a form pre-fills it: what the validation reads back unchanged."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return safe(value)

@@ -1,0 +1,80 @@
+"""Every card has an owner, and every change says who made it."""
+
+from __future__ import annotations
+
+import getpass
+from datetime import date, timedelta
+from pathlib import Path
+
+from leadboard.config import load_settings, os_user
+from leadboard.domain.stages import Stage
+from leadboard.service import Pipeline
+from leadboard.store.cards import CardFilter
+
+
+def colleague(pipeline: Pipeline, user: str) -> Pipeline:
+    """Another salesperson on the same database (same rules, own name)."""
+    return Pipeline(pipeline.rules, user)
+
+
+def test_a_new_contact_belongs_to_whoever_made_it(pipeline: Pipeline) -> None:
+    card = pipeline.create({"name": "Ada Lovelace", "email": "ada@example.com"})
+    assert card.owner == "alice"
+    assert card.created_by == "alice" and card.updated_by == "alice"
+    assert [m.by for m in pipeline.history(card.id)] == ["alice"]
+
+
+def test_a_contact_made_for_a_colleague_keeps_that_owner(pipeline: Pipeline) -> None:
+    card = pipeline.create({"name": "Alan Turing", "email": "alan@example.com", "owner": "bob"})
+    assert card.owner == "bob"
+    assert card.created_by == "alice"
+
+
+def test_without_a_configured_user_you_are_your_login(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("LEADBOARD_USER", raising=False)
+    settings = load_settings(config_path=tmp_path / "no-config.toml")
+    assert settings.who == os_user() == getpass.getuser()
+
+
+def test_the_config_file_can_say_who_you_are(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("LEADBOARD_USER", raising=False)
+    config = tmp_path / "config.toml"
+    config.write_text('user = "alice.smith"\n')
+    assert load_settings(config_path=config).who == "alice.smith"
+
+
+def test_every_edit_move_and_activity_records_who_made_it(pipeline: Pipeline) -> None:
+    card = pipeline.create({"name": "Grace Hopper", "email": "grace@example.com"})
+    bob = colleague(pipeline, "bob")
+    carol = colleague(pipeline, "carol")
+
+    edited = bob.edit(card.id, {"need": "A compiler", "budget": 900,
+                                "purchase_by": date.today() + timedelta(days=30)})
+    assert edited.updated_by == "bob"
+    assert edited.owner == "alice"  # editing a card does not take it over
+
+    moved = carol.promote(card.id).card
+    assert moved.stage is Stage.LEAD and moved.updated_by == "carol"
+
+    activity = bob.log_activity(card.id, "call", "Talked budgets")
+    assert activity.by == "bob"
+    assert [a.by for a in pipeline.activities(card.id)] == ["bob"]
+
+    dave = colleague(pipeline, "dave")
+    dave.lose(card.id, "Went silent")
+    assert [(m.move.value, m.by) for m in pipeline.history(card.id)] == [
+        ("create", "alice"), ("promote", "carol"), ("lose", "dave"),
+    ]
+    assert pipeline.card(card.id).updated_by == "dave"
+
+
+def test_a_card_handed_to_a_colleague_shows_in_their_column_totals(pipeline: Pipeline) -> None:
+    card = pipeline.create({"name": "Linus Torvalds", "email": "linus@example.com", "budget": 500})
+    handed = pipeline.reassign(card.id, "bob", version=card.version)
+    assert handed.owner == "bob"
+    assert handed.updated_by == "alice"
+    assert handed.version == card.version + 1
+    assert pipeline.stats(CardFilter(owner="bob"))[Stage.CONTACT].cards == 1
+    assert pipeline.stats(CardFilter(owner="alice"))[Stage.CONTACT].cards == 0
+    assert [c.id for c in pipeline.find(card_filter=CardFilter(owner="bob"))] == [card.id]
+    assert pipeline.find(card_filter=CardFilter(owner="alice")) == []

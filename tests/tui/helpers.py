@@ -1,0 +1,61 @@
+"""Helpers for board tests: the app on a pipeline, reading the screen, making cards."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+from typing import Any
+
+from rich.console import Console
+from textual.app import App
+
+from leadboard.service import Pipeline
+from leadboard.tui.app import LeadboardApp
+from leadboard.tui.board import BoardScreen
+
+#: every board test runs at this size unless it is about another one
+APP_SIZE = (120, 35)
+
+
+def make_app(pipeline: Pipeline, **options: Any) -> LeadboardApp:
+    """The real app, without the demo offer and without polling unless a test asks for it."""
+    options.setdefault("offer_demo", False)
+    options.setdefault("poll_interval", None)
+    return LeadboardApp(pipeline, **options)
+
+
+def board_of(app: App[Any]) -> BoardScreen:
+    screen = app.screen_stack[0]
+    assert isinstance(screen, BoardScreen)
+    return screen
+
+
+def screen_text(app: App[Any]) -> str:
+    """What the terminal shows now, as plain text (the way ``export_screenshot`` composes it)."""
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
+                      color_system="truecolor", record=True, legacy_windows=False, safe_box=False)
+    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
+    return console.export_text()
+
+
+def contact(pipeline: Pipeline, name: str, **fields: Any) -> int:
+    data = {"email": f"{name.split()[0].lower()}@example.com"} | fields
+    return pipeline.create({"name": name, **data}).id
+
+
+QUALIFIED = {
+    "need": "A CRM for the sales team",
+    "budget": "25000",
+    "purchase_by": (date.today() + timedelta(days=40)).isoformat(),
+    "authority": "yes",
+}
+
+
+def soon(days: int = 30) -> str:
+    return (date.today() + timedelta(days=days)).isoformat()
+
+
+def notices(app: App[Any]) -> list[str]:
+    """The notifications (toasts) the app is showing."""
+    return [notification.message for notification in app._notifications]

@@ -1,0 +1,186 @@
+"""A salesperson's day from the keyboard: new, edit, log, open, demote, lose, reopen, undo."""
+
+from __future__ import annotations
+
+from textual.widgets import Input, OptionList
+
+from leadboard.domain.card import ActivityKind
+from leadboard.domain.stages import Move, Stage
+from leadboard.service import Pipeline
+from leadboard.tui.screens.activity import ActivityModal
+from leadboard.tui.screens.detail import CardDetail
+from leadboard.tui.screens.form import CardForm
+from leadboard.tui.screens.lost import LostScreen
+from leadboard.tui.screens.reason import ReasonModal
+from tests.tui.helpers import APP_SIZE, QUALIFIED, board_of, contact, make_app, notices, screen_text
+
+
+async def test_n_adds_a_contact_owned_by_me(pipeline: Pipeline):
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, CardForm)
+        await pilot.press(*"Ada", "tab", "tab", *"ACME", "tab", "tab", *"a@example.com", "ctrl+s")
+        await pilot.pause()
+        assert not isinstance(pilot.app.screen, CardForm)
+        board = board_of(pilot.app)
+        assert board.current_card().name == "Ada"
+        assert "Contacts  1" in screen_text(pilot.app)
+    [card] = pipeline.find(Stage.CONTACT)
+    assert (card.name, card.company, card.email, card.owner) == ("Ada", "ACME", "a@example.com", "alice")
+
+
+async def test_a_new_card_with_a_bad_email_stays_open_with_the_message_and_the_typing(pipeline: Pipeline):
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"Ada", "tab", "tab", *"ACME", "tab", "tab", *"not-an-email", "enter")
+        await pilot.pause()
+        form = pilot.app.screen
+        assert isinstance(form, CardForm)
+        assert "Email: value is not a valid email address" in screen_text(pilot.app)
+        assert form.query_one("#field-email", Input).value == "not-an-email"
+        assert form.query_one("#field-company", Input).value == "ACME"
+        assert form.query_one("#field-email", Input).has_class("-invalid")
+    assert pipeline.find(Stage.CONTACT) == []
+
+
+async def test_e_edits_the_focused_card(pipeline: Pipeline):
+    card_id = contact(pipeline, "Ada", company="Old Co")
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        await pilot.press("e")
+        await pilot.pause()
+        company = pilot.app.screen.query_one("#field-company", Input)
+        company.focus()
+        await pilot.press("ctrl+u", *"New Co", "enter")
+        await pilot.pause()
+        assert not isinstance(pilot.app.screen, CardForm)
+        assert "New Co" in screen_text(pilot.app)
+    card = pipeline.card(card_id)
+    assert card.company == "New Co" and card.version == 2
+
+
+async def test_a_colleagues_edit_meanwhile_is_caught_and_my_typing_is_kept(pipeline: Pipeline):
+    card_id = contact(pipeline, "Ada", company="Old Co")
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        await pilot.press("e")
+        await pilot.pause()
+        pipeline.user = "bob"
+        pipeline.edit(card_id, {"company": "Bob's Co"})  # bob saves first
+        pipeline.user = "alice"
+        company = pilot.app.screen.query_one("#field-company", Input)
+        company.focus()
+        await pilot.press("ctrl+u", *"Mine", "enter")
+        await pilot.pause()
+        form = pilot.app.screen
+        assert isinstance(form, CardForm)
+        text = screen_text(pilot.app)
+        assert "was changed by bob" in text and "Your values are kept" in text
+        assert "now: Bob's Co" in text
+        assert form.query_one("#field-company", Input).value == "Mine"
+        assert pipeline.card(card_id).company == "Bob's Co"
+        await pilot.press("enter")  # seen it: save again over bob's value
+        await pilot.pause()
+        assert not isinstance(pilot.app.screen, CardForm)
+    assert pipeline.card(card_id).company == "Mine"
+
+
+async def test_a_logs_an_activity(pipeline: Pipeline):
+    card_id = contact(pipeline, "Ada")
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ActivityModal)
+        await pilot.press("enter")  # an empty summary is refused
+        await pilot.pause()
+        assert "Say in a few words what happened" in screen_text(pilot.app)
+        await pilot.press(*"Called", "enter")
+        await pilot.pause()
+        assert not isinstance(pilot.app.screen, ActivityModal)
+    [activity] = pipeline.activities(card_id)
+    assert (activity.kind, activity.summary, activity.by) == (ActivityKind.CALL, "Called", "alice")
+
+
+async def test_enter_opens_the_card_with_fields_history_and_activities(pipeline: Pipeline):
+    card_id = contact(pipeline, "Ada", **QUALIFIED)
+    pipeline.promote(card_id)
+    pipeline.log_activity(card_id, "meeting", "Met the team")
+    async with make_app(pipeline).run_test(size=(120, 50)) as pilot:
+        await pilot.press("l", "enter")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, CardDetail)
+        text = screen_text(pilot.app)
+        for words in ("Need", "A CRM for the sales team", "Budget", "25,000", "History", "create",
+                      "contact → lead", "promote", "Activities (1)", "meeting", "Met the team"):
+            assert words in text, words
+        await pilot.press("escape")
+        await pilot.pause()
+        assert pilot.app.screen is board_of(pilot.app)
+
+
+async def test_d_demotes_with_a_reason(pipeline: Pipeline):
+    card_id = contact(pipeline, "Ada", **QUALIFIED)
+    pipeline.promote(card_id)
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        await pilot.press("l", "d")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ReasonModal)
+        await pilot.press("enter")  # no reason: refused
+        await pilot.pause()
+        assert "A reason is required." in screen_text(pilot.app)
+        await pilot.press(*"Budget frozen", "enter")
+        await pilot.pause()
+        assert not isinstance(pilot.app.screen, ReasonModal)
+    last = pipeline.history(card_id)[-1]
+    assert (last.move, last.to_stage, last.reason) == (Move.DEMOTE, Stage.CONTACT, "Budget frozen")
+
+
+async def test_x_loses_with_a_listed_reason_and_words_and_the_lost_view_reopens(pipeline: Pipeline):
+    card_id = contact(pipeline, "Ada", **QUALIFIED)
+    pipeline.promote(card_id)
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        await pilot.press("l", "x")
+        await pilot.pause()
+        modal = pilot.app.screen
+        assert isinstance(modal, ReasonModal)
+        assert "Chose a competitor" in screen_text(pilot.app)  # the rules file's reasons
+        assert modal.query_one(OptionList).has_focus
+        await pilot.press("down", "down", "enter")  # "Chose a competitor"
+        await pilot.press(*"went with Globex", "enter")
+        await pilot.pause()
+        card = pipeline.card(card_id)
+        assert card.stage is Stage.LOST
+        assert card.lost_reason == "Chose a competitor: went with Globex"
+        assert "Leads  0" in screen_text(pilot.app)
+
+        await pilot.press("L")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, LostScreen)
+        text = screen_text(pilot.app)
+        assert "Lost  1" in text and "Ada" in text
+        await pilot.press("r")
+        await pilot.pause()
+        assert pilot.app.screen is board_of(pilot.app)
+        assert board_of(pilot.app).current_card().id == card_id
+        assert "Leads  1" in screen_text(pilot.app)
+    assert pipeline.card(card_id).stage is Stage.LEAD
+    assert pipeline.history(card_id)[-1].move is Move.REOPEN
+
+
+async def test_u_undoes_the_last_move(pipeline: Pipeline):
+    card_id = contact(pipeline, "Ada", **QUALIFIED)
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        await pilot.press("p")
+        await pilot.pause()
+        assert pipeline.card(card_id).stage is Stage.LEAD
+        await pilot.press("u")
+        await pilot.pause()
+        assert pipeline.card(card_id).stage is Stage.CONTACT
+        board = board_of(pilot.app)
+        assert board.focused_column.stage is Stage.CONTACT and board.current_card().id == card_id
+        text = screen_text(pilot.app)
+        assert "Contacts  1" in text and "Leads  0" in text
+        await pilot.press("u")  # nothing left to undo: told, not crashed
+        await pilot.pause()
+        assert "You have no move to undo." in notices(pilot.app)
+    assert [m.move for m in pipeline.history(card_id)] == [Move.CREATE, Move.PROMOTE, Move.UNDO]

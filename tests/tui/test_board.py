@@ -1,0 +1,206 @@
+"""What the board shows and how the keys move around it."""
+
+from __future__ import annotations
+
+from textual.command import CommandPalette
+from textual.widgets import Input
+
+from leadboard.domain.stages import PIPELINE, Stage
+from leadboard.service import Pipeline
+from leadboard.service.demo import fill
+from leadboard.tui.column import CARD_HEIGHT, CardColumn
+from leadboard.tui.screens.confirm import ConfirmModal
+from leadboard.tui.screens.help import HelpScreen
+from tests.tui.helpers import APP_SIZE, QUALIFIED, board_of, contact, make_app, screen_text
+
+
+async def test_the_board_shows_four_columns_with_counts_and_values(pipeline: Pipeline):
+    contact(pipeline, "Ada Lovelace", company="Analytical Engines Ltd", budget="1200")
+    lead = contact(pipeline, "Grace Hopper", **QUALIFIED)
+    pipeline.promote(lead)
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        text = screen_text(pilot.app)
+        for title in ("Contacts  1", "Leads  1", "Opportunities  0", "Accounts  0"):
+            assert title in text
+        assert "Σ 1.2k" in text and "Σ 25.0k" in text
+        assert "weighted 0" in text  # opportunities show their weighted value
+        assert "Ada Lovelace" in text and "Analytical Engines Ltd" in text and "1,200 · alice" in text
+        assert len(pilot.app.query(CardColumn)) == 4
+
+
+async def test_weighted_value_of_opportunities_uses_the_stage_probability(pipeline: Pipeline):
+    card_id = contact(pipeline, "Ada", **QUALIFIED)
+    pipeline.promote(card_id)
+    pipeline.log_activity(card_id, "call", "hi")
+    pipeline.promote(card_id, {"requirements": "x", "supplier": "none", "value": "10000",
+                               "close_by": QUALIFIED["purchase_by"], "terms": "t", "decision_maker": "d"})
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        assert "Σ 10.0k · weighted 5.0k" in screen_text(pilot.app)
+
+
+async def test_a_card_with_an_accepted_warning_or_gone_stale_is_marked(pipeline: Pipeline):
+    fields = dict(QUALIFIED)
+    del fields["authority"]
+    card_id = contact(pipeline, "Alan Turing", **fields)
+    pipeline.promote(card_id)  # goes through with the authority warning
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        lead_column = board_of(pilot.app).column(Stage.LEAD)
+        meta_line = lead_column.render_line(2).text
+        assert "25,000 · alice" in meta_line and "⚠" in meta_line
+        assert "◷" not in meta_line
+    pipeline._clock = lambda: pipeline.card(card_id).updated_at.replace(year=2100)  # far in the future
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        assert "◷" in board_of(pilot.app).column(Stage.LEAD).render_line(2).text
+
+
+async def test_arrows_and_vim_keys_move_between_cards_and_columns(pipeline: Pipeline):
+    for name in ("Card C", "Card B", "Card A"):
+        contact(pipeline, name)
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        board = board_of(pilot.app)
+        assert board.current_card().name == "Card A"
+        await pilot.press("down")
+        assert board.current_card().name == "Card B"
+        await pilot.press("j")
+        assert board.current_card().name == "Card C"
+        await pilot.press("k", "up")
+        assert board.current_card().name == "Card A"
+        await pilot.press("right")
+        assert board.focused_column.stage is Stage.LEAD
+        await pilot.press("l", "l")
+        assert board.focused_column.stage is Stage.ACCOUNT
+        await pilot.press("h", "left", "left")
+        assert board.focused_column.stage is Stage.CONTACT
+        assert board.current_card().name == "Card A"  # each column keeps its cursor
+
+
+async def test_top_bottom_and_page_keys_jump_through_a_long_column(pipeline: Pipeline):
+    fill(pipeline, 400)
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        board = board_of(pilot.app)
+        column = board.column(Stage.CONTACT)
+        count = board.stats[Stage.CONTACT].cards
+        await pilot.press("G")
+        assert column.cursor == count - 1
+        assert column.scroll_offset.y >= (count - 1) * CARD_HEIGHT - column.size.height
+        assert column.current.name in screen_text(pilot.app)
+        await pilot.press("g")
+        assert column.cursor == 0 and column.scroll_offset.y == 0
+        await pilot.press("end")
+        assert column.cursor == count - 1
+        await pilot.press("home", "pagedown")
+        assert column.cursor == column.cards_per_page
+        await pilot.press("pagedown", "pageup")
+        assert column.cursor == column.cards_per_page
+
+
+async def test_question_mark_lists_every_key(pipeline: Pipeline):
+    async with make_app(pipeline).run_test(size=(120, 60)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, HelpScreen)
+        text = screen_text(pilot.app)
+        for words in ("promote: next stage", "demote: back one stage", "new card", "edit the focused card",
+                      "open the card", "log a call", "lose the card", "lost cards", "undo your last move",
+                      "search name, company, email", "only my cards", "quit", "a screenful down",
+                      "first card of the column", "last card of the column", "column to the left",
+                      "command palette"):
+            assert words in text, words
+        await pilot.press("escape")
+        assert pilot.app.screen is board_of(pilot.app)
+
+
+async def test_the_footer_shows_the_keys(pipeline: Pipeline):
+    contact(pipeline, "Ada")
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        await pilot.pause()
+        footer = screen_text(pilot.app).splitlines()[-1]
+        for key in ("Keys", "New", "Edit", "Promote", "Demote", "Lose", "Undo", "Search", "Mine", "Quit"):
+            assert key in footer
+
+
+async def test_the_command_palette_offers_board_actions_by_name(pipeline: Pipeline):
+    card_id = contact(pipeline, "Ada", **QUALIFIED)
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, CommandPalette)
+        await pilot.press(*"promote card")
+        await pilot.pause(0.3)
+        assert "Promote card" in screen_text(pilot.app)
+        await pilot.press("enter")
+        await pilot.pause()
+    assert pipeline.card(card_id).stage is Stage.LEAD
+
+
+async def test_q_quits(pipeline: Pipeline):
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+        assert not pilot.app.is_running
+
+
+async def test_the_board_fits_80_by_24(pipeline: Pipeline):
+    contact(pipeline, "Barbara Liskov-Someone-With-A-Long-Name",
+            company="Very Long Company Name GmbH & Co. KG")
+    async with make_app(pipeline).run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        lines = screen_text(pilot.app).splitlines()
+        assert len(lines) == 24 and all(len(line) <= 80 for line in lines)
+        assert "Contacts  1" in lines[0] and "Leads  0" in lines[0] and "Accounts  0" in lines[0]
+        assert "Barbara Liskov" in lines[2] and "…" in lines[2]
+        assert "Keys" in lines[-1]
+        await pilot.press("p")
+        await pilot.pause()
+        assert "Need *" in screen_text(pilot.app)
+
+
+async def test_markup_and_escapes_in_user_text_are_shown_literally(pipeline: Pipeline):
+    card_id = contact(pipeline, "[red]Mallory[/]", company="[link=http://evil.example]Click[/link]",
+                      notes="[bold]x[/bold]", email="mallory@example.com")
+    async with make_app(pipeline).run_test(size=(200, 50)) as pilot:
+        text = screen_text(pilot.app)
+        assert "[red]Mallory[/]" in text
+        assert "[link=http://evil.example]Click[/link]" in text
+        await pilot.press("enter")
+        await pilot.pause()
+        detail = screen_text(pilot.app)
+        assert "[red]Mallory[/]" in detail and "[bold]x[/bold]" in detail
+        await pilot.press("escape", "e")
+        await pilot.pause()
+        assert pilot.app.screen.query_one("#field-name", Input).value == "[red]Mallory[/]"
+    assert pipeline.card(card_id).name == "[red]Mallory[/]"
+
+
+async def test_terminal_escapes_stored_in_a_card_are_never_sent_to_the_terminal(pipeline: Pipeline):
+    from leadboard.store.models import Card as CardRow
+
+    card_id = contact(pipeline, "Eve")
+    CardRow.update(name="Eve\x1b[2J\x1b]0;pwned\x07").where(CardRow.id == card_id).execute()
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        line = board_of(pilot.app).column(Stage.CONTACT).render_line(0).text
+        assert "\x1b" not in line and "\x07" not in line
+        assert "Eve\\x1b[2J\\x1b]0;pwned\\x07" in line
+
+
+async def test_an_empty_database_offers_demo_cards(pipeline: Pipeline):
+    async with make_app(pipeline, offer_demo=True).run_test(size=APP_SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ConfirmModal)
+        assert "The database is empty" in screen_text(pilot.app)
+        await pilot.press("y")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        board = board_of(pilot.app)
+        assert sum(board.stats[stage].cards for stage in Stage) == 200
+        assert all(board.stats[stage].cards > 0 for stage in PIPELINE)
+        assert "Contacts  0" not in screen_text(pilot.app)
+
+
+async def test_declining_demo_cards_leaves_the_board_empty(pipeline: Pipeline):
+    async with make_app(pipeline, offer_demo=True).run_test(size=APP_SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        assert "No cards" in screen_text(pilot.app)
+    assert pipeline.stats()[Stage.CONTACT].cards == 0

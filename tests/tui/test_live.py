@@ -1,0 +1,89 @@
+"""Live board: a colleague's change (another process on the same database) shows up by itself."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from leadboard.domain.stages import PIPELINE, Stage
+from leadboard.service import Pipeline
+from leadboard.store.db import sqlite_path
+from leadboard.tui.column import CardColumn
+from tests.tui.helpers import APP_SIZE, QUALIFIED, board_of, contact, make_app, screen_text
+
+
+def as_bob(*args: str) -> None:
+    """Run the leadboard command as bob, in another process, on the test's database."""
+    database = sqlite_path()
+    assert database is not None
+    subprocess.run([sys.executable, "-m", "leadboard", "--db", str(database), "--user", "bob", *args],
+                   check=True, capture_output=True, timeout=60)
+
+
+async def wait_until(pilot, condition, seconds: float = 5.0) -> None:
+    """Let the app run (no key pressed) until ``condition()`` holds."""
+    for _ in range(int(seconds / 0.1)):
+        await pilot.pause(0.1)
+        if condition():
+            return
+    raise AssertionError("the board did not show the change in time")
+
+
+def count_loads(monkeypatch: pytest.MonkeyPatch) -> dict[Stage, int]:
+    """How often each column starts over (a full reload) from now on."""
+    loads = {stage: 0 for stage in Stage}
+    original = CardColumn.load
+
+    def load(self: CardColumn, *args, **kwargs):
+        loads[self.stage] += 1
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(CardColumn, "load", load)
+    return loads
+
+
+async def test_a_promote_by_a_colleague_shows_up_without_a_key_press(pipeline: Pipeline,
+                                                                    monkeypatch: pytest.MonkeyPatch):
+    moved = contact(pipeline, "Moved By Bob", **QUALIFIED)
+    for name in ("Third", "Second", "First"):
+        contact(pipeline, name)
+    async with make_app(pipeline, poll_interval=0.1).run_test(size=APP_SIZE) as pilot:
+        board = board_of(pilot.app)
+        await pilot.press("j", "j")  # on "Third"
+        assert board.current_card().name == "Third"
+        loads = count_loads(monkeypatch)
+        as_bob("promote", str(moved))
+        await wait_until(pilot, lambda: "Leads  1" in screen_text(pilot.app))
+        text = screen_text(pilot.app)
+        assert "Contacts  3" in text and "Moved By Bob" in text
+        assert board.current_card().name == "Third"  # focus stays on the same card
+        assert board.focused_column.stage is Stage.CONTACT
+        assert loads[Stage.OPPORTUNITY] == loads[Stage.ACCOUNT] == 0  # untouched columns not reloaded
+
+
+async def test_an_edit_by_a_colleague_redraws_just_that_card(pipeline: Pipeline,
+                                                            monkeypatch: pytest.MonkeyPatch):
+    card_id = contact(pipeline, "Ada", company="Old Co")
+    contact(pipeline, "Grace")
+    async with make_app(pipeline, poll_interval=0.1).run_test(size=APP_SIZE) as pilot:
+        await pilot.pause()
+        loads = count_loads(monkeypatch)
+        as_bob("edit", str(card_id), "--set", "company=Bob's New Co")
+        await wait_until(pilot, lambda: "Bob's New Co" in screen_text(pilot.app))
+        assert all(loads[stage] == 0 for stage in PIPELINE)  # patched in place, no column reloaded
+
+
+async def test_the_lost_view_and_a_form_see_a_colleagues_change(pipeline: Pipeline):
+    card_id = contact(pipeline, "Ada", company="Old Co")
+    async with make_app(pipeline, poll_interval=0.1).run_test(size=APP_SIZE) as pilot:
+        await pilot.press("e")
+        await pilot.pause()
+        as_bob("lose", str(card_id), "--reason", "Went silent")
+        await wait_until(pilot, lambda: board_of(pilot.app).stats[Stage.LOST].cards == 1)
+        await pilot.press("tab", "tab", "ctrl+u", *"Mine", "enter")  # save the form anyway
+        await pilot.pause()
+        text = screen_text(pilot.app)
+        assert "was changed by bob" in text
+    assert pipeline.card(card_id).company == "Old Co"
