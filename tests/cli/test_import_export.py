@@ -14,6 +14,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from leadboard.service.transfer.sample import write_sample_csv
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
@@ -107,7 +109,10 @@ def test_export_then_import_into_a_new_board_gives_the_same_board(leadboard, tmp
 
 
 def test_an_import_killed_midway_leaves_whole_batches_and_finishes_when_run_again(
-        leadboard, db, cli_env, tmp_path):
+        leadboard, db, engine, cli_env, tmp_path):
+    if engine != "sqlite":
+        pytest.skip("reads the SQLite file beside the killed process (the service tests cover a crash "
+                    "mid-batch on PostgreSQL)")
     rows = 30_000
     path = write_sample_csv(tmp_path / "big.csv", rows, seed=5)
     command = [sys.executable, "-m", "leadboard", "--db", str(db), "import", str(path), "--batch-size", "1000"]
