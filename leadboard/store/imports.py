@@ -215,14 +215,16 @@ def insert_cards(rows: Sequence[Sequence[Any]], at: datetime) -> list[int]:
 
 
 def _insert_sqlite(rows: Sequence[Sequence[Any]]) -> list[int]:
-    # The search index is filled by one INSERT ... SELECT for the lot instead of the per-row
-    # trigger (which costs ~45 µs a card); the trigger is dropped and put back inside this
-    # transaction, so no other connection ever sees the table without it.
-    from leadboard.store.migrations import SQLITE_SEARCH_TRIGGERS
-
+    # The search index is filled by one INSERT ... SELECT for the lot instead of by its per-row
+    # insert trigger (which costs ~45 µs a card). The trigger is dropped and put back, exactly as
+    # the database had it, inside this transaction: no other connection ever sees the table
+    # without it, and a crash rolls the drop back with the rest.
     cursor = database.cursor()
     before = int(cursor.execute('SELECT COALESCE(MAX("id"), 0) FROM "card"').fetchone()[0])
-    cursor.execute("DROP TRIGGER IF EXISTS card_search_ai")
+    trigger = cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+                             (_SEARCH_INSERT_TRIGGER,)).fetchone()
+    if trigger:
+        cursor.execute(f'DROP TRIGGER "{_SEARCH_INSERT_TRIGGER}"')
     columns = ", ".join(f'"{name}"' for name in CARD_COLUMNS)
     marks = ", ".join("?" for _ in CARD_COLUMNS)
     cursor.executemany(f'INSERT INTO "card" ({columns}) VALUES ({marks})', rows)
@@ -230,10 +232,17 @@ def _insert_sqlite(rows: Sequence[Sequence[Any]]) -> list[int]:
     # holding the write lock, SQLite numbers new rows max(id)+1, +2, ...; check rather than trust
     if after - before != len(rows):
         raise pw.IntegrityError("cards were not numbered in one run; the batch is not written")
-    cursor.execute('INSERT INTO card_search(rowid, name, company, email) '
-                   'SELECT "id", "name", "company", "email" FROM "card" WHERE "id" > ?', (before,))
-    cursor.execute(SQLITE_SEARCH_TRIGGERS[0])
+    if trigger:
+        # an external-content index: its columns are card columns of the same names
+        indexed = ", ".join(f'"{row[1]}"' for row in cursor.execute('PRAGMA table_info("card_search")'))
+        cursor.execute(f'INSERT INTO "card_search"(rowid, {indexed}) SELECT "id", {indexed} FROM "card" '
+                       'WHERE "id" > ?', (before,))
+        cursor.execute(trigger[0])
     return list(range(before + 1, after + 1))
+
+
+#: the trigger that keeps the full-text index in step with new cards (see migrations)
+_SEARCH_INSERT_TRIGGER = "card_search_ai"
 
 
 def _insert_returning(rows: Sequence[Sequence[Any]]) -> list[int]:
