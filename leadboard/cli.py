@@ -473,11 +473,17 @@ def _export(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     if not os.path.isdir(directory):
         raise InvalidInput(f"Cannot write {target}: there is no folder {directory}.", field="FILE")
     # write beside the target and rename, so a failed export never leaves half a file behind
-    handle, temporary = tempfile.mkstemp(prefix=".leadboard-export-", dir=directory)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=".leadboard-export-", dir=directory)
+    except OSError as error:
+        raise InvalidInput(f"Cannot write {target}: {error.strerror or error}.", field="FILE") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
             count = export_cards(file, format, args.stage, args.with_history)
         os.replace(temporary, target)
+    except OSError as error:
+        os.unlink(temporary)
+        raise InvalidInput(f"Cannot write {target}: {error.strerror or error}.", field="FILE") from None
     except BaseException:
         os.unlink(temporary)
         raise

@@ -97,6 +97,11 @@ def test_export_writes_csv_or_json_to_stdout_or_a_file(leadboard, tmp_path):
     assert all(card["history"] for card in json.loads((tmp_path / "board.json").read_text()))
 
 
+def test_export_to_a_folder_that_does_not_exist_is_one_line_and_exit_2(leadboard, tmp_path):
+    ran = leadboard("export", tmp_path / "nowhere" / "board.csv")
+    assert ran.code == EXIT_BAD_INPUT and ran.err.count("\n") == 1 and "no folder" in ran.err, ran
+
+
 def test_export_then_import_into_a_new_board_gives_the_same_board(leadboard, tmp_path):
     leadboard("demo", "--cards", "60")
     assert leadboard("export", tmp_path / "board.csv").code == EXIT_OK

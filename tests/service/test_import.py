@@ -248,3 +248,13 @@ def test_cards_added_after_an_import_are_still_found_by_search(pipeline, tmp_pat
     pipeline.create({"name": "Yusuf Quist", "email": "yq@example.com"})
     found = {c.name for c in pipeline.find(card_filter=CardFilter(search="quist"))}
     assert found == {"Zoë Quist", "Yusuf Quist"}
+
+
+def test_a_rejects_file_that_cannot_be_written_stops_the_import_with_one_sentence(pipeline, tmp_path):
+    from leadboard.service.transfer import BadImportFile
+
+    path = write_csv(tmp_path / "crm.csv", ["Name", "Email"], [["Ada", "bad"], ["Grace", "grace@example.com"]])
+    (tmp_path / "crm.csv.rejects.csv").mkdir()  # in the way of the rejects file
+    with pytest.raises(BadImportFile, match="Cannot write the rejects file"):
+        run_import(pipeline, path)
+    assert CardRow.select().count() == 0

@@ -514,12 +514,22 @@ class _RejectsFile:
         self._rows: list[list[str]] = []
 
     def remove(self) -> None:
-        self.path.unlink(missing_ok=True)
+        with self._problems():
+            self.path.unlink(missing_ok=True)
 
     def reset(self, size: int) -> None:
         self._rows.clear()
-        if self.path.exists() and self.path.stat().st_size > size:
-            os.truncate(self.path, size)
+        with self._problems():
+            if self.path.exists() and self.path.stat().st_size > size:
+                os.truncate(self.path, size)
+
+    @contextmanager
+    def _problems(self) -> Iterator[None]:
+        try:
+            yield
+        except OSError as error:
+            raise BadImportFile(f"Cannot write the rejects file {self.path} ({error.strerror or error}); "
+                                "nothing more was imported.") from None
 
     def add(self, rejected: Rejected) -> None:
         self._rows.append([_cell(cell) for cell in rejected.record.cells] + [rejected.reason])
@@ -537,13 +547,14 @@ class _RejectsFile:
         data = text.getvalue().encode("utf-8")
         if new and self.bom:
             data = b"\xef\xbb\xbf" + data
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        try:
-            os.write(fd, data)
-            os.fsync(fd)
-            size = os.fstat(fd).st_size
-        finally:
-            os.close(fd)
+        with self._problems():
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            try:
+                os.write(fd, data)
+                os.fsync(fd)
+                size = os.fstat(fd).st_size
+            finally:
+                os.close(fd)
         self._rows.clear()
         return size
 
