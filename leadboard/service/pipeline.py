@@ -53,6 +53,8 @@ class StageStats:
     amount: Decimal
     #: amount times the stage's win probability from the rules file
     weighted: Decimal
+    #: a search found more cards than it shows: ``cards`` is "at least"
+    capped: bool = False
 
 
 class Pipeline:
@@ -81,10 +83,11 @@ class Pipeline:
         totals = cards.stage_totals(card_filter)
         return {
             stage: StageStats(
-                stage, count, amount,
-                (amount * Decimal(str(self.rules.probability(stage)))).quantize(Decimal("0.01")),
+                stage, total.cards, total.amount,
+                (total.amount * Decimal(str(self.rules.probability(stage)))).quantize(Decimal("0.01")),
+                total.capped,
             )
-            for stage, (count, amount) in totals.items()
+            for stage, total in totals.items()
         }
 
     def find(self, stage: Stage | None = None, card_filter: CardFilter = NO_FILTER,

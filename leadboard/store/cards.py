@@ -20,7 +20,7 @@ from leadboard.domain.card import FIELD_NAMES, MONEY_FIELDS, Card, CardSummary, 
 from leadboard.domain.stages import Stage
 from leadboard.store.db import database, is_sqlite
 from leadboard.store.models import Card as CardRow
-from leadboard.store.models import Change, StageTotal
+from leadboard.store.models import CardSearch, Change, StageTotal
 
 RANK_STEP = 1.0
 
@@ -126,14 +126,11 @@ def _search_condition(text: str) -> pw.Expression:
     """Every typed word must match the start of a word of the name, company or email. A typed word
     is cut into its letter-and-digit runs like the SQLite tokenizer does ("o'brien" is "o" then
     "brien", side by side); a word with none ("%") is ignored, and text with none finds nothing."""
-    words = [tokens for tokens in (_TOKEN.findall(word) for word in text.split()) if tokens]
+    words = _words(text)
     if not words:
         return pw.SQL("1 = 0")
     if is_sqlite():
-        # through the FTS5 index; each word becomes a quoted phrase (never FTS query syntax) whose
-        # last token is a prefix
-        query = " ".join('"' + " ".join(tokens) + '"*' for tokens in words)
-        matches = pw.SQL("IN (SELECT rowid FROM card_search WHERE card_search MATCH ?)", (query,))
+        matches = pw.SQL("IN (SELECT rowid FROM card_search WHERE card_search MATCH ?)", (_fts_query(text),))
         return pw.NodeList((CardRow.id, matches))
     # PostgreSQL: the same match as a case-blind regular expression (\m: the start of a word) over
     # the text the trigram index covers (migration 2); tokens hold only letters and digits, so the
@@ -142,6 +139,17 @@ def _search_condition(text: str) -> pw.Expression:
     for tokens in words:
         condition &= search_text().iregexp("\\m" + "[^[:alnum:]]+".join(tokens))
     return condition
+
+
+def _words(text: str) -> list[list[str]]:
+    return [tokens for tokens in (_TOKEN.findall(word) for word in text.split()) if tokens]
+
+
+def _fts_query(text: str) -> str | None:
+    """The FTS5 query for typed text: each word a quoted phrase (never FTS query syntax) whose last
+    token is a prefix; None when nothing searchable was typed."""
+    words = _words(text)
+    return " ".join('"' + " ".join(tokens) + '"*' for tokens in words) if words else None
 
 
 def search_text() -> pw.Node:
@@ -155,11 +163,15 @@ def search_text() -> pw.Node:
 
 def column_page(stage: Stage, offset: int, limit: int, card_filter: CardFilter = NO_FILTER,
                 total: int | None = None) -> list[CardSummary]:
-    """Cards ``offset`` .. ``offset + limit`` of one column, in rank order.
+    """Cards ``offset`` .. ``offset + limit`` of one column, in rank order (under a search: the
+    matches newest first, as ``stage_totals`` counts them).
 
     Deep pages are read from the far end of the index (given the column's ``total``), so the last
     page of a million-card column costs no more than the middle one.
     """
+    if card_filter.search.strip():
+        rows = _search_matches(_SUMMARY_COLUMNS, stage, card_filter).offset(offset).limit(limit).tuples()
+        return [_summary(row) for row in rows]
     where = _where(stage, card_filter)
     base = CardRow.select(*_SUMMARY_COLUMNS).where(where)
     if total is not None and offset > total // 2:
@@ -195,23 +207,63 @@ def find(stage: Stage | None = None, card_filter: CardFilter = NO_FILTER, limit:
     return [to_card(row) for row in query.dicts()]
 
 
-def stage_totals(card_filter: CardFilter = NO_FILTER) -> dict[Stage, tuple[int, Decimal]]:
-    """(cards, amount) per stage. Without a search this reads the kept totals, never the cards."""
-    totals = {stage: (0, Decimal(0)) for stage in Stage}
-    if card_filter.search.strip():
-        query = (
-            CardRow.select(CardRow.stage, pw.fn.COUNT(CardRow.id), pw.fn.SUM(CardRow.amount))
-            .where(_where(None, card_filter))
-            .group_by(CardRow.stage)
-            .tuples()
+#: a search shows the newest this-many matches across the board: typing one letter into a
+#: million-card board must not count half a million matches
+SEARCH_LIMIT = 2_000
+
+
+@dataclass(frozen=True)
+class Totals:
+    cards: int
+    amount: Decimal
+    #: True when a search found more matches than it shows (the count is "at least")
+    capped: bool = False
+
+
+def _search_matches(columns: Sequence[pw.Node], stage: Stage | None, card_filter: CardFilter) -> pw.Select:
+    """Cards matching the filter's search, newest first, read so that a LIMIT stops early: on
+    SQLite the FTS5 index drives the query in rowid order, on PostgreSQL the id index does."""
+    query = CardRow.select(*columns)
+    where: pw.Expression = pw.SQL("1 = 1")
+    if stage is not None:
+        where &= CardRow.stage == stage.value
+    if card_filter.owner is not None:
+        where &= CardRow.owner == card_filter.owner
+    if is_sqlite():
+        fts = _fts_query(card_filter.search)
+        if fts is None:
+            return query.where(pw.SQL("1 = 0"))
+        search = CardSearch.alias("s")
+        return (
+            query.join(search, on=(search.rowid == CardRow.id))
+            .where(where & pw.SQL('"s"."card_search" MATCH ?', (fts,)))
+            .order_by(search.rowid.desc())
         )
+    return query.where(where & _search_condition(card_filter.search.strip())).order_by(CardRow.id.desc())
+
+
+def stage_totals(card_filter: CardFilter = NO_FILTER) -> dict[Stage, Totals]:
+    """Cards and amount per stage. Without a search this reads the kept totals, never the cards;
+    with one it counts the newest ``SEARCH_LIMIT`` matches (``capped`` says there are more)."""
+    totals = {stage: Totals(0, Decimal(0)) for stage in Stage}
+    if card_filter.search.strip():
+        rows = list(_search_matches((CardRow.stage, CardRow.amount), None, card_filter)
+                    .limit(SEARCH_LIMIT).tuples())
+        capped = len(rows) == SEARCH_LIMIT
+        counts: dict[str, tuple[int, Decimal]] = {}
+        for stage, amount in rows:
+            cards, total = counts.get(stage, (0, Decimal(0)))
+            counts[stage] = (cards + 1, total + _cents(amount))
+        for stage, (cards, total) in counts.items():
+            totals[Stage(stage)] = Totals(cards, total, capped)
+        return totals
     else:
         query = StageTotal.select(StageTotal.stage, pw.fn.SUM(StageTotal.cards), pw.fn.SUM(StageTotal.amount))
         if card_filter.owner is not None:
             query = query.where(StageTotal.owner == card_filter.owner)
         query = query.group_by(StageTotal.stage).tuples()
     for stage, cards, amount in query:
-        totals[Stage(stage)] = (int(cards or 0), _cents(amount))
+        totals[Stage(stage)] = Totals(int(cards or 0), _cents(amount))
     return totals
 
 
@@ -232,6 +284,9 @@ def position(card_id: int, card_filter: CardFilter = NO_FILTER) -> int | None:
     row = CardRow.get_or_none(CardRow.id == card_id)
     if row is None:
         return None
+    if card_filter.search.strip():
+        newer = _search_matches((CardRow.id,), Stage(row.stage), card_filter).where(CardRow.id > row.id)
+        return newer.limit(SEARCH_LIMIT).count()
     # a row-value comparison walks the (stage, rank, id) index; the equivalent OR of two
     # conditions cost ~15 ms even for the top card of a 240,000-card column
     before = pw.Tuple(CardRow.rank, CardRow.id) < pw.Tuple(row.rank, row.id)

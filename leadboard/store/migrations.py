@@ -27,14 +27,18 @@ def _initial(migrator: SchemaMigrator) -> None:
 
 
 def _create_sqlite_search() -> None:
-    # An external-content FTS5 index over the searchable columns, kept in step by triggers.
+    # An external-content FTS5 index over the searchable columns, kept in step by triggers. The
+    # prefix indexes make the first keystrokes of a search (one to three letters, which match
+    # a large share of a million cards) read one doclist instead of merging hundreds.
     database.execute_sql(
         "CREATE VIRTUAL TABLE IF NOT EXISTS card_search USING fts5("
-        "name, company, email, content='card', content_rowid='id', tokenize='unicode61')"
+        f"name, company, email, content='card', content_rowid='id', tokenize='unicode61', {SEARCH_PREFIXES})"
     )
     for statement in SQLITE_SEARCH_TRIGGERS:
         database.execute_sql(statement)
 
+
+SEARCH_PREFIXES = "prefix='1 2 3'"
 
 SQLITE_SEARCH_TRIGGERS = (
     "CREATE TRIGGER IF NOT EXISTS card_search_ai AFTER INSERT ON card BEGIN "
@@ -72,12 +76,27 @@ def _postgresql_search_index(migrator: SchemaMigrator) -> None:
     )
 
 
+def _sqlite_search_prefixes(migrator: SchemaMigrator) -> None:
+    """Databases made before the search index had prefix indexes get them (a rebuild: some
+    seconds at a million cards, once)."""
+    if not is_sqlite():
+        return
+    row = database.execute_sql("SELECT sql FROM sqlite_master WHERE name = 'card_search'").fetchone()
+    if row is None or SEARCH_PREFIXES in row[0]:
+        return
+    database.execute_sql("DROP TABLE card_search")
+    _create_sqlite_search()
+    database.execute_sql("INSERT INTO card_search(card_search) VALUES ('rebuild')")
+
+
 def _imports(migrator: SchemaMigrator) -> None:
     # import runs (resume points) and a case-insensitive email index for finding duplicates
     create_import_tables()
 
 
-MIGRATIONS: list[Callable[[SchemaMigrator], None]] = [_initial, _postgresql_search_index, _imports]
+MIGRATIONS: list[Callable[[SchemaMigrator], None]] = [
+    _initial, _postgresql_search_index, _sqlite_search_prefixes, _imports,
+]
 
 #: any fixed number: the PostgreSQL advisory lock that lets one process at a time migrate
 _MIGRATION_LOCK = 0x6C656164626F6172  # "leadboar"

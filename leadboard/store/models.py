@@ -119,4 +119,14 @@ class StageTotal(BaseModel):
         indexes = ((("stage", "owner"), True),)
 
 
+class CardSearch(BaseModel):
+    """SQLite's FTS5 index over name, company and email (made by the migrations, not create_tables);
+    modelled only so queries can join it. On PostgreSQL there is no such table."""
+
+    rowid = pw.AutoField(column_name="rowid")
+
+    class Meta:
+        table_name = "card_search"
+
+
 TABLES: list[type[BaseModel]] = [Card, History, Activity, Change, StageTotal]

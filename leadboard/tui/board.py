@@ -203,7 +203,7 @@ class BoardScreen(Screen[None]):
             if stat is None:
                 continue
             weighted = stat.weighted if stage is Stage.OPPORTUNITY else None
-            self._headers[stage].show(stage, stat.cards, stat.amount, weighted)
+            self._headers[stage].show(stage, stat.cards, stat.amount, weighted, stat.capped)
 
     def focus_card(self, card_id: int) -> None:
         """Put the cursor on ``card_id`` wherever it is on the board now."""

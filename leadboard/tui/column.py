@@ -76,19 +76,21 @@ class ColumnHeader(Widget):
 
     def __init__(self, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._shown: tuple[Stage, int, Decimal, Decimal | None] | None = None
+        self._shown: tuple[Stage, int, Decimal, Decimal | None, bool] | None = None
 
-    def show(self, stage: Stage, cards: int, amount: Decimal, weighted: Decimal | None) -> None:
-        if self._shown != (stage, cards, amount, weighted):
-            self._shown = (stage, cards, amount, weighted)
+    def show(self, stage: Stage, cards: int, amount: Decimal, weighted: Decimal | None,
+             capped: bool = False) -> None:
+        """``capped``: a search shows only its newest matches, so ``cards`` is "at least"."""
+        if self._shown != (stage, cards, amount, weighted, capped):
+            self._shown = (stage, cards, amount, weighted, capped)
             self.refresh()
 
     def render(self) -> Text:
         if self._shown is None:
             return Text("")
-        stage, cards, amount, weighted = self._shown
+        stage, cards, amount, weighted, capped = self._shown
         title = Text(stage.title, style="bold")
-        title.append(f"  {cards:,}", style="")
+        title.append(f"  {cards:,}{'+' if capped else ''}", style="")
         value = Text(f"Σ {compact_money(amount)}")
         if weighted is not None:
             long = f" · weighted {compact_money(weighted)}"

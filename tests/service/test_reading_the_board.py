@@ -133,6 +133,31 @@ def test_search_by_name_company_or_email_prefix(pipeline, walk, search, found):
     assert pipeline.card(1).name == "Grace Hopper"  # and the table is still there
 
 
+def test_a_search_lists_matches_newest_first_and_its_counts_agree(pipeline, walk):
+    older = walk.contact("Grace Hopper")
+    newer = walk.contact("Grace Kelly")
+    walk.contact("Alan Turing")
+    grace = CardFilter(search="grace")
+    page = pipeline.column_page(Stage.CONTACT, 0, 10, grace)
+    assert [c.id for c in page] == [newer.id, older.id]
+    assert [pipeline.position(c.id, grace) for c in page] == [0, 1]
+    stats = pipeline.stats(grace)
+    assert (stats[Stage.CONTACT].cards, stats[Stage.CONTACT].capped) == (2, False)
+
+
+def test_a_broad_search_shows_only_its_newest_matches_and_says_there_are_more(pipeline, walk, monkeypatch):
+    from leadboard.store import cards
+
+    monkeypatch.setattr(cards, "SEARCH_LIMIT", 3)
+    made = [walk.contact(f"Grace {n}") for n in range(5)]
+    stats = pipeline.stats(CardFilter(search="grace"))
+    assert (stats[Stage.CONTACT].cards, stats[Stage.CONTACT].capped) == (3, True)
+    page = pipeline.column_page(Stage.CONTACT, 0, 10, CardFilter(search="grace"))
+    assert [c.id for c in page][:3] == [c.id for c in reversed(made)][:3]
+    unfiltered = pipeline.stats()
+    assert (unfiltered[Stage.CONTACT].cards, unfiltered[Stage.CONTACT].capped) == (5, False)
+
+
 def test_search_follows_edits_and_finds_lost_cards(pipeline, walk):
     card = walk.contact("Grace Hopper")
     pipeline.edit(card.id, {"name": "Grace Brewster", "company": "Vassar"})

@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from leadboard.domain.card import ActivityKind
-from leadboard.domain.errors import LeadboardError
-from leadboard.tui.text import safe
+from leadboard.tui.screens.saving import SavingModal
 
 
-class ActivityModal(ModalScreen[Any]):
+class ActivityModal(SavingModal):
     """Dismissed with what ``save(kind, summary)`` returned, or None on cancel."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, title: Text, save: Callable[[str, str], Any]) -> None:
         super().__init__()
@@ -49,15 +44,4 @@ class ActivityModal(ModalScreen[Any]):
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         kind = str(self.query_one("#kind", Select).value)
-        try:
-            result = self.save(kind, self.query_one("#summary", Input).value)
-        except LeadboardError as error:
-            problem = self.query_one("#problem", Static)
-            problem.update(Text(safe(error)))
-            problem.add_class("shown")
-            return
-        self.dismiss(result)
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.attempt(lambda: self.save(kind, self.query_one("#summary", Input).value))

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, ClassVar
+from typing import Any
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from leadboard.domain.errors import LeadboardError
+from leadboard.tui.screens.saving import SavingModal
 from leadboard.tui.text import safe
 
 
@@ -26,10 +24,8 @@ def combine(chosen: str | None, text: str) -> str:
     return chosen or text
 
 
-class ReasonModal(ModalScreen[Any]):
+class ReasonModal(SavingModal):
     """Dismissed with what ``save(reason)`` returned, or None on cancel."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, question: str, reasons: Sequence[str], save: Callable[[str], Any]) -> None:
         super().__init__()
@@ -75,15 +71,4 @@ class ReasonModal(ModalScreen[Any]):
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         reason = combine(self.chosen, self.query_one("#reason-text", Input).value)
-        try:
-            result = self.save(reason)
-        except LeadboardError as error:
-            problem = self.query_one("#problem", Static)
-            problem.update(Text(safe(error)))
-            problem.add_class("shown")
-            return
-        self.dismiss(result)
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.attempt(lambda: self.save(reason))

@@ -1,0 +1,36 @@
+"""The shape shared by small dialogs that save through a callback from the board."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.binding import Binding, BindingType
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+from leadboard.domain.errors import LeadboardError
+from leadboard.tui.text import safe
+
+
+class SavingModal(ModalScreen[Any]):
+    """Dismissed with what the save callback returned, or None on cancel. A user's mistake the
+    callback raises is shown in the dialog's ``#problem`` line and the dialog stays open."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def attempt(self, save: Callable[[], Any]) -> None:
+        try:
+            result = save()
+        except LeadboardError as error:
+            problem = self.query_one("#problem", Static)
+            problem.update(Text(safe(error)))
+            problem.add_class("shown")
+            return
+        self.dismiss(result)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
