@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import json
 import os
 import resource
@@ -176,32 +175,15 @@ def time_list_head(db: Path) -> float:
     return time.monotonic() - t
 
 
-def write_csv(path: Path, rows: int) -> None:
-    import random
-    from datetime import date
-
-    from leadboard.service.demo import demo_card
-
-    rng = random.Random(11)
-    today = date.today()
-    columns = ["First Name", "Last Name", "Company", "E-mail", "Phone", "Owner", "Stage", "Amount"]
-    with path.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow(columns)
-        for number in range(1, rows + 1):
-            _stage, fields, _ = demo_card(rng, number, today, ("alice", "bob"))
-            first, _, last = fields["name"].partition(" ")
-            writer.writerow([first, last, fields["company"], fields["email"], fields["phone"] or "",
-                             fields["owner"], "", fields["value"] or ""])
-
-
 def time_import(rows: int, workdir: Path) -> float | None:
     """Rows per second of ``leadboard import`` of a ``rows``-row CSV into an empty database."""
     if rows == 0:
         return None
+    from leadboard.service.transfer.sample import write_sample_csv
+
     source = workdir / f"import-{rows}.csv"
     if not source.exists():
-        write_csv(source, rows)
+        write_sample_csv(source, rows)
     with tempfile.TemporaryDirectory(dir=workdir) as scratch:
         db = Path(scratch) / "import.db"
         command = [sys.executable, "-m", "leadboard", "--db", str(db), "--user", BENCH_USER, "import", str(source)]
