@@ -148,10 +148,15 @@ def _run_probe(*args: str) -> dict[str, float]:
 
 
 def build_database(path: Path, cards: int, say: Callable[[str], None]) -> None:
-    if path.exists():
-        return
+    """A demo database of ``cards`` cards at ``path``, built once and kept; one kept from an
+    earlier leadboard is migrated here, so no measured run pays for a migration."""
     from leadboard.service import demo
     from leadboard.service.setup import close, open_pipeline
+
+    if path.exists():
+        open_pipeline(path, BENCH_USER)
+        close()
+        return
 
     say(f"building {path.name} with {cards:,} demo cards…")
     partial = path.with_suffix(".building")
