@@ -80,7 +80,22 @@ class Pipeline:
         return cards.column_page(stage, offset, limit, card_filter, total)
 
     def stats(self, card_filter: CardFilter = NO_FILTER) -> dict[Stage, StageStats]:
-        totals = cards.stage_totals(card_filter)
+        return self._stats(cards.stage_totals(card_filter))
+
+    def overview(self, card_filter: CardFilter, page_size: int) -> tuple[dict[Stage, StageStats],
+                                                                       dict[Stage, list[CardSummary]]]:
+        """The board at a glance under ``card_filter``: each stage's stats and first page. A search
+        is read in one query (its newest matches), not one per column."""
+        if not card_filter.search.strip():
+            stats = self.stats(card_filter)
+            pages = {stage: self.column_page(stage, 0, page_size, card_filter, stats[stage].cards)
+                     for stage in PIPELINE}
+            return stats, pages
+        matches = cards.search_matches(card_filter)
+        first_pages = {stage: [card for card in matches if card.stage is stage][:page_size] for stage in PIPELINE}
+        return self._stats(cards.totals_of(matches)), first_pages
+
+    def _stats(self, totals: dict[Stage, cards.Totals]) -> dict[Stage, StageStats]:
         return {
             stage: StageStats(
                 stage, total.cards, total.amount,

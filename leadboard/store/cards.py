@@ -209,7 +209,7 @@ def find(stage: Stage | None = None, card_filter: CardFilter = NO_FILTER, limit:
 
 #: a search shows the newest this-many matches across the board: typing one letter into a
 #: million-card board must not count half a million matches
-SEARCH_LIMIT = 2_000
+SEARCH_LIMIT = 500
 
 
 @dataclass(frozen=True)
@@ -242,27 +242,34 @@ def _search_matches(columns: Sequence[pw.Node], stage: Stage | None, card_filter
     return query.where(where & _search_condition(card_filter.search.strip())).order_by(CardRow.id.desc())
 
 
+def search_matches(card_filter: CardFilter) -> list[CardSummary]:
+    """The newest ``SEARCH_LIMIT`` cards matching the filter's search, across every stage."""
+    rows = _search_matches(_SUMMARY_COLUMNS, None, card_filter).limit(SEARCH_LIMIT).tuples()
+    return [_summary(row) for row in rows]
+
+
+def totals_of(matches: Sequence[CardSummary]) -> dict[Stage, Totals]:
+    """Per-stage totals of a search's matches; ``capped`` when the search had more to show."""
+    capped = len(matches) >= SEARCH_LIMIT
+    counts: dict[Stage, tuple[int, Decimal]] = {}
+    for card in matches:
+        cards, amount = counts.get(card.stage, (0, Decimal(0)))
+        counts[card.stage] = (cards + 1, amount + card.amount)
+    totals = {stage: Totals(0, Decimal(0)) for stage in Stage}
+    totals.update({stage: Totals(cards, amount, capped) for stage, (cards, amount) in counts.items()})
+    return totals
+
+
 def stage_totals(card_filter: CardFilter = NO_FILTER) -> dict[Stage, Totals]:
     """Cards and amount per stage. Without a search this reads the kept totals, never the cards;
     with one it counts the newest ``SEARCH_LIMIT`` matches (``capped`` says there are more)."""
-    totals = {stage: Totals(0, Decimal(0)) for stage in Stage}
     if card_filter.search.strip():
-        rows = list(_search_matches((CardRow.stage, CardRow.amount), None, card_filter)
-                    .limit(SEARCH_LIMIT).tuples())
-        capped = len(rows) == SEARCH_LIMIT
-        counts: dict[str, tuple[int, Decimal]] = {}
-        for stage, amount in rows:
-            cards, total = counts.get(stage, (0, Decimal(0)))
-            counts[stage] = (cards + 1, total + _cents(amount))
-        for stage, (cards, total) in counts.items():
-            totals[Stage(stage)] = Totals(cards, total, capped)
-        return totals
-    else:
-        query = StageTotal.select(StageTotal.stage, pw.fn.SUM(StageTotal.cards), pw.fn.SUM(StageTotal.amount))
-        if card_filter.owner is not None:
-            query = query.where(StageTotal.owner == card_filter.owner)
-        query = query.group_by(StageTotal.stage).tuples()
-    for stage, cards, amount in query:
+        return totals_of(search_matches(card_filter))
+    totals = {stage: Totals(0, Decimal(0)) for stage in Stage}
+    query = StageTotal.select(StageTotal.stage, pw.fn.SUM(StageTotal.cards), pw.fn.SUM(StageTotal.amount))
+    if card_filter.owner is not None:
+        query = query.where(StageTotal.owner == card_filter.owner)
+    for stage, cards, amount in query.group_by(StageTotal.stage).tuples():
         totals[Stage(stage)] = Totals(int(cards or 0), _cents(amount))
     return totals
 

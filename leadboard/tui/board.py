@@ -28,6 +28,7 @@ from leadboard.service.pipeline import StageStats
 from leadboard.store.cards import NO_FILTER, CardFilter
 from leadboard.store.journal import MoveRecord
 from leadboard.tui.column import CARD_HEIGHT, PAGE_SIZE, CardColumn, ColumnHeader
+from leadboard.tui.reader import Reader
 from leadboard.tui.screens.activity import ActivityModal
 from leadboard.tui.screens.confirm import ConfirmModal
 from leadboard.tui.screens.detail import CardDetail
@@ -118,6 +119,7 @@ class BoardScreen(Screen[None]):
         self.stats: dict[Stage, StageStats] = {}
         self.last_change = 0
         self._poll_interval = poll_interval
+        self.reader = Reader()
         #: the column focused last (where Enter or Esc in the search box returns to)
         self._last_stage = Stage.CONTACT
         self._columns = {stage: CardColumn(stage, self, id=f"column-{stage.value}") for stage in PIPELINE}
@@ -135,6 +137,9 @@ class BoardScreen(Screen[None]):
                     yield self._headers[stage]
                     yield self._columns[stage]
         yield Footer()
+
+    def on_unmount(self) -> None:
+        self.reader.close()
 
     def on_mount(self) -> None:
         self.last_change = self.pipeline.latest_change()
@@ -549,16 +554,14 @@ class BoardScreen(Screen[None]):
         self._show_filter_bar()
         self._read_filtered(card_filter)
 
-    @work(thread=True, exclusive=True, group="filter")
-    def _read_filtered(self, card_filter: CardFilter) -> None:
+    @work(exclusive=True, group="filter")
+    async def _read_filtered(self, card_filter: CardFilter) -> None:
         """Counts and first pages under the new filter, read off the event loop (search over a
         million cards must not freeze typing)."""
-        stats = self.pipeline.stats(card_filter)
-        pages = {
-            stage: self.pipeline.column_page(stage, 0, PAGE_SIZE, card_filter, stats[stage].cards)
-            for stage in PIPELINE
-        }
-        self.app.call_from_thread(self._show_filtered, Snapshot(card_filter, stats, pages))
+        self._show_filtered(await self.reader.run(self._snapshot, card_filter))
+
+    def _snapshot(self, card_filter: CardFilter) -> Snapshot:
+        return Snapshot(card_filter, *self.pipeline.overview(card_filter, PAGE_SIZE))
 
     def _show_filtered(self, snapshot: Snapshot) -> None:
         if snapshot.card_filter != self.card_filter:
@@ -586,11 +589,16 @@ class BoardScreen(Screen[None]):
     def look_for_changes(self) -> None:
         self._read_changes(self.last_change, self.card_filter)
 
-    @work(thread=True, exclusive=True, group="changes")
-    def _read_changes(self, since: int, card_filter: CardFilter) -> None:
+    @work(exclusive=True, group="changes")
+    async def _read_changes(self, since: int, card_filter: CardFilter) -> None:
+        changes = await self.reader.run(self._changes, since, card_filter)
+        if changes is not None:
+            self.show_changes(changes, card_filter)
+
+    def _changes(self, since: int, card_filter: CardFilter) -> Changes | None:
         newest, card_ids = self.pipeline.changes_since(since)
         if newest == since and not card_ids:
-            return
+            return None
         stats = self.pipeline.stats(card_filter)
         cards: dict[int, CardSummary | None] = {}
         for card_id in card_ids or ():
@@ -600,7 +608,7 @@ class BoardScreen(Screen[None]):
                 cards[card_id] = None
                 continue
             cards[card_id] = summary_of(card) if self._matches(card, card_filter) else None
-        self.app.call_from_thread(self.show_changes, Changes(newest, card_ids, stats, cards), card_filter)
+        return Changes(newest, card_ids, stats, cards)
 
     @staticmethod
     def _matches(card: Card, card_filter: CardFilter) -> bool:

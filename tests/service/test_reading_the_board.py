@@ -158,6 +158,19 @@ def test_a_broad_search_shows_only_its_newest_matches_and_says_there_are_more(pi
     assert (unfiltered[Stage.CONTACT].cards, unfiltered[Stage.CONTACT].capped) == (5, False)
 
 
+@pytest.mark.parametrize("card_filter", [CardFilter(), CardFilter(owner="bob"), CardFilter(search="grace"),
+                                         CardFilter(owner="bob", search="gr")])
+def test_the_overview_is_the_stats_and_first_page_of_every_column(pipeline, walk, card_filter):
+    walk.contact("Grace Hopper", owner="bob")
+    walk.lead("Grace Kelly")
+    walk.opportunity("Alan Turing", owner="bob")
+    walk.account("Grace Brewster")
+    stats, pages = pipeline.overview(card_filter, 2)
+    assert stats == pipeline.stats(card_filter)
+    for stage, page in pages.items():
+        assert page == pipeline.column_page(stage, 0, 2, card_filter, stats[stage].cards)
+
+
 def test_search_follows_edits_and_finds_lost_cards(pipeline, walk):
     card = walk.contact("Grace Hopper")
     pipeline.edit(card.id, {"name": "Grace Brewster", "company": "Vassar"})
