@@ -250,7 +250,7 @@ def render_table(results: dict[int, dict[str, float | None]], floor: dict[str, f
         lines.append(f"| {size:,} | " + " | ".join(cells) + " |")
     lines.append("")
     lines.append(f"Medians of {runs} runs; (n×) is the ratio to the {sizes[0]:,}-card board "
-                 "(import: to the smallest size measured). "
+                 "(import rates have none: nothing is imported at 0 cards). "
                  f"Floor: a minimal Textual app paints first in {floor['first_paint_s']:.2f} s, "
                  f"and peaks at {floor['peak_mb']:.0f} MB. A keystroke is timed from its action to the "
                  "repainted screen (headless: the terminal's own drawing is not included).")
