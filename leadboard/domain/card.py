@@ -283,6 +283,9 @@ class CardSummary:
     #: last activity, or creation when there was none: what staleness is measured from
     active_at: datetime
     version: int
+    #: for lost cards: the stage it was lost from and why (the lost view shows them)
+    lost_from: Stage | None = None
+    lost_reason: str | None = None
 
     def is_stale(self, stale_after_days: int | None, now: datetime) -> bool:
         return stale_after_days is not None and (now - self.active_at).days >= stale_after_days

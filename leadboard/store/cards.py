@@ -83,11 +83,13 @@ _SUMMARY_COLUMNS = (
     CardRow.last_activity_at,
     CardRow.created_at,
     CardRow.version,
+    CardRow.lost_from,
+    CardRow.lost_reason,
 )
 
 
 def _summary(row: tuple[Any, ...]) -> CardSummary:
-    card_id, stage, name, company, amount, owner, warnings, active, created, version = row
+    card_id, stage, name, company, amount, owner, warnings, active, created, version, lost_from, lost_reason = row
     return CardSummary(
         id=card_id,
         stage=Stage(stage),
@@ -98,6 +100,8 @@ def _summary(row: tuple[Any, ...]) -> CardSummary:
         warnings=tuple(w for w in warnings.split(",") if w),
         active_at=_as_datetime(active or created),
         version=version,
+        lost_from=Stage(lost_from) if lost_from else None,
+        lost_reason=lost_reason,
     )
 
 

@@ -52,6 +52,7 @@ def summary_of(card: Card) -> CardSummary:
         amount=amount if amount is not None else 0,  # type: ignore[arg-type]
         owner=card.owner, warnings=tuple(card.warnings),
         active_at=card.last_activity_at or card.created_at, version=card.version,
+        lost_from=card.lost_from, lost_reason=card.lost_reason,
     )
 
 

@@ -281,10 +281,15 @@ class CardColumn(ScrollView, can_focus=True):
             marks.append(WARNING_MARK)
         if self.source.is_stale(card):
             marks.append(STALE_MARK)
-        meta = Text(money(card.amount) if card.amount else "", style=part("card--meta"))
-        if card.owner:
-            meta.append(" · " if card.amount else "")
-            meta.append(safe(card.owner))
+        if card.stage is Stage.LOST:
+            # a lost card says where it was lost from and why, the two things a reopen weighs
+            source = card.lost_from.value if card.lost_from else "?"
+            meta = Text(f"{source} · {safe(card.lost_reason or '')}", style=part("card--meta"))
+        else:
+            meta = Text(money(card.amount) if card.amount else "", style=part("card--meta"))
+            if card.owner:
+                meta.append(" · " if card.amount else "")
+                meta.append(safe(card.owner))
         mark_text = " ".join(marks)
         if mark_text:
             room = max(width - len(mark_text) - 2, 1)

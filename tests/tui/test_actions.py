@@ -158,6 +158,7 @@ async def test_x_loses_with_a_listed_reason_and_words_and_the_lost_view_reopens(
         assert isinstance(pilot.app.screen, LostScreen)
         text = screen_text(pilot.app)
         assert "Lost  1" in text and "Ada" in text
+        assert "lead · Chose a competitor: went with Globex" in text  # where from, and why
         await pilot.press("r")
         await pilot.pause()
         assert pilot.app.screen is board_of(pilot.app)
