@@ -11,7 +11,7 @@ from textual.screen import Screen
 
 from leadboard.config import Settings
 from leadboard.service import Pipeline
-from leadboard.service.setup import open_pipeline
+from leadboard.service.setup import close, open_pipeline
 from leadboard.tui.board import POLL_INTERVAL, BoardScreen
 from leadboard.tui.commands import BoardCommands
 from leadboard.tui.screens.confirm import ConfirmModal
@@ -72,7 +72,11 @@ class LeadboardApp(App[None]):
 def run_board(settings: Settings) -> int:
     """``leadboard`` with no sub-command: open the board until the user quits."""
     pipeline = open_pipeline(settings.database, settings.who, settings.rules, settings.shared_group)
-    LeadboardApp(pipeline).run()
+    try:
+        LeadboardApp(pipeline).run()
+    finally:
+        # the last connection to close checkpoints SQLite's WAL into the database file
+        close()
     return 0
 
 

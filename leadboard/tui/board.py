@@ -25,6 +25,7 @@ from leadboard.domain.rules import ACTIVITY, RuleFailure
 from leadboard.domain.stages import GATE_INTO, PIPELINE, Stage
 from leadboard.service import MoveResult, Pipeline
 from leadboard.service.pipeline import StageStats
+from leadboard.service.setup import close as close_database
 from leadboard.store.cards import NO_FILTER, CardFilter
 from leadboard.store.journal import MoveRecord
 from leadboard.tui.column import CARD_HEIGHT, PAGE_SIZE, CardColumn, ColumnHeader
@@ -140,7 +141,7 @@ class BoardScreen(Screen[None]):
         yield Footer()
 
     def on_unmount(self) -> None:
-        self.reader.close()
+        self.reader.close(last=close_database)
 
     def on_mount(self) -> None:
         self.last_change = self.pipeline.latest_change()

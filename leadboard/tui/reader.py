@@ -24,5 +24,9 @@ class Reader:
         """``read(*args)`` on the reader thread, awaited from the event loop."""
         return await asyncio.get_running_loop().run_in_executor(self._executor, partial(read, *args))
 
-    def close(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
+    def close(self, last: Callable[[], Any] | None = None) -> None:
+        """Stop after the reads already asked for, running ``last`` (say, closing the thread's
+        database connection) on the reader thread at the end."""
+        if last is not None:
+            self._executor.submit(last)
+        self._executor.shutdown(wait=False)
