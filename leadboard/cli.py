@@ -15,20 +15,18 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from datetime import date, datetime
-from decimal import Decimal
-from enum import Enum
 from typing import Any, NoReturn, TextIO
 
 import peewee
 
 from leadboard.config import Settings, load_settings
-from leadboard.domain.card import FIELD_LABELS, FIELD_NAMES, Card, parse_assignments
+from leadboard.domain.card import FIELD_LABELS, FIELD_NAMES, Card, field_text, parse_assignments
 from leadboard.domain.errors import Conflict, GateBlocked, InvalidInput, LeadboardError, RulesFileError
 from leadboard.domain.rules import default_rules_text, load_rules
 from leadboard.domain.stages import PIPELINE, Stage, parse_stage
 from leadboard.service import MoveResult, Pipeline
 from leadboard.service.setup import init_database, open_pipeline
+from leadboard.service.transfer.exporter import card_record
 from leadboard.store.cards import CardFilter
 from leadboard.store.journal import MoveRecord
 
@@ -186,34 +184,6 @@ def printable(text: object) -> str:
     return _UNSAFE.sub(lambda m: repr(m.group())[1:-1], str(text))
 
 
-def _json_value(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return float(value) if value != value.to_integral() else int(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    return value
-
-
-def card_json(card: Card) -> dict[str, Any]:
-    data: dict[str, Any] = {"id": card.id, "stage": card.stage.value}
-    data.update({name: _json_value(getattr(card, name)) for name in FIELD_NAMES})
-    data.update(
-        version=card.version,
-        created_at=_json_value(card.created_at),
-        created_by=card.created_by,
-        updated_at=_json_value(card.updated_at),
-        updated_by=card.updated_by,
-        lost_from=card.lost_from.value if card.lost_from else None,
-        lost_reason=card.lost_reason,
-        activities=card.activity_count,
-        last_activity_at=_json_value(card.last_activity_at),
-        warnings=card.warnings,
-    )
-    return data
-
-
 def move_json(record: MoveRecord) -> dict[str, Any]:
     return {
         "id": record.id, "card": record.card_id, "move": record.move.value,
@@ -228,7 +198,7 @@ def _show(card: Card, out: TextIO) -> None:
     for name in FIELD_NAMES:
         value = getattr(card, name)
         if value is not None:
-            out.write(f"  {FIELD_LABELS[name]:<40} {printable(_json_value(value))}\n")
+            out.write(f"  {FIELD_LABELS[name]:<40} {printable(field_text(value))}\n")
     if card.stage is Stage.LOST:
         out.write(f"  {'Lost from':<40} {card.lost_from.value if card.lost_from else '-'}\n")
         out.write(f"  {'Lost because':<40} {printable(card.lost_reason)}\n")
@@ -339,7 +309,7 @@ def _reassign(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
 def _show_command(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     card = pipeline.card(args.id)
     if args.json:
-        json.dump(card_json(card), out, ensure_ascii=False, indent=2)
+        json.dump(card_record(card), out, ensure_ascii=False, indent=2)
         out.write("\n")
     else:
         _show(card, out)
@@ -353,7 +323,7 @@ def _list(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
         out.write("[")
         for index, card in enumerate(found):
             out.write(",\n" if index else "\n")
-            out.write(json.dumps(card_json(card), ensure_ascii=False))
+            out.write(json.dumps(card_record(card), ensure_ascii=False))
         out.write("\n]\n")
         return EXIT_OK
     for card in found:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
@@ -196,6 +196,25 @@ def card_amount(fields: dict[str, Any]) -> Decimal:
     if value is None:
         value = fields.get("budget")
     return Decimal(value) if value is not None else Decimal(0)
+
+
+def field_text(value: Any) -> str:
+    """A field's value as text a person types and validation reads back unchanged:
+    ``18000.5``, ``2027-03-01``, ``yes``, ``dropped``; the same in forms, the CLI and CSV files."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        text = format(value, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return str(value.value)
+    return str(value)
 
 
 def validate_fields(data: dict[str, Any]) -> CardFields:

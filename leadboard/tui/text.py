@@ -8,10 +8,12 @@ escapes, never sent to the terminal.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from rich.text import Text
+
+from leadboard.domain.card import field_text
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
@@ -56,7 +58,7 @@ def local_time(when: datetime | None) -> str:
     return f"{aware.astimezone():%Y-%m-%d %H:%M}"
 
 
-def field_text(value: object) -> str:
+def display_text(value: object) -> str:
     """A field's value as the detail view shows it."""
     if isinstance(value, Decimal):
         return money(value)
@@ -65,12 +67,4 @@ def field_text(value: object) -> str:
 
 def form_text(value: object) -> str:
     """A field's value as a form pre-fills it: what the validation reads back unchanged."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
-    if isinstance(value, date):
-        return value.isoformat()
-    return safe(value)
+    return safe(field_text(value))

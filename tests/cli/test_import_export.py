@@ -190,3 +190,24 @@ def _wait_for_rows(db: Path, process: subprocess.Popen, at_least: int) -> int:
             return int(row[0])
         time.sleep(0.05)
     raise AssertionError("the import did not get going")
+
+
+def test_list_json_is_the_export_format_and_imports_back(tmp_path):
+    """One card shape everywhere: what `list --json` prints, `import` reads."""
+
+    def leadboard(db, *args):
+        done = subprocess.run([sys.executable, "-m", "leadboard", "--db", str(db), "--user", "alice", *args],
+                              capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    source = tmp_path / "source.db"
+    leadboard(source, "add", "Ada Lovelace", "--email", "ada@example.com", "--set", "budget=1200.50")
+    listed = leadboard(source, "list", "--json")
+    exported = leadboard(source, "export", "--format", "json")
+    assert json.loads(listed) == json.loads(exported)
+    (tmp_path / "listed.json").write_text(listed)
+    copy = tmp_path / "copy.db"
+    leadboard(copy, "import", str(tmp_path / "listed.json"))
+    [card] = json.loads(leadboard(copy, "list", "--json"))
+    assert (card["name"], card["budget"], card["stage"]) == ("Ada Lovelace", "1200.5", "contact")

@@ -10,11 +10,9 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any, Literal, TextIO
 
-from leadboard.domain.card import FIELD_NAMES
+from leadboard.domain.card import FIELD_NAMES, Card, field_text
 from leadboard.domain.stages import Stage
 from leadboard.service.transfer import columns as col
 from leadboard.store import imports
@@ -79,32 +77,28 @@ def _activity(row: dict[str, Any]) -> dict[str, Any]:
     return {"kind": row["kind"], "summary": row["summary"], "at": _json(row["at"]), "by": row["by"]}
 
 
+def card_record(card: Card) -> dict[str, Any]:
+    """One card as export writes it in JSON (and ``show --json`` and ``list --json`` print it)."""
+    record: dict[str, Any] = {col.ID: card.id, col.STAGE: card.stage.value, **card.fields(),
+                              col.LOST_FROM: card.lost_from.value if card.lost_from else None,
+                              col.LOST_REASON: card.lost_reason, "warnings": list(card.warnings),
+                              "activity_count": card.activity_count, "last_activity_at": card.last_activity_at,
+                              "created_at": card.created_at, "created_by": card.created_by,
+                              "updated_at": card.updated_at, "updated_by": card.updated_by,
+                              "version": card.version}
+    return {name: _json(record[name]) for name in EXPORT_COLUMNS}
+
+
 def _json(value: Any) -> Any:
     """JSON keeps numbers and booleans; amounts are strings so no cent is lost to a float."""
-    if isinstance(value, Decimal):
-        return _decimal(value)
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+    if value is None or isinstance(value, bool | int | float | str | list):
+        return value
+    return field_text(value)
 
 
 def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
     if isinstance(value, list):
         if all(isinstance(item, str) for item in value):
             return ",".join(value)
         return json.dumps(value, ensure_ascii=False)
-    converted = _json(value)
-    return converted if isinstance(converted, str) else str(converted)
-
-
-def _decimal(value: Decimal) -> str:
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
+    return field_text(value)

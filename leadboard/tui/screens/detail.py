@@ -17,7 +17,7 @@ from textual.widgets import Static
 from leadboard.domain.card import FIELD_LABELS, FIELD_NAMES, Card
 from leadboard.domain.stages import Stage
 from leadboard.store.journal import ActivityRecord, MoveRecord
-from leadboard.tui.text import field_text, local_time, safe
+from leadboard.tui.text import display_text, local_time, safe
 
 
 def fields_table(card: Card, stale: bool) -> Table:
@@ -29,7 +29,7 @@ def fields_table(card: Card, stale: bool) -> Table:
         value = getattr(card, name)
         if value is not None:
             label = FIELD_LABELS[name].split(" (")[0]  # "(yes/no)"-style hints are for forms
-            table.add_row(Text(label), Text(field_text(value)))
+            table.add_row(Text(label), Text(display_text(value)))
     if card.stage is Stage.LOST:
         table.add_row(Text("Lost from"), Text(card.lost_from.value if card.lost_from else "—"))
         table.add_row(Text("Lost because"), Text(safe(card.lost_reason)))

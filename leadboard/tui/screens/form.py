@@ -30,7 +30,7 @@ from leadboard.domain.card import (
     ActivityKind,
 )
 from leadboard.domain.errors import Conflict, GateBlocked, InvalidInput, LeadboardError
-from leadboard.tui.text import field_text, form_text, safe
+from leadboard.tui.text import display_text, form_text, safe
 
 LONG_TEXT_HINT = {"need", "requirements", "terms", "notes"}
 PLACEHOLDERS = {
@@ -179,7 +179,7 @@ class CardForm(ModalScreen[Any]):
             if inspect.isawaitable(result):
                 result = await result
         except ConflictSeen as seen:
-            self.show_problem(str(seen), {name: f"now: {field_text(value) or '(empty)'}"
+            self.show_problem(str(seen), {name: f"now: {display_text(value) or '(empty)'}"
                                           for name, value in seen.changed.items()}, note=True)
             return
         except InvalidInput as error:
