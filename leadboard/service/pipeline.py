@@ -22,12 +22,12 @@ from leadboard.domain.errors import (
     MoveNotAllowed,
     NothingToUndo,
 )
+from leadboard.domain.filter import NO_FILTER, CardFilter
+from leadboard.domain.history import ActivityRecord, MoveRecord
 from leadboard.domain.rules import RuleFailure, Rules
 from leadboard.domain.stages import GATE_INTO, PIPELINE, Move, Stage
 from leadboard.store import cards, journal
-from leadboard.store.cards import NO_FILTER, CardFilter
 from leadboard.store.db import in_transaction
-from leadboard.store.journal import ActivityRecord, MoveRecord
 
 REASON_MAX = 500
 SUMMARY_MAX = 2000

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import peewee as pw
 
 from leadboard.domain.card import FIELD_NAMES, MONEY_FIELDS, Card, CardSummary, card_amount
+from leadboard.domain.filter import NO_FILTER, CardFilter
 from leadboard.domain.stages import Stage
 from leadboard.store.db import database, is_sqlite
 from leadboard.store.models import Card as CardRow
@@ -27,19 +28,6 @@ RANK_STEP = 1.0
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class CardFilter:
-    """What the board or the CLI narrows cards to: one owner, and/or a search text."""
-
-    owner: str | None = None
-    search: str = ""
-
-    @property
-    def is_empty(self) -> bool:
-        return self.owner is None and not self.search.strip()
-
-
-NO_FILTER = CardFilter()
 
 
 # ---- reading -------------------------------------------------------------------------------

@@ -2,39 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 import peewee as pw
 
 from leadboard.domain.card import ActivityKind
+from leadboard.domain.history import ActivityRecord, MoveRecord
 from leadboard.domain.stages import Move, Stage
 from leadboard.store.cards import note_change
 from leadboard.store.models import Activity, Card, History
-
-
-@dataclass(frozen=True)
-class MoveRecord:
-    id: int
-    card_id: int
-    move: Move
-    from_stage: Stage | None
-    to_stage: Stage
-    by: str
-    at: datetime
-    reason: str | None
-    warnings: tuple[str, ...]
-    undoes: int | None
-
-
-@dataclass(frozen=True)
-class ActivityRecord:
-    id: int
-    card_id: int
-    kind: ActivityKind
-    summary: str
-    at: datetime
-    by: str
 
 
 def record_move(card_id: int, move: Move, from_stage: Stage | None, to_stage: Stage, by: str,

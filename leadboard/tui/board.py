@@ -21,13 +21,13 @@ from textual.widgets import Footer, Input, Static
 
 from leadboard.domain.card import Card, CardSummary
 from leadboard.domain.errors import CardNotFound, Conflict, GateBlocked, LeadboardError
+from leadboard.domain.filter import NO_FILTER, CardFilter
+from leadboard.domain.history import MoveRecord
 from leadboard.domain.rules import ACTIVITY, RuleFailure
 from leadboard.domain.stages import GATE_INTO, PIPELINE, Stage
 from leadboard.service import MoveResult, Pipeline
 from leadboard.service.pipeline import StageStats
 from leadboard.service.setup import close as close_database
-from leadboard.store.cards import NO_FILTER, CardFilter
-from leadboard.store.journal import MoveRecord
 from leadboard.tui.column import CARD_HEIGHT, PAGE_SIZE, CardColumn, ColumnHeader
 from leadboard.tui.reader import Reader
 from leadboard.tui.screens.activity import ActivityModal

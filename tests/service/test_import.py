@@ -235,14 +235,14 @@ def test_imported_cards_keep_the_files_order_at_the_top_of_their_column(pipeline
 
 
 def test_imported_cards_are_found_by_search(pipeline, tmp_path):
-    from leadboard.store.cards import CardFilter
+    from leadboard.domain.filter import CardFilter
 
     run_import(pipeline, write_csv(tmp_path / "crm.csv", ["Name", "Email"], [["Zoë Quist", "zq@example.com"]]))
     assert [c.name for c in pipeline.find(card_filter=CardFilter(search="quist"))] == ["Zoë Quist"]
 
 
 def test_cards_added_after_an_import_are_still_found_by_search(pipeline, tmp_path):
-    from leadboard.store.cards import CardFilter
+    from leadboard.domain.filter import CardFilter
 
     run_import(pipeline, write_csv(tmp_path / "crm.csv", ["Name", "Email"], [["Zoë Quist", "zq@example.com"]]))
     pipeline.create({"name": "Yusuf Quist", "email": "yq@example.com"})

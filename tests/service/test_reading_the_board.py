@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
+from leadboard.domain.filter import NO_FILTER, CardFilter
 from leadboard.domain.stages import Stage
-from leadboard.store.cards import NO_FILTER, CardFilter
 
 
 def recount(pipeline, card_filter: CardFilter = NO_FILTER) -> dict[Stage, tuple[int, Decimal]]:

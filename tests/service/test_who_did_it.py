@@ -7,9 +7,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from leadboard.config import load_settings, os_user
+from leadboard.domain.filter import CardFilter
 from leadboard.domain.stages import Stage
 from leadboard.service import Pipeline
-from leadboard.store.cards import CardFilter
 
 
 def colleague(pipeline: Pipeline, user: str) -> Pipeline:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from leadboard.domain.filter import CardFilter
 from leadboard.service.setup import close, open_pipeline
-from leadboard.store.cards import CardFilter
 
 
 def test_an_older_search_index_gains_prefix_indexes_and_still_finds_cards(tmp_path):

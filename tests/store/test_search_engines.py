@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from leadboard.domain.filter import CardFilter
 from leadboard.service import Pipeline
 from leadboard.store import db
-from leadboard.store.cards import CardFilter, _where
+from leadboard.store.cards import _where
 from leadboard.store.models import Card
 
 

@@ -15,8 +15,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from leadboard.domain.card import FIELD_LABELS, FIELD_NAMES, Card
+from leadboard.domain.history import ActivityRecord, MoveRecord
 from leadboard.domain.stages import Stage
-from leadboard.store.journal import ActivityRecord, MoveRecord
 from leadboard.tui.text import display_text, local_time, safe
 
 
