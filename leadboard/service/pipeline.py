@@ -266,12 +266,11 @@ class Pipeline:
         if len(summary) > SUMMARY_MAX:
             raise InvalidInput(f"summary: is too long (at most {SUMMARY_MAX} characters)", field="summary")
 
-        def work() -> int:
+        def work() -> ActivityRecord:
             self.card(card_id)
             return journal.add_activity(card_id, activity_kind, summary, self.user, self._clock())
 
-        activity_id = in_transaction(work)
-        return next(a for a in journal.activities_of(card_id) if a.id == activity_id)
+        return in_transaction(work)
 
     # ---- the one transition ------------------------------------------------------------------
 
@@ -286,11 +285,10 @@ class Pipeline:
         values["warnings"] = ",".join(w.rule_id for w in warnings)
         now = self._clock()
         self._write(card, values, now)
-        record_id = journal.record_move(
+        record = journal.record_move(
             card.id, move, card.stage, target, self.user, now, reason=reason,
             warnings=tuple(str(w) for w in warnings), undoes=undoes,
         )
-        record = next(r for r in journal.moves_of(card.id) if r.id == record_id)
         return MoveResult(self.card(card.id), record, warnings)
 
     def _write(self, card: Card, values: dict[str, Any], now: datetime | None = None) -> None:

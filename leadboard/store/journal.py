@@ -15,20 +15,20 @@ from leadboard.store.models import Activity, Card, History
 
 def record_move(card_id: int, move: Move, from_stage: Stage | None, to_stage: Stage, by: str,
                 at: datetime, reason: str | None = None, warnings: tuple[str, ...] = (),
-                undoes: int | None = None) -> int:
-    return int(
-        History.insert(
-            card=card_id,
-            move=move.value,
-            from_stage=from_stage.value if from_stage else None,
-            to_stage=to_stage.value,
-            by=by,
-            at=at,
-            reason=reason,
-            warnings="\n".join(warnings),
-            undoes=undoes,
-        ).execute()
-    )
+                undoes: int | None = None) -> MoveRecord:
+    """Append a move to the card's history and return it as recorded."""
+    move_id = History.insert(
+        card=card_id,
+        move=move.value,
+        from_stage=from_stage.value if from_stage else None,
+        to_stage=to_stage.value,
+        by=by,
+        at=at,
+        reason=reason,
+        warnings="\n".join(warnings),
+        undoes=undoes,
+    ).execute()
+    return MoveRecord(int(move_id), card_id, move, from_stage, to_stage, by, at, reason, warnings, undoes)
 
 
 def _move(row: History) -> MoveRecord:
@@ -70,7 +70,8 @@ def last_undoable_move(by: str) -> MoveRecord | None:
     return _move(row) if row else None
 
 
-def add_activity(card_id: int, kind: ActivityKind, summary: str, by: str, at: datetime) -> int:
+def add_activity(card_id: int, kind: ActivityKind, summary: str, by: str, at: datetime) -> ActivityRecord:
+    """Log an activity on the card and return it as recorded."""
     activity_id = Activity.insert(card=card_id, kind=kind.value, summary=summary, by=by, at=at).execute()
     # every activity keeps the card fresh; only an interaction (not a note) builds the relationship
     interaction = 0 if kind is ActivityKind.NOTE else 1
@@ -78,7 +79,7 @@ def add_activity(card_id: int, kind: ActivityKind, summary: str, by: str, at: da
         Card.id == card_id
     ).execute()
     note_change(card_id, at)
-    return int(activity_id)
+    return ActivityRecord(int(activity_id), card_id, kind, summary, at, by)
 
 
 def activities_of(card_id: int) -> list[ActivityRecord]:

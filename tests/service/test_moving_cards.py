@@ -98,6 +98,7 @@ def test_promotion_with_warnings_moves_and_records_the_warnings(pipeline, walk, 
     assert [w.rule_id for w in result.warnings] == ["authority"]
     assert result.card.warnings == ["authority"]
     last = pipeline.history(card.id)[-1]
+    assert result.record == last  # what the move returns is what the history holds
     assert last.move is Move.PROMOTE
     assert last.warnings == (str(result.warnings[0]),)
     assert last.warnings[0].startswith("authority: ")
@@ -115,6 +116,7 @@ def test_logging_an_activity_builds_the_relationship(pipeline, walk, fields):
         pipeline.promote(lead.id, fields["develop"]())
     assert [f.rule_id for f in caught.value.failures] == ["relationship"]
     activity = pipeline.log_activity(lead.id, "call", "Discovery call")
+    assert pipeline.activities(lead.id) == [activity]
     assert (activity.kind.value, activity.summary, activity.by) == ("call", "Discovery call", "alice")
     assert pipeline.card(lead.id).activity_count == 1
     assert pipeline.promote(lead.id, fields["develop"]()).card.stage is Stage.OPPORTUNITY
