@@ -298,16 +298,17 @@ def cards_in_board_order(stage: str | None = None, page: int = 1000) -> Iterator
 
 
 def history_of_cards(card_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
-    found: dict[int, list[dict[str, Any]]] = {card_id: [] for card_id in card_ids}
-    query = History.select().where(History.card.in_(list(card_ids))).order_by(History.card, History.id)
-    for row in query.dicts():
-        found[row["card"]].append(row)
-    return found
+    return _rows_of_cards(History, card_ids)
 
 
 def activities_of_cards(card_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    return _rows_of_cards(Activity, card_ids)
+
+
+def _rows_of_cards(table: type[History] | type[Activity], card_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each card's rows of an append-only table, oldest first, in one query."""
     found: dict[int, list[dict[str, Any]]] = {card_id: [] for card_id in card_ids}
-    query = Activity.select().where(Activity.card.in_(list(card_ids))).order_by(Activity.card, Activity.id)
+    query = table.select().where(table.card.in_(list(card_ids))).order_by(table.card, table.id)
     for row in query.dicts():
         found[row["card"]].append(row)
     return found
