@@ -64,6 +64,10 @@ class UnsafeDatabase(LeadboardError):
     """A database file other users could write although nobody said it is shared; not opened."""
 
 
+class SchemaTooNew(LeadboardError):
+    """The database was migrated by a newer leadboard than this one; it is not opened."""
+
+
 class NothingToUndo(LeadboardError):
     pass
 

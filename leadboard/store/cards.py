@@ -21,7 +21,7 @@ from leadboard.domain.filter import NO_FILTER, CardFilter
 from leadboard.domain.stages import Stage
 from leadboard.store.db import database, is_sqlite
 from leadboard.store.models import Card as CardRow
-from leadboard.store.models import CardSearch, Change, StageTotal
+from leadboard.store.models import CardSearch, Change, StageTotal, tuples
 
 RANK_STEP = 1.0
 
@@ -40,7 +40,7 @@ def get(card_id: int) -> Card | None:
 
 def to_card(row: CardRow | dict[str, Any]) -> Card:
     data = row if isinstance(row, dict) else row.__data__
-    fields = {name: data.get(name) for name in FIELD_NAMES}
+    fields: dict[str, Any] = {name: data.get(name) for name in FIELD_NAMES}
     fields.update({name: _cents(fields[name]) for name in MONEY_FIELDS if fields[name] is not None})
     lost_from = data.get("lost_from")
     return Card.model_construct(
@@ -99,8 +99,8 @@ def _as_datetime(value: Any) -> datetime:
     return datetime.fromisoformat(str(value))
 
 
-def _where(stage: Stage | None, card_filter: CardFilter) -> pw.Expression:
-    condition: pw.Expression = pw.SQL("1 = 1")
+def _where(stage: Stage | None, card_filter: CardFilter) -> pw.ColumnBase:
+    condition: pw.ColumnBase = pw.SQL("1 = 1")
     if stage is not None:
         condition = CardRow.stage == stage.value
     if card_filter.owner is not None:
@@ -114,7 +114,7 @@ def _where(stage: Stage | None, card_filter: CardFilter) -> pw.Expression:
 _TOKEN = re.compile(r"[^\W_]+")
 
 
-def _search_condition(text: str) -> pw.Expression:
+def _search_condition(text: str) -> pw.ColumnBase:
     """Every typed word must match the start of a word of the name, company or email. A typed word
     is cut into its letter-and-digit runs like the SQLite tokenizer does ("o'brien" is "o" then
     "brien", side by side); a word with none ("%") is ignored, and text with none finds nothing."""
@@ -127,7 +127,7 @@ def _search_condition(text: str) -> pw.Expression:
     # PostgreSQL: the same match as a case-blind regular expression (\m: the start of a word) over
     # the text the trigram index covers (migration 2); tokens hold only letters and digits, so the
     # typed text can never be regex syntax
-    condition: pw.Expression = pw.SQL("1 = 1")
+    condition: pw.ColumnBase = pw.SQL("1 = 1")
     for tokens in words:
         condition &= search_text().iregexp("\\m" + "[^[:alnum:]]+".join(tokens))
     return condition
@@ -144,7 +144,7 @@ def _fts_query(text: str) -> str | None:
     return " ".join('"' + " ".join(tokens) + '"*' for tokens in words) if words else None
 
 
-def search_text() -> pw.Node:
+def search_text() -> pw.ColumnBase:
     """name, company and email as one text: what PostgreSQL searches and indexes."""
     return (
         pw.fn.COALESCE(CardRow.name, "").concat(" ")
@@ -162,7 +162,7 @@ def column_page(stage: Stage, offset: int, limit: int, card_filter: CardFilter =
     page of a million-card column costs no more than the middle one.
     """
     if card_filter.search.strip():
-        rows = _search_matches(_SUMMARY_COLUMNS, stage, card_filter).offset(offset).limit(limit).tuples()
+        rows = tuples(_search_matches(_SUMMARY_COLUMNS, stage, card_filter).offset(offset).limit(limit))
         return [_summary(row) for row in rows]
     where = _where(stage, card_filter)
     base = CardRow.select(*_SUMMARY_COLUMNS).where(where)
@@ -171,9 +171,9 @@ def column_page(stage: Stage, offset: int, limit: int, card_filter: CardFilter =
         count = min(limit, total - offset)
         if count <= 0:
             return []
-        rows = base.order_by(CardRow.rank.desc(), CardRow.id.desc()).offset(from_end).limit(count).tuples()
+        rows = tuples(base.order_by(CardRow.rank.desc(), CardRow.id.desc()).offset(from_end).limit(count))
         return [_summary(row) for row in reversed(list(rows))]
-    rows = base.order_by(CardRow.rank, CardRow.id).offset(offset).limit(limit).tuples()
+    rows = tuples(base.order_by(CardRow.rank, CardRow.id).offset(offset).limit(limit))
     return [_summary(row) for row in rows]
 
 
@@ -216,7 +216,7 @@ def _search_matches(columns: Sequence[pw.Node], stage: Stage | None, card_filter
     """Cards matching the filter's search, newest first, read so that a LIMIT stops early: on
     SQLite the FTS5 index drives the query in rowid order, on PostgreSQL the id index does."""
     query = CardRow.select(*columns)
-    where: pw.Expression = pw.SQL("1 = 1")
+    where: pw.ColumnBase = pw.SQL("1 = 1")
     if stage is not None:
         where &= CardRow.stage == stage.value
     if card_filter.owner is not None:
@@ -261,7 +261,7 @@ def stage_totals(card_filter: CardFilter = NO_FILTER) -> dict[Stage, Totals]:
     query = StageTotal.select(StageTotal.stage, pw.fn.SUM(StageTotal.cards), pw.fn.SUM(StageTotal.amount))
     if card_filter.owner is not None:
         query = query.where(StageTotal.owner == card_filter.owner)
-    for stage, cards, amount in query.group_by(StageTotal.stage).tuples():
+    for stage, cards, amount in tuples(query.group_by(StageTotal.stage)):
         totals[Stage(stage)] = Totals(int(cards or 0), _cents(amount))
     return totals
 
@@ -390,9 +390,8 @@ def recount_totals() -> None:
             CardRow.stage, pw.fn.COALESCE(CardRow.owner, ""), pw.fn.COUNT(CardRow.id), pw.fn.SUM(CardRow.amount)
         )
         .group_by(CardRow.stage, CardRow.owner)
-        .tuples()
     )
-    for stage, owner, cards, amount in query:
+    for stage, owner, cards, amount in tuples(query):
         _add_to_totals(stage, owner, cards, _cents(amount))
 
 
@@ -449,8 +448,8 @@ def changes_after(change_id: int, limit: int = 500) -> list[tuple[int, int | Non
     """(change id, card id) of up to ``limit`` changes after ``change_id``, oldest first, never
     skipping one that is still being committed (empty when writers are too busy to tell)."""
     def read() -> list[tuple[int, int | None]]:
-        return list(Change.select(Change.id, Change.card_id).where(Change.id > change_id)
-                    .order_by(Change.id).limit(limit).tuples())
+        return [(row[0], row[1]) for row in tuples(Change.select(Change.id, Change.card_id)
+                .where(Change.id > change_id).order_by(Change.id).limit(limit))]
 
     return _when_feed_settled(read) or []
 

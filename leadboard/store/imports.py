@@ -19,7 +19,7 @@ import peewee as pw
 
 from leadboard.store.cards import _add_to_totals
 from leadboard.store.db import database, is_sqlite
-from leadboard.store.models import Activity, BaseModel, Change, History
+from leadboard.store.models import Activity, BaseModel, Change, History, dicts
 from leadboard.store.models import Card as CardRow
 
 #: the card columns a bulk insert gives, in this order (everything but ``id``)
@@ -40,6 +40,7 @@ _LOOKUP_CHUNK = 400
 class ImportRun(BaseModel):
     """One import of one file: what it was, how far it got, and what it did so far."""
 
+    id = pw.AutoField()
     source = pw.TextField()
     #: size, modification time and a hash of the file's ends: a changed file is a new import
     fingerprint = pw.CharField(max_length=200)
@@ -73,16 +74,6 @@ class RunProgress:
     skipped: int
     rejected: int
     rejects_bytes: int
-
-
-def create_import_tables() -> None:
-    """For the migration that introduced imports: the run table, and an index on the lowercased
-    email so a duplicate is found by email whatever its case. It replaces the plain email index,
-    which no query used (search goes through the full-text index) and which cost an import of a
-    million cards a tenth of its time."""
-    database.create_tables([ImportRun])
-    database.execute_sql("CREATE INDEX IF NOT EXISTS card_email_lower ON card (lower(email))")
-    database.execute_sql("DROP INDEX IF EXISTS card_email")
 
 
 # ---- runs ----------------------------------------------------------------------------------
@@ -309,6 +300,6 @@ def _rows_of_cards(table: type[History] | type[Activity], card_ids: Sequence[int
     """Each card's rows of an append-only table, oldest first, in one query."""
     found: dict[int, list[dict[str, Any]]] = {card_id: [] for card_id in card_ids}
     query = table.select().where(table.card.in_(list(card_ids))).order_by(table.card, table.id)
-    for row in query.dicts():
+    for row in dicts(query):
         found[row["card"]].append(row)
     return found

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any, cast
+
 import peewee as pw
 
 from leadboard.store.db import database
 
-MONEY = {"max_digits": 16, "decimal_places": 2, "auto_round": True, "null": True}
+
+def _money() -> pw.DecimalField:
+    """An amount to the cent, unknown until set."""
+    return pw.DecimalField(max_digits=16, decimal_places=2, auto_round=True, null=True)
 
 
 class BaseModel(pw.Model):
@@ -15,7 +21,19 @@ class BaseModel(pw.Model):
         legacy_table_names = False
 
 
+def tuples(query: pw.BaseQuery) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``query`` as tuples. peewee's type hints give a model query's rows as model
+    instances even after ``.tuples()``; this says what they are."""
+    return cast(Iterator[tuple[Any, ...]], iter(query.tuples()))
+
+
+def dicts(query: pw.BaseQuery) -> Iterator[dict[str, Any]]:
+    """The rows of ``query`` as dicts (see ``tuples``)."""
+    return cast(Iterator[dict[str, Any]], iter(query.dicts()))
+
+
 class Card(BaseModel):
+    id = pw.AutoField()
     stage = pw.CharField(max_length=20)
     #: order inside a column, sparse: a card entering a column goes above the top one
     rank = pw.DoubleField()
@@ -34,13 +52,13 @@ class Card(BaseModel):
     email = pw.CharField(max_length=320, null=True)
     phone = pw.CharField(max_length=200, null=True)
     need = pw.TextField(null=True)
-    budget = pw.DecimalField(**MONEY)
+    budget = _money()
     purchase_by = pw.DateField(null=True)
     authority = pw.BooleanField(null=True)
     decision_maker = pw.CharField(max_length=200, null=True)
     requirements = pw.TextField(null=True)
     supplier = pw.CharField(max_length=10, null=True)
-    value = pw.DecimalField(**MONEY)
+    value = _money()
     close_by = pw.DateField(null=True)
     terms = pw.TextField(null=True)
     payment_terms = pw.CharField(max_length=200, null=True)
@@ -61,14 +79,18 @@ class Card(BaseModel):
         indexes = (
             (("stage", "rank", "id"), False),
             (("stage", "owner", "rank", "id"), False),
-            (("email",), False),
             (("name", "company"), False),
         )
+        # plus card_email_lower, an index on lower(email) made by the "imports" migration step
 
 
 class History(BaseModel):
     """One row per move (and per creation or import), never updated or deleted."""
 
+    id = pw.AutoField()
+    #: the ids behind the foreign keys, which peewee adds (declared for the type checker)
+    card_id: int
+    undoes_id: int | None
     card = pw.ForeignKeyField(Card, backref="history", on_delete="CASCADE")
     move = pw.CharField(max_length=10)
     from_stage = pw.CharField(max_length=20, null=True)
@@ -86,6 +108,8 @@ class History(BaseModel):
 
 
 class Activity(BaseModel):
+    id = pw.AutoField()
+    card_id: int
     card = pw.ForeignKeyField(Card, backref="activities", on_delete="CASCADE")
     kind = pw.CharField(max_length=10)
     summary = pw.TextField()
@@ -102,6 +126,7 @@ class Change(BaseModel):
     ``card`` is NULL for bulk changes (demo, import) after which a board reloads every column.
     """
 
+    id = pw.AutoField()
     card_id = pw.IntegerField(null=True)
     at = pw.DateTimeField()
 
@@ -110,6 +135,7 @@ class StageTotal(BaseModel):
     """Per (stage, owner): how many cards and their summed amount, kept current by every write,
     so column headers never scan a million rows."""
 
+    id = pw.AutoField()
     stage = pw.CharField(max_length=20)
     owner = pw.CharField(max_length=200)
     cards = pw.IntegerField(default=0)

@@ -201,3 +201,17 @@ def test_markup_and_escapes_in_user_text_are_printed_literally(leadboard, leadbo
     assert "[bold red]Evil[/] Corp" in runs[1].out
     assert "[bold red]Evil[/] Corp" in runs[2].out
     assert runs[4].code == EXIT_BAD_INPUT
+
+
+def test_a_database_from_a_newer_leadboard_is_refused_in_one_line(leadboard, db):
+    from leadboard.service.setup import close, open_pipeline
+    from leadboard.store.migrations import STEPS, AppliedStep
+
+    assert leadboard("add", "Ada Lovelace", "--email", "ada@example.com").code == EXIT_OK
+    open_pipeline(db, "alice")
+    AppliedStep.create(name="a-step-from-the-future", applied_at="2030-01-01 00:00:00")
+    close()
+    refused = leadboard("list")
+    assert refused.code == EXIT_BAD_INPUT, refused
+    assert refused.out == "" and len(refused.err.splitlines()) == 1
+    assert f"version {len(STEPS) + 1}" in refused.err and f"(version {len(STEPS)};" in refused.err

@@ -1,25 +1,163 @@
-"""Databases made by an earlier leadboard are brought up to date on start-up, keeping their cards."""
+"""Databases made by any earlier leadboard are brought up to date on start-up, keeping their cards,
+and end with exactly the schema a new database gets; a newer database is refused; and checking
+for due steps never waits for a writer."""
 
 from __future__ import annotations
 
 import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
+import pytest
+
+from leadboard.domain.errors import SchemaTooNew
 from leadboard.domain.filter import CardFilter
 from leadboard.service.setup import close, open_pipeline
+from leadboard.store import db, migrations
+from leadboard.store.imports import ImportRun
+from leadboard.store.migrations import STEPS, AppliedStep
+from leadboard.store.models import TABLES
+from tests.conftest import PG_URL, pg_admin, with_search_path
+from tests.store import schema
 
 
-def test_an_older_search_index_gains_prefix_indexes_and_still_finds_cards(tmp_path):
+@pytest.fixture
+def blank(engine: str, tmp_path: Path) -> Iterator[Callable[[], None]]:
+    """Connects to an empty database of ``engine``; each call starts a new empty one."""
+    made: list[str] = []
+
+    def new() -> None:
+        close()
+        if engine == "sqlite":
+            db.connect(tmp_path / f"db{len(made)}.sqlite")
+            made.append("sqlite")
+            return
+        name = f"lb_test_migrations_{datetime.now(UTC):%H%M%S%f}_{len(made)}"
+        with pg_admin() as cursor:
+            cursor.execute(f'CREATE SCHEMA "{name}"')
+        made.append(name)
+        db.connect(with_search_path(PG_URL, name))
+
+    yield new
+    close()
+    if engine == "postgresql":
+        with pg_admin() as cursor:
+            for name in made:
+                cursor.execute(f'DROP SCHEMA "{name}" CASCADE')
+
+
+def _apply_first(count: int) -> None:
+    """The database as a leadboard that shipped only the first ``count`` steps left it."""
+    for step in STEPS[:count]:
+        with db.database.atomic():
+            migrations._record_under_lock()
+            step.apply(migrations._migrator())
+            AppliedStep.create(name=step.name, applied_at=datetime.now(UTC).replace(tzinfo=None))
+
+
+def _fresh_schema(new: Callable[[], None]) -> dict[str, Any]:
+    new()
+    migrations.migrate()
+    return schema.dump()
+
+
+def test_a_database_at_every_past_version_migrates_to_exactly_the_fresh_schema(blank) -> None:
+    fresh = _fresh_schema(blank)
+    for count in range(len(STEPS)):
+        blank()
+        _apply_first(count)
+        assert migrations.due_steps() == [step.name for step in STEPS[count:]]
+        migrations.migrate()
+        assert migrations.due_steps() == []
+        assert schema.dump() == fresh, f"a database at version {count} migrates to another schema"
+
+
+def test_a_database_numbered_before_steps_had_names_is_carried_over(blank) -> None:
+    """Databases from before named steps recorded 'version N' in schema_version."""
+    fresh = _fresh_schema(blank)
+    for version in range(1, 5):
+        blank()
+        _apply_first(version)
+        db.database.execute_sql('DROP TABLE "schema_step"')
+        db.database.execute_sql('CREATE TABLE "schema_version" ("id" INTEGER PRIMARY KEY, "version" INTEGER NOT NULL)')
+        for number in range(1, version + 1):
+            db.database.execute_sql(f'INSERT INTO "schema_version" ("id", "version") VALUES ({number}, {number})')
+        migrations.migrate()
+        assert schema.dump() == fresh, f"numbered version {version} migrates to another schema"
+
+
+def test_the_models_agree_with_the_migrated_schema(blank) -> None:
+    """Every table the code reads is there with exactly the columns its model declares, and every
+    index the model declares: a field added to a model without a migration step fails here."""
+    migrated = _fresh_schema(blank)
+    blank()
+    models = [*TABLES, ImportRun]
+    db.database.create_tables(models)
+    declared = schema.dump()
+    for model in models:
+        table = model._meta.table_name
+        assert schema.columns(migrated, table) == schema.columns(declared, table), f"table {table}"
+    missing = [item for item in declared["others"] if item[0] == "index" and item not in migrated["others"]]
+    assert missing == []
+
+
+def test_a_database_newer_than_the_program_is_refused_naming_both_versions(db_target: str) -> None:
+    open_pipeline(db_target, "alice")
+    AppliedStep.create(name="from-a-newer-leadboard", applied_at=datetime.now(UTC).replace(tzinfo=None))
+    close()
+    with pytest.raises(SchemaTooNew) as refused:
+        open_pipeline(db_target, "alice")
+    message = str(refused.value)
+    assert f"version {len(STEPS) + 1}" in message and f"version {len(STEPS)};" in message
+    assert "from-a-newer-leadboard" in message and message.count(".") == 1
+
+
+def test_an_up_to_date_database_opens_while_a_colleague_holds_the_write_lock(db_target: str, engine: str) -> None:
+    open_pipeline(db_target, "alice").create({"name": "Grace Hopper", "email": "grace@example.com"})
+    close()
+    if engine == "sqlite":
+        holder: Any = sqlite3.connect(db_target, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+    else:
+        import psycopg2
+
+        holder = psycopg2.connect(db_target)
+        holder.autocommit = True
+        # what migrating takes: the migration lock, and (as any writer would) a row lock on a card
+        holder.cursor().execute("SELECT pg_advisory_lock(%s)", (migrations._MIGRATION_LOCK,))
+    opened = threading.Event()
+
+    def open_board() -> None:
+        names = [card.name for card in open_pipeline(db_target, "bob").find(card_filter=CardFilter())]
+        if names == ["Grace Hopper"]:
+            opened.set()
+
+    reader = threading.Thread(target=open_board, daemon=True)
+    reader.start()
+    try:
+        # a writer waits up to the 30 s busy timeout for the lock; a reader does not wait at all
+        assert opened.wait(10), "opening an up-to-date database waited for the write lock"
+    finally:
+        holder.close()
+        reader.join(35)
+        close()
+
+
+def test_an_older_search_index_gains_prefix_indexes_and_still_finds_cards(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     pipeline = open_pipeline(path, "alice")
     card = pipeline.create({"name": "Grace Hopper", "email": "grace@example.com"})
     close()
-    # make it look like a database from before migration 3: an index without prefixes
+    # make it look like a database from before that step: an index without prefixes
     raw = sqlite3.connect(path)
     raw.execute("DROP TABLE card_search")
     raw.execute("CREATE VIRTUAL TABLE card_search USING fts5(name, company, email, content='card', "
                 "content_rowid='id', tokenize='unicode61')")
     raw.execute("INSERT INTO card_search(card_search) VALUES ('rebuild')")
-    raw.execute("DELETE FROM schema_version WHERE version >= 3")
+    raw.execute("DELETE FROM schema_step WHERE name IN ('sqlite-search-prefixes', 'imports')")
     raw.commit()
     raw.close()
 
@@ -30,3 +168,37 @@ def test_an_older_search_index_gains_prefix_indexes_and_still_finds_cards(tmp_pa
     added = pipeline.create({"name": "Grace Kelly", "email": "kelly@example.com"})  # triggers still feed it
     assert {c.id for c in pipeline.find(card_filter=CardFilter(search="grace"))} == {card.id, added.id}
     close()
+
+
+SHIPPED = Path(__file__).with_name("shipped_schemas.json")
+
+
+def test_no_shipped_step_has_changed(blank, engine: str) -> None:
+    """The schema after each step is what that step gave when it shipped (recorded in
+    shipped_schemas.json). Editing a step that has shipped fails here: add a new step instead.
+    A new step's schema is recorded by running this test once with LEADBOARD_RECORD_STEPS=1;
+    that adds missing entries and never rewrites one."""
+    import json
+    import os
+
+    shipped = json.loads(SHIPPED.read_text()) if SHIPPED.exists() else {}
+    recorded = shipped.setdefault(engine, {})
+    blank()
+    changed = []
+    for count, step in enumerate(STEPS, start=1):
+        _apply_first(count) if count == 1 else _apply_step(step)
+        now = json.loads(json.dumps(schema.dump()))  # tuples as lists, as the file holds them
+        if step.name not in recorded and os.environ.get("LEADBOARD_RECORD_STEPS") == "1":
+            recorded[step.name] = now
+            SHIPPED.write_text(json.dumps(shipped, indent=1, sort_keys=True) + "\n")
+        assert step.name in recorded, f"step {step.name!r} is new: record it with LEADBOARD_RECORD_STEPS=1"
+        if recorded[step.name] != now:
+            changed.append(step.name)
+    assert changed == [], (f"the schema after step {changed[0]!r} is not what it was when it shipped: "
+                           "never edit a shipped step, add a new one")
+
+
+def _apply_step(step: Any) -> None:
+    with db.database.atomic():
+        step.apply(migrations._migrator())
+        AppliedStep.create(name=step.name, applied_at=datetime.now(UTC).replace(tzinfo=None))
