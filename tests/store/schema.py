@@ -20,6 +20,24 @@ def columns(dumped: dict[str, Any], table: str) -> list[tuple[Any, ...]]:
     return dumped["tables"][table]
 
 
+def difference(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """What changed from ``before`` to ``after``: per table the columns added and removed (a
+    changed column is both), and the indexes, triggers and virtual tables added and removed."""
+    tables: dict[str, dict[str, list[Any]]] = {}
+    for name in sorted(set(before["tables"]) | set(after["tables"])):
+        old = before["tables"].get(name, [])
+        new = after["tables"].get(name, [])
+        added = [column for column in new if column not in old]
+        removed = [column for column in old if column not in new]
+        if added or removed:
+            tables[name] = {"added": added, "removed": removed}
+    return {
+        "tables": tables,
+        "added": [item for item in after["others"] if item not in before["others"]],
+        "removed": [item for item in before["others"] if item not in after["others"]],
+    }
+
+
 def _squash(sql: str | None) -> str | None:
     return None if sql is None else re.sub(r"\s+", " ", sql).strip()
 
