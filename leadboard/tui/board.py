@@ -7,7 +7,7 @@ polls the change feed so moves made by colleagues show up without a key press.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
@@ -55,6 +55,14 @@ def summary_of(card: Card) -> CardSummary:
         active_at=card.last_activity_at or card.created_at, version=card.version,
         lost_from=card.lost_from, lost_reason=card.lost_reason,
     )
+
+
+@dataclass
+class SeenCard:
+    """The card as the user's open form last saw it. A save sends its version; after a conflict it
+    becomes the colleague's card, so saving again deliberately writes over their change."""
+
+    card: Card
 
 
 @dataclass(frozen=True)
@@ -302,26 +310,26 @@ class BoardScreen(Screen[None]):
                         required=("name",))
         self.app.push_screen(form, lambda saved: self._after_write(saved, card.id))
 
-    def _edit_saver(self, card: Card) -> Callable[[FormValues], Any]:
-        seen = {"version": card.version, "card": card}
+    def _edit_saver(self, card: Card) -> Callable[[FormValues], Card]:
+        seen = SeenCard(card)
 
-        def save(values: FormValues) -> Card | None:
-            changes = values.changed(seen["card"].fields())
+        def save(values: FormValues) -> Card:
+            changes = values.changed(seen.card.fields())
             if not changes:
-                return seen["card"]
+                return seen.card
             try:
-                return self.pipeline.edit(card.id, changes, seen["version"])
+                return self.pipeline.edit(card.id, changes, seen.card.version)
             except Conflict as conflict:
                 raise self._conflict_seen(conflict, seen, values) from None
 
         return save
 
-    def _conflict_seen(self, conflict: Conflict, seen: dict[str, Any], values: FormValues) -> ConflictSeen:
+    def _conflict_seen(self, conflict: Conflict, seen: SeenCard, values: FormValues) -> ConflictSeen:
         """The colleague's card as it is now, beside what the user typed; the next save writes over it."""
         now = self.pipeline.card(conflict.card_id)
-        before = seen["card"].fields()
+        before = seen.card.fields()
         changed = {name: now.fields()[name] for name in values.fields if now.fields()[name] != before[name]}
-        seen["version"], seen["card"] = now.version, now
+        seen.card = now
         return ConflictSeen(conflict, changed)
 
     def action_promote(self) -> None:
@@ -379,29 +387,29 @@ class BoardScreen(Screen[None]):
                         save_label="Save and promote")
         self.app.push_screen(form, lambda result: self._after_fix(result, card.id))
 
-    def _fix_saver(self, card: Card) -> Callable[[FormValues], Any]:
-        seen = {"version": card.version, "card": card}
+    def _fix_saver(self, card: Card) -> Callable[[FormValues], Awaitable[MoveResult | None]]:
+        seen = SeenCard(card)
 
-        async def save(values: FormValues) -> MoveResult:
-            changes = values.changed(seen["card"].fields())
+        async def save(values: FormValues) -> MoveResult | None:
+            changes = values.changed(seen.card.fields())
             failures = self.pipeline.check_promotion(card.id, changes)  # validates every field
             if values.activity is not None:
                 failures = [f for f in failures if set(f.fields) != {ACTIVITY}]
             blocking = [f for f in failures if f.blocking]
             if blocking:
-                target = seen["card"].stage.next
+                target = seen.card.stage.next
                 raise GateBlocked(GATE_INTO.get(target, "gate") if target else "gate", blocking)
             if failures:
                 lines = [Text(f"⚠ {safe(f.rule_id)}: {safe(f.message)}") for f in failures]
                 modal = ConfirmModal("Promote with warnings?", lines, yes="Promote anyway", no="Back")
                 if not await self.app.push_screen_wait(modal):
-                    return None  # type: ignore[return-value]
+                    return None
             if values.activity is not None:
                 kind, summary = values.activity
                 self.pipeline.log_activity(card.id, kind, summary)
                 values.activity = None  # logged: a retry after a conflict must not log it twice
             try:
-                return self.pipeline.promote(card.id, changes, seen["version"])
+                return self.pipeline.promote(card.id, changes, seen.card.version)
             except Conflict as conflict:
                 raise self._conflict_seen(conflict, seen, values) from None
 

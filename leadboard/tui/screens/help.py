@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
@@ -65,7 +65,7 @@ def bindings_of(*classes: type) -> list[Binding]:
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "close", "Close")]
 
-    def __init__(self, board: Screen[object]) -> None:
+    def __init__(self, board: Screen[Any]) -> None:
         super().__init__()
         self.board_class = type(board)
 
