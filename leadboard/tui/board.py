@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
@@ -28,6 +28,7 @@ from leadboard.domain.stages import GATE_INTO, PIPELINE, Stage
 from leadboard.service import MoveResult, Pipeline
 from leadboard.service.pipeline import StageStats
 from leadboard.service.setup import close as close_database
+from leadboard.tui.actions import BoardAction, Where, actions_of, bindings
 from leadboard.tui.column import CARD_HEIGHT, PAGE_SIZE, CardColumn, ColumnHeader
 from leadboard.tui.reader import Reader
 from leadboard.tui.screens.activity import ActivityModal
@@ -87,40 +88,10 @@ class Changes:
 class BoardScreen(Screen[None]):
     """Contacts, Leads, Opportunities, Accounts, side by side."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("question_mark", "help", "Keys"),
-        Binding("n", "new_card", "New"),
-        Binding("e", "edit_card", "Edit"),
-        Binding("p,greater_than_sign", "promote", "Promote"),
-        Binding("d,less_than_sign", "demote", "Demote"),
-        Binding("x", "lose", "Lose"),
-        Binding("a", "log_activity", "Log"),
-        Binding("enter,o", "open_card", "Open", show=False),
-        Binding("u", "undo", "Undo"),
-        Binding("slash", "search", "Search"),
-        Binding("m", "toggle_mine", "Mine"),
-        Binding("L", "lost_view", "Lost"),
-        Binding("q", "app.quit", "Quit"),
-        Binding("left,h", "focus_column(-1)", "Left", show=False),
-        Binding("right,l", "focus_column(1)", "Right", show=False),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
-    ]
-
-    #: (command palette name, help, action) for every board action
-    COMMANDS_BY_NAME: ClassVar[list[tuple[str, str, str]]] = [
-        ("New card", "Add a contact", "new_card"),
-        ("Edit card", "Change the focused card's fields", "edit_card"),
-        ("Promote card", "Move the focused card to the next stage through its gate", "promote"),
-        ("Demote card", "Move the focused card back one stage (asks for a reason)", "demote"),
-        ("Lose card", "Mark the focused card lost (asks for a reason)", "lose"),
-        ("Log activity", "Record a call, meeting, email or note on the focused card", "log_activity"),
-        ("Open card", "All fields, history of moves and activities of the focused card", "open_card"),
-        ("Undo last move", "Reverse your last move", "undo"),
-        ("Search", "Filter every column by name, company or email", "search"),
-        ("Toggle mine", "Show only my cards, or everyone's", "toggle_mine"),
-        ("Lost cards", "See lost cards and reopen them", "lost_view"),
-        ("Keys", "Every key on the board", "help"),
-    ]
+    ACTIONS: ClassVar[tuple[BoardAction, ...]] = actions_of(Where.BOARD, Where.CARD)
+    BINDINGS: ClassVar[list[BindingType]] = list(bindings(ACTIONS))
+    #: actions that need a card under the cursor (greyed out in the footer on an empty column)
+    CARD_ACTIONS: ClassVar[frozenset[str]] = frozenset(a.action for a in actions_of(Where.CARD))
 
     def __init__(self, pipeline: Pipeline, poll_interval: float | None = POLL_INTERVAL) -> None:
         super().__init__()
@@ -239,7 +210,7 @@ class BoardScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keys that need a card are shown greyed out on an empty column."""
-        if action in ("promote", "demote", "lose", "edit_card", "log_activity", "open_card"):
+        if action in self.CARD_ACTIONS:
             card = self.current_card() if self.is_mounted else None
             if card is None:
                 return None
@@ -269,7 +240,7 @@ class BoardScreen(Screen[None]):
     # ---- the actions -----------------------------------------------------------------------
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(self))
+        self.app.push_screen(HelpScreen())
 
     def action_open_card(self) -> None:
         card = self.current_card()
