@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,8 @@ async def _timed(app: Any, work: Callable[[], Awaitable[Any]], done: Callable[[]
 
 
 async def _probe_board(db: str, started: float) -> dict[str, float]:
+    from textual.widgets import Input
+
     from leadboard.domain.stages import Stage
     from leadboard.service.setup import open_pipeline
     from leadboard.tui.app import LeadboardApp
@@ -79,7 +82,7 @@ async def _probe_board(db: str, started: float) -> dict[str, float]:
 
         moves = []
         for action in ("cursor_down", "cursor_down", "cursor_down", "cursor_up", "cursor_up", "cursor_up"):
-            moves.append(await _timed(app, lambda action=action: contacts.run_action(action)))
+            moves.append(await _timed(app, partial(contacts.run_action, action)))
         figures["cursor_ms"] = statistics.median(moves) * 1000
 
         figures["promote_ms"] = await _timed(app, lambda: board.run_action("promote")) * 1000
@@ -89,7 +92,7 @@ async def _probe_board(db: str, started: float) -> dict[str, float]:
 
         await pilot.press("slash")
         await pilot.pause()
-        search = board.query_one("#search")
+        search = board.query_one("#search", Input)
         keys = []
         for length in range(1, len(SEARCH_WORD) + 1):
             before = board.stats
@@ -97,7 +100,10 @@ async def _probe_board(db: str, started: float) -> dict[str, float]:
             async def type_letter(length: int = length) -> None:
                 search.value = SEARCH_WORD[:length]
 
-            keys.append(await _timed(app, type_letter, lambda before=before: board.stats is not before))
+            def landed(before: object = before) -> bool:
+                return board.stats is not before
+
+            keys.append(await _timed(app, type_letter, landed))
         figures["search_ms"] = statistics.median(keys) * 1000
     figures["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return figures

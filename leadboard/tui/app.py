@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Iterable
+from typing import Any
 
 from rich.text import Text
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from leadboard.config import Settings
 from leadboard.service import Pipeline
 from leadboard.service.setup import close, open_pipeline
+from leadboard.tui.actions import commands
 from leadboard.tui.board import POLL_INTERVAL, BoardScreen
-from leadboard.tui.commands import BoardCommands
 from leadboard.tui.screens.confirm import ConfirmModal
 
 DEMO_CARDS = 200
@@ -24,7 +25,6 @@ class LeadboardApp(App[None]):
 
     CSS_PATH = "leadboard.tcss"
     TITLE = "leadboard"
-    COMMANDS: ClassVar = App.COMMANDS | {BoardCommands}
     ENABLE_COMMAND_PALETTE = True
 
     def __init__(self, pipeline: Pipeline, *, offer_demo: bool = True,
@@ -33,6 +33,14 @@ class LeadboardApp(App[None]):
         self.pipeline = pipeline
         self.offer_demo = offer_demo
         self.poll_interval = poll_interval
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The palette: the screen's own actions first (from the actions table), then Textual's,
+        except those a board action replaces by name ("Keys" is our help screen, "Quit" is ours)."""
+        ours = list(commands(screen))
+        yield from ours
+        taken = {command.title for command in ours}
+        yield from (command for command in super().get_system_commands(screen) if command.title not in taken)
 
     def get_default_screen(self) -> Screen[None]:
         return BoardScreen(self.pipeline, poll_interval=self.poll_interval)

@@ -7,14 +7,14 @@ polls the change feed so moves made by colleagues show up without a key press.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
@@ -28,6 +28,7 @@ from leadboard.domain.stages import GATE_INTO, PIPELINE, Stage
 from leadboard.service import MoveResult, Pipeline
 from leadboard.service.pipeline import StageStats
 from leadboard.service.setup import close as close_database
+from leadboard.tui.actions import BoardAction, Where, actions_of, bindings
 from leadboard.tui.column import CARD_HEIGHT, PAGE_SIZE, CardColumn, ColumnHeader
 from leadboard.tui.reader import Reader
 from leadboard.tui.screens.activity import ActivityModal
@@ -57,6 +58,14 @@ def summary_of(card: Card) -> CardSummary:
     )
 
 
+@dataclass
+class SeenCard:
+    """The card as the user's open form last saw it. A save sends its version; after a conflict it
+    becomes the colleague's card, so saving again deliberately writes over their change."""
+
+    card: Card
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """What a thread worker read for the screen to show: counts and totals, first pages."""
@@ -79,40 +88,10 @@ class Changes:
 class BoardScreen(Screen[None]):
     """Contacts, Leads, Opportunities, Accounts, side by side."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("question_mark", "help", "Keys"),
-        Binding("n", "new_card", "New"),
-        Binding("e", "edit_card", "Edit"),
-        Binding("p,greater_than_sign", "promote", "Promote"),
-        Binding("d,less_than_sign", "demote", "Demote"),
-        Binding("x", "lose", "Lose"),
-        Binding("a", "log_activity", "Log"),
-        Binding("enter,o", "open_card", "Open", show=False),
-        Binding("u", "undo", "Undo"),
-        Binding("slash", "search", "Search"),
-        Binding("m", "toggle_mine", "Mine"),
-        Binding("L", "lost_view", "Lost"),
-        Binding("q", "app.quit", "Quit"),
-        Binding("left,h", "focus_column(-1)", "Left", show=False),
-        Binding("right,l", "focus_column(1)", "Right", show=False),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
-    ]
-
-    #: (command palette name, help, action) for every board action
-    COMMANDS_BY_NAME: ClassVar[list[tuple[str, str, str]]] = [
-        ("New card", "Add a contact", "new_card"),
-        ("Edit card", "Change the focused card's fields", "edit_card"),
-        ("Promote card", "Move the focused card to the next stage through its gate", "promote"),
-        ("Demote card", "Move the focused card back one stage (asks for a reason)", "demote"),
-        ("Lose card", "Mark the focused card lost (asks for a reason)", "lose"),
-        ("Log activity", "Record a call, meeting, email or note on the focused card", "log_activity"),
-        ("Open card", "All fields, history of moves and activities of the focused card", "open_card"),
-        ("Undo last move", "Reverse your last move", "undo"),
-        ("Search", "Filter every column by name, company or email", "search"),
-        ("Toggle mine", "Show only my cards, or everyone's", "toggle_mine"),
-        ("Lost cards", "See lost cards and reopen them", "lost_view"),
-        ("Keys", "Every key on the board", "help"),
-    ]
+    ACTIONS: ClassVar[tuple[BoardAction, ...]] = actions_of(Where.BOARD, Where.CARD)
+    BINDINGS: ClassVar[list[BindingType]] = list(bindings(ACTIONS))
+    #: actions that need a card under the cursor (greyed out in the footer on an empty column)
+    CARD_ACTIONS: ClassVar[frozenset[str]] = frozenset(a.action for a in actions_of(Where.CARD))
 
     def __init__(self, pipeline: Pipeline, poll_interval: float | None = POLL_INTERVAL) -> None:
         super().__init__()
@@ -231,7 +210,7 @@ class BoardScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keys that need a card are shown greyed out on an empty column."""
-        if action in ("promote", "demote", "lose", "edit_card", "log_activity", "open_card"):
+        if action in self.CARD_ACTIONS:
             card = self.current_card() if self.is_mounted else None
             if card is None:
                 return None
@@ -261,7 +240,7 @@ class BoardScreen(Screen[None]):
     # ---- the actions -----------------------------------------------------------------------
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(self))
+        self.app.push_screen(HelpScreen())
 
     def action_open_card(self) -> None:
         card = self.current_card()
@@ -302,26 +281,26 @@ class BoardScreen(Screen[None]):
                         required=("name",))
         self.app.push_screen(form, lambda saved: self._after_write(saved, card.id))
 
-    def _edit_saver(self, card: Card) -> Callable[[FormValues], Any]:
-        seen = {"version": card.version, "card": card}
+    def _edit_saver(self, card: Card) -> Callable[[FormValues], Card]:
+        seen = SeenCard(card)
 
-        def save(values: FormValues) -> Card | None:
-            changes = values.changed(seen["card"].fields())
+        def save(values: FormValues) -> Card:
+            changes = values.changed(seen.card.fields())
             if not changes:
-                return seen["card"]
+                return seen.card
             try:
-                return self.pipeline.edit(card.id, changes, seen["version"])
+                return self.pipeline.edit(card.id, changes, seen.card.version)
             except Conflict as conflict:
                 raise self._conflict_seen(conflict, seen, values) from None
 
         return save
 
-    def _conflict_seen(self, conflict: Conflict, seen: dict[str, Any], values: FormValues) -> ConflictSeen:
+    def _conflict_seen(self, conflict: Conflict, seen: SeenCard, values: FormValues) -> ConflictSeen:
         """The colleague's card as it is now, beside what the user typed; the next save writes over it."""
         now = self.pipeline.card(conflict.card_id)
-        before = seen["card"].fields()
+        before = seen.card.fields()
         changed = {name: now.fields()[name] for name in values.fields if now.fields()[name] != before[name]}
-        seen["version"], seen["card"] = now.version, now
+        seen.card = now
         return ConflictSeen(conflict, changed)
 
     def action_promote(self) -> None:
@@ -379,29 +358,29 @@ class BoardScreen(Screen[None]):
                         save_label="Save and promote")
         self.app.push_screen(form, lambda result: self._after_fix(result, card.id))
 
-    def _fix_saver(self, card: Card) -> Callable[[FormValues], Any]:
-        seen = {"version": card.version, "card": card}
+    def _fix_saver(self, card: Card) -> Callable[[FormValues], Awaitable[MoveResult | None]]:
+        seen = SeenCard(card)
 
-        async def save(values: FormValues) -> MoveResult:
-            changes = values.changed(seen["card"].fields())
+        async def save(values: FormValues) -> MoveResult | None:
+            changes = values.changed(seen.card.fields())
             failures = self.pipeline.check_promotion(card.id, changes)  # validates every field
             if values.activity is not None:
                 failures = [f for f in failures if set(f.fields) != {ACTIVITY}]
             blocking = [f for f in failures if f.blocking]
             if blocking:
-                target = seen["card"].stage.next
+                target = seen.card.stage.next
                 raise GateBlocked(GATE_INTO.get(target, "gate") if target else "gate", blocking)
             if failures:
                 lines = [Text(f"⚠ {safe(f.rule_id)}: {safe(f.message)}") for f in failures]
                 modal = ConfirmModal("Promote with warnings?", lines, yes="Promote anyway", no="Back")
                 if not await self.app.push_screen_wait(modal):
-                    return None  # type: ignore[return-value]
+                    return None
             if values.activity is not None:
                 kind, summary = values.activity
                 self.pipeline.log_activity(card.id, kind, summary)
                 values.activity = None  # logged: a retry after a conflict must not log it twice
             try:
-                return self.pipeline.promote(card.id, changes, seen["version"])
+                return self.pipeline.promote(card.id, changes, seen.card.version)
             except Conflict as conflict:
                 raise self._conflict_seen(conflict, seen, values) from None
 

@@ -17,7 +17,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -27,6 +27,7 @@ from textual.widget import Widget
 
 from leadboard.domain.card import CardSummary
 from leadboard.domain.stages import Stage
+from leadboard.tui.actions import Where, actions_of, bindings
 from leadboard.tui.text import compact_money, money, safe
 
 #: lines per card: name, company, amount · owner · marks, and a gap
@@ -99,17 +100,13 @@ class ColumnHeader(Widget):
         return Text("\n").join([title, value])
 
 
-class CardColumn(ScrollView, can_focus=True):
-    """The cards of one stage, drawn line by line from cached pages."""
+class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
+    """The cards of one stage, drawn line by line from cached pages.
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor_up", "Up", show=False),
-        Binding("down,j", "cursor_down", "Down", show=False),
-        Binding("home,g", "cursor_top", "Top", show=False),
-        Binding("end,G", "cursor_bottom", "Bottom", show=False),
-        Binding("pageup,ctrl+b", "page_up_cards", "Page up", show=False),
-        Binding("pagedown,ctrl+f", "page_down_cards", "Page down", show=False),
-    ]
+    Only the actions table's keys are bound (``inherit_bindings=False``): the scroll view's own
+    left/right would otherwise shadow the board's "column to the left/right" in the key chain."""
+
+    BINDINGS: ClassVar[list[BindingType]] = list(bindings(actions_of(Where.COLUMN)))
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "card--name", "card--company", "card--meta", "card--mark",

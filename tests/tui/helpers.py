@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date, timedelta
 from typing import Any
 
-from rich.console import Console
 from textual.app import App
 
 from leadboard.service import Pipeline
 from leadboard.tui.app import LeadboardApp
 from leadboard.tui.board import BoardScreen
+from leadboard.tui.scenes import screen_text
+
+__all__ = ["APP_SIZE", "QUALIFIED", "board_of", "contact", "make_app", "notices", "screen_text", "soon"]
 
 #: every board test runs at this size unless it is about another one
 APP_SIZE = (120, 35)
@@ -28,15 +29,6 @@ def board_of(app: App[Any]) -> BoardScreen:
     screen = app.screen_stack[0]
     assert isinstance(screen, BoardScreen)
     return screen
-
-
-def screen_text(app: App[Any]) -> str:
-    """What the terminal shows now, as plain text (the way ``export_screenshot`` composes it)."""
-    width, height = app.size
-    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
-                      color_system="truecolor", record=True, legacy_windows=False, safe_box=False)
-    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
-    return console.export_text()
 
 
 def contact(pipeline: Pipeline, name: str, **fields: Any) -> int:

@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from leadboard.domain.errors import LeadboardError
 from leadboard.domain.stages import Stage
+from leadboard.tui.actions import BoardAction, Where, actions_of, bindings
 from leadboard.tui.column import CardColumn, ColumnHeader
 from leadboard.tui.text import safe
 
@@ -24,11 +25,8 @@ if TYPE_CHECKING:
 class LostScreen(Screen[int | None]):
     """Dismissed with the id of a reopened card (to focus it on the board), or None."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "reopen", "Reopen"),
-        Binding("enter,o", "open_card", "Open"),
-        Binding("escape,L,q", "back", "Back to the board"),
-    ]
+    ACTIONS: ClassVar[tuple[BoardAction, ...]] = actions_of(Where.LOST)
+    BINDINGS: ClassVar[list[BindingType]] = list(bindings(ACTIONS))
 
     def __init__(self, board: BoardScreen, reopen: Callable[[Any], Any]) -> None:
         super().__init__()
@@ -54,6 +52,12 @@ class LostScreen(Screen[int | None]):
         self.header.show(Stage.LOST, count, stats.amount if stats else Decimal(0), None)
         self.lost.load(count)
         self.lost.set_empty_text("No lost cards")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Reopen and open need a card under the cursor."""
+        if action in ("reopen", "open_card") and (not self.is_mounted or self.lost.current is None):
+            return None
+        return True
 
     def action_reopen(self) -> None:
         card = self.lost.current
