@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 import tempfile
 import time
@@ -26,6 +25,7 @@ from leadboard.domain.filter import CardFilter
 from leadboard.domain.history import MoveRecord
 from leadboard.domain.rules import default_rules_text, load_rules
 from leadboard.domain.stages import PIPELINE, Stage, parse_stage
+from leadboard.domain.text import for_terminal
 from leadboard.service import MoveResult, Pipeline
 from leadboard.service.setup import init_database, open_pipeline
 from leadboard.service.transfer.exporter import card_record
@@ -176,12 +176,10 @@ def _stage(text: str) -> Stage:
 
 # ---- output ------------------------------------------------------------------------------------
 
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
 def printable(text: object) -> str:
-    """User text made safe for a terminal: control characters shown as escapes, never obeyed."""
-    return _UNSAFE.sub(lambda m: repr(m.group())[1:-1], str(text))
+    """User text made safe for a terminal: control and bidi characters shown as escapes, never
+    obeyed (``domain.text.for_terminal``); tab and newline lay out multi-line text."""
+    return for_terminal(str(text), keep_lines=True)
 
 
 def move_json(record: MoveRecord) -> dict[str, Any]:
