@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from importlib import resources
 from operator import attrgetter
 from pathlib import Path
-from typing import Annotated, Any, Literal, Protocol
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -26,13 +26,6 @@ from leadboard.domain.text import LIMITS, checked, one_line
 
 #: the pseudo-field a rule names when logging an activity would satisfy it
 ACTIVITY = "activity"
-
-
-class CardFacts(Protocol):
-    """What a gate looks at: the card's fields (as attributes) and how many interactions (calls,
-    meetings, emails) have been logged."""
-
-    activity_count: int
 
 
 class _Check(BaseModel):
