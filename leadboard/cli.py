@@ -28,7 +28,7 @@ from leadboard.domain.stages import PIPELINE, Stage, parse_stage
 from leadboard.domain.text import for_terminal
 from leadboard.service import MoveResult, Pipeline
 from leadboard.service.setup import init_database, open_pipeline
-from leadboard.service.transfer.exporter import card_record
+from leadboard.service.transfer.exporter import Format, card_record
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_BLOCKED, EXIT_CONFLICT = 0, 1, 2, 3, 4
 
@@ -433,7 +433,7 @@ def _export(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     from leadboard.service.transfer.exporter import export_cards
 
     target = args.file
-    format = args.format or ("json" if target and target.lower().endswith(".json") else "csv")
+    format: Format = args.format or ("json" if target and target.lower().endswith(".json") else "csv")
     if target in (None, "-"):
         export_cards(out, format, args.stage, args.with_history)
         return EXIT_OK
