@@ -477,10 +477,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         err.write(f"leadboard: {printable(error)}\n")
         return EXIT_BAD_INPUT
     except GateBlocked as error:
-        err.write(f"leadboard: {error}\n")
-        for failure in error.failures:
+        err.write(f"leadboard: {printable(error)}\n")
+        for failure in error.failures:  # a rules file's words: escaped like any user text
             suffix = "" if failure.blocking else "  (warning)"
-            err.write(f"{failure.rule_id}: {failure.message}{suffix}\n")
+            err.write(f"{printable(failure.rule_id)}: {printable(failure.message)}{suffix}\n")
         return EXIT_BLOCKED
     except Conflict as error:
         err.write(f"leadboard: {printable(error)}\n")
