@@ -104,6 +104,9 @@ class CardFields(BaseModel):
     def _blank_is_none(cls, value: Any, info: ValidationInfo) -> Any:
         """Text cleaned as ``domain.text`` says for its kind of field; blank text is no value."""
         if isinstance(value, str):
+            # control characters are never printable: most text needs no cleaning, only stripping
+            if value.isprintable():
+                return value.strip() or None
             value = multi_line(value) if info.field_name in MULTI_LINE_FIELDS else one_line(value)
             return value or None
         return value

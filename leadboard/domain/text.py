@@ -44,7 +44,6 @@ CONTROL_CLASS = f"[{_C0}{_DEL}{_C1}{_BIDI}]"
 _CONTROL = re.compile(CONTROL_CLASS)
 # the same class without tab and newline, the two that lay out multi-line text
 _CONTROL_BUT_LAYOUT = re.compile(f"[\x00-\x08\x0b-\x1f{_DEL}{_C1}{_BIDI}]")
-_LINE_BREAK = re.compile(r"\r\n?")
 # a cell a spreadsheet reads as a formula (or that hides one behind a tab or carriage return);
 # the leading quotes make the neutralising reversible (see csv_cell)
 _FORMULA = re.compile(r"'*[=+\-@\t\r]")
@@ -72,7 +71,9 @@ def multi_line(text: str) -> str:
     newline stay; every other control character goes; no space at either end."""
     if text.isprintable():
         return text.strip()
-    return _CONTROL_BUT_LAYOUT.sub("", _LINE_BREAK.sub("\n", text)).strip()
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL_BUT_LAYOUT.sub("", text).strip()
 
 
 # ---- on the way out ------------------------------------------------------------------------------
