@@ -34,16 +34,23 @@ from pydantic_core import PydanticCustomError
 
 from leadboard.domain.errors import InvalidInput
 
-_C0 = "\x00-\x1f"
-_DEL = "\x7f"
-_C1 = "\x80-\x9f"
-_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-#: every control character, as a regular-expression character class
-CONTROL_CLASS = f"[{_C0}{_DEL}{_C1}{_BIDI}]"
+#: every control character, as (first, last) code points
+_CONTROL_RANGES = (
+    (0x00, 0x1F),  # C0: ESC starts every escape sequence, BEL ends an OSC (pane title, clipboard)
+    (0x7F, 0x9F),  # DEL, and C1: U+009B is a one-character CSI, U+009D an OSC
+    (0x061C, 0x061C), (0x200E, 0x200F), (0x202A, 0x202E), (0x2066, 0x2069),  # bidi controls
+)
+CONTROL_CHARACTERS = frozenset(chr(code) for first, last in _CONTROL_RANGES for code in range(first, last + 1))
+#: the two control characters multi-line text is laid out with
+LAYOUT = frozenset("\t\n")
 
-_CONTROL = re.compile(CONTROL_CLASS)
-# the same class without tab and newline, the two that lay out multi-line text
-_CONTROL_BUT_LAYOUT = re.compile(f"[\x00-\x08\x0b-\x1f{_DEL}{_C1}{_BIDI}]")
+
+def _any_of(chars: frozenset[str]) -> re.Pattern[str]:
+    return re.compile("[" + "".join(re.escape(char) for char in sorted(chars)) + "]")
+
+
+_CONTROL = _any_of(CONTROL_CHARACTERS)
+_CONTROL_BUT_LAYOUT = _any_of(CONTROL_CHARACTERS - LAYOUT)
 # a cell a spreadsheet reads as a formula (or that hides one behind a tab or carriage return);
 # the leading quotes make the neutralising reversible (see csv_cell)
 _FORMULA = re.compile(r"'*[=+\-@\t\r]")
@@ -52,7 +59,7 @@ _NEUTRALISED = re.compile(r"'+[=+\-@\t\r]")
 
 def is_control(char: str) -> bool:
     """True for one of the characters this module removes or escapes."""
-    return _CONTROL.fullmatch(char) is not None
+    return char in CONTROL_CHARACTERS
 
 
 # ---- on the way in -------------------------------------------------------------------------------
@@ -87,10 +94,8 @@ def _escape(char: str) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-_ESCAPES = {code: _escape(chr(code)) for code in
-            [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), 0x061C, 0x200E, 0x200F,
-             *range(0x202A, 0x202F), *range(0x2066, 0x206A)]}
-_ESCAPES_BUT_LAYOUT = {code: escape for code, escape in _ESCAPES.items() if chr(code) not in "\t\n"}
+_ESCAPES = {ord(char): _escape(char) for char in CONTROL_CHARACTERS}
+_ESCAPES_BUT_LAYOUT = {code: escape for code, escape in _ESCAPES.items() if chr(code) not in LAYOUT}
 _JSON_ESCAPES = {code: f"\\u{code:04x}" for code in _ESCAPES_BUT_LAYOUT}
 
 
@@ -189,5 +194,5 @@ def checked(clean: Callable[[str], str], limit: int, required: bool = True) -> A
     return AfterValidator(check)
 
 
-__all__ = ["CONTROL_CLASS", "LIMITS", "Limits", "checked", "csv_cell", "csv_cell_restored", "for_terminal",
-           "is_control", "json_for_terminal", "multi_line", "one_line", "within"]
+__all__ = ["CONTROL_CHARACTERS", "LAYOUT", "LIMITS", "Limits", "checked", "csv_cell", "csv_cell_restored",
+           "for_terminal", "is_control", "json_for_terminal", "multi_line", "one_line", "within"]

@@ -10,6 +10,7 @@ import pytest
 
 from leadboard.domain.errors import InvalidInput
 from leadboard.domain.text import (
+    CONTROL_CHARACTERS,
     LIMITS,
     csv_cell,
     csv_cell_restored,
@@ -31,6 +32,12 @@ def test_every_control_and_bidi_character_counts_as_control_and_nothing_else_doe
     assert all(is_control(char) for char in CONTROLS)
     assert not any(is_control(char) for char in TEXT)
     assert is_control("\x9b")  # the 8-bit CSI: as dangerous as ESC [
+
+
+def test_no_control_character_is_printable_so_printable_text_needs_no_cleaning():
+    # the cleaning and escaping functions skip printable text: this is what makes that safe
+    assert not any(char.isprintable() for char in CONTROL_CHARACTERS)
+    assert set(CONTROLS) == CONTROL_CHARACTERS
 
 
 def test_a_one_line_field_loses_every_control_character_and_its_outer_spaces():
