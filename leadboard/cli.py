@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 import tempfile
 import time
@@ -26,9 +25,10 @@ from leadboard.domain.filter import CardFilter
 from leadboard.domain.history import MoveRecord
 from leadboard.domain.rules import default_rules_text, load_rules
 from leadboard.domain.stages import PIPELINE, Stage, parse_stage
+from leadboard.domain.text import for_terminal
 from leadboard.service import MoveResult, Pipeline
 from leadboard.service.setup import init_database, open_pipeline
-from leadboard.service.transfer.exporter import card_record
+from leadboard.service.transfer.exporter import Format, card_record
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_BLOCKED, EXIT_CONFLICT = 0, 1, 2, 3, 4
 
@@ -176,12 +176,10 @@ def _stage(text: str) -> Stage:
 
 # ---- output ------------------------------------------------------------------------------------
 
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
 def printable(text: object) -> str:
-    """User text made safe for a terminal: control characters shown as escapes, never obeyed."""
-    return _UNSAFE.sub(lambda m: repr(m.group())[1:-1], str(text))
+    """User text made safe for a terminal: control and bidi characters shown as escapes, never
+    obeyed (``domain.text.for_terminal``); tab and newline lay out multi-line text."""
+    return for_terminal(str(text), keep_lines=True)
 
 
 def move_json(record: MoveRecord) -> dict[str, Any]:
@@ -435,7 +433,7 @@ def _export(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     from leadboard.service.transfer.exporter import export_cards
 
     target = args.file
-    format = args.format or ("json" if target and target.lower().endswith(".json") else "csv")
+    format: Format = args.format or ("json" if target and target.lower().endswith(".json") else "csv")
     if target in (None, "-"):
         export_cards(out, format, args.stage, args.with_history)
         return EXIT_OK
@@ -479,10 +477,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         err.write(f"leadboard: {printable(error)}\n")
         return EXIT_BAD_INPUT
     except GateBlocked as error:
-        err.write(f"leadboard: {error}\n")
-        for failure in error.failures:
+        err.write(f"leadboard: {printable(error)}\n")
+        for failure in error.failures:  # a rules file's words: escaped like any user text
             suffix = "" if failure.blocking else "  (warning)"
-            err.write(f"{failure.rule_id}: {failure.message}{suffix}\n")
+            err.write(f"{printable(failure.rule_id)}: {printable(failure.message)}{suffix}\n")
         return EXIT_BLOCKED
     except Conflict as error:
         err.write(f"leadboard: {printable(error)}\n")

@@ -10,12 +10,13 @@ import getpass
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from leadboard import locations
 from leadboard.domain.errors import InvalidInput
+from leadboard.domain.text import LIMITS, checked, one_line
 
 
 class Settings(BaseModel):
@@ -26,8 +27,9 @@ class Settings(BaseModel):
     the user's data directory."""
     rules: Path | None = None
     """A rules file replacing the default gates, stage settings and lost reasons."""
-    user: str | None = None
-    """Who you are on the board (owner of new cards, recorded on every move). Default: the OS user."""
+    user: Annotated[str, checked(one_line, LIMITS.user, required=False)] | None = None
+    """Who you are on the board (owner of new cards, recorded on every move). Default: the OS user.
+    One line, like every user name: control characters are dropped."""
     shared_group: str | None = None
     """A group whose members may read and write the database file (see the README)."""
 

@@ -20,22 +20,22 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
 )
 
 from leadboard.domain.emails import normalized_email
 from leadboard.domain.errors import InvalidInput
 from leadboard.domain.stages import Stage
+from leadboard.domain.text import LIMITS, multi_line, one_line
 
-NAME_MAX = 200
-TEXT_MAX = 4000
 MONEY_MAX = Decimal("1e12")
 
 _PHONE_CHARS = re.compile(r"^\+?[0-9 ()./-]+$")
 _PHONE_PUNCTUATION = str.maketrans("", "", " ()./-+")
-# C0/C1 control characters other than tab and newline: terminal escapes are stripped from short
-# text so a pasted escape sequence can never reach a terminal; long text keeps newlines.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: the text fields that may hold several lines (a card's long fields, and why it was lost); every
+#: other text is one line. Either way no escape sequence survives to reach a terminal.
+MULTI_LINE_FIELDS = frozenset({"need", "requirements", "terms", "notes", "lost_reason"})
 
 
 class Supplier(StrEnum):
@@ -56,11 +56,11 @@ class ActivityKind(StrEnum):
     NOTE = "note"
 
 
-ShortText = Annotated[str, Field(max_length=NAME_MAX)]
-LongText = Annotated[str, Field(max_length=TEXT_MAX)]
+ShortText = Annotated[str, Field(max_length=LIMITS.line)]
+LongText = Annotated[str, Field(max_length=LIMITS.long_text)]
 Money = Annotated[Decimal, Field(ge=0, le=MONEY_MAX, max_digits=16, decimal_places=2)]
 #: pydantic's ``EmailStr`` check and normalisation, with the common address validated fast
-Email = Annotated[str, AfterValidator(normalized_email)]
+Email = Annotated[str, Field(max_length=LIMITS.email), AfterValidator(normalized_email)]
 
 
 class CardFields(BaseModel):
@@ -68,7 +68,7 @@ class CardFields(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid", validate_assignment=True)
 
-    name: Annotated[str, Field(min_length=1, max_length=NAME_MAX)]
+    name: Annotated[str, Field(min_length=1, max_length=LIMITS.line)]
     """The person's or company's name, as the salesperson says it."""
     kind: Kind = Kind.PERSON
     company: ShortText | None = None
@@ -101,11 +101,13 @@ class CardFields(BaseModel):
 
     @field_validator("*", mode="before")
     @classmethod
-    def _blank_is_none(cls, value: Any) -> Any:
+    def _blank_is_none(cls, value: Any, info: ValidationInfo) -> Any:
+        """Text cleaned as ``domain.text`` says for its kind of field; blank text is no value."""
         if isinstance(value, str):
-            # control characters are never printable, so the (costlier) removal is only needed
-            # for text that is not
-            value = value.strip() if value.isprintable() else _CONTROL.sub("", value).strip()
+            # control characters are never printable: most text needs no cleaning, only stripping
+            if value.isprintable():
+                return value.strip() or None
+            value = multi_line(value) if info.field_name in MULTI_LINE_FIELDS else one_line(value)
             return value or None
         return value
 

@@ -15,23 +15,17 @@ from datetime import date, timedelta
 from importlib import resources
 from operator import attrgetter
 from pathlib import Path
-from typing import Annotated, Any, Literal, Protocol
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from leadboard.domain.card import BOOL_FIELDS, CHOICE_FIELDS, DATE_FIELDS, FIELD_NAMES, MONEY_FIELDS
 from leadboard.domain.errors import RulesFileError
 from leadboard.domain.stages import GATE_INTO, GATES, PIPELINE, Stage
+from leadboard.domain.text import LIMITS, checked, one_line
 
 #: the pseudo-field a rule names when logging an activity would satisfy it
 ACTIVITY = "activity"
-
-
-class CardFacts(Protocol):
-    """What a gate looks at: the card's fields (as attributes) and how many interactions (calls,
-    meetings, emails) have been logged."""
-
-    activity_count: int
 
 
 class _Check(BaseModel):
@@ -179,9 +173,9 @@ def _has_value(value: Any) -> bool:
 class Rule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$", max_length=60)]
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$", max_length=LIMITS.rule_id)]
     severity: Literal["block", "warn"]
-    message: Annotated[str, Field(min_length=1, max_length=200)]
+    message: Annotated[str, checked(one_line, LIMITS.rule_message)]
     checks: Annotated[list[Check], Field(min_length=1)]
 
     @property
@@ -230,7 +224,7 @@ class Rules(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    lost_reasons: Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Field(min_length=1)]
+    lost_reasons: Annotated[list[Annotated[str, checked(one_line, LIMITS.lost_reason_choice)]], Field(min_length=1)]
     stages: dict[Stage, StageSettings]
     gates: dict[str, list[Rule]] = {}
 

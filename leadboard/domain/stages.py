@@ -17,10 +17,6 @@ class Stage(StrEnum):
         return _TITLES[self]
 
     @property
-    def is_open(self) -> bool:
-        return self is not Stage.LOST
-
-    @property
     def next(self) -> Stage | None:
         """The stage a promotion leads to, or None for accounts and lost cards."""
         if self not in PIPELINE:

@@ -1,8 +1,10 @@
 """The pipeline's use-cases: create, edit, promote, demote, lose, reopen, log activity, undo.
 
-One transition function (``_transition``) serves every move, from a key press, a CLI command or an
-import; promotion always runs the gate. Every write is one transaction, and every write names the
-card version it read, so a colleague's change in between is refused (``Conflict``), never overwritten.
+One transition function (``_transition``) serves every move of a single card, from a key press or a
+CLI command; promotion always runs the gate. (An import places many cards at once through the
+store's bulk writer instead, after checking each row against the same field validation and gate
+rules: see ``service/transfer``.) Every write is one transaction, and every write names the card
+version it read, so a colleague's change in between is refused (``Conflict``), never overwritten.
 """
 
 from __future__ import annotations
@@ -26,11 +28,9 @@ from leadboard.domain.filter import NO_FILTER, CardFilter
 from leadboard.domain.history import ActivityRecord, MoveRecord
 from leadboard.domain.rules import RuleFailure, Rules
 from leadboard.domain.stages import GATE_INTO, PIPELINE, Move, Stage
+from leadboard.domain.text import LIMITS, multi_line, within
 from leadboard.store import cards, journal
 from leadboard.store.db import in_transaction
-
-REASON_MAX = 500
-SUMMARY_MAX = 2000
 
 
 def utc_now() -> datetime:
@@ -260,11 +260,9 @@ class Pipeline:
         except ValueError:
             kinds = ", ".join(k.value for k in ActivityKind)
             raise InvalidInput(f"Unknown activity kind {kind!r}; use one of {kinds}.", field="kind") from None
-        summary = summary.strip()
+        summary = within(multi_line(summary), LIMITS.summary, "summary")
         if not summary:
             raise InvalidInput("Say in a few words what happened (summary).", field="summary")
-        if len(summary) > SUMMARY_MAX:
-            raise InvalidInput(f"summary: is too long (at most {SUMMARY_MAX} characters)", field="summary")
 
         def work() -> ActivityRecord:
             self.card(card_id)
@@ -322,11 +320,11 @@ class Pipeline:
 
 
 def _reason(reason: str | None) -> str:
-    text = (reason or "").strip()
+    """Why a card moves back or is lost, cleaned like any multi-line text; typed or imported, the
+    same limit holds."""
+    text = within(multi_line(reason or ""), LIMITS.reason, "reason")
     if not text:
         raise InvalidInput("A reason is required.", field="reason")
-    if len(text) > REASON_MAX:
-        raise InvalidInput(f"reason: is too long (at most {REASON_MAX} characters)", field="reason")
     return text
 
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -84,10 +83,6 @@ def close() -> None:
         database.close()
 
 
-def is_postgresql() -> bool:
-    return isinstance(database.obj, peewee.PostgresqlDatabase)
-
-
 #: PostgreSQL's "try the transaction again" states: serialization_failure and deadlock_detected
 _RETRY_SQLSTATES = frozenset({"40001", "40P01"})
 
@@ -134,16 +129,3 @@ def in_transaction(work: Callable[[], T], attempts: int = 8) -> T:
             # jittered back-off so writers that collided do not collide again in step
             time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
     raise AssertionError("unreachable")  # pragma: no cover
-
-
-@contextmanager
-def transaction() -> Iterator[None]:
-    with database.atomic():
-        yield
-
-
-def file_mode_for_new_database(path: Path) -> None:
-    """Create an empty database file readable and writable by its owner only, if none exists."""
-    from leadboard.store.files import create_private
-
-    create_private(path)

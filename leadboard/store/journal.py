@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import peewee as pw
-
 from leadboard.domain.card import ActivityKind
 from leadboard.domain.history import ActivityRecord, MoveRecord
 from leadboard.domain.stages import Move, Stage
@@ -88,7 +86,3 @@ def activities_of(card_id: int) -> list[ActivityRecord]:
         ActivityRecord(row.id, row.card_id, ActivityKind(row.kind), row.summary, row.at, row.by)
         for row in query
     ]
-
-
-def history_count() -> int:
-    return int(History.select(pw.fn.COUNT(History.id)).scalar() or 0)

@@ -1,28 +1,25 @@
 """User text made safe to draw, and the few number formats the board uses.
 
 Everything a user typed reaches the screen through ``safe``/``plain``: Rich markup in a name stays
-literal (it is never parsed) and control characters (terminal escapes) are shown as ``\\x1b``-style
-escapes, never sent to the terminal.
+literal (it is never parsed) and control characters (terminal escapes, bidi controls) are shown as
+``\\x1b``-style escapes, never sent to the terminal.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
 from rich.text import Text
 
 from leadboard.domain.card import field_text
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+from leadboard.domain.text import for_terminal
 
 
 def safe(value: object) -> str:
-    """``value`` as one line of printable text: control characters become visible escapes."""
-    if value is None:
-        return ""
-    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], str(value))
+    """``value`` as one line of printable text: control and bidi characters become visible
+    escapes (``domain.text.for_terminal``)."""
+    return for_terminal(value)
 
 
 def plain(value: object, style: str = "") -> Text:

@@ -178,6 +178,19 @@ def test_rules_are_printed_checked_and_a_teams_own_file_is_used(leadboard, tmp_p
     assert "warning accepted: budget: " in promoted.out
 
 
+def test_a_rules_files_messages_never_reach_the_terminal_as_escapes(leadboard, tmp_path):
+    rules = tmp_path / "sneaky.toml"
+    rules.write_text(default_rules_text().replace(
+        'message = "Write down what they need from us."',
+        'message = "\\u001b]0;owned\\u0007Write down\\u009b2J what they need\\u202e."'), "utf-8")
+    card = leadboard("add", "Ada", "--email", "ada@example.com").out.strip()
+    blocked = leadboard("--rules", rules, "promote", card)
+    assert blocked.code == EXIT_BLOCKED, blocked
+    assert "need: ]0;ownedWrite down2J what they need." in blocked.err
+    for control in TERMINAL_CONTROLS:
+        assert control not in blocked.stderr, blocked
+
+
 def test_demo_fills_every_stage(leadboard):
     made = leadboard("demo", "--cards", "50")
     assert made.code == EXIT_OK, made
@@ -187,17 +200,21 @@ def test_demo_fills_every_stage(leadboard):
     assert all(card["lost_from"] for card in cards if card["stage"] == "lost")
 
 
+#: what must never reach a terminal: ESC, BEL, the 8-bit CSI and the bidi controls, as UTF-8
+TERMINAL_CONTROLS = [b"\x1b", b"\x07", "\x9b".encode(), "\u202e".encode(), "\u2066".encode()]
+
+
 def test_markup_and_escapes_in_user_text_are_printed_literally(leadboard, leadboard_many):
-    name = "[bold red]Evil[/] Corp \x1b[2J\x07"
+    name = "[bold red]Evil[/] Corp \x1b[2J\x07\x9b2J\u202e"
     sneaky_user = "eve\x1b]0;owned\x07"
     card = leadboard("add", name, "--email", "evil@example.com", user=sneaky_user).out.strip()
-    lost = leadboard("lose", card, "--reason", "\x1b[31mred reason", user=sneaky_user)
+    lost = leadboard("lose", card, "--reason", "\x1b[31mred reason\u2066", user=sneaky_user)
     assert lost.code == EXIT_OK, lost
     runs = [lost, *leadboard_many([("list",), ("show", card), ("history", card), ("show", card, "\x1b[31m")])]
     for ran in runs:
-        assert b"\x1b" not in ran.stdout, ran
-        assert b"\x1b" not in ran.stderr, ran
-        assert b"\x07" not in ran.stdout, ran
+        for control in TERMINAL_CONTROLS:
+            assert control not in ran.stdout, ran
+            assert control not in ran.stderr, ran
     assert "[bold red]Evil[/] Corp" in runs[1].out
     assert "[bold red]Evil[/] Corp" in runs[2].out
     assert runs[4].code == EXIT_BAD_INPUT

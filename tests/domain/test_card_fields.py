@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from leadboard.domain.card import NAME_MAX, parse_assignments, validate_fields
+from leadboard.domain.card import parse_assignments, validate_fields
 from leadboard.domain.errors import InvalidInput
+from leadboard.domain.text import LIMITS
 
 
 def refusal(**fields) -> InvalidInput:
@@ -32,8 +33,8 @@ def refusal(**fields) -> InvalidInput:
         ("purchase_by", "2025-02-30", "is not a date"),
         ("close_by", "next tuesday", "is not a date"),
         ("contract_signed_on", "1850-01-01", "year must be between 1900 and 2200"),
-        ("name", "x" * (NAME_MAX + 1), f"is too long (at most {NAME_MAX} characters)"),
-        ("company", "y" * (NAME_MAX + 1), "is too long"),
+        ("name", "x" * (LIMITS.line + 1), f"is too long (at most {LIMITS.line} characters)"),
+        ("company", "y" * (LIMITS.line + 1), "is too long"),
         ("authority", "maybe", "must be yes or no"),
         ("supplier", "acme", "must be one of none, current or dropped"),
         ("kind", "robot", "must be one of person or company"),

@@ -10,6 +10,7 @@ import pytest
 from leadboard.domain.card import validate_fields
 from leadboard.domain.errors import InvalidInput
 from leadboard.domain.stages import Move, Stage
+from leadboard.domain.text import LIMITS
 from leadboard.service.transfer.importer import REJECT_COLUMN
 from leadboard.store.models import Card as CardRow
 from leadboard.store.models import History, StageTotal
@@ -107,6 +108,23 @@ def test_lost_rows_keep_what_they_were_lost_from_and_why(pipeline, tmp_path):
     assert (card.stage, card.lost_from, card.lost_reason) == (Stage.LOST, Stage.LEAD, "Went silent")
     assert card.warnings == ["need", "budget", "timeline", "authority"]
     assert pipeline.reopen(card.id).card.stage is Stage.LEAD
+
+
+def test_an_imported_lost_reason_is_cleaned_and_held_to_the_limit_a_typed_one_is(pipeline, tmp_path):
+    header = ["Name", "Email", "Stage", "Lost From", "Lost Reason"]
+    rows = [["Ada", "ada@example.com", "lost", "lead", "Went\x1b]52;c;cm0gLXJm\x07 silent\u202e"],
+            ["Grace", "grace@example.com", "lost", "lead", "x" * LIMITS.reason],
+            ["Alan", "alan@example.com", "lost", "lead", "x" * (LIMITS.reason + 1)]]
+    summary = run_import(pipeline, write_csv(tmp_path / "crm.csv", header, rows))
+    assert (summary.imported, summary.rejected) == (2, 1)
+    reasons = {card.name: card.lost_reason for card in pipeline.find(Stage.LOST)}
+    assert reasons == {"Ada": "Went]52;c;cm0gLXJm silent", "Grace": "x" * LIMITS.reason}
+    typed = pipeline.create({"name": "Linus", "email": "linus@example.com"})
+    with pytest.raises(InvalidInput) as caught:
+        pipeline.lose(typed.id, "x" * (LIMITS.reason + 1))
+    too_long = f"is too long (at most {LIMITS.reason} characters)"
+    assert str(caught.value) == f"reason: {too_long}"
+    assert _rejects(summary)[1][-1] == f"line 4: lost_reason: {too_long}"
 
 
 def test_rows_that_cannot_be_imported_go_unchanged_to_the_rejects_file_with_the_reason(pipeline, tmp_path):

@@ -9,6 +9,7 @@ import pytest
 
 from leadboard.domain.errors import CardNotFound, GateBlocked, InvalidInput, MoveNotAllowed
 from leadboard.domain.stages import Move, Stage
+from leadboard.domain.text import LIMITS
 
 # ---- promote ----------------------------------------------------------------------------------
 
@@ -216,7 +217,7 @@ def test_a_card_can_be_lost_from_any_open_stage_and_reopened_where_it_was(pipeli
     )
 
 
-@pytest.mark.parametrize("reason", ["", " \t ", None, "x" * 501])
+@pytest.mark.parametrize("reason", ["", " \t ", None, "\x1b\u202e", "x" * (LIMITS.reason + 1)])
 def test_losing_without_a_proper_reason_is_refused(pipeline, walk, database_state, reason):
     card = walk.lead()
     before = database_state()
@@ -224,6 +225,17 @@ def test_losing_without_a_proper_reason_is_refused(pipeline, walk, database_stat
         pipeline.lose(card.id, reason)
     assert caught.value.field == "reason"
     assert database_state() == before
+
+
+def test_a_reason_is_kept_as_text_never_as_terminal_escapes(pipeline, walk):
+    card = walk.lead()
+    lost = pipeline.lose(card.id, " Went\x1b]0;owned\x07 silent\r\nafter the demo\u202e ")
+    assert lost.card.lost_reason == lost.record.reason == "Went]0;owned silent\nafter the demo"
+
+
+def test_the_longest_reason_anyone_may_give_is_kept_whole(pipeline, walk):
+    card = walk.lead()
+    assert pipeline.lose(card.id, "x" * LIMITS.reason).card.lost_reason == "x" * LIMITS.reason
 
 
 def test_a_lost_card_cannot_be_lost_again(pipeline, walk, database_state):

@@ -6,9 +6,13 @@ import getpass
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
+
 from leadboard.config import load_settings, os_user
+from leadboard.domain.errors import InvalidInput
 from leadboard.domain.filter import CardFilter
 from leadboard.domain.stages import Stage
+from leadboard.domain.text import LIMITS
 from leadboard.service import Pipeline
 
 
@@ -41,6 +45,15 @@ def test_the_config_file_can_say_who_you_are(tmp_path: Path, monkeypatch) -> Non
     config = tmp_path / "config.toml"
     config.write_text('user = "alice.smith"\n')
     assert load_settings(config_path=config).who == "alice.smith"
+
+
+def test_a_user_name_is_one_line_of_text_and_no_longer_than_any_user_name(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("LEADBOARD_USER", raising=False)
+    no_config = tmp_path / "no-config.toml"
+    assert load_settings({"user": " eve\x1b]0;owned\x07\u202e "}, no_config).who == "eve]0;owned"
+    assert load_settings({"user": "\x1b"}, no_config).who == os_user()  # nothing left: your login
+    with pytest.raises(InvalidInput, match=f"user: is too long \\(at most {LIMITS.user} characters\\)"):
+        load_settings({"user": "x" * (LIMITS.user + 1)}, no_config)
 
 
 def test_every_edit_move_and_activity_records_who_made_it(pipeline: Pipeline) -> None:

@@ -11,6 +11,7 @@ from leadboard.domain.stages import PIPELINE, Stage
 from leadboard.service import Pipeline
 from leadboard.store.db import sqlite_path
 from leadboard.tui.column import CardColumn
+from leadboard.tui.screens.lost import LostScreen
 from tests.tui.helpers import APP_SIZE, QUALIFIED, board_of, contact, make_app, screen_text
 
 
@@ -84,6 +85,17 @@ async def test_the_lost_view_and_a_form_see_a_colleagues_change(pipeline: Pipeli
         await wait_until(pilot, lambda: board_of(pilot.app).stats[Stage.LOST].cards == 1)
         await pilot.press("tab", "tab", "ctrl+u", *"Mine", "enter")  # save the form anyway
         await pilot.pause()
+        assert "was changed by bob" in screen_text(pilot.app)
+        await pilot.press("escape")  # give up the edit
+        await pilot.pause()
+
+        await pilot.press("L")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, LostScreen)
         text = screen_text(pilot.app)
-        assert "was changed by bob" in text
+        assert "Lost  1" in text and "Ada" in text
+        assert "contact · Went silent" in text  # lost by bob, from where and why
+        as_bob("reopen", str(card_id))
+        await wait_until(pilot, lambda: "No lost cards" in screen_text(pilot.app))  # the open view follows
+        assert "Lost  0" in screen_text(pilot.app)
     assert pipeline.card(card_id).company == "Old Co"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any, NamedTuple
+from typing import Annotated, Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -23,13 +23,12 @@ from leadboard.domain.card import FIELD_NAMES, ActivityKind, CardFields, invalid
 from leadboard.domain.errors import InvalidInput
 from leadboard.domain.rules import GateMemo, RuleFailure, Rules
 from leadboard.domain.stages import GATE_INTO, PIPELINE, Move, Stage
+from leadboard.domain.text import LIMITS, checked, multi_line, one_line, within
 from leadboard.service.transfer import columns as col
 from leadboard.service.transfer.reading import Record
 from leadboard.store.imports import CARD_COLUMNS, ascii_lower
 
 _RULE_ID = re.compile(r"^[a-z][a-z0-9_-]*$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_SHORT = 200
 _CENT = Decimal("0.01")
 #: fields whose blank value and absent value are the same thing (default None)
 _OPTIONAL = frozenset(name for name, info in CardFields.model_fields.items() if info.default is None)
@@ -154,6 +153,9 @@ def _stored(value: Any) -> Any:
     return value
 
 
+UserName = Annotated[str, checked(one_line, LIMITS.user)]
+
+
 class ImportedMove(BaseModel):
     """A move from an exported history (``export --with-history``), kept as it happened."""
 
@@ -162,19 +164,20 @@ class ImportedMove(BaseModel):
     move: Move
     from_stage: Stage | None = Field(default=None, alias="from")
     to_stage: Stage = Field(alias="to")
-    by: str = Field(min_length=1, max_length=_SHORT)
+    by: UserName
     at: datetime
-    reason: str | None = Field(default=None, max_length=4000)
-    warnings: list[str] = []
+    reason: Annotated[str, checked(multi_line, LIMITS.reason, required=False)] | None = None
+    #: "rule-id: message" lines, stored one per line: each must stay one line
+    warnings: list[Annotated[str, checked(one_line, LIMITS.rule_id + 2 + LIMITS.rule_message)]] = []
 
 
 class ImportedActivity(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     kind: ActivityKind
-    summary: str = Field(min_length=1, max_length=2000)
+    summary: Annotated[str, checked(multi_line, LIMITS.summary)]
     at: datetime
-    by: str = Field(min_length=1, max_length=_SHORT)
+    by: UserName
 
 
 class RowReader:
@@ -214,7 +217,7 @@ class RowReader:
                             ("updated_at", now_stored), ("updated_by", user), ("activity_count", 0),
                             ("warnings", ""), ("amount", "0.00"), ("owner", self._default_owner)):
             self._template[_COLUMN[name]] = value
-        self._reason = f"imported from {source_name}"
+        self._reason = f"imported from {one_line(source_name)}"
         #: stage values seen that nothing maps, with how many rows had them
         self.unknown_stages: dict[str, int] = {}
 
@@ -399,12 +402,9 @@ def _lost_from(reader: RowReader, value: Any) -> Stage:
     return stage
 
 
-def _text(limit: int, name: str) -> Callable[[RowReader, Any], str | None]:
+def _text(clean: Callable[[str], str], limit: int, name: str) -> Callable[[RowReader, Any], str | None]:
     def read(reader: RowReader, value: Any) -> str | None:
-        text = _CONTROL.sub("", str(value)).strip() if limit <= _SHORT else str(value).strip()
-        if len(text) > limit:
-            raise InvalidInput(f"{name}: is too long (at most {limit} characters)", field=name)
-        return text or None
+        return within(clean(str(value)), limit, name) or None
     return read
 
 
@@ -436,7 +436,7 @@ def _whole(name: str, least: int) -> Callable[[RowReader, Any], int]:
 def _warnings(reader: RowReader, value: Any) -> str:
     ids = [part.strip() for part in (value if isinstance(value, list) else str(value).split(","))]
     ids = [rule_id for rule_id in ids if rule_id]
-    if any(not _RULE_ID.match(rule_id) for rule_id in ids) or len(",".join(ids)) > 500:
+    if any(not _RULE_ID.match(rule_id) for rule_id in ids) or len(",".join(ids)) > LIMITS.warnings:
         raise InvalidInput("warnings: must be rule ids separated by commas", field="warnings")
     return ",".join(ids)
 
@@ -462,14 +462,14 @@ def _listed(name: str, model: type[BaseModel]) -> Callable[[RowReader, Any], lis
 
 _STATE_READERS: dict[str, Callable[[RowReader, Any], Any]] = {
     col.LOST_FROM: _lost_from,
-    col.LOST_REASON: _text(4000, col.LOST_REASON),
+    col.LOST_REASON: _text(multi_line, LIMITS.reason, col.LOST_REASON),
     "warnings": _warnings,
     "activity_count": _whole("activity_count", 0),
     "last_activity_at": _when("last_activity_at"),
     "created_at": _when("created_at"),
-    "created_by": _text(_SHORT, "created_by"),
+    "created_by": _text(one_line, LIMITS.user, "created_by"),
     "updated_at": _when("updated_at"),
-    "updated_by": _text(_SHORT, "updated_by"),
+    "updated_by": _text(one_line, LIMITS.user, "updated_by"),
     "version": _whole("version", 1),
     col.HISTORY: _listed(col.HISTORY, ImportedMove),
     col.ACTIVITY_LOG: _listed(col.ACTIVITY_LOG, ImportedActivity),
