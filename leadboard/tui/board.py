@@ -466,9 +466,6 @@ class BoardScreen(Screen[None]):
 
         self.app.push_screen(LostScreen(self, reopen), done)
 
-    def lost_count(self) -> int:
-        return self.stats[Stage.LOST].cards if Stage.LOST in self.stats else 0
-
     def _whole_current_card(self) -> Card | None:
         card = self.current_card()
         if card is None:
