@@ -180,6 +180,21 @@ def still(app: App[Any]) -> None:
         field.cursor_blink = False
 
 
+async def settled(pilot: Pilot[Any], seconds: float = 5.0) -> str:
+    """The screen's text once it has stopped changing. Under load the footer and the columns are
+    drawn a few frames after the first pause; a fixed pause would read a half-drawn screen."""
+    text = screen_text(pilot.app)
+    steady = 0
+    for _ in range(int(seconds / 0.05)):
+        await pilot.pause(0.05)
+        now = screen_text(pilot.app)
+        steady = steady + 1 if now == text else 0
+        if steady == 3:
+            break
+        text = now
+    return text
+
+
 async def shoot(scene: Scene, folder: Path) -> Shot:
     """``scene`` shot on a fresh demo database in ``folder``."""
     with times_shown_in_utc():
@@ -191,7 +206,7 @@ async def shoot(scene: Scene, folder: Path) -> Shot:
                 await scene.steps(pilot, staged)
                 await pilot.pause()
                 still(app)
-                await pilot.pause()
-                return Shot(app.export_screenshot(), screen_text(app))
+                text = await settled(pilot)
+                return Shot(app.export_screenshot(), text)
         finally:
             close()

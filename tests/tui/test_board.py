@@ -9,6 +9,7 @@ from leadboard.domain.stages import PIPELINE, Stage
 from leadboard.service import Pipeline
 from leadboard.service.demo import fill
 from leadboard.tui.column import CARD_HEIGHT, CardColumn
+from leadboard.tui.scenes import settled
 from leadboard.tui.screens.confirm import ConfirmModal
 from leadboard.tui.screens.help import HelpScreen
 from tests.tui.helpers import APP_SIZE, QUALIFIED, board_of, contact, make_app, screen_text
@@ -113,8 +114,7 @@ async def test_question_mark_lists_every_key(pipeline: Pipeline):
 async def test_the_footer_shows_the_keys(pipeline: Pipeline):
     contact(pipeline, "Ada")
     async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
-        await pilot.pause()
-        footer = screen_text(pilot.app).splitlines()[-1]
+        footer = (await settled(pilot)).splitlines()[-1]
         for key in ("Keys", "New", "Edit", "Promote", "Demote", "Lose", "Undo", "Search", "Mine", "Quit"):
             assert key in footer
 
@@ -144,8 +144,7 @@ async def test_the_board_fits_80_by_24(pipeline: Pipeline):
     contact(pipeline, "Barbara Liskov-Someone-With-A-Long-Name",
             company="Very Long Company Name GmbH & Co. KG")
     async with make_app(pipeline).run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        lines = screen_text(pilot.app).splitlines()
+        lines = (await settled(pilot)).splitlines()
         assert len(lines) == 24 and all(len(line) <= 80 for line in lines)
         assert "Contacts  1" in lines[0] and "Leads  0" in lines[0] and "Accounts  0" in lines[0]
         assert "Barbara Liskov" in lines[2] and "…" in lines[2]
