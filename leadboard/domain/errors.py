@@ -72,5 +72,10 @@ class NothingToUndo(LeadboardError):
     pass
 
 
+class UndoRefused(LeadboardError):
+    """An undo that would throw away later work (a colleague's change since), or of a change that
+    is not the user's to undo; nothing was changed."""
+
+
 class RulesFileError(LeadboardError):
     """A rules file that cannot be used; the message names the file, the rule or line, and the problem."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from leadboard.domain.card import ActivityKind
 from leadboard.domain.stages import Move, Stage
@@ -31,3 +32,67 @@ class ActivityRecord:
     summary: str
     at: datetime
     by: str
+
+
+class ChangeKind(StrEnum):
+    """The kinds of entries in the change journal."""
+
+    MOVE = "move"
+    EDIT = "edit"
+    REASSIGN = "reassign"
+    ACTIVITY = "activity"
+    UNDO = "undo"
+
+
+#: journal fields that are not the card's own but of the activity a change logged or changed
+ACTIVITY_PREFIX = "activity."
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field a change touched, before and after, as text (``field_text``); None is "not set"."""
+
+    field: str
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True)
+class ChangeRecord:
+    """One entry of the change journal: a move, an edit, a reassign, an activity logged, or an undo."""
+
+    id: int
+    card_id: int
+    kind: ChangeKind
+    by: str
+    at: datetime
+    changes: tuple[FieldChange, ...]
+    #: the move's row in the card's history (moves, and undos of moves)
+    move: MoveRecord | None = None
+    activity_id: int | None = None
+    #: for an undo: the entry it reversed
+    undoes: int | None = None
+    #: the undo that reversed this entry, if any
+    undone_by: int | None = None
+
+    def change(self, field: str) -> FieldChange | None:
+        return next((c for c in self.changes if c.field == field), None)
+
+    def describe(self) -> str:
+        """What the change did, in a few words: ``edit company, phone``, ``promote contact → lead``."""
+        if self.move is not None and self.kind is ChangeKind.MOVE:
+            source = self.move.from_stage.value if self.move.from_stage else "-"
+            return f"{self.move.move.value} {source} → {self.move.to_stage.value}"
+        if self.kind is ChangeKind.REASSIGN:
+            owner = self.change("owner")
+            return f"reassign to {owner.new if owner and owner.new else 'nobody'}"
+        if self.kind is ChangeKind.ACTIVITY:
+            kind = self.change(ACTIVITY_PREFIX + "kind")
+            summary = self.change(ACTIVITY_PREFIX + "summary")
+            what = (kind.new or kind.old) if kind else "activity"
+            text = (summary.new or summary.old) if summary else None
+            return f"log {what}" + (f" “{text}”" if text else "")
+        if self.kind is ChangeKind.UNDO:
+            return "undo"
+        names = [c.field for c in self.changes if not c.field.startswith(ACTIVITY_PREFIX)]
+        return "edit " + ", ".join(names) if names else "edit"

@@ -1,5 +1,5 @@
 """The use-cases: every way a card is created, edited or moved goes through here."""
 
-from leadboard.service.pipeline import MoveResult, Pipeline, StageStats
+from leadboard.service.pipeline import MoveResult, Pipeline, StageStats, UndoResult
 
-__all__ = ["MoveResult", "Pipeline", "StageStats"]
+__all__ = ["MoveResult", "Pipeline", "StageStats", "UndoResult"]

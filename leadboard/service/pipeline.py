@@ -1,5 +1,9 @@
 """The pipeline's use-cases: create, edit, promote, demote, lose, reopen, log activity, undo.
 
+Every change a person makes is journaled in the same transaction (``store.journal``): what kind of
+change, who, when, and each field's old and new value. Undo reads an entry back and writes the old
+values again, itself journaled; it refuses a change that anything has been built upon since.
+
 One transition function (``_transition``) serves every move of a single card, from a key press or a
 CLI command; promotion always runs the gate. (An import places many cards at once through the
 store's bulk writer instead, after checking each row against the same field validation and gate
@@ -13,9 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from leadboard.domain.card import ActivityKind, Card, CardSummary, validate_fields
+from leadboard.domain.card import FIELD_NAMES, ActivityKind, Card, CardSummary, validate_fields
 from leadboard.domain.errors import (
     CardNotFound,
     Conflict,
@@ -23,14 +27,20 @@ from leadboard.domain.errors import (
     InvalidInput,
     MoveNotAllowed,
     NothingToUndo,
+    UndoRefused,
 )
 from leadboard.domain.filter import NO_FILTER, CardFilter
-from leadboard.domain.history import ActivityRecord, MoveRecord
+from leadboard.domain.history import ACTIVITY_PREFIX, ActivityRecord, ChangeKind, ChangeRecord, FieldChange, MoveRecord
 from leadboard.domain.rules import RuleFailure, Rules
 from leadboard.domain.stages import GATE_INTO, PIPELINE, Move, Stage
 from leadboard.domain.text import LIMITS, multi_line, within
 from leadboard.store import cards, journal
 from leadboard.store.db import in_transaction
+
+T = TypeVar("T")
+
+#: the card columns logging an activity changes
+ACTIVITY_COLUMNS = ("activity_count", "last_activity_at")
 
 
 def utc_now() -> datetime:
@@ -44,6 +54,17 @@ class MoveResult:
     record: MoveRecord
     #: warning rules the move went through with (recorded in the history)
     warnings: list[RuleFailure]
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    card: Card
+    #: the change undone
+    undone: ChangeRecord
+    #: the undo, as journaled
+    change: ChangeRecord
+    #: the undo's row in the card's history, when it moved the card back
+    record: MoveRecord | None
 
 
 @dataclass(frozen=True)
@@ -66,6 +87,14 @@ class Pipeline:
         self.user = user
         self._clock = clock
         self._today = today
+        #: journal ids of the changes made through this pipeline since ``begin_session`` (a board's
+        #: session: what its ``u`` may undo)
+        self.session: set[int] = set()
+        #: the journal id of the move being made (set inside its transaction)
+        self._pending = 0
+
+    def begin_session(self) -> None:
+        self.session = set()
 
     # ---- reading ---------------------------------------------------------------------------
 
@@ -158,20 +187,31 @@ class Pipeline:
 
     def edit(self, card_id: int, changes: dict[str, Any], version: int | None = None) -> Card:
         """Change some fields. ``version`` is the one the user saw; a newer one means a conflict."""
-        if not changes:
-            raise InvalidInput("Nothing to change: give at least one FIELD=VALUE.", field="--set")
-
-        def work() -> None:
-            card = self._read_for_write(card_id, version)
-            merged = self._merged(card, changes)
-            self._write(card, merged.fields())
-
-        in_transaction(work)
-        return self.card(card_id)
+        return self._edit(card_id, changes, version, ChangeKind.EDIT)
 
     def reassign(self, card_id: int, owner: str, version: int | None = None) -> Card:
         """Hand the card to a colleague."""
-        return self.edit(card_id, {"owner": owner}, version)
+        return self._edit(card_id, {"owner": owner}, version, ChangeKind.REASSIGN)
+
+    def _edit(self, card_id: int, changes: dict[str, Any], version: int | None, kind: ChangeKind) -> Card:
+        if not changes:
+            raise InvalidInput("Nothing to change: give at least one FIELD=VALUE.", field="--set")
+
+        def work() -> tuple[Card, int]:
+            card = self._read_for_write(card_id, version)
+            merged = self._merged(card, changes)
+            now = self._clock()
+            self._write(card, merged.fields(), now)
+            after = self.card(card_id)
+            return after, journal.record_change(kind, card, after, self.user, now, FIELD_NAMES)
+
+        return self._journaled(in_transaction(work))
+
+    def _journaled(self, done: tuple[T, int]) -> T:
+        """Remember a committed change as this session's; returns what the change returned."""
+        result, entry_id = done
+        self.session.add(entry_id)
+        return result
 
     # ---- moving ---------------------------------------------------------------------------
 
@@ -189,7 +229,7 @@ class Pipeline:
                 raise GateBlocked(GATE_INTO[target], failures)
             return self._transition(card, target, Move.PROMOTE, fields=merged.fields(), warnings=failures)
 
-        return in_transaction(work)
+        return self._move(work)
 
     def demote(self, card_id: int, reason: str, version: int | None = None) -> MoveResult:
         reason = _reason(reason)
@@ -203,7 +243,7 @@ class Pipeline:
                 raise MoveNotAllowed(f"Card {card_id} is a contact already; there is no stage before it.")
             return self._transition(card, target, Move.DEMOTE, reason=reason)
 
-        return in_transaction(work)
+        return self._move(work)
 
     def lose(self, card_id: int, reason: str, version: int | None = None) -> MoveResult:
         reason = _reason(reason)
@@ -215,7 +255,7 @@ class Pipeline:
             return self._transition(card, Stage.LOST, Move.LOSE, reason=reason,
                                     state={"lost_from": card.stage.value, "lost_reason": reason})
 
-        return in_transaction(work)
+        return self._move(work)
 
     def reopen(self, card_id: int, version: int | None = None) -> MoveResult:
         """Bring a lost card back into the stage it was lost from."""
@@ -228,31 +268,98 @@ class Pipeline:
             return self._transition(card, target, Move.REOPEN, reason=card.lost_reason,
                                     state={"lost_from": None, "lost_reason": None})
 
-        return in_transaction(work)
+        return self._move(work)
 
-    def undo(self) -> MoveResult:
-        """Reverse this user's last move that is not undone yet; the undo is recorded too."""
+    def _move(self, work: Callable[[], MoveResult]) -> MoveResult:
+        """Run a move's transaction; its journal entry is this session's once it has committed."""
 
-        def work() -> MoveResult:
-            last = journal.last_undoable_move(self.user)
-            if last is None:
-                raise NothingToUndo("You have no move to undo.")
-            card = self._read_for_write(last.card_id, None)
-            if card.stage is not last.to_stage:
-                raise MoveNotAllowed(
-                    f"Card {card.id} has moved since your {last.move.value} "
-                    f"(it is now {card.stage.value}); that move can no longer be undone."
-                )
-            target = last.from_stage or Stage.CONTACT
-            state: dict[str, Any] = {}
-            if last.move is Move.LOSE:
-                state = {"lost_from": None, "lost_reason": None}
-            elif last.move is Move.REOPEN:
-                state = {"lost_from": last.to_stage.value, "lost_reason": last.reason}
-            return self._transition(card, target, Move.UNDO, reason=f"undo {last.move.value}",
-                                    state=state, undoes=last.id)
+        def journaled() -> tuple[MoveResult, int]:
+            result = work()
+            return result, self._pending
 
-        return in_transaction(work)
+        return self._journaled(in_transaction(journaled))
+
+    # ---- the journal and undo ------------------------------------------------------------------
+
+    def journal(self, card_id: int) -> list[ChangeRecord]:
+        """Every change made to the card (moves, edits, reassigns, activities, undos), oldest first."""
+        self.card(card_id)
+        return journal.changes_of(card_id)
+
+    def as_of(self, card_id: int, at: datetime) -> dict[str, Any] | None:
+        """The card's fields and stage as they stood at ``at`` (naive UTC); None before it existed."""
+        return journal.as_of(card_id, at)
+
+    def my_changes(self, limit: int = 10) -> list[ChangeRecord]:
+        """This user's newest changes, newest first (undos and undone ones included)."""
+        return journal.changes_by(self.user, limit)
+
+    def change(self, change_id: int) -> ChangeRecord:
+        found = journal.change(change_id)
+        if found is None:
+            raise NothingToUndo(f"There is no change {change_id} in the journal.")
+        return found
+
+    def last_change(self, in_session: bool = False) -> ChangeRecord:
+        """This user's newest change that can still be undone (in this session only, if asked)."""
+        found = journal.changes_by(self.user, 1, self.session if in_session else None, undoable_only=True)
+        if not found:
+            where = " in this session" if in_session else ""
+            raise NothingToUndo(f"You have made no change{where} that can be undone.")
+        return found[0]
+
+    def undo(self, change_id: int | None = None, in_session: bool = False) -> UndoResult:
+        """Reverse one of this user's changes (by default the newest not undone yet): every field it
+        changed gets its old value back, a move moves back, a logged activity is taken back. The
+        undo is journaled too. Refused (``UndoRefused``) when the card has changed since."""
+
+        def work() -> tuple[UndoResult, int]:
+            target = self.last_change(in_session) if change_id is None else self.change(change_id)
+            cards.lock(target.card_id)
+            target = self.change(target.id)  # read again under the lock
+            self._check_undoable(target)
+            card = self._read_for_write(target.card_id, None)
+            values = journal.restore(target)
+            now = self._clock()
+            logged = [c for c in journal.activity_changes(target) if c.old is None]
+            if target.activity_id is not None and logged:  # the change logged it: take it back
+                journal.remove_activity(target.activity_id)
+            self._write(card, values, now)
+            record = None
+            if "stage" in values and values["stage"] != card.stage.value:
+                what = target.move.move.value if target.move else "change"
+                record = journal.record_move(card.id, Move.UNDO, card.stage, Stage(values["stage"]), self.user,
+                                             now, reason=f"undo {what}",
+                                             undoes=target.move.id if target.move else None)
+            after = self.card(card.id)
+            extra = [FieldChange(c.field, c.new, c.old) for c in journal.activity_changes(target)]
+            entry_id = journal.record_change(ChangeKind.UNDO, card, after, self.user, now, values,
+                                             move_id=record.id if record else None,
+                                             activity_id=target.activity_id, undoes=target.id, extra=extra)
+            return UndoResult(after, target, self.change(entry_id), record), entry_id
+
+        return self._journaled(in_transaction(work))
+
+    def _check_undoable(self, target: ChangeRecord) -> None:
+        what = f"change {target.id} ({target.describe()})"
+        if target.by != self.user:
+            raise UndoRefused(f"Change {target.id} was made by {target.by}; only they can undo it.")
+        if target.kind is ChangeKind.UNDO:
+            raise UndoRefused(f"Change {target.id} is an undo itself; make the change again instead.")
+        if target.undone_by is not None:
+            raise UndoRefused(f"Your {what} is undone already (change {target.undone_by}).")
+        later = journal.changes_after(target.card_id, target.id)
+        later_ids = {c.id for c in later}
+        # a later change that was itself undone since, and its undo, cancel out
+        standing = [c for c in later if c.undone_by not in later_ids
+                    and not (c.kind is ChangeKind.UNDO and c.undoes in later_ids)]
+        if standing:
+            first = standing[0]
+            who = "you" if first.by == self.user else first.by
+            raise UndoRefused(
+                f"Card {target.card_id} was changed by {who} at {local(first.at)} "
+                f"({first.describe()}) since your {what}; it can no longer be undone."
+            )
 
     def log_activity(self, card_id: int, kind: str | ActivityKind, summary: str) -> ActivityRecord:
         try:
@@ -264,11 +371,18 @@ class Pipeline:
         if not summary:
             raise InvalidInput("Say in a few words what happened (summary).", field="summary")
 
-        def work() -> ActivityRecord:
-            self.card(card_id)
-            return journal.add_activity(card_id, activity_kind, summary, self.user, self._clock())
+        def work() -> tuple[ActivityRecord, int]:
+            cards.lock(card_id)  # a colleague logging at the same time waits: ``before`` stays true
+            before = self.card(card_id)
+            now = self._clock()
+            activity = journal.add_activity(card_id, activity_kind, summary, self.user, now)
+            logged = [FieldChange(ACTIVITY_PREFIX + "kind", None, activity_kind.value),
+                      FieldChange(ACTIVITY_PREFIX + "summary", None, summary)]
+            entry_id = journal.record_change(ChangeKind.ACTIVITY, before, self.card(card_id), self.user, now,
+                                             ACTIVITY_COLUMNS, activity_id=activity.id, extra=logged)
+            return activity, entry_id
 
-        return in_transaction(work)
+        return self._journaled(in_transaction(work))
 
     # ---- the one transition ------------------------------------------------------------------
 
@@ -287,7 +401,10 @@ class Pipeline:
             card.id, move, card.stage, target, self.user, now, reason=reason,
             warnings=tuple(str(w) for w in warnings), undoes=undoes,
         )
-        return MoveResult(self.card(card.id), record, warnings)
+        after = self.card(card.id)
+        kind = ChangeKind.UNDO if move is Move.UNDO else ChangeKind.MOVE
+        self._pending = journal.record_change(kind, card, after, self.user, now, values, move_id=record.id)
+        return MoveResult(after, record, warnings)
 
     def _write(self, card: Card, values: dict[str, Any], now: datetime | None = None) -> None:
         if not cards.update(card, values, self.user, now or self._clock()):
@@ -319,6 +436,11 @@ class Pipeline:
         return target
 
 
+def local(at: datetime) -> str:
+    """A stored (naive UTC) time as the viewer's local time, to the minute."""
+    return f"{at.replace(tzinfo=UTC).astimezone():%Y-%m-%d %H:%M}"
+
+
 def _reason(reason: str | None) -> str:
     """Why a card moves back or is lost, cleaned like any multi-line text; typed or imported, the
     same limit holds."""
@@ -328,4 +450,4 @@ def _reason(reason: str | None) -> str:
     return text
 
 
-__all__ = ["PIPELINE", "MoveResult", "Pipeline", "StageStats"]
+__all__ = ["PIPELINE", "MoveResult", "Pipeline", "StageStats", "UndoResult"]

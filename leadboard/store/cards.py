@@ -295,6 +295,14 @@ def position(card_id: int, card_filter: CardFilter = NO_FILTER) -> int | None:
 # ---- writing (call inside a transaction) ---------------------------------------------------
 
 
+def lock(card_id: int) -> None:
+    """Hold the card's row until the transaction ends, so what is read next about it (its journal)
+    stays true until the write. On SQLite the transaction holds the write lock already; on
+    PostgreSQL a writer that touches the card (logging an activity bumps no version) waits."""
+    if not is_sqlite():
+        CardRow.select(CardRow.id).where(CardRow.id == card_id).for_update().execute()
+
+
 def insert(stage: Stage, fields: dict[str, Any], by: str, at: datetime, **state: Any) -> int:
     values = dict(fields)
     values.update(state)

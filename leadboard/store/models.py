@@ -1,4 +1,5 @@
-"""The tables. Cards change in place (guarded by ``version``); history, activities and changes are append-only."""
+"""The tables. Cards change in place (guarded by ``version``); history, the change journal and the
+change feed are append-only (an activity is removed only by an undo, which the journal records)."""
 
 from __future__ import annotations
 
@@ -120,6 +121,45 @@ class Activity(BaseModel):
         indexes = ((("card", "id"), False),)
 
 
+class JournalEntry(BaseModel):
+    """One change a person made to a card, with who and when: ``kind`` is move, edit, reassign,
+    activity or undo. Never updated or deleted (but with its card). What it changed is in
+    ``JournalField``; a move's own row is in ``History`` (``move``)."""
+
+    id = pw.AutoField()
+    card_id: int
+    move_id: int | None
+    undoes_id: int | None
+    card = pw.ForeignKeyField(Card, backref="journal", on_delete="CASCADE")
+    kind = pw.CharField(max_length=20)
+    by = pw.CharField(max_length=200)
+    at = pw.DateTimeField()
+    move = pw.ForeignKeyField(History, null=True, on_delete="CASCADE")
+    #: the activity the change logged (or changed); not a foreign key: an undone activity is gone
+    activity_id = pw.IntegerField(null=True)
+    #: for an undo: the entry it reversed
+    undoes = pw.ForeignKeyField("self", null=True, backref="undone_by", on_delete="SET NULL")
+
+    class Meta:
+        indexes = ((("card", "id"), False), (("by", "id"), False), (("undoes",), False))
+
+
+class JournalField(BaseModel):
+    """One field a journal entry changed: its value before and after, as text (``field_text``),
+    NULL for "not set". Fields of the card itself are named as on the card (``company``,
+    ``stage``); an activity's are prefixed (``activity.summary``)."""
+
+    id = pw.AutoField()
+    entry_id: int
+    entry = pw.ForeignKeyField(JournalEntry, backref="fields", on_delete="CASCADE")
+    field = pw.CharField(max_length=40)
+    old = pw.TextField(null=True)
+    new = pw.TextField(null=True)
+
+    class Meta:
+        indexes = ((("entry", "field"), False),)
+
+
 class Change(BaseModel):
     """Append-only feed of which cards changed, so open boards redraw only those.
 
@@ -155,4 +195,4 @@ class CardSearch(BaseModel):
         table_name = "card_search"
 
 
-TABLES: list[type[BaseModel]] = [Card, History, Activity, Change, StageTotal]
+TABLES: list[type[BaseModel]] = [Card, History, Activity, JournalEntry, JournalField, Change, StageTotal]

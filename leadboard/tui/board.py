@@ -38,7 +38,7 @@ from leadboard.tui.screens.form import CardForm, ConflictSeen, FormValues
 from leadboard.tui.screens.help import HelpScreen
 from leadboard.tui.screens.lost import LostScreen
 from leadboard.tui.screens.reason import ReasonModal
-from leadboard.tui.text import safe
+from leadboard.tui.text import local_time, safe
 
 #: fields the new-card form asks for: what a contact needs, nothing a later gate wants
 NEW_CARD_FIELDS = ("name", "kind", "company", "title", "email", "phone", "owner", "notes")
@@ -123,6 +123,7 @@ class BoardScreen(Screen[None]):
         self.reader.close(last=close_database)
 
     def on_mount(self) -> None:
+        self.pipeline.begin_session()  # u undoes only what this board did
         self.last_change = self.pipeline.latest_change()
         self.reload()
         self._columns[Stage.CONTACT].focus()
@@ -449,13 +450,27 @@ class BoardScreen(Screen[None]):
         self.app.push_screen(ActivityModal(Text(f"Log an activity on {safe(card.name)}"), save), done)
 
     def action_undo(self) -> None:
+        """Undo this session's last change, once the user has seen what it is and said yes."""
         try:
-            result = self.pipeline.undo()
+            change = self.pipeline.last_change(in_session=True)
+            card = self.pipeline.card(change.card_id)
         except LeadboardError as error:
             self.tell(error)
             return
-        self.say(f"Undone: {safe(result.card.name)} is back in {result.card.stage.title}.", title="Undo")
-        self.reload(self._touched(result.record), follow=result.card.id)
+        question = f"Undo {safe(change.describe())} on {safe(card.name)} (at {local_time(change.at)})?"
+        modal = ConfirmModal(question, yes="Undo", no="Keep it")
+        self.app.push_screen(modal, lambda yes: self._undo(change.id) if yes else None)
+
+    def _undo(self, change_id: int) -> None:
+        try:
+            result = self.pipeline.undo(change_id)
+        except LeadboardError as error:
+            self.tell(error)
+            self.reload()
+            return
+        self.say(f"Undone: {safe(result.undone.describe())} on {safe(result.card.name)}.", title="Undo")
+        stages = self._touched(result.record) if result.record else (result.card.stage,)
+        self.reload(stages, follow=result.card.id)
 
     def action_lost_view(self) -> None:
         def reopen(card: CardSummary) -> MoveResult:

@@ -1,10 +1,10 @@
-"""Undo: the last move made by this user is reversed, and the undo itself is recorded."""
+"""Undo of moves: the last change made by this user is reversed, and the undo itself is recorded."""
 
 from __future__ import annotations
 
 import pytest
 
-from leadboard.domain.errors import MoveNotAllowed, NothingToUndo
+from leadboard.domain.errors import NothingToUndo, UndoRefused
 from leadboard.domain.stages import Move, Stage
 
 
@@ -46,14 +46,16 @@ def test_undoing_a_reopen_makes_the_card_lost_again_for_the_same_reason(pipeline
     assert pipeline.reopen(card.id).card.stage is Stage.LEAD
 
 
-def test_undoing_twice_walks_back_through_the_moves(pipeline, walk):
+def test_undoing_twice_walks_back_through_the_changes(pipeline, walk):
     first = walk.contact()
-    second = walk.opportunity()  # two promotions of its own
+    second = walk.opportunity()  # two promotions of its own, and the call logged between them
     pipeline.promote(first.id, {"need": "x", "budget": "1", "purchase_by": second.purchase_by})
 
     assert pipeline.undo().card.id == first.id
     assert pipeline.card(first.id).stage is Stage.CONTACT
+    assert pipeline.card(first.id).need is None  # what the promotion filled in goes back too
     assert pipeline.undo().card.stage is Stage.LEAD
+    assert pipeline.undo().card.activity_count == 0  # the intro call is taken back
     assert pipeline.undo().card.stage is Stage.CONTACT
     assert pipeline.card(second.id).stage is Stage.CONTACT
     # creating a card is not a move: nothing is left to undo
@@ -86,6 +88,6 @@ def test_a_move_a_colleague_has_since_built_on_cannot_be_undone(pipeline, bob, w
     lead = walk.lead()
     bob.lose(lead.id, "Chose a competitor")
     before = database_state()
-    with pytest.raises(MoveNotAllowed, match="has moved since"):
+    with pytest.raises(UndoRefused, match=r"changed by bob .* since your change .*promote contact → lead"):
         pipeline.undo()
     assert database_state() == before

@@ -11,7 +11,8 @@ a board or a script does: read a card, then write naming the version it read.
 - an increment of the card's deal value: read, write value + 1 with the version read, and on a
   Conflict read again and retry until it lands, so every increment it reports really happened;
 - logging an activity;
-- now and then an undo of its own last move (refused when the card moved on since: counted).
+- now and then an undo of its own last change, whatever it was (refused when a colleague changed the
+  card since: counted).
 
 Any other error (above all "database is locked") is recorded; at the end it prints one JSON
 report on stdout and exits 1 if anything went wrong.
@@ -28,7 +29,8 @@ from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
-from leadboard.domain.errors import Conflict, MoveNotAllowed, NothingToUndo
+from leadboard.domain.errors import Conflict, NothingToUndo, UndoRefused
+from leadboard.domain.history import ChangeKind
 from leadboard.domain.stages import Stage
 from leadboard.service import Pipeline
 from leadboard.service.setup import close, open_pipeline
@@ -81,6 +83,9 @@ def main(argv: list[str]) -> int:
     moves: Counter[str] = Counter()
     increments: Counter[int] = Counter()
     activities: Counter[int] = Counter()
+    #: writes not counted as moves or (net) increments: an increment undone is two writes that
+    #: cancel out, an activity undone one
+    other_writes: Counter[int] = Counter()
     report = {"worker": int(worker), "move_conflicts": 0, "increment_conflicts": 0,
               "undos": 0, "undo_refused": 0, "refused": [], "errors": []}
     started = time.monotonic()
@@ -101,10 +106,19 @@ def main(argv: list[str]) -> int:
                 activities[card_id] += 1
             else:
                 try:
-                    pipeline.undo()
-                    report["undos"] += 1
-                except (MoveNotAllowed, NothingToUndo, Conflict):  # the card moved on since
+                    undone = pipeline.undo()
+                except (UndoRefused, NothingToUndo, Conflict):  # a colleague changed the card since
                     report["undo_refused"] += 1
+                else:
+                    card = undone.card.id
+                    if undone.record is not None:  # a move undone: a move of its own in the history
+                        report["undos"] += 1
+                    elif undone.undone.kind is ChangeKind.EDIT:
+                        increments[card] -= 1
+                        other_writes[card] += 2
+                    elif undone.undone.kind is ChangeKind.ACTIVITY:
+                        activities[card] -= 1
+                        other_writes[card] += 1
         except Exception as error:  # anything else is a failure the test reports
             text = f"{type(error).__name__}: {error}"
             bucket = "refused" if type(error).__name__ in ("GateBlocked", "MoveNotAllowed") else "errors"
@@ -116,6 +130,7 @@ def main(argv: list[str]) -> int:
         moves=dict(moves),
         increments={str(k): v for k, v in increments.items()},
         activities={str(k): v for k, v in activities.items()},
+        other_writes={str(k): v for k, v in other_writes.items()},
         retries=db.retries,
     )
     close()

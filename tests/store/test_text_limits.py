@@ -9,7 +9,7 @@ import pytest
 from leadboard.domain.card import FIELD_NAMES, validate_fields
 from leadboard.domain.errors import InvalidInput
 from leadboard.domain.text import LIMITS
-from leadboard.store.models import TABLES, Activity, Card, History, StageTotal
+from leadboard.store.models import TABLES, Activity, Card, History, JournalEntry, JournalField, StageTotal
 
 #: every column holding user text -> the limit that text is held to on the way in
 TEXT_COLUMNS: dict[pw.Field, int] = {
@@ -23,13 +23,18 @@ TEXT_COLUMNS: dict[pw.Field, int] = {
     Card.created_by: LIMITS.user,
     Card.updated_by: LIMITS.user,
     History.by: LIMITS.user,
+    JournalEntry.by: LIMITS.user,
+    #: a field's value as text: any card field's, so the longest a card takes
+    JournalField.old: LIMITS.long_text,
+    JournalField.new: LIMITS.long_text,
     Activity.by: LIMITS.user,
     StageTotal.owner: LIMITS.line,
     Card.warnings: LIMITS.warnings,
 }
 #: text columns whose values are leadboard's own words (stages, kinds, moves), not user text
 VOCABULARY = {Card.stage, Card.kind, Card.supplier, Card.lost_from, History.move, History.from_stage,
-              History.to_stage, History.warnings, Activity.kind, StageTotal.stage}
+              History.to_stage, History.warnings, Activity.kind, StageTotal.stage, JournalEntry.kind,
+              JournalField.field}
 
 
 def test_every_text_column_is_held_to_a_limit_from_the_table():

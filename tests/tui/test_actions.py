@@ -7,7 +7,9 @@ from textual.widgets import Input, OptionList
 from leadboard.domain.card import ActivityKind
 from leadboard.domain.stages import Move, Stage
 from leadboard.service import Pipeline
+from leadboard.tui.scenes import settled
 from leadboard.tui.screens.activity import ActivityModal
+from leadboard.tui.screens.confirm import ConfirmModal
 from leadboard.tui.screens.detail import CardDetail
 from leadboard.tui.screens.form import CardForm
 from leadboard.tui.screens.lost import LostScreen
@@ -168,20 +170,71 @@ async def test_x_loses_with_a_listed_reason_and_words_and_the_lost_view_reopens(
     assert pipeline.history(card_id)[-1].move is Move.REOPEN
 
 
-async def test_u_undoes_the_last_move(pipeline: Pipeline):
+async def test_u_says_what_it_will_undo_and_undoes_it_on_y(pipeline: Pipeline):
     card_id = contact(pipeline, "Ada", **QUALIFIED)
     async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
         await pilot.press("p")
-        await pilot.pause()
+        await settled(pilot)
         assert pipeline.card(card_id).stage is Stage.LEAD
         await pilot.press("u")
-        await pilot.pause()
+        await settled(pilot)
+        assert isinstance(pilot.app.screen, ConfirmModal)  # nothing undone before the user says so
+        assert pipeline.card(card_id).stage is Stage.LEAD
+        assert "Undo promote contact → lead on Ada (at " in screen_text(pilot.app)
+        await pilot.press("y")
+        await settled(pilot)
         assert pipeline.card(card_id).stage is Stage.CONTACT
         board = board_of(pilot.app)
         assert board.focused_column.stage is Stage.CONTACT and board.current_card().id == card_id
         text = screen_text(pilot.app)
         assert "Contacts  1" in text and "Leads  0" in text
         await pilot.press("u")  # nothing left to undo: told, not crashed
-        await pilot.pause()
-        assert "You have no move to undo." in notices(pilot.app)
+        await settled(pilot)
+        assert "You have made no change in this session that can be undone." in notices(pilot.app)
     assert [m.move for m in pipeline.history(card_id)] == [Move.CREATE, Move.PROMOTE, Move.UNDO]
+
+
+async def test_u_then_n_keeps_the_edit_and_y_undoes_it_field_by_field(pipeline: Pipeline):
+    card_id = contact(pipeline, "Ada", company="Old Co")
+    pipeline.edit(card_id, {"title": "Countess"})  # before the board opened: not this session's
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        await pilot.press("e")
+        await settled(pilot)
+        pilot.app.screen.query_one("#field-company", Input).focus()
+        await pilot.press("ctrl+u", *"New Co", "ctrl+s")
+        await settled(pilot)
+        await pilot.press("u")
+        await settled(pilot)
+        assert "Undo edit company on Ada (at " in screen_text(pilot.app)
+        await pilot.press("n")
+        await settled(pilot)
+        assert pipeline.card(card_id).company == "New Co"
+        await pilot.press("u")
+        await settled(pilot)
+        await pilot.press("y")
+        await settled(pilot)
+        assert "Undone: edit company on Ada." in notices(pilot.app)
+    card = pipeline.card(card_id)
+    assert (card.company, card.title) == ("Old Co", "Countess")
+
+
+async def test_u_refuses_a_change_a_colleague_has_built_upon(pipeline: Pipeline):
+    card_id = contact(pipeline, "Ada")
+    bob = Pipeline(pipeline.rules, "bob")
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        await pilot.press("a")
+        await settled(pilot)
+        assert isinstance(pilot.app.screen, ActivityModal)
+        await pilot.press(*"Intro call", "enter")
+        await settled(pilot)
+        assert pipeline.card(card_id).activity_count == 1
+        bob.edit(card_id, {"company": "ACME"})
+        await pilot.press("u")
+        await settled(pilot)
+        assert "Undo log call “Intro call” on Ada" in screen_text(pilot.app)
+        await pilot.press("y")
+        await settled(pilot)
+        assert any("was changed by bob" in notice and "can no longer be undone" in notice
+                   for notice in notices(pilot.app))
+    assert pipeline.card(card_id).activity_count == 1
+    assert pipeline.card(card_id).company == "ACME"

@@ -1,0 +1,166 @@
+"""Every change is journaled with its old and new values, and undo reverses any of them — an edit,
+a reassign, a logged activity — unless the card has been changed since."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from leadboard.domain.errors import GateBlocked, NothingToUndo, UndoRefused
+from leadboard.domain.history import ChangeKind, FieldChange
+from leadboard.domain.stages import Move, Stage
+from leadboard.service.pipeline import Pipeline
+
+
+def test_an_edit_is_journaled_field_by_field_and_undone_completely(pipeline, walk):
+    card = walk.contact("Ada", company="Old Co", phone="+44 20 7946 0000")
+    pipeline.edit(card.id, {"company": "New Co", "phone": None, "budget": "1200.50"})
+
+    [edit] = [c for c in pipeline.journal(card.id) if c.kind is ChangeKind.EDIT]
+    assert edit.by == "alice"
+    assert set(edit.changes) == {FieldChange("company", "Old Co", "New Co"),
+                                 FieldChange("phone", "+44 20 7946 0000", None),
+                                 FieldChange("budget", None, "1200.5")}
+
+    result = pipeline.undo()
+    assert result.undone.id == edit.id and result.record is None
+    back = pipeline.card(card.id)
+    assert (back.company, back.phone, back.budget) == ("Old Co", "+44 20 7946 0000", None)
+    assert back.version == 3  # the undo is a write like any other
+    undo = pipeline.journal(card.id)[-1]
+    assert (undo.kind, undo.undoes, undo.by) == (ChangeKind.UNDO, edit.id, "alice")
+    assert FieldChange("company", "New Co", "Old Co") in undo.changes
+    assert pipeline.change(edit.id).undone_by == undo.id
+
+
+def test_undoing_a_reassign_gives_the_card_back_and_fixes_the_totals(pipeline, walk):
+    card = walk.contact("Ada", budget="500")
+    pipeline.reassign(card.id, "bob")
+    [reassign] = [c for c in pipeline.journal(card.id) if c.kind is ChangeKind.REASSIGN]
+    assert reassign.describe() == "reassign to bob"
+    assert pipeline.undo().card.owner == "alice"
+    from leadboard.domain.filter import CardFilter
+    assert pipeline.stats(CardFilter(owner="alice"))[Stage.CONTACT].amount == Decimal("500.00")
+    assert pipeline.stats(CardFilter(owner="bob"))[Stage.CONTACT].cards == 0
+
+
+def test_undoing_a_logged_call_takes_it_back_and_the_gate_asks_for_one_again(pipeline, walk, fields):
+    lead = walk.lead()
+    pipeline.log_activity(lead.id, "call", "Intro call")
+    [logged] = [c for c in pipeline.journal(lead.id) if c.kind is ChangeKind.ACTIVITY]
+    assert logged.describe() == "log call “Intro call”"
+
+    card = pipeline.undo().card
+    assert (card.activity_count, card.last_activity_at) == (0, None)
+    assert pipeline.activities(lead.id) == []
+    with pytest.raises(GateBlocked, match="relationship"):
+        pipeline.promote(lead.id, fields["develop"]())
+    # the journal still says what was logged, and that it was taken back
+    undo = pipeline.journal(lead.id)[-1]
+    assert FieldChange("activity.summary", "Intro call", None) in undo.changes
+
+
+def test_a_change_a_colleague_has_built_upon_says_so_and_is_not_undone(pipeline, bob, walk, database_state):
+    card = walk.contact("Ada")
+    pipeline.edit(card.id, {"company": "ACME"})
+    bob.edit(card.id, {"phone": "+1 555 0100"})
+    before = database_state()
+    with pytest.raises(UndoRefused, match=r"changed by bob at .* \(edit phone\) since your change .*edit company"):
+        pipeline.undo()
+    assert database_state() == before
+
+
+def test_a_colleague_change_that_was_undone_since_is_no_obstacle(pipeline, bob, walk):
+    card = walk.contact("Ada")
+    pipeline.edit(card.id, {"company": "ACME"})
+    bob.edit(card.id, {"phone": "+1 555 0100"})
+    bob.undo()
+    assert pipeline.undo().card.company is None
+
+
+def test_undo_by_id_needs_nothing_to_have_happened_to_the_card_since(pipeline, walk):
+    ada, grace = walk.contact("Ada"), walk.contact("Grace")
+    pipeline.edit(ada.id, {"company": "ACME"})
+    pipeline.edit(grace.id, {"company": "Navy"})
+    first = pipeline.my_changes()[1]
+    assert first.card_id == ada.id
+    assert pipeline.undo(first.id).card.company is None  # Grace's edit is on another card
+    assert pipeline.card(grace.id).company == "Navy"
+
+    pipeline.edit(ada.id, {"title": "Countess"})
+    pipeline.edit(ada.id, {"company": "Babbage & Co"})
+    older = pipeline.my_changes()[1]
+    with pytest.raises(UndoRefused, match="changed by you"):
+        pipeline.undo(older.id)
+    with pytest.raises(UndoRefused, match="undone already"):
+        pipeline.undo(first.id)
+    with pytest.raises(NothingToUndo, match="no change 999"):
+        pipeline.undo(999)
+
+
+def test_nobody_undoes_a_colleagues_change(pipeline, bob, walk):
+    card = walk.contact("Ada")
+    bob.edit(card.id, {"company": "ACME"})
+    [edit] = bob.my_changes()
+    with pytest.raises(UndoRefused, match="made by bob"):
+        pipeline.undo(edit.id)
+
+
+def test_a_sessions_undo_sees_only_what_that_session_did(pipeline, walk):
+    card = walk.contact("Ada")
+    pipeline.edit(card.id, {"company": "ACME"})
+    pipeline.begin_session()
+    with pytest.raises(NothingToUndo, match="in this session"):
+        pipeline.undo(in_session=True)
+    pipeline.log_activity(card.id, "note", "Met at a fair")
+    assert pipeline.last_change(in_session=True).kind is ChangeKind.ACTIVITY
+    pipeline.undo(in_session=True)
+    with pytest.raises(NothingToUndo):
+        pipeline.undo(in_session=True)
+    assert pipeline.undo().card.company is None  # anywhere: the edit before the session
+
+
+def test_undoing_a_move_is_in_the_history_as_before_and_in_the_journal(pipeline, walk, fields):
+    lead = walk.contact()
+    pipeline.promote(lead.id, fields["qualify"]())  # filled in and moved in one step
+    pipeline.undo()
+    moves = pipeline.history(lead.id)
+    assert [m.move for m in moves] == [Move.CREATE, Move.PROMOTE, Move.UNDO]
+    journal = pipeline.journal(lead.id)
+    assert [c.kind for c in journal] == [ChangeKind.MOVE, ChangeKind.UNDO]
+    assert journal[0].move == moves[1] and journal[1].move == moves[2]
+    assert FieldChange("stage", "contact", "lead") in journal[0].changes
+    assert FieldChange("need", None, "Order tracking for three warehouses") in journal[0].changes
+
+
+def test_a_cards_fields_can_be_read_as_they_stood_at_any_time(pipeline, fields):
+    now = [datetime(2026, 11, 2, 9, 0)]
+    alice = Pipeline(pipeline.rules, "alice", clock=lambda: now[0])
+
+    def later(minutes: int) -> datetime:
+        now[0] += timedelta(minutes=minutes)
+        return now[0]
+
+    card = alice.create({"name": "Ada", "email": "ada@example.com", "company": "Old Co"})
+    created = now[0]
+    later(10)
+    alice.edit(card.id, {"company": "New Co", "budget": "100"})
+    edited = now[0]
+    later(10)
+    alice.promote(card.id, fields["qualify"]() | {"budget": "200"})
+    promoted = now[0]
+    later(10)
+    alice.reassign(card.id, "bob")
+
+    assert alice.as_of(card.id, created - timedelta(seconds=1)) is None
+    at_start = alice.as_of(card.id, created + timedelta(minutes=1))
+    assert (at_start["company"], at_start["budget"], at_start["stage"]) == ("Old Co", None, Stage.CONTACT)
+    after_edit = alice.as_of(card.id, edited)
+    assert (after_edit["company"], after_edit["budget"]) == ("New Co", Decimal("100"))
+    after_promote = alice.as_of(card.id, promoted + timedelta(minutes=1))
+    assert (after_promote["stage"], after_promote["budget"], after_promote["owner"]) == (
+        Stage.LEAD, Decimal("200"), "alice")
+    assert after_promote["purchase_by"] == fields["qualify"]()["purchase_by"]
+    assert alice.as_of(card.id, now[0])["owner"] == "bob"
