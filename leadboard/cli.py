@@ -22,11 +22,12 @@ from leadboard.config import Settings, load_settings
 from leadboard.domain.card import FIELD_LABELS, FIELD_NAMES, Card, field_text, parse_assignments
 from leadboard.domain.errors import Conflict, GateBlocked, InvalidInput, LeadboardError, RulesFileError
 from leadboard.domain.filter import CardFilter
-from leadboard.domain.history import MoveRecord
+from leadboard.domain.history import ChangeKind, ChangeRecord, HistoryItem, MoveRecord
 from leadboard.domain.rules import default_rules_text, load_rules
 from leadboard.domain.stages import PIPELINE, Stage, parse_stage
 from leadboard.domain.text import for_terminal
 from leadboard.service import MoveResult, Pipeline
+from leadboard.service.pipeline import local
 from leadboard.service.setup import init_database, open_pipeline
 from leadboard.service.transfer.exporter import Format, card_record
 
@@ -114,11 +115,17 @@ def build_parser() -> argparse.ArgumentParser:
     log.add_argument("--kind", required=True, choices=["call", "meeting", "email", "note"])
     log.add_argument("--summary", required=True)
 
-    history = command("history", "a card's moves")
+    history = command("history", "a card's moves, edits, reassigns and activities, with who and when")
     history.add_argument("id", type=_card_id)
     history.add_argument("--json", action="store_true")
 
-    command("undo", "undo your last move")
+    undo = command("undo", "undo your last change (a move, an edit, a reassign, a logged activity), "
+                           "or the change ID; says which and asks first")
+    undo.add_argument("change", nargs="?", type=_change_id, metavar="ID",
+                      help="the change to undo (its journal id, from --list)")
+    undo.add_argument("--list", action="store_true", help="show your last ten changes with their journal ids")
+    undo.add_argument("--yes", action="store_true",
+                      help="undo without asking (needed when standard input is not a terminal)")
 
     rules = command("rules", "print the rules in force, or check a rules file")
     rules.add_argument("--check", metavar="FILE")
@@ -152,6 +159,12 @@ def build_parser() -> argparse.ArgumentParser:
 def _card_id(text: str) -> int:
     if not text.isdigit() or int(text) <= 0:
         raise argparse.ArgumentTypeError(f"a card id is a positive number, not {text!r}")
+    return int(text)
+
+
+def _change_id(text: str) -> int:
+    if not text.isdigit() or int(text) <= 0:
+        raise argparse.ArgumentTypeError(f"a change id is a positive number, not {text!r}")
     return int(text)
 
 
@@ -189,6 +202,39 @@ def move_json(record: MoveRecord) -> dict[str, Any]:
         "by": record.by, "at": record.at.isoformat(), "reason": record.reason,
         "warnings": list(record.warnings), "undoes": record.undoes,
     }
+
+
+def history_json(item: HistoryItem) -> dict[str, Any]:
+    """One line of a card's history: a move's keys (null for a change that is not a move), plus its
+    journal entry: ``journal`` (its id), ``change`` (its kind), ``changes`` (each field's old and
+    new value) and ``undoes_change``."""
+    change = item.change
+    if item.move is not None:
+        data = move_json(item.move)
+    else:
+        assert change is not None
+        data = {"id": None, "card": change.card_id, "move": None, "from": None, "to": None, "by": change.by,
+                "at": change.at.isoformat(), "reason": None, "warnings": [], "undoes": None}
+    data.update(
+        journal=change.id if change else None,
+        change=change.kind.value if change else None,
+        changes=[{"field": c.field, "old": c.old, "new": c.new} for c in change.changes] if change else [],
+        undoes_change=change.undoes if change else None,
+    )
+    return data
+
+
+def _field_lines(change: ChangeRecord | None, out: TextIO, skip: frozenset[str] = frozenset()) -> None:
+    for field in change.changes if change else ():
+        if field.field in skip:
+            continue
+        old = "-" if field.old is None else printable(field.old)
+        new = "-" if field.new is None else printable(field.new)
+        out.write(f"{'':30}{printable(field.field)}: {old} → {new}\n")
+
+
+#: what a move's own line already says
+_MOVE_COLUMNS = frozenset({"stage", "lost_from", "lost_reason", "warnings"})
 
 
 def _show(card: Card, out: TextIO) -> None:
@@ -355,8 +401,40 @@ def _reopen(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _undo(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
-    result = pipeline.undo()
-    out.write(f"Undone: card {result.card.id} ({printable(result.card.name)}) is back in {result.card.stage}.\n")
+    if args.list:
+        return _undo_list(pipeline, out)
+    target = pipeline.last_change() if args.change is None else pipeline.change(args.change)
+    pipeline.check_undo(target)
+    card = pipeline.card(target.card_id)
+    what = (f"{printable(target.describe())} on card {card.id} ({printable(card.name)}), "
+            f"made {local(target.at)} (change {target.id})")
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise InvalidInput(f"Not undone: {what}; standard input is not a terminal, so say --yes to undo it.",
+                               field="--yes")
+        out.write(f"Undo {what}? [y/N] ")
+        out.flush()
+        if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+            out.write("Nothing undone.\n")
+            return EXIT_OK
+    result = pipeline.undo(target.id)
+    where = f"; it is back in {result.card.stage}" if result.record else ""
+    out.write(f"Undone: {printable(result.undone.describe())} on card {result.card.id} "
+              f"({printable(result.card.name)}){where}.\n")
+    return EXIT_OK
+
+
+def _undo_list(pipeline: Pipeline, out: TextIO) -> int:
+    changes = pipeline.my_changes(10)
+    if not changes:
+        out.write("You have made no changes yet.\n")
+    for change in changes:
+        if change.kind is ChangeKind.UNDO:
+            what = f"undo of change {change.undoes}" if change.undoes else "undo"
+        else:
+            what = change.describe()
+        status = f"  (undone by change {change.undone_by})" if change.undone_by else ""
+        out.write(f"{change.id:>8}  {local(change.at)}  card {change.card_id:<8} {printable(what)}{status}\n")
     return EXIT_OK
 
 
@@ -367,12 +445,22 @@ def _log(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _history(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
-    moves = pipeline.history(args.id)
+    items = pipeline.history_items(args.id)
     if args.json:
-        json.dump([move_json(m) for m in moves], out, ensure_ascii=False, indent=2)
+        json.dump([history_json(item) for item in items], out, ensure_ascii=False, indent=2)
         out.write("\n")
         return EXIT_OK
-    for move in moves:
+    for item in items:
+        move, change = item.move, item.change
+        if move is None:
+            assert change is not None
+            kind = change.kind.value
+            what = {ChangeKind.UNDO: f"of change {change.undoes}",
+                    ChangeKind.ACTIVITY: printable(change.describe().removeprefix("log "))}.get(change.kind, "")
+            out.write(f"{change.at:%Y-%m-%d %H:%M}  {printable(change.by):<10}  {kind:<8} {what}".rstrip() + "\n")
+            if change.kind is not ChangeKind.ACTIVITY:  # its one line says what was logged
+                _field_lines(change, out)
+            continue
         source = move.from_stage.value if move.from_stage else "-"
         reason = f"  ({printable(move.reason)})" if move.reason else ""
         by = printable(move.by)
@@ -380,6 +468,7 @@ def _history(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
                   f"{source} → {move.to_stage}{reason}\n")
         for warning in move.warnings:
             out.write(f"{'':30}warning accepted: {printable(warning)}\n")
+        _field_lines(change, out, _MOVE_COLUMNS)
     return EXIT_OK
 
 

@@ -96,3 +96,21 @@ class ChangeRecord:
             return "undo"
         names = [c.field for c in self.changes if not c.field.startswith(ACTIVITY_PREFIX)]
         return "edit " + ", ".join(names) if names else "edit"
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    """One line of a card's history as people read it: a move (with its journal entry, if it has
+    one: creations and imports have none), or a change that is not a move."""
+
+    at: datetime
+    move: MoveRecord | None
+    change: ChangeRecord | None
+
+
+def history_items(moves: list[MoveRecord], changes: list[ChangeRecord]) -> list[HistoryItem]:
+    """Moves and journal entries as one list, oldest first."""
+    by_move = {c.move.id: c for c in changes if c.move is not None}
+    items = [HistoryItem(m.at, m, by_move.get(m.id)) for m in moves]
+    items += [HistoryItem(c.at, None, c) for c in changes if c.move is None]
+    return sorted(items, key=lambda item: (item.at, item.move is None))

@@ -30,7 +30,16 @@ from leadboard.domain.errors import (
     UndoRefused,
 )
 from leadboard.domain.filter import NO_FILTER, CardFilter
-from leadboard.domain.history import ACTIVITY_PREFIX, ActivityRecord, ChangeKind, ChangeRecord, FieldChange, MoveRecord
+from leadboard.domain.history import (
+    ACTIVITY_PREFIX,
+    ActivityRecord,
+    ChangeKind,
+    ChangeRecord,
+    FieldChange,
+    HistoryItem,
+    MoveRecord,
+    history_items,
+)
 from leadboard.domain.rules import RuleFailure, Rules
 from leadboard.domain.stages import GATE_INTO, PIPELINE, Move, Stage
 from leadboard.domain.text import LIMITS, multi_line, within
@@ -286,6 +295,10 @@ class Pipeline:
         self.card(card_id)
         return journal.changes_of(card_id)
 
+    def history_items(self, card_id: int) -> list[HistoryItem]:
+        """The card's moves and its other changes (edits, reassigns, activities, undos), oldest first."""
+        return history_items(self.history(card_id), journal.changes_of(card_id))
+
     def as_of(self, card_id: int, at: datetime) -> dict[str, Any] | None:
         """The card's fields and stage as they stood at ``at`` (naive UTC); None before it existed."""
         return journal.as_of(card_id, at)
@@ -317,7 +330,7 @@ class Pipeline:
             target = self.last_change(in_session) if change_id is None else self.change(change_id)
             cards.lock(target.card_id)
             target = self.change(target.id)  # read again under the lock
-            self._check_undoable(target)
+            self.check_undo(target)
             card = self._read_for_write(target.card_id, None)
             values = journal.restore(target)
             now = self._clock()
@@ -340,7 +353,8 @@ class Pipeline:
 
         return self._journaled(in_transaction(work))
 
-    def _check_undoable(self, target: ChangeRecord) -> None:
+    def check_undo(self, target: ChangeRecord) -> None:
+        """Raise ``UndoRefused`` when ``target`` cannot be undone now (a read: changes nothing)."""
         what = f"change {target.id} ({target.describe()})"
         if target.by != self.user:
             raise UndoRefused(f"Change {target.id} was made by {target.by}; only they can undo it.")

@@ -72,7 +72,9 @@ def leadboard(db: str, cli_env: dict[str, str]) -> Leadboard:
     def run(*args: object, user: str | None = None) -> Ran:
         env = cli_env | ({"LEADBOARD_USER": user} if user else {})
         command = [str(a) for a in args]
-        done = subprocess.run(_command(db, command), env=env, capture_output=True, timeout=120)
+        # standard input is never a terminal here, as in a script (tests/cli/test_cli_undo.py has one)
+        done = subprocess.run(_command(db, command), env=env, capture_output=True, timeout=120,
+                              stdin=subprocess.DEVNULL)
         return Ran(tuple(command), done.returncode, done.stdout, done.stderr)
 
     return run

@@ -78,6 +78,12 @@ def test_contact_walks_to_account_with_each_gate_refusing_until_its_fields_are_f
     assert shown["owner"] == "alice"
 
     history = leadboard("history", card, "--json").json()
+    # the edits and the call are in the history too, each with what it changed
+    assert [(m["change"], m["move"]) for m in history if m["move"] is None] == [
+        ("edit", None), ("activity", None), ("edit", None)]
+    edits = [m for m in history if m["change"] == "edit"]
+    assert {"field": "supplier", "old": None, "new": "dropped"} in edits[1]["changes"]
+    history = [m for m in history if m["move"]]
     assert [(m["move"], m["from"], m["to"], m["by"]) for m in history] == [
         ("create", None, "contact", "alice"),
         ("promote", "contact", "lead", "alice"),
@@ -99,7 +105,9 @@ def test_moving_back_losing_reopening_and_undoing(leadboard):
     no_reason = leadboard("demote", card)
     assert no_reason.code == EXIT_BAD_INPUT and "--reason" in no_reason.err
     assert leadboard("demote", card, "--reason", "Budget frozen").code == EXIT_OK
-    undone = leadboard("undo")
+    asked = leadboard("undo")  # a script must say --yes: nobody is there to answer
+    assert asked.code == EXIT_BAD_INPUT and "--yes" in asked.err and "demote lead → contact" in asked.err
+    undone = leadboard("undo", "--yes")
     assert undone.code == EXIT_OK and "back in lead" in undone.out
 
     blank_reason = leadboard("lose", card, "--reason", "  ")
@@ -109,7 +117,7 @@ def test_moving_back_losing_reopening_and_undoing(leadboard):
     assert (lost["stage"], lost["lost_from"], lost["lost_reason"]) == ("lost", "lead", "Chose a competitor")
     assert leadboard("reopen", card).code == EXIT_OK
 
-    history = leadboard("history", card, "--json").json()
+    history = [m for m in leadboard("history", card, "--json").json() if m["move"]]
     assert [(m["move"], m["to"], m["reason"]) for m in history] == [
         ("create", "contact", None),
         ("promote", "lead", None),
