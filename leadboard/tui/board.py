@@ -251,7 +251,7 @@ class BoardScreen(Screen[None]):
     def open_detail(self, card_id: int) -> None:
         try:
             card = self.pipeline.card(card_id)
-            moves = self.pipeline.history(card_id)
+            moves = self.pipeline.history_items(card_id)
             activities = self.pipeline.activities(card_id)
         except LeadboardError as error:
             self.tell(error)

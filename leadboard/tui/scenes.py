@@ -90,7 +90,9 @@ def walk_a_card(pipeline: Pipeline, clock: FixedClock) -> int:
     clock.advance(days=1)
     pipeline.promote(card.id, {"need": "Replace spreadsheets for trajectory reviews", "budget": "42000",
                                "purchase_by": soon.isoformat()})  # goes on with the authority warning
-    clock.advance(days=6, hours=3)
+    clock.advance(days=2)
+    pipeline.edit(card.id, {"title": "Director of Research"})  # promoted since the first call
+    clock.advance(days=4, hours=3)
     pipeline.log_activity(card.id, "meeting", "Demo with the review board; asked for SSO")
     clock.advance(hours=1)
     pipeline.promote(card.id, {"requirements": "SSO, audit log", "supplier": "dropped", "value": "48000",

@@ -107,13 +107,15 @@ async def test_enter_opens_the_card_with_fields_history_and_activities(pipeline:
     card_id = contact(pipeline, "Ada", **QUALIFIED)
     pipeline.promote(card_id)
     pipeline.log_activity(card_id, "meeting", "Met the team")
+    pipeline.edit(card_id, {"company": "ACME", "budget": "30000"})
     async with make_app(pipeline).run_test(size=(120, 50)) as pilot:
         await pilot.press("l", "enter")
         await pilot.pause()
         assert isinstance(pilot.app.screen, CardDetail)
         text = screen_text(pilot.app)
-        for words in ("Need", "A CRM for the sales team", "Budget", "25,000", "History", "create",
-                      "contact → lead", "promote", "Activities (1)", "meeting", "Met the team"):
+        for words in ("Need", "A CRM for the sales team", "Budget", "30,000", "History", "create",
+                      "contact → lead", "promote", "Activities (1)", "meeting", "Met the team",
+                      "log meeting “Met the team”", "company: — → ACME", "budget: 25000 → 30000"):
             assert words in text, words
         await pilot.press("escape")
         await pilot.pause()

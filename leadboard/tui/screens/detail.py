@@ -1,4 +1,4 @@
-"""A card's detail: every field, its history of moves, its activities."""
+"""A card's detail: every field, its history (every move and every other change), its activities."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from leadboard.domain.card import FIELD_LABELS, FIELD_NAMES, Card
-from leadboard.domain.history import ActivityRecord, MoveRecord
+from leadboard.domain.history import ActivityRecord, ChangeKind, ChangeRecord, HistoryItem
 from leadboard.domain.stages import Stage
 from leadboard.tui.text import display_text, local_time, safe
 
@@ -43,14 +43,40 @@ def fields_table(card: Card, stale: bool) -> Table:
     return table
 
 
-def history_table(moves: Sequence[MoveRecord]) -> Table:
+#: what a move's own line already says (its stage, and why)
+_MOVE_COLUMNS = frozenset({"stage", "lost_from", "lost_reason", "warnings"})
+
+
+def _field_lines(change: ChangeRecord | None, skip: frozenset[str] = frozenset()) -> list[Text]:
+    lines = []
+    for field in change.changes if change else ():
+        if field.field in skip:
+            continue
+        old = "—" if field.old is None else safe(field.old)
+        new = "—" if field.new is None else safe(field.new)
+        lines.append(Text(f"{safe(field.field)}: {old} → {new}"))
+    return lines
+
+
+def history_table(items: Sequence[HistoryItem]) -> Table:
+    """Every change to the card, oldest first: moves, and between them edits, reassigns, activities
+    and undos, each field's old and new value on a line of its own."""
     table = Table(expand=True, box=None, padding=(0, 1), header_style="bold")
-    for column in ("When", "Who", "Move", "From → to", "Why"):
+    for column in ("When", "Who", "Change", "From → to", "Why / what changed"):
         table.add_column(column, overflow="fold")
-    for move in moves:
+    for item in items:
+        move, change = item.move, item.change
+        if move is None:
+            assert change is not None
+            activity = change.kind is ChangeKind.ACTIVITY
+            lines = [Text(safe(change.describe()))] if activity else _field_lines(change)
+            table.add_row(Text(local_time(change.at)), Text(safe(change.by)), Text(change.kind.value), Text(""),
+                          Text("\n").join(lines))
+            continue
         source = move.from_stage.value if move.from_stage else "—"
         lines = [Text(safe(move.reason))] if move.reason else []
         lines += [Text(f"⚠ {safe(warning)}", style="italic") for warning in move.warnings]
+        lines += _field_lines(change, _MOVE_COLUMNS)
         why = Text("\n").join(lines)
         table.add_row(Text(local_time(move.at)), Text(safe(move.by)), Text(move.move.value),
                       Text(f"{source} → {move.to_stage.value}"), why)
@@ -72,7 +98,7 @@ def activities_table(activities: Sequence[ActivityRecord]) -> Table | Text:
 class CardDetail(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,o,enter", "close", "Close")]
 
-    def __init__(self, card: Card, moves: Sequence[MoveRecord], activities: Sequence[ActivityRecord],
+    def __init__(self, card: Card, moves: Sequence[HistoryItem], activities: Sequence[ActivityRecord],
                  stale: bool) -> None:
         super().__init__()
         self.card = card
