@@ -197,6 +197,12 @@ def test_with_update_a_duplicate_is_updated_through_a_versioned_write(pipeline, 
     after = pipeline.card(card.id)
     assert (summary.updated, summary.imported) == (1, 0)
     assert (after.budget, after.title, after.stage, after.version) == (5000, "Countess", Stage.CONTACT, 2)
+    # journaled like an edit: the budget before the import can still be read, and the update undone
+    [edit] = pipeline.journal(card.id)
+    assert [(c.field, c.old, c.new) for c in edit.changes] == [
+        ("email", "ada@example.com", "ADA@example.com"), ("budget", None, "5000")]
+    assert pipeline.as_of(card.id, edit.at - timedelta(microseconds=1))["budget"] is None
+    assert pipeline.undo().card.budget is None
 
 
 def test_a_repeated_row_inside_the_file_is_a_duplicate_too(pipeline, tmp_path):

@@ -32,15 +32,16 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from leadboard.domain.card import validate_fields
+from leadboard.domain.card import FIELD_NAMES, validate_fields
 from leadboard.domain.errors import InvalidInput
+from leadboard.domain.history import ChangeKind
 from leadboard.domain.stages import Move, Stage
 from leadboard.service.pipeline import Pipeline
 from leadboard.service.transfer.columns import BadImportFile, ColumnPlan, plan_columns
 from leadboard.service.transfer.reading import Record, Source, open_source
 from leadboard.service.transfer.rows import Placed, Rejected, RowReader
 from leadboard.store import cards as card_store
-from leadboard.store import imports
+from leadboard.store import imports, journal
 from leadboard.store.db import in_transaction
 
 #: rows a transaction writes: large enough that each commit and full-text merge is paid rarely,
@@ -453,6 +454,10 @@ class _Run:
             return "unchanged"
         if not card_store.update(card, values, self.user, self.now):  # pragma: no cover - we hold the lock
             raise BadImportFile(f"Card {card_id} changed during the import; run it again.")
+        after = card_store.get(card_id)
+        assert after is not None
+        # journaled like an edit, so the card's past values stay readable (and the update undoable)
+        journal.record_change(ChangeKind.EDIT, card, after, self.user, self.now, FIELD_NAMES)
         return "updated"
 
 
