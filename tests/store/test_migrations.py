@@ -207,3 +207,34 @@ def _apply_step(step: Any) -> None:
     with db.database.atomic():
         step.apply(migrations._migrator())
         AppliedStep.create(name=step.name, applied_at=datetime.now(UTC).replace(tzinfo=None))
+
+
+def test_moves_made_before_the_journal_are_put_in_it_and_can_be_undone(db_target: str) -> None:
+    from datetime import date, timedelta
+
+    from leadboard.domain.history import ChangeKind
+    from leadboard.domain.stages import Stage
+
+    alice = open_pipeline(db_target, "alice")
+    card = alice.create({"name": "Grace Hopper", "email": "grace@example.com", "need": "Compilers",
+                         "budget": "1000", "purchase_by": date.today() + timedelta(days=30)})
+    alice.promote(card.id)
+    alice.lose(card.id, "Went silent")
+    alice.reopen(card.id)
+    alice.undo()  # the reopen: lost again
+    # the database as a leadboard from before the journal left it
+    db.database.execute_sql('DROP TABLE "journal_field"')
+    db.database.execute_sql('DROP TABLE "journal_entry"')
+    db.database.execute_sql("DELETE FROM \"schema_step\" WHERE \"name\" = 'change-journal'")
+    close()
+
+    alice = open_pipeline(db_target, "alice")
+    entries = alice.journal(card.id)
+    assert [c.kind for c in entries] == [ChangeKind.MOVE] * 3 + [ChangeKind.UNDO]
+    assert [c.move.move.value for c in entries if c.move] == ["promote", "lose", "reopen", "undo"]
+    assert entries[3].undoes == entries[2].id
+    # the newest move not undone is the loss: undoing it brings the card back into Leads
+    result = alice.undo()
+    assert result.undone.id == entries[1].id
+    assert (result.card.stage, result.card.lost_from, result.card.lost_reason) == (Stage.LEAD, None, None)
+    close()
