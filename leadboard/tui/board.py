@@ -453,6 +453,7 @@ class BoardScreen(Screen[None]):
         """Undo this session's last change, once the user has seen what it is and said yes."""
         try:
             change = self.pipeline.last_change(in_session=True)
+            self.pipeline.check_undo(change)  # a colleague's change since: say so, ask nothing
             card = self.pipeline.card(change.card_id)
         except LeadboardError as error:
             self.tell(error)

@@ -230,13 +230,18 @@ async def test_u_refuses_a_change_a_colleague_has_built_upon(pipeline: Pipeline)
         await pilot.press(*"Intro call", "enter")
         await settled(pilot)
         assert pipeline.card(card_id).activity_count == 1
-        bob.edit(card_id, {"company": "ACME"})
         await pilot.press("u")
         await settled(pilot)
         assert "Undo log call “Intro call” on Ada" in screen_text(pilot.app)
+        bob.edit(card_id, {"company": "ACME"})  # while the question is open
         await pilot.press("y")
         await settled(pilot)
         assert any("was changed by bob" in notice and "can no longer be undone" in notice
                    for notice in notices(pilot.app))
+        await pilot.press("u")  # asked again: refused at once, nothing to say yes to
+        await settled(pilot)
+        assert not isinstance(pilot.app.screen, ConfirmModal)
+        assert sum("was changed by bob" in notice and "can no longer be undone" in notice
+                   for notice in notices(pilot.app)) == 2
     assert pipeline.card(card_id).activity_count == 1
     assert pipeline.card(card_id).company == "ACME"
