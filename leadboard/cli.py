@@ -450,12 +450,15 @@ def _history(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
         json.dump([history_json(item) for item in items], out, ensure_ascii=False, indent=2)
         out.write("\n")
         return EXIT_OK
+    undone = {item.change.id: item.change for item in items if item.change}
     for item in items:
         move, change = item.move, item.change
         if move is None:
             assert change is not None
             kind = change.kind.value
-            what = {ChangeKind.UNDO: f"of change {change.undoes}",
+            target = undone.get(change.undoes) if change.undoes else None
+            what = {ChangeKind.UNDO: f"of change {change.undoes}" + (f" ({printable(target.describe())})"
+                                                                     if target else ""),
                     ChangeKind.ACTIVITY: printable(change.describe().removeprefix("log "))}.get(change.kind, "")
             out.write(f"{change.at:%Y-%m-%d %H:%M}  {printable(change.by):<10}  {kind:<8} {what}".rstrip() + "\n")
             if change.kind is not ChangeKind.ACTIVITY:  # its one line says what was logged

@@ -64,6 +64,7 @@ def test_undo_id_undoes_a_chosen_change_when_nothing_happened_to_the_card_since(
 
     history = leadboard("history", ada).out
     assert "edit" in history and "company: - → Analytical Engines" in history
+    assert "undo     of change 1 (edit company)" in history
     assert "company: Analytical Engines → -" in history  # the undo, field by field
 
 
