@@ -44,7 +44,10 @@ class ChangeKind(StrEnum):
     UNDO = "undo"
 
 
-#: journal fields that are not the card's own but of the activity a change logged or changed
+#: journal fields that are not the card's own but of the activity a change logged or changed:
+#: ``activity.<column>``. Logging one journals ``activity.kind`` and ``activity.summary`` with no
+#: old value; a change to an activity that exists (planned -> done, rescheduled) journals each
+#: column it changes, old and new, and undo writes the old values back.
 ACTIVITY_PREFIX = "activity."
 
 
@@ -91,6 +94,10 @@ class ChangeRecord:
             summary = self.change(ACTIVITY_PREFIX + "summary")
             what = (kind.new or kind.old) if kind else "activity"
             text = (summary.new or summary.old) if summary else None
+            if kind is None or kind.old is not None:  # an activity that was there already, changed
+                names = [c.field.removeprefix(ACTIVITY_PREFIX) for c in self.changes
+                         if c.field.startswith(ACTIVITY_PREFIX)]
+                return f"change {what} " + ", ".join(names) if names else f"change {what}"
             return f"log {what}" + (f" “{text}”" if text else "")
         if self.kind is ChangeKind.UNDO:
             return "undo"

@@ -334,9 +334,12 @@ class Pipeline:
             card = self._read_for_write(target.card_id, None)
             values = journal.restore(target)
             now = self._clock()
-            logged = [c for c in journal.activity_changes(target) if c.old is None]
-            if target.activity_id is not None and logged:  # the change logged it: take it back
-                journal.remove_activity(target.activity_id)
+            activity = journal.activity_changes(target)
+            if target.activity_id is not None and activity:
+                if all(c.old is None for c in activity):  # the change logged it: take it back
+                    journal.remove_activity(target.activity_id)
+                else:  # it changed an activity already there: the old values go back
+                    journal.restore_activity(target.activity_id, activity)
             self._write(card, values, now)
             record = None
             if "stage" in values and values["stage"] != card.stage.value:

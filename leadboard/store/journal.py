@@ -115,6 +115,15 @@ def remove_activity(activity_id: int) -> None:
     Activity.delete().where(Activity.id == activity_id).execute()
 
 
+def restore_activity(activity_id: int, changes: Iterable[FieldChange]) -> None:
+    """Write back the old values of an activity's columns (``activity.<column>`` changes)."""
+    fields = Activity._meta.fields
+    values = {fields[name]: change.old for change in changes
+              if (name := change.field.removeprefix(ACTIVITY_PREFIX)) in fields}
+    if values:
+        Activity.update(values).where(Activity.id == activity_id).execute()
+
+
 # ---- the change journal ----------------------------------------------------------------------
 
 #: the card's columns the journal follows: every field a person types, and where the card stands

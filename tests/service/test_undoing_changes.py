@@ -164,3 +164,28 @@ def test_a_cards_fields_can_be_read_as_they_stood_at_any_time(pipeline, fields):
         Stage.LEAD, Decimal("200"), "alice")
     assert after_promote["purchase_by"] == fields["qualify"]()["purchase_by"]
     assert alice.as_of(card.id, now[0])["owner"] == "bob"
+
+
+def test_a_change_to_an_activity_already_there_is_undone_by_writing_its_old_values_back(pipeline, walk):
+    """The hook a change to a planned activity (done, rescheduled) uses: journal each activity
+    column it changes as ``activity.<column>``; undo writes the old values back and keeps it."""
+    from leadboard.store import journal
+    from leadboard.store.db import in_transaction
+    from leadboard.store.models import Activity
+
+    card = walk.contact("Ada")
+    logged = pipeline.log_activity(card.id, "call", "Intro call")
+
+    def reworded() -> int:
+        Activity.update(summary="Intro call, 30 min").where(Activity.id == logged.id).execute()
+        now = pipeline.card(card.id)
+        return journal.record_change(ChangeKind.ACTIVITY, now, now, "alice", datetime.now(), (),
+                                     activity_id=logged.id,
+                                     extra=[FieldChange("activity.summary", "Intro call", "Intro call, 30 min")])
+
+    change_id = in_transaction(reworded)
+    assert pipeline.change(change_id).describe() == "change activity summary"
+    assert pipeline.undo().undone.id == change_id
+    [activity] = pipeline.activities(card.id)
+    assert activity.summary == "Intro call"
+    assert pipeline.card(card.id).activity_count == 1
