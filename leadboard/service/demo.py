@@ -17,6 +17,7 @@ from leadboard.domain.card import FIELD_NAMES, card_amount
 from leadboard.domain.stages import Move, Stage
 from leadboard.service.pipeline import Pipeline
 from leadboard.store import cards as card_store
+from leadboard.store import visits
 from leadboard.store.db import in_transaction
 from leadboard.store.models import Activity, History
 
@@ -163,6 +164,7 @@ def _insert(rows: list[dict[str, Any]], now: datetime, rng: random.Random) -> No
         History.insert_many(histories[start:start + 1000]).execute()
     for start in range(0, len(activities), 1000):
         Activity.insert_many(activities[start:start + 1000]).execute()
+    visits.rebuild(ids)
 
 
 def _batches(count: int) -> Iterator[int]:

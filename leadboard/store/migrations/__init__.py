@@ -28,6 +28,7 @@ from leadboard.store.migrations.steps import (
     initial,
     postgresql_search_index,
     sqlite_search_prefixes,
+    stage_visits,
 )
 from leadboard.store.migrations.steps.base import Step
 
@@ -37,6 +38,7 @@ STEPS: tuple[Step, ...] = (
     postgresql_search_index.STEP,
     sqlite_search_prefixes.STEP,
     imports.STEP,
+    stage_visits.STEP,
 )
 
 #: databases made before steps had names counted them in ``schema_version``: version N meant
