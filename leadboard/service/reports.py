@@ -435,3 +435,36 @@ def month_name(month: str) -> str:
     """ "2026-03" as "Mar 2026"."""
     year, number = month.split("-")
     return f"{calendar.month_abbr[int(number)]} {year}"
+
+
+# ---- as data -----------------------------------------------------------------------------------
+
+#: Decimal fields that are fractions or day counts (JSON numbers); every other Decimal is money
+#: (a string, as the export writes amounts, so no cent is lost to a float)
+_NUMBER_FIELDS = frozenset({"conversion", "contact_to_account", "rate", "win_rate", "mean_days", "median_days",
+                            "mean_days_so_far", "cycle_days"})
+REPORTS = ("funnel", "winrate", "time", "velocity", "forecast", "lost", "activity", "snapshot")
+
+
+def as_json(report: Any) -> Any:
+    """A report as JSON data: keys are the field names (documented in the README), rates decimal
+    fractions, days numbers, money strings with two decimals, dates ISO, no data ``null``."""
+    return _json(report, None)
+
+
+def _json(value: Any, name: str | None) -> Any:
+    if isinstance(value, Period):
+        return {"from": value.first.isoformat(), "to": value.last.isoformat(), "name": value.name}
+    if isinstance(value, Stage):
+        return value.value
+    if isinstance(value, Decimal):
+        return float(value) if name in _NUMBER_FIELDS else str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {_json(k, None): _json(v, None) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json(item, name) for item in value]
+    if hasattr(value, "__dataclass_fields__"):
+        return {key: _json(getattr(value, key), key) for key in value.__dataclass_fields__}
+    return value
