@@ -38,6 +38,7 @@ from leadboard.tui.screens.form import CardForm, ConflictSeen, FormValues
 from leadboard.tui.screens.help import HelpScreen
 from leadboard.tui.screens.lost import LostScreen
 from leadboard.tui.screens.reason import ReasonModal
+from leadboard.tui.screens.reports import ReportsScreen
 from leadboard.tui.text import safe
 
 #: fields the new-card form asks for: what a contact needs, nothing a later gate wants
@@ -117,7 +118,7 @@ class BoardScreen(Screen[None]):
                 with Vertical(classes="lane"):
                     yield self._headers[stage]
                     yield self._columns[stage]
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_unmount(self) -> None:
         self.reader.close(last=close_database)
@@ -465,6 +466,9 @@ class BoardScreen(Screen[None]):
             self.reload(follow=reopened)
 
         self.app.push_screen(LostScreen(self, reopen), done)
+
+    def action_reports(self) -> None:
+        self.app.push_screen(ReportsScreen(self.pipeline))
 
     def _whole_current_card(self) -> Card | None:
         card = self.current_card()
