@@ -178,7 +178,7 @@ class StageVisit(BaseModel):
         indexes = (
             (("stage", "entered_at", "left_at", "card"), False),
             (("stage", "left_at"), False),
-            (("card", "id"), False),
+            (("card", "stage", "entered_at"), False),
         )
 
 
