@@ -56,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = _Parser(prog="leadboard", parents=[common],
                      description="A sales pipeline Kanban board for the terminal.")
+    parser.add_argument("--as-of", dest="board_as_of", type=_date, default=None, metavar="DATE",
+                        help="open the board read-only as it stood at the end of DATE (YYYY-MM-DD)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def command(name: str, help: str) -> argparse.ArgumentParser:
@@ -259,7 +261,7 @@ def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     if command == "rules":
         return _rules(args, settings, out)
     if command is None:
-        return _open_board(settings)
+        return _open_board(settings, args.board_as_of)
     if command == "init":
         return _init(args, settings, out)
     pipeline = open_pipeline(settings.database, settings.who, settings.rules, settings.shared_group)
@@ -267,10 +269,12 @@ def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     return handler(pipeline, args, out)
 
 
-def _open_board(settings: Settings) -> int:
+def _open_board(settings: Settings, as_of: date | None = None) -> int:
     from leadboard.tui.app import run_board
 
-    return run_board(settings)
+    if as_of is not None and as_of > date.today():
+        raise InvalidInput(f"--as-of {as_of} is in the future; the board can only show the past.", field="--as-of")
+    return run_board(settings, as_of)
 
 
 def _rules(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:

@@ -26,6 +26,7 @@ from leadboard.domain.history import MoveRecord
 from leadboard.domain.rules import ACTIVITY, RuleFailure
 from leadboard.domain.stages import GATE_INTO, PIPELINE, Stage
 from leadboard.service import MoveResult, Pipeline
+from leadboard.service.past import PastPipeline
 from leadboard.service.pipeline import StageStats
 from leadboard.service.setup import close as close_database
 from leadboard.tui.actions import BoardAction, Where, actions_of, bindings
@@ -125,6 +126,7 @@ class BoardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.last_change = self.pipeline.latest_change()
+        self._show_filter_bar()
         self.reload()
         self._columns[Stage.CONTACT].focus()
         if self._poll_interval:
@@ -559,6 +561,8 @@ class BoardScreen(Screen[None]):
     def _show_filter_bar(self) -> None:
         bar = self.query_one("#filter-bar", Static)
         parts = []
+        if isinstance(self.pipeline, PastPipeline):
+            parts.append(Text(f"the board as of {self.pipeline.day}, read-only (values are today's)"))
         if self.card_filter.owner:
             parts.append(Text(f"only {safe(self.card_filter.owner)}'s cards (m: everyone's)"))
         if self.card_filter.search.strip():

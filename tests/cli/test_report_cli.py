@@ -42,6 +42,8 @@ def test_a_bad_report_request_is_one_line_and_exit_2(leadboard, leadboard_many) 
         ("report", "funnel", "--owner", "bob", "--all"),
         ("report", "nonsense"),
         ("report", "funnel", "--period", "this-month", "--from", "2026-03-01"),
+        ("--as-of", "2999-01-01"),
+        ("--as-of", "yesterday"),
     ]):
         assert ran.code == 2, ran
         assert ran.err.count("\n") == 1 and "Traceback" not in ran.err, ran

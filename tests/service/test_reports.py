@@ -284,3 +284,20 @@ def test_visits_rebuilt_from_the_history_give_the_same_reports(story: Story, rep
     before = (reports.funnel(MARCH), reports.time_in_stage(MARCH), reports.snapshot(date(2026, 3, 14)))
     in_transaction(lambda: visits.rebuild(story.cards.values()))
     assert (reports.funnel(MARCH), reports.time_in_stage(MARCH), reports.snapshot(date(2026, 3, 14))) == before
+
+
+def test_the_board_as_of_a_day_shows_every_card_where_it_was_and_refuses_writes(story: Story) -> None:
+    from leadboard.domain.errors import MoveNotAllowed
+    from leadboard.domain.filter import CardFilter
+    from leadboard.service.past import PastPipeline
+
+    past = PastPipeline(story.p, date(2026, 3, 14), ZONE)
+    names = {stage: sorted(card.name for card in past.column_page(stage, 0, 50)) for stage in Stage}
+    assert names == {Stage.CONTACT: ["D", "J"], Stage.LEAD: ["B"], Stage.OPPORTUNITY: ["A", "C", "I", "K", "L"],
+                     Stage.ACCOUNT: [], Stage.LOST: ["E"]}
+    assert all(card.stage is Stage.OPPORTUNITY for card in past.column_page(Stage.OPPORTUNITY, 0, 50))
+    assert {stage: s.cards for stage, s in past.stats().items()} == {stage: len(n) for stage, n in names.items()}
+    assert [c.name for c in past.column_page(Stage.OPPORTUNITY, 0, 50, CardFilter(owner="bob"))] == ["C"]
+    with pytest.raises(MoveNotAllowed, match="as of 2026-03-14: it is read-only"):
+        past.promote(story.cards["B"])
+    assert story.p.card(story.cards["B"]).stage is Stage.LEAD

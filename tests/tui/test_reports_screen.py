@@ -65,3 +65,25 @@ async def test_every_view_draws_its_numbers_within_80_columns(pipeline: Pipeline
             await pilot.press("shift+tab")
             text = await settled(pilot)
             assert expected["Activity"] in text
+
+
+async def test_the_board_as_of_a_day_stands_as_it_was_and_is_read_only(pipeline: Pipeline) -> None:
+    from datetime import date
+
+    from leadboard.domain.stages import Stage
+    from leadboard.service.past import PastPipeline
+    from tests.tui.helpers import board_of, notices
+
+    story = build(pipeline)
+    with times_shown_in_utc():
+        past = PastPipeline(story.p, date(2026, 3, 14))
+        async with make_app(past).run_test(size=(120, 35)) as pilot:
+            text = await settled(pilot)
+            assert "the board as of 2026-03-14, read-only" in text
+            board = board_of(pilot.app)
+            assert {stage: board.stats[stage].cards for stage in Stage} == {
+                Stage.CONTACT: 2, Stage.LEAD: 1, Stage.OPPORTUNITY: 5, Stage.ACCOUNT: 0, Stage.LOST: 1}
+            await pilot.press("l", "p")  # B, a lead then: promoting it is refused
+            await settled(pilot)
+            assert any("read-only" in str(notice) for notice in notices(pilot.app))
+            assert story.p.card(story.cards["B"]).stage is Stage.LEAD
