@@ -6,7 +6,7 @@
 For each size it builds (once, cached in --workdir) a demo database, then starts the real board
 headless in a fresh process per run and reports medians of: process start to first full paint,
 peak memory, one cursor move, one promote and one search keystroke (key to repaint), the time of
-``leadboard list --stage lead --json | head``, and import throughput. Every figure is also given as
+``leadboard list --stage lead --json | head``, import throughput, and each report's time. Every figure is also given as
 a ratio to the same figure on the empty board, and a minimal Textual app's start-up is the floor,
 so results compare across machines. It reports; it asserts nothing.
 """
@@ -206,6 +206,60 @@ def time_import(rows: int, workdir: Path) -> float | None:
     return rows / elapsed
 
 
+REPORTS = ("funnel", "winrate", "time", "velocity", "forecast", "lost", "activity", "snapshot")
+
+
+def time_reports(db: Path, runs: int) -> dict[str, float]:
+    """Milliseconds (median of ``runs``) of each report over the last 90 days, everyone's cards:
+    what ``leadboard report KIND --all`` and the Reports screen wait for."""
+    from datetime import date, timedelta
+
+    from leadboard.service.reports import period
+    from leadboard.service.setup import close, open_pipeline
+
+    pipeline = open_pipeline(db, BENCH_USER)
+    reports = pipeline.reports()
+    days = period("last-90-days", date.today())
+    work: dict[str, Callable[[], object]] = {
+        "funnel": lambda: reports.funnel(days), "winrate": lambda: reports.win_rate(days),
+        "time": lambda: reports.time_in_stage(days), "velocity": lambda: reports.velocity(days),
+        "forecast": reports.forecast, "lost": lambda: reports.lost(days),
+        "activity": lambda: reports.activity(days),
+        "snapshot": lambda: reports.snapshot(date.today() - timedelta(days=30), since=days.first),
+    }
+    figures = {}
+    try:
+        for name in REPORTS:
+            times = []
+            for _ in range(runs):
+                t = time.perf_counter()
+                work[name]()
+                times.append(time.perf_counter() - t)
+            figures[name] = statistics.median(times) * 1000
+    finally:
+        close()
+    return figures
+
+
+def render_reports(results: dict[int, dict[str, float]], runs: int) -> str:
+    sizes = list(results)
+    base = results[sizes[0]]
+    lines = ["| cards | " + " | ".join(f"{name} (ms)" for name in REPORTS) + " |",
+             "|" + "---|" * (len(REPORTS) + 1)]
+    for size in sizes:
+        cells = []
+        for name in REPORTS:
+            value = results[size][name]
+            text = f"{value:.1f}"
+            if size != sizes[0] and base[name]:
+                text += f" ({value / base[name]:.1f}×)"
+            cells.append(text)
+        lines.append(f"| {size:,} | " + " | ".join(cells) + " |")
+    lines += ["", f"Reports over the last 90 days, everyone's cards; medians of {runs} runs; (n×) is the "
+              f"ratio to the {sizes[0]:,}-card database."]
+    return "\n".join(lines)
+
+
 FIGURES = (
     ("first_paint_s", "first paint (s)", "{:.2f}"),
     ("peak_mb", "peak memory (MB)", "{:.0f}"),
@@ -222,6 +276,7 @@ def benchmark(sizes: Sequence[int], runs: int, workdir: Path, say: Callable[[str
     floors = [_run_probe("floor") for _ in range(runs)]
     floor = {key: statistics.median(f[key] for f in floors) for key in floors[0]}
     results: dict[int, dict[str, float | None]] = {}
+    reports: dict[int, dict[str, float]] = {}
     for size in sizes:
         db = workdir / f"bench-{size}.db"
         build_database(db, size, say)
@@ -233,7 +288,8 @@ def benchmark(sizes: Sequence[int], runs: int, workdir: Path, say: Callable[[str
         medians["list_head_s"] = statistics.median(time_list_head(db) for _ in range(runs))
         medians["import_rows_s"] = time_import(size, workdir)
         results[size] = medians
-    return render_table(results, floor, runs)
+        reports[size] = time_reports(db, runs)
+    return render_table(results, floor, runs) + "\n\n" + render_reports(reports, runs)
 
 
 def render_table(results: dict[int, dict[str, float | None]], floor: dict[str, float], runs: int) -> str:
@@ -271,12 +327,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)),
                         help="comma-separated card counts (default: %(default)s)")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--reports-only", action="store_true",
+                        help="time only the reports (on the databases --workdir holds or builds)")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "leadboard-bench",
                         help="where databases are built and kept between runs")
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     os.environ.setdefault("TEXTUAL", "")
-    table = benchmark(sizes, max(args.runs, 1), args.workdir, lambda m: print(m, file=sys.stderr))
+    def say(message: str) -> None:
+        print(message, file=sys.stderr)
+
+    if args.reports_only:
+        args.workdir.mkdir(parents=True, exist_ok=True)
+        timed = {}
+        for size in sizes:
+            db = args.workdir / f"bench-{size}.db"
+            build_database(db, size, say)
+            timed[size] = time_reports(db, max(args.runs, 1))
+        print(render_reports(timed, max(args.runs, 1)))
+        return 0
+    table = benchmark(sizes, max(args.runs, 1), args.workdir, say)
     print(table)
     return 0
 

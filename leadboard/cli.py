@@ -8,12 +8,14 @@ never a traceback.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
+from datetime import date
 from typing import Any, NoReturn, TextIO
 
 import peewee
@@ -25,9 +27,12 @@ from leadboard.domain.filter import CardFilter
 from leadboard.domain.history import ChangeKind, ChangeRecord, HistoryItem, MoveRecord
 from leadboard.domain.rules import default_rules_text, load_rules
 from leadboard.domain.stages import PIPELINE, Stage, parse_stage
-from leadboard.domain.text import for_terminal
+from leadboard.domain.text import csv_cell, for_terminal
 from leadboard.service import MoveResult, Pipeline
 from leadboard.service.pipeline import local
+from leadboard.service.report_tables import tables
+from leadboard.service.reports import PERIODS, REPORTS, Period, as_json
+from leadboard.service.reports import period as named_period
 from leadboard.service.setup import init_database, open_pipeline
 from leadboard.service.transfer.exporter import Format, card_record
 
@@ -52,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = _Parser(prog="leadboard", parents=[common],
                      description="A sales pipeline Kanban board for the terminal.")
+    parser.add_argument("--as-of", dest="board_as_of", type=_date, default=None, metavar="DATE",
+                        help="open the board read-only as it stood at the end of DATE (YYYY-MM-DD)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def command(name: str, help: str) -> argparse.ArgumentParser:
@@ -153,7 +160,31 @@ def build_parser() -> argparse.ArgumentParser:
     exporting.add_argument("--format", choices=["csv", "json"], help="default: from FILE's suffix, else csv")
     exporting.add_argument("--stage", type=_stage, help="only the cards of this stage")
     exporting.add_argument("--with-history", action="store_true", help="add each card's moves and activities")
+    report = command("report", "a report from the history: " + ", ".join(REPORTS))
+    report.add_argument("kind", choices=REPORTS, metavar="KIND", help=", ".join(REPORTS))
+    report.add_argument("--period", choices=PERIODS, default=None,
+                        help="a named period (default this-month)")
+    report.add_argument("--from", dest="first", type=_date, default=None, metavar="DATE",
+                        help="the first day (YYYY-MM-DD); for snapshot, the day a waterfall starts")
+    report.add_argument("--to", dest="last", type=_date, default=None, metavar="DATE",
+                        help="the last day (default today)")
+    owners = report.add_mutually_exclusive_group()
+    owners.add_argument("--owner", default=None, metavar="USER",
+                        help="the cards USER owns now ('me': yours, the default)")
+    owners.add_argument("--all", action="store_true", help="everyone's cards")
+    report.add_argument("--as-of", type=_date, default=None, metavar="DATE",
+                        help="snapshot: the day the pipeline is shown as of (default today)")
+    shape = report.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true")
+    shape.add_argument("--csv", action="store_true")
     return parser
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a date is YYYY-MM-DD, not {text!r}") from None
 
 
 def _card_id(text: str) -> int:
@@ -276,7 +307,7 @@ def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     if command == "rules":
         return _rules(args, settings, out)
     if command is None:
-        return _open_board(settings)
+        return _open_board(settings, args.board_as_of)
     if command == "init":
         return _init(args, settings, out)
     pipeline = open_pipeline(settings.database, settings.who, settings.rules, settings.shared_group)
@@ -284,10 +315,12 @@ def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     return handler(pipeline, args, out)
 
 
-def _open_board(settings: Settings) -> int:
+def _open_board(settings: Settings, as_of: date | None = None) -> int:
     from leadboard.tui.app import run_board
 
-    return run_board(settings)
+    if as_of is not None and as_of > date.today():
+        raise InvalidInput(f"--as-of {as_of} is in the future; the board can only show the past.", field="--as-of")
+    return run_board(settings, as_of)
 
 
 def _rules(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
@@ -551,10 +584,58 @@ def _export(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _report(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
+    today = date.today()
+    owner = None if args.all else (pipeline.user if args.owner in (None, "me") else args.owner)
+    if args.first is not None or args.last is not None:
+        if args.period is not None:
+            raise InvalidInput("Give either --period or --from/--to, not both.", field="--period")
+        last = args.last or today
+        period = Period(args.first or last.replace(day=1), last)
+    else:
+        period = named_period(args.period or "this-month", today)
+    reports = pipeline.reports()
+    kind = args.kind
+    result: Any
+    if kind == "snapshot":
+        result = reports.snapshot(args.as_of or today, owner, since=args.first)
+    elif kind == "forecast":
+        result = reports.forecast(owner)
+    else:
+        method = {"funnel": reports.funnel, "winrate": reports.win_rate, "time": reports.time_in_stage,
+                  "velocity": reports.velocity, "lost": reports.lost, "activity": reports.activity}[kind]
+        result = method(period, owner)
+    if args.json:
+        data = as_json(result)
+        data["owner"] = owner
+        out.write(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+        return EXIT_OK
+    if args.csv:
+        writer = csv.writer(out)
+        for number, table in enumerate(tables(result)):
+            if number:
+                writer.writerow([])
+            writer.writerow(table.header)
+            writer.writerows([[csv_cell(str(cell)) for cell in row] for row in table.rows])
+        return EXIT_OK
+    for number, table in enumerate(tables(result)):
+        if number:
+            out.write("\n")
+        out.write(printable(table.title) + "\n")
+        cells = [[str(c) for c in table.header]] + [[str(c) for c in row] for row in table.rows]
+        widths = [max(len(row[i]) for row in cells) for i in range(len(table.header))]
+        for row in cells:
+            line = "  ".join(cell.ljust(width) if i == 0 else cell.rjust(width)
+                             for i, (cell, width) in enumerate(zip(row, widths, strict=True)))
+            out.write(printable(line.rstrip()) + "\n")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[Pipeline, argparse.Namespace, TextIO], int]] = {
     "demo": _demo, "add": _add, "edit": _edit, "reassign": _reassign, "show": _show_command, "list": _list,
     "promote": _promote, "demote": _demote, "lose": _lose, "reopen": _reopen,
     "log": _log, "history": _history, "undo": _undo, "import": _import, "export": _export,
+    "report": _report,
 }
 
 

@@ -1,4 +1,6 @@
-"""Realistic demo cards in every stage, each one meeting the gates of the stage it sits in.
+"""Realistic demo cards in every stage, each one meeting the gates of the stage it sits in, with a
+history over the past twelve months that brought it there (created, promoted after some weeks in
+each stage, now and then demoted and promoted again or lost and reopened, and lost or won).
 
 Cards go in by the thousand through the store's bulk insert (one transaction per batch), so a
 million-card database for benchmarks takes minutes, not hours.
@@ -8,15 +10,18 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import partial
+from itertools import pairwise
 from typing import Any
 
 from leadboard.domain.card import FIELD_NAMES, card_amount
 from leadboard.domain.stages import Move, Stage
 from leadboard.service.pipeline import Pipeline
 from leadboard.store import cards as card_store
+from leadboard.store import visits
 from leadboard.store.db import in_transaction
 from leadboard.store.models import Activity, History
 
@@ -47,8 +52,10 @@ PAYMENT = ("Net 30", "Net 45", "Quarterly in advance", "Monthly direct debit")
 OWNERS = ("alice", "bob", "carol", "dave")
 SUMMARIES = ("Intro call, keen on a demo", "Demo went well", "Sent proposal", "Discussed pricing",
              "Met the team on site", "Follow-up email about requirements")
-STAGE_WEIGHTS = ((Stage.CONTACT, 52), (Stage.LEAD, 24), (Stage.OPPORTUNITY, 12),
-                 (Stage.ACCOUNT, 6), (Stage.LOST, 6))
+#: where demo cards end up: most contacts never become leads, and about half the opportunities
+#: that close are lost (a lost card was lost from a contact, lead or opportunity alike)
+STAGE_WEIGHTS = ((Stage.CONTACT, 48), (Stage.LEAD, 18), (Stage.OPPORTUNITY, 9),
+                 (Stage.ACCOUNT, 6), (Stage.LOST, 19))
 LOST_REASONS = ("No budget", "Chose a competitor", "Went silent", "Bad timing")
 
 BATCH = 2_000
@@ -111,16 +118,19 @@ def fill(pipeline: Pipeline, count: int, seed: int = 7,
          progress: Callable[[int, int], None] | None = None) -> dict[Stage, int]:
     """Add ``count`` demo cards; returns how many went into each stage."""
     rng = random.Random(seed)
-    today = date.today()
+    story = random.Random(seed + 1)  # the history's own dice, so the cards stay as they were
     now = pipeline._clock()
+    today = now.date()  # the pipeline's day, not the machine's: a scene on a fixed clock never ages
     made = {stage: 0 for stage in Stage}
     done = 0
     for batch in _batches(count):
         rows: list[dict[str, Any]] = []
+        paths: list[list[Step]] = []
         tops = {stage: card_store.top_rank(stage) for stage in Stage}
         for _ in range(batch):
             stage, fields, activity_count = demo_card(rng, done + len(rows) + 1, today, OWNERS)
-            created = now - timedelta(days=rng.randrange(0, 200), minutes=rng.randrange(0, 1440))
+            rng.randrange(0, 200), rng.randrange(0, 1440)  # the old creation time's dice: cards stay as they were
+            created = _workday(now - timedelta(days=story.randrange(0, 365)), story, now)
             tops[stage] -= 1.0
             # every row names the same columns: insert_many takes them from the first row only
             lost = {k: fields.pop(k, None) for k in ("lost_from", "lost_reason")}
@@ -140,21 +150,83 @@ def fill(pipeline: Pipeline, count: int, seed: int = 7,
                     "activity_count": activity_count, "warnings": ",".join(warnings),
                 }
             )
+            path = _path(story, stage, Stage(lost["lost_from"]) if lost["lost_from"] else stage, created, now)
+            if stage is Stage.ACCOUNT:
+                rows[-1]["contract_signed_on"] = path[-1].at.date()
+            paths.append(path)
             made[stage] += 1
-        in_transaction(partial(_insert, rows, now, rng))
+        in_transaction(partial(_insert, rows, paths, now, rng))
         done += batch
         if progress:
             progress(done, count)
     return made
 
 
-def _insert(rows: list[dict[str, Any]], now: datetime, rng: random.Random) -> None:
+@dataclass(frozen=True)
+class Step:
+    """One move of a demo card's history."""
+
+    move: Move
+    from_stage: Stage | None
+    to_stage: Stage
+    at: datetime
+    reason: str | None = None
+
+
+#: days a card typically waits before each promotion (low, high), and before being lost
+_WAIT = {Stage.CONTACT: (3, 45), Stage.LEAD: (7, 40), Stage.OPPORTUNITY: (10, 60)}
+_LOST_AFTER = (5, 60)
+DEMOTE_REASONS = ("Budget frozen until next quarter", "Needs to re-qualify: new decision maker")
+
+
+def _workday(moment: datetime, rng: random.Random, now: datetime) -> datetime:
+    """``moment`` moved to a weekday's working hours (never past ``now``)."""
+    day = moment.date()
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    working = datetime.combine(day, time(8 + rng.randrange(0, 9), rng.randrange(0, 60)))
+    return min(working, now - timedelta(minutes=1))
+
+
+def _path(rng: random.Random, stage: Stage, reached: Stage, created: datetime, now: datetime) -> list[Step]:
+    """A history that brings a new contact to ``stage`` (through ``reached`` for a lost card) on
+    realistic days: created, promoted after a few weeks in each stage, now and then demoted and
+    promoted again or lost and reopened, and lost from ``reached`` when it ends lost."""
+    order = [Stage.CONTACT, Stage.LEAD, Stage.OPPORTUNITY, Stage.ACCOUNT]
+    plan: list[tuple[Move, Stage | None, Stage, float, str | None]] = [(Move.CREATE, None, Stage.CONTACT, 0, None)]
+    for before, after in pairwise(order[:order.index(reached) + 1]):
+        plan.append((Move.PROMOTE, before, after, rng.uniform(*_WAIT[before]), None))
+        if after in (Stage.LEAD, Stage.OPPORTUNITY) and rng.random() < 0.06:
+            plan.append((Move.DEMOTE, after, before, rng.uniform(2, 15), rng.choice(DEMOTE_REASONS)))
+            plan.append((Move.PROMOTE, before, after, rng.uniform(3, 20), None))
+    if stage is Stage.LOST:
+        plan.append((Move.LOSE, reached, Stage.LOST, rng.uniform(*_LOST_AFTER), rng.choice(LOST_REASONS)))
+    elif stage is not Stage.ACCOUNT and rng.random() < 0.03:
+        why = rng.choice(LOST_REASONS)
+        plan.append((Move.LOSE, stage, Stage.LOST, rng.uniform(5, 30), why))
+        plan.append((Move.REOPEN, Stage.LOST, stage, rng.uniform(5, 30), why))
+    waited = sum(days for *_, days, _ in plan)
+    room = (now - created).total_seconds() / 86400 * 0.9
+    squeeze = min(1.0, room / waited) if waited else 1.0
+    steps: list[Step] = []
+    moment = created
+    for move, from_stage, to_stage, days, reason in plan:
+        if steps:
+            moment = _workday(moment + timedelta(days=days * squeeze), rng, now)
+            moment = max(moment, steps[-1].at + timedelta(minutes=1))
+        steps.append(Step(move, from_stage, to_stage, moment, reason))
+    return steps
+
+
+def _insert(rows: list[dict[str, Any]], paths: list[list[Step]], now: datetime, rng: random.Random) -> None:
     ids = card_store.insert_many(rows, now)
-    histories, activities = [], []
-    for card_id, row in zip(ids, rows, strict=True):
-        histories.append({"card": card_id, "move": Move.CREATE.value, "from_stage": None,
-                          "to_stage": row["stage"], "by": row["owner"], "at": row["created_at"],
-                          "reason": "demo data", "warnings": ""})
+    histories: list[dict[str, Any]] = []
+    activities: list[dict[str, Any]] = []
+    for card_id, row, path in zip(ids, rows, paths, strict=True):
+        histories.extend({"card": card_id, "move": step.move.value,
+                          "from_stage": step.from_stage.value if step.from_stage else None,
+                          "to_stage": step.to_stage.value, "by": row["owner"], "at": step.at,
+                          "reason": step.reason, "warnings": ""} for step in path)
         for n in range(row["activity_count"]):
             activities.append({"card": card_id, "kind": rng.choice(["call", "meeting", "email"]),
                                "summary": rng.choice(SUMMARIES), "by": row["owner"],
@@ -163,6 +235,7 @@ def _insert(rows: list[dict[str, Any]], now: datetime, rng: random.Random) -> No
         History.insert_many(histories[start:start + 1000]).execute()
     for start in range(0, len(activities), 1000):
         Activity.insert_many(activities[start:start + 1000]).execute()
+    visits.rebuild(ids)
 
 
 def _batches(count: int) -> Iterator[int]:

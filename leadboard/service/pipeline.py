@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -43,6 +43,7 @@ from leadboard.domain.history import (
 from leadboard.domain.rules import RuleFailure, Rules
 from leadboard.domain.stages import GATE_INTO, PIPELINE, Move, Stage
 from leadboard.domain.text import LIMITS, multi_line, within
+from leadboard.service.reports import Reports
 from leadboard.store import cards, journal
 from leadboard.store.db import in_transaction
 
@@ -168,6 +169,10 @@ class Pipeline:
 
     def is_stale(self, summary: CardSummary) -> bool:
         return summary.is_stale(self.rules.stale_after_days(summary.stage), self._clock())
+
+    def reports(self, zone: tzinfo | None = None) -> Reports:
+        """The funnel, win rate and the other reports, seen from ``zone`` (None: the system's)."""
+        return Reports(self.rules, self._clock, self._today, zone)
 
     def latest_change(self) -> int:
         return cards.latest_change()

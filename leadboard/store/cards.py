@@ -472,3 +472,12 @@ def changes_since(change_id: int, limit: int = 500) -> tuple[int, set[int] | Non
     if len(rows) > limit or any(card_id is None for _, card_id in rows):
         return max(newest, latest_change()), None
     return newest, {card_id for _, card_id in rows if card_id is not None}
+
+
+def summaries_of(card_ids: Sequence[int]) -> list[CardSummary]:
+    """The column summaries of ``card_ids``, in that order (the as-of board's pages)."""
+    if not card_ids:
+        return []
+    rows = {row[0]: _summary(row) for row in tuples(CardRow.select(*_SUMMARY_COLUMNS)
+                                                     .where(CardRow.id.in_(list(card_ids))))}
+    return [rows[card_id] for card_id in card_ids if card_id in rows]

@@ -17,6 +17,7 @@ from typing import Any
 
 import peewee as pw
 
+from leadboard.store import visits
 from leadboard.store.cards import _add_to_totals
 from leadboard.store.db import database, is_sqlite
 from leadboard.store.models import Activity, BaseModel, Change, History, dicts
@@ -253,10 +254,11 @@ def insert_history(rows: Sequence[Sequence[Any]]) -> None:
         columns = ", ".join(f'"{name}"' for name in HISTORY_COLUMNS)
         marks = ", ".join("?" for _ in HISTORY_COLUMNS)
         database.cursor().executemany(f'INSERT INTO "history" ({columns}) VALUES ({marks})', rows)
-        return
-    names = [History.card if name == "card_id" else getattr(History, name) for name in HISTORY_COLUMNS]
-    for start in range(0, len(rows), 1000):
-        History.insert_many(rows[start:start + 1000], fields=names).execute()
+    else:
+        names = [History.card if name == "card_id" else getattr(History, name) for name in HISTORY_COLUMNS]
+        for start in range(0, len(rows), 1000):
+            History.insert_many(rows[start:start + 1000], fields=names).execute()
+    visits.rebuild(row[0] for row in rows)
 
 
 def insert_activities(rows: Sequence[Sequence[Any]]) -> None:

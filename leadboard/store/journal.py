@@ -29,6 +29,7 @@ from leadboard.domain.history import (
     MoveRecord,
 )
 from leadboard.domain.stages import Move, Stage
+from leadboard.store import visits
 from leadboard.store.cards import note_change
 from leadboard.store.models import Activity, Card, History, JournalEntry, JournalField, tuples
 
@@ -48,6 +49,10 @@ def record_move(card_id: int, move: Move, from_stage: Stage | None, to_stage: St
         warnings="\n".join(warnings),
         undoes=undoes,
     ).execute()
+    if move is Move.UNDO and undoes is not None:
+        visits.undone(card_id, undoes)
+    else:
+        visits.moved(int(move_id), card_id, from_stage.value if from_stage else None, to_stage.value, at)
     return MoveRecord(int(move_id), card_id, move, from_stage, to_stage, by, at, reason, warnings, undoes)
 
 

@@ -118,7 +118,7 @@ class Activity(BaseModel):
     by = pw.CharField(max_length=200)
 
     class Meta:
-        indexes = ((("card", "id"), False),)
+        indexes = ((("card", "id"), False), (("at",), False))
 
 
 class JournalEntry(BaseModel):
@@ -195,4 +195,31 @@ class CardSearch(BaseModel):
         table_name = "card_search"
 
 
-TABLES: list[type[BaseModel]] = [Card, History, Activity, JournalEntry, JournalField, Change, StageTotal]
+class StageVisit(BaseModel):
+    """One row per card per stage entered: when it came in, from where, and when and where it left
+    (NULL while it is still there). Kept by every move (``store/visits.py``), built from the
+    history by the "stage-visits" migration step; every report reads it instead of the cards.
+    An undone move is taken as never made: its visit is removed and the one before it reopened."""
+
+    id = pw.AutoField()
+    card_id: int
+    card = pw.ForeignKeyField(Card, backref="visits", on_delete="CASCADE")
+    stage = pw.CharField(max_length=20)
+    #: the stage it came from (NULL for a created or imported card)
+    from_stage = pw.CharField(max_length=20, null=True)
+    entered_at = pw.DateTimeField()
+    left_at = pw.DateTimeField(null=True)
+    #: the stage it went to when it left
+    left_to = pw.CharField(max_length=20, null=True)
+    #: the history row of the move that brought it in (its reason is a lost card's reason)
+    opened_by = pw.IntegerField()
+
+    class Meta:
+        indexes = (
+            (("stage", "entered_at", "left_at", "card"), False),
+            (("stage", "left_at"), False),
+            (("card", "stage", "entered_at"), False),
+        )
+
+
+TABLES: list[type[BaseModel]] = [Card, History, Activity, JournalEntry, JournalField, Change, StageTotal, StageVisit]

@@ -27,6 +27,7 @@ class Where(Enum):
     CARD = "On the focused card"
     COLUMN = "In a column (on the board and in the lost view)"
     LOST = "In the lost view"
+    REPORTS = "In the reports"
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,9 @@ ACTIONS: tuple[BoardAction, ...] = (
                 "Toggle mine"),
     BoardAction("lost-view", "L", "lost_view", "Lost", "lost cards (reopen them from there)", Where.BOARD,
                 "Lost cards"),
+    BoardAction("reports", "R", "reports", "Reports",
+                "reports: funnel, win rate, time in stage, velocity, forecast, lost, activity, as of a day",
+                Where.BOARD, "Reports"),
     BoardAction("quit", "q", "app.quit", "Quit", "quit", Where.BOARD, "Quit"),
     BoardAction("column-left", "left,h", "focus_column(-1)", "Left", "column to the left", Where.BOARD,
                 footer=False),
@@ -94,13 +98,23 @@ ACTIONS: tuple[BoardAction, ...] = (
                 Where.LOST, "Open card"),
     BoardAction("back", "escape,L,q", "back", "Back to the board", "back to the board", Where.LOST,
                 "Back to the board"),
+    BoardAction("report-next", "right,l,tab", "next_view(1)", "Next", "the next report", Where.REPORTS,
+                "Next report"),
+    BoardAction("report-previous", "left,h,shift+tab", "next_view(-1)", "Previous", "the previous report",
+                Where.REPORTS, "Previous report"),
+    BoardAction("report-period", "p", "next_period", "Period",
+                "period: this month, last month, this quarter, last 90 days", Where.REPORTS, "Next period"),
+    BoardAction("report-owner", "o", "next_owner", "Owner", "my cards / everyone's", Where.REPORTS,
+                "Toggle owner"),
+    BoardAction("report-back", "escape,R,q", "back", "Back", "back to the board", Where.REPORTS,
+                "Back to the board from the reports"),
 )
 
 KEY_NAMES = {
     "question_mark": "?", "greater_than_sign": ">", "less_than_sign": "<", "slash": "/",
     "pageup": "PgUp", "pagedown": "PgDn", "home": "Home", "end": "End", "enter": "Enter",
     "escape": "Esc", "left": "←", "right": "→", "up": "↑", "down": "↓", "ctrl+b": "Ctrl+B",
-    "ctrl+f": "Ctrl+F", "ctrl+p": "Ctrl+P", "ctrl+s": "Ctrl+S",
+    "ctrl+f": "Ctrl+F", "ctrl+p": "Ctrl+P", "ctrl+s": "Ctrl+S", "tab": "Tab", "shift+tab": "Shift+Tab",
 }
 
 

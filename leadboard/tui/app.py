@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from rich.text import Text
@@ -12,6 +13,7 @@ from textual.screen import Screen
 
 from leadboard.config import Settings
 from leadboard.service import Pipeline
+from leadboard.service.past import PastPipeline
 from leadboard.service.setup import close, open_pipeline
 from leadboard.tui.actions import commands
 from leadboard.tui.board import POLL_INTERVAL, BoardScreen
@@ -53,6 +55,8 @@ class LeadboardApp(App[None]):
 
     def on_mount(self) -> None:
         self.sub_title = f"{self.pipeline.user}"
+        if isinstance(self.pipeline, PastPipeline):
+            self.sub_title += f" · as of {self.pipeline.day}, read-only (values are today's)"
         if self.offer_demo and self._database_is_empty():
             question = ConfirmModal(
                 "The database is empty. Add demo cards to try the board?",
@@ -77,11 +81,14 @@ class LeadboardApp(App[None]):
         self.call_from_thread(self.board.reload)
 
 
-def run_board(settings: Settings) -> int:
-    """``leadboard`` with no sub-command: open the board until the user quits."""
+def run_board(settings: Settings, as_of: date | None = None) -> int:
+    """``leadboard`` with no sub-command: open the board until the user quits; with ``as_of``,
+    read-only as it stood at the end of that day."""
     pipeline = open_pipeline(settings.database, settings.who, settings.rules, settings.shared_group)
+    if as_of is not None:
+        pipeline = PastPipeline(pipeline, as_of)
     try:
-        LeadboardApp(pipeline).run()
+        LeadboardApp(pipeline, offer_demo=as_of is None).run()
     finally:
         # the last connection to close checkpoints SQLite's WAL into the database file
         close()

@@ -26,6 +26,7 @@ from leadboard.domain.history import MoveRecord
 from leadboard.domain.rules import ACTIVITY, RuleFailure
 from leadboard.domain.stages import GATE_INTO, PIPELINE, Stage
 from leadboard.service import MoveResult, Pipeline
+from leadboard.service.past import PastPipeline
 from leadboard.service.pipeline import StageStats
 from leadboard.service.setup import close as close_database
 from leadboard.tui.actions import BoardAction, Where, actions_of, bindings
@@ -38,6 +39,7 @@ from leadboard.tui.screens.form import CardForm, ConflictSeen, FormValues
 from leadboard.tui.screens.help import HelpScreen
 from leadboard.tui.screens.lost import LostScreen
 from leadboard.tui.screens.reason import ReasonModal
+from leadboard.tui.screens.reports import ReportsScreen
 from leadboard.tui.text import local_time, safe
 
 #: fields the new-card form asks for: what a contact needs, nothing a later gate wants
@@ -117,7 +119,7 @@ class BoardScreen(Screen[None]):
                 with Vertical(classes="lane"):
                     yield self._headers[stage]
                     yield self._columns[stage]
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_unmount(self) -> None:
         self.reader.close(last=close_database)
@@ -125,6 +127,7 @@ class BoardScreen(Screen[None]):
     def on_mount(self) -> None:
         self.pipeline.begin_session()  # u undoes only what this board did
         self.last_change = self.pipeline.latest_change()
+        self._show_filter_bar()
         self.reload()
         self._columns[Stage.CONTACT].focus()
         if self._poll_interval:
@@ -482,6 +485,9 @@ class BoardScreen(Screen[None]):
 
         self.app.push_screen(LostScreen(self, reopen), done)
 
+    def action_reports(self) -> None:
+        self.app.push_screen(ReportsScreen(self.pipeline))
+
     def _whole_current_card(self) -> Card | None:
         card = self.current_card()
         if card is None:
@@ -571,6 +577,8 @@ class BoardScreen(Screen[None]):
     def _show_filter_bar(self) -> None:
         bar = self.query_one("#filter-bar", Static)
         parts = []
+        if isinstance(self.pipeline, PastPipeline):
+            parts.append(Text(f"the board as of {self.pipeline.day}, read-only (values are today's)"))
         if self.card_filter.owner:
             parts.append(Text(f"only {safe(self.card_filter.owner)}'s cards (m: everyone's)"))
         if self.card_filter.search.strip():

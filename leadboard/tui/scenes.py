@@ -139,6 +139,14 @@ async def help_screen(pilot: Pilot[Any], demo: Demo) -> None:
     await pilot.press("question_mark")
 
 
+async def reports_funnel(pilot: Pilot[Any], demo: Demo) -> None:
+    await pilot.press("R", "o", "p", "p", "p")  # everyone's cards, the last 90 days
+
+
+async def reports_forecast(pilot: Pilot[Any], demo: Demo) -> None:
+    await pilot.press("R", "o", "p", "p", "p", "right", "right", "right", "right")
+
+
 SCENES: tuple[Scene, ...] = (
     Scene("board-120x35", (120, 35), board_with_a_lead_focused, "The board"),
     Scene("board-80x24", (80, 24), board_with_a_lead_focused, "The board in an 80x24 terminal"),
@@ -146,6 +154,9 @@ SCENES: tuple[Scene, ...] = (
     Scene("card-detail", (120, 35), card_detail, "A card's fields, history and activities"),
     Scene("lost-view", (120, 35), lost_view, "Lost cards, with where and why they were lost"),
     Scene("help", (120, 56), help_screen, "Every key"),
+    Scene("reports-funnel", (120, 35), reports_funnel, "The funnel of the last 90 days"),
+    Scene("reports-80x24", (80, 24), reports_funnel, "The funnel in an 80x24 terminal"),
+    Scene("reports-forecast", (80, 24), reports_forecast, "The forecast by expected close month"),
 )
 
 

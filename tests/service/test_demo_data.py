@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from itertools import pairwise
 
-from leadboard.domain.stages import PIPELINE, Stage
+from leadboard.domain.stages import PIPELINE, Move, Stage
 from leadboard.service.demo import fill
+from leadboard.service.reports import Period
 
 
 def test_demo_fills_every_stage_with_cards_that_passed_their_gates(pipeline):
@@ -24,7 +26,12 @@ def test_demo_fills_every_stage_with_cards_that_passed_their_gates(pipeline):
         for stage in PIPELINE[1:PIPELINE.index(reached) + 1]:
             blocking = [f.rule_id for f in pipeline.rules.check(card, stage, today) if f.blocking]
             assert blocking == [], (card.id, card.stage, stage, blocking)
-        assert pipeline.history(card.id)[0].to_stage is card.stage
+        moves = pipeline.history(card.id)
+        assert (moves[0].move, moves[0].to_stage, moves[-1].to_stage) == (Move.CREATE, Stage.CONTACT, card.stage)
+        assert all(a.to_stage is b.from_stage and a.at < b.at for a, b in pairwise(moves)), moves
+        assert timedelta(0) < datetime.now(UTC).replace(tzinfo=None) - moves[0].at < timedelta(days=368)
+        if card.stage is Stage.ACCOUNT:
+            assert card.contract_signed_on == moves[-1].at.date()
         assert len(pipeline.activities(card.id)) == card.activity_count
 
 
@@ -35,3 +42,17 @@ def test_demo_totals_equal_the_cards(pipeline):
         cards = pipeline.find(stage)
         assert stats[stage].cards == len(cards)
         assert stats[stage].amount == sum((c.amount or Decimal(0) for c in cards), Decimal(0))
+
+
+def test_demo_history_tells_a_funnel_story(pipeline):
+    """Most contacts never become leads; about half the opportunities that close are won."""
+    fill(pipeline, 1500)
+    reports = pipeline.reports()
+    year = Period(date.today() - timedelta(days=365), date.today())
+    funnel = reports.funnel(year)
+    contact, lead, opportunity, _ = funnel.stages
+    assert contact.entered > 1400 and contact.conversion is not None and contact.conversion < Decimal("0.5")
+    assert lead.entered > 500 and opportunity.entered > 150
+    wins = reports.win_rate(year)
+    assert wins.rate is not None and Decimal("0.3") < wins.rate < Decimal("0.7"), wins
+    assert reports.lost(year).times > 200

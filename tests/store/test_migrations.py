@@ -238,3 +238,40 @@ def test_moves_made_before_the_journal_are_put_in_it_and_can_be_undone(db_target
     assert result.undone.id == entries[1].id
     assert (result.card.stage, result.card.lost_from, result.card.lost_reason) == (Stage.LEAD, None, None)
     close()
+def test_stage_visits_are_built_from_the_history_an_older_database_kept(blank) -> None:
+    """A card created, promoted, promoted again and undone, then lost, before the "stage-visits"
+    step: the step replays it into contact, lead (open until the loss), lost; the undone move and
+    its undo leave no visit."""
+    blank()
+    before = [step.name for step in STEPS].index("stage-visits")
+    _apply_first(before)
+    t = [datetime(2026, 3, day, 10) for day in range(1, 6)]
+    database = db.database
+    with database.atomic():
+        database.execute_sql(
+            "INSERT INTO card (stage, rank, version, owner, created_at, created_by, updated_at, updated_by, "
+            "name, kind, amount, activity_count, warnings) VALUES "
+            "('lost', 0, 1, 'alice', ?, 'alice', ?, 'alice', 'Ada', 'person', 0, 0, '')".replace(
+                "?", "?" if db.is_sqlite() else "%s"), (t[0], t[4]))
+        (card_id,) = database.execute_sql("SELECT MAX(id) FROM card").fetchone()
+        moves = [("create", None, "contact", t[0]), ("promote", "contact", "lead", t[1]),
+                 ("promote", "lead", "opportunity", t[2]), ("undo", "opportunity", "lead", t[3]),
+                 ("lose", "lead", "lost", t[4])]
+        ids = []
+        for move, from_stage, to_stage, when in moves:
+            undoes = ids[2] if move == "undo" else None
+            mark = "?" if db.is_sqlite() else "%s"
+            database.execute_sql(
+                f'INSERT INTO history (card_id, move, from_stage, to_stage, "by", "at", warnings, undoes_id) '
+                f"VALUES ({', '.join([mark] * 8)})", (card_id, move, from_stage, to_stage, "alice", when, "", undoes))
+            ids.append(database.execute_sql("SELECT MAX(id) FROM history").fetchone()[0])
+    migrations.migrate()
+    rows = database.execute_sql(
+        "SELECT stage, from_stage, entered_at, left_at, left_to, opened_by FROM stage_visit ORDER BY entered_at"
+    ).fetchall()
+    as_text = [(s, f, str(e)[:19], str(lt)[:19] if lt else None, to, o) for s, f, e, lt, to, o in rows]
+    assert as_text == [
+        ("contact", None, "2026-03-01 10:00:00", "2026-03-02 10:00:00", "lead", ids[0]),
+        ("lead", "contact", "2026-03-02 10:00:00", "2026-03-05 10:00:00", "lost", ids[1]),
+        ("lost", "lead", "2026-03-05 10:00:00", None, None, ids[4]),
+    ]

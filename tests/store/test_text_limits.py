@@ -9,7 +9,7 @@ import pytest
 from leadboard.domain.card import FIELD_NAMES, validate_fields
 from leadboard.domain.errors import InvalidInput
 from leadboard.domain.text import LIMITS
-from leadboard.store.models import TABLES, Activity, Card, History, JournalEntry, JournalField, StageTotal
+from leadboard.store.models import TABLES, Activity, Card, History, JournalEntry, JournalField, StageTotal, StageVisit
 
 #: every column holding user text -> the limit that text is held to on the way in
 TEXT_COLUMNS: dict[pw.Field, int] = {
@@ -34,7 +34,8 @@ TEXT_COLUMNS: dict[pw.Field, int] = {
 #: text columns whose values are leadboard's own words (stages, kinds, moves), not user text
 VOCABULARY = {Card.stage, Card.kind, Card.supplier, Card.lost_from, History.move, History.from_stage,
               History.to_stage, History.warnings, Activity.kind, StageTotal.stage, JournalEntry.kind,
-              JournalField.field}
+              JournalField.field,
+              StageVisit.stage, StageVisit.from_stage, StageVisit.left_to}
 
 
 def test_every_text_column_is_held_to_a_limit_from_the_table():

@@ -15,10 +15,12 @@ from leadboard.tui.board import BoardScreen
 from leadboard.tui.column import CardColumn
 from leadboard.tui.screens.help import HelpScreen
 from leadboard.tui.screens.lost import LostScreen
+from leadboard.tui.screens.reports import ReportsScreen
 from tests.tui.helpers import QUALIFIED, board_of, contact, make_app, screen_text
 
 #: where each kind of action is bound
-OWNER = {Where.BOARD: BoardScreen, Where.CARD: BoardScreen, Where.COLUMN: CardColumn, Where.LOST: LostScreen}
+OWNER = {Where.BOARD: BoardScreen, Where.CARD: BoardScreen, Where.COLUMN: CardColumn, Where.LOST: LostScreen,
+         Where.REPORTS: ReportsScreen}
 
 
 def declared_bindings(node_class: type[DOMNode]) -> list[Binding]:
@@ -55,7 +57,7 @@ async def palette_commands(pilot: Any) -> list[str]:
 def test_nothing_is_bound_that_the_table_does_not_list():
     listed = {(a.name, a.keys, a.action, a.where) for a in ACTIONS}
     for node_class, scopes in ((BoardScreen, (Where.BOARD, Where.CARD)), (CardColumn, (Where.COLUMN,)),
-                               (LostScreen, (Where.LOST,))):
+                               (LostScreen, (Where.LOST,)), (ReportsScreen, (Where.REPORTS,))):
         for binding in declared_bindings(node_class):
             assert any((binding.id, binding.key, binding.action, where) in listed for where in scopes), \
                 f"{node_class.__name__} binds {binding.key} -> {binding.action} outside leadboard/tui/actions.py"
@@ -115,3 +117,14 @@ async def test_card_commands_are_not_offered_on_an_empty_column(pipeline: Pipeli
         assert "New card" in offered
         for action in actions_of(Where.CARD):
             assert action.command not in offered, action
+
+
+async def test_the_reports_keys_and_palette_come_from_the_table(pipeline: Pipeline):
+    async with make_app(pipeline).run_test(size=(120, 35)) as pilot:
+        await pilot.press("R")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ReportsScreen)
+        assert_keys_run_the_table(pilot.app, actions_of(Where.REPORTS))
+        offered = await palette_commands(pilot)
+        for action in actions_of(Where.REPORTS):
+            assert action.command in offered, action

@@ -29,6 +29,7 @@ from leadboard.store.migrations.steps import (
     initial,
     postgresql_search_index,
     sqlite_search_prefixes,
+    stage_visits,
 )
 from leadboard.store.migrations.steps.base import Step
 
@@ -39,6 +40,7 @@ STEPS: tuple[Step, ...] = (
     sqlite_search_prefixes.STEP,
     imports.STEP,
     change_journal.STEP,
+    stage_visits.STEP,
 )
 
 #: databases made before steps had names counted them in ``schema_version``: version N meant

@@ -1,0 +1,58 @@
+"""The board as it stood at the end of a past day: each card in the stage it was in then,
+replayed from the stage visits, read-only. Values are the cards' values now (the history
+records moves, not edits)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, timedelta, tzinfo
+from decimal import Decimal
+from typing import Any, NoReturn
+
+from leadboard.domain.card import CardSummary
+from leadboard.domain.errors import MoveNotAllowed
+from leadboard.domain.filter import NO_FILTER, CardFilter
+from leadboard.domain.stages import PIPELINE, Stage
+from leadboard.service.pipeline import Pipeline, StageStats
+from leadboard.store import cards
+from leadboard.store import reports as queries
+
+
+class PastPipeline(Pipeline):
+    """``pipeline`` as of the end of ``day``: reads replay the history, every write is refused.
+    A search is not applied (the board as of a day shows it whole, or one owner's cards)."""
+
+    def __init__(self, pipeline: Pipeline, day: date, zone: tzinfo | None = None) -> None:
+        super().__init__(pipeline.rules, pipeline.user, pipeline._clock, pipeline._today)
+        self.day = day
+        #: the end of ``day`` in the viewer's time zone (``zone``, or the system's)
+        self.at = self.reports(zone).midnight(day + timedelta(days=1))
+
+    def stats(self, card_filter: CardFilter = NO_FILTER) -> dict[Stage, StageStats]:
+        counts = queries.stages_at(self.at, card_filter.owner)
+        return self._stats({stage: cards.Totals(*counts.get(stage.value, (0, Decimal("0.00")))) for stage in Stage})
+
+    def column_page(self, stage: Stage, offset: int, limit: int, card_filter: CardFilter = NO_FILTER,
+                    total: int | None = None) -> list[CardSummary]:
+        ids = queries.card_stages_at(self.at, stage.value, offset, limit, card_filter.owner)
+        return [dataclasses.replace(card, stage=stage) for card in cards.summaries_of(ids)]
+
+    def overview(self, card_filter: CardFilter, page_size: int) -> tuple[dict[Stage, StageStats],
+                                                                       dict[Stage, list[CardSummary]]]:
+        stats = self.stats(card_filter)
+        return stats, {stage: self.column_page(stage, 0, page_size, card_filter) for stage in PIPELINE}
+
+    def position(self, card_id: int, card_filter: CardFilter = NO_FILTER) -> int | None:
+        return None
+
+    def changes_since(self, change_id: int) -> tuple[int, set[int] | None]:
+        return change_id, set()  # the past does not change
+
+    def is_stale(self, summary: CardSummary) -> bool:
+        return False
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise MoveNotAllowed(f"This is the board as of {self.day}: it is read-only.")
+
+    create = edit = reassign = promote = demote = lose = reopen = undo = log_activity = _refuse  # type: ignore[assignment]
+    check_promotion = _refuse  # type: ignore[assignment]
