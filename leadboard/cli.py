@@ -1,7 +1,8 @@
 """The ``leadboard`` command: opens the board, plus scriptable sub-commands.
 
 Exit codes are part of the contract: 0 done, 1 the database or system failed, 2 bad input,
-3 blocked by a gate, 4 conflict with a colleague's change. A user's mistake is one line on stderr,
+3 blocked by a gate, 4 conflict with a colleague's change, 5 an import that imported some rows and
+rejected others. A user's mistake is one line on stderr,
 never a traceback.
 """
 
@@ -30,7 +31,7 @@ from leadboard.service import MoveResult, Pipeline
 from leadboard.service.setup import init_database, open_pipeline
 from leadboard.service.transfer.exporter import Format, card_record
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_BLOCKED, EXIT_CONFLICT = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_BLOCKED, EXIT_CONFLICT, EXIT_PARTLY = 0, 1, 2, 3, 4, 5
 
 
 class UsageError(Exception):
@@ -402,6 +403,16 @@ def _import(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     progress.end()
     for line in summary.lines():
         out.write(printable(line) + "\n")
+    # a dry run exits as the real run would
+    if summary.unknown_stages:
+        sys.stderr.write("leadboard: the file has stage values leadboard cannot place; nothing would be "
+                         "imported (see --stage-map above).\n")
+        return EXIT_BAD_INPUT
+    if summary.all_rejected:
+        sys.stderr.write(f"leadboard: every row was rejected; see {printable(summary.rejects_path or 'above')}.\n")
+        return EXIT_BAD_INPUT
+    if summary.rejected:
+        return EXIT_PARTLY
     return EXIT_OK
 
 

@@ -11,6 +11,7 @@ from leadboard.domain.card import validate_fields
 from leadboard.domain.errors import InvalidInput
 from leadboard.domain.stages import Move, Stage
 from leadboard.domain.text import LIMITS
+from leadboard.service.transfer import BadImportFile
 from leadboard.service.transfer.importer import REJECT_COLUMN
 from leadboard.store.models import Card as CardRow
 from leadboard.store.models import History, StageTotal
@@ -93,11 +94,18 @@ def test_stage_values_go_through_the_stage_map(pipeline, tmp_path):
     assert {row.name: row.stage for row in CardRow.select()} == {"P0": "contact", "P1": "account", "P2": "lost"}
 
 
-def test_an_unknown_stage_value_is_rejected_with_the_map_that_would_fix_it(pipeline, tmp_path):
-    path = write_csv(tmp_path / "crm.csv", ["Name", "Email", "Status"], [["Ada", "ada@example.com", "Negotiation"]])
-    summary = run_import(pipeline, path)
-    assert summary.rejected == 1 and summary.unknown_stages == {"Negotiation": 1}
-    assert "--stage-map 'Negotiation=lead'" in (tmp_path / "crm.csv.rejects.csv").read_text()
+def test_an_unknown_stage_value_stops_the_import_with_the_map_that_would_fix_it(pipeline, tmp_path):
+    rows = [["Ada", "ada@example.com", "Negotiation"], ["Grace", "grace@example.com", "lead"],
+            ["Alan", "alan@example.com", "Negotiation"], ["Linus", "linus@example.com", "Haggling"]]
+    path = write_csv(tmp_path / "crm.csv", ["Name", "Email", "Status"], rows)
+    with pytest.raises(BadImportFile) as refused:
+        run_import(pipeline, path)
+    assert "'Negotiation' (2 rows), 'Haggling' (1 row); nothing was imported" in str(refused.value)
+    assert "--stage-map 'Haggling=lead,Negotiation=lead'" in str(refused.value)
+    assert CardRow.select().count() == 0 and not (tmp_path / "crm.csv.rejects.csv").exists()
+    dry = run_import(pipeline, path, dry_run=True)
+    assert dry.unknown_stages == {"Negotiation": 2, "Haggling": 1}
+    assert "--stage-map 'Haggling=lead,Negotiation=lead'" in "\n".join(dry.lines())
 
 
 def test_lost_rows_keep_what_they_were_lost_from_and_why(pipeline, tmp_path):
@@ -128,7 +136,7 @@ def test_an_imported_lost_reason_is_cleaned_and_held_to_the_limit_a_typed_one_is
 
 
 def test_rows_that_cannot_be_imported_go_unchanged_to_the_rejects_file_with_the_reason(pipeline, tmp_path):
-    rows = [["Ada", "ada@example", "12"], ["Grace", "grace@example.com", "-5"], ["Alan", "", ""],
+    rows = [["Ada", "ada@example", "12"], ["Grace", "grace@example.com", "-5"], ["", "", "12"],
             ["Linus", "linus@example.com", "1000"]]
     path = write_csv(tmp_path / "crm.csv", ["Name", "Email", "Budget"], rows, delimiter=";")
     summary = run_import(pipeline, path)
@@ -140,7 +148,7 @@ def test_rows_that_cannot_be_imported_go_unchanged_to_the_rejects_file_with_the_
     assert [row[:3] for row in rejected[1:]] == rows[:3]
     assert rejected[1][3].startswith("line 2: email: value is not a valid email address")
     assert rejected[2][3] == "line 3: budget: must not be negative"
-    assert rejected[3][3] == "line 4: a card needs an email or a phone number to reach them"
+    assert rejected[3][3] == "line 4: the row has no name, company or email to call its card by"
     assert f"rejected 3: see {summary.rejects_path}" in "\n".join(summary.lines())
 
 

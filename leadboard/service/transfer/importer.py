@@ -131,10 +131,25 @@ class ImportSummary:
                    + f"; rejected {self.rejected:,}"
                    + (f": see {self.rejects_path}" if self.rejects_path and self.rejected else "") + ".")
         if self.unknown_stages:
-            shown = ", ".join(f"{value!r} ({count:,})" for value, count in self.unknown_stages.most_common(8))
-            out.append(f"Unknown stage values: {shown}; map them with --stage-map 'VALUE=stage,...'.")
+            out.append(unknown_stages_sentence(self.unknown_stages, "nothing can be imported until each is "
+                                               "placed"))
         out.extend(f"  {reason}" for reason in self.first_rejects)
         return out
+
+    @property
+    def all_rejected(self) -> bool:
+        return self.rejected > 0 and not (self.imported or self.updated or self.skipped)
+
+
+def unknown_stages_sentence(unknown: Counter[str], consequence: str) -> str:
+    """Each unknown stage value with its rows, and the ``--stage-map`` to add (each one's stage to
+    be chosen by the user: ``lead`` stands in for it)."""
+    shown = ", ".join(f"{value!r} ({count:,} row{'s' if count != 1 else ''})"
+                      for value, count in unknown.most_common(20))
+    more = f" and {len(unknown) - 20:,} more" if len(unknown) > 20 else ""
+    line = ",".join(f"{value}=lead" for value in sorted(unknown))
+    return (f"Stage values leadboard cannot place: {shown}{more}; {consequence}. Add --stage-map '{line}' "
+            "with each one's stage (contact, lead, opportunity, account or lost).")
 
 
 
@@ -170,13 +185,48 @@ def import_file(pipeline: Pipeline, path: str | Path, options: ImportOptions | N
                        pipeline._today(), options.enforce_gates, source.path.name,
                        keep_for_update=options.update)
     with _no_cycle_collection(), imports.bulk_writing():
+        unknown = _unknown_stages(source, reader)
+        if unknown and not options.dry_run:
+            raise BadImportFile(unknown_stages_sentence(unknown, "nothing was imported"))
         if options.dry_run:
             _DryRun(reader, options, summary).run(source, progress)
         else:
             _Run(pipeline, source, reader, options, summary).run(progress)
-    summary.unknown_stages.update(reader.unknown_stages)
+    summary.unknown_stages.update(unknown)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _unknown_stages(source: Source, reader: RowReader) -> Counter[str]:
+    """Every stage value of the file nothing places, with its rows: a run writes nothing until
+    each is placed (a first quick pass over the file, reading only the stage columns)."""
+    stages, statuses = reader._stage, reader._status
+    if not stages:
+        return Counter()
+    seen: Counter[Any] = Counter()
+    for record in source.records():
+        cells = record.cells
+        if statuses and any(_decides(cells, index) for index in statuses):
+            continue
+        for index in stages:
+            cell = cells[index] if index < len(cells) else None
+            if cell is not None and (cell.__class__ is not str or cell.strip()):
+                try:
+                    seen[cell] += 1
+                except TypeError:  # an unhashable JSON value
+                    seen[json.dumps(cell)] += 1
+                break
+    unknown: Counter[str] = Counter()
+    for value, count in seen.items():
+        if reader.unknown(value):
+            unknown[str(value).strip()[:60]] += count
+    reader.unknown_stages.clear()
+    return unknown
+
+
+def _decides(cells: list[Any], index: int) -> bool:
+    cell = cells[index] if index < len(cells) else None
+    return isinstance(cell, str) and cell.strip().lower() in ("won", "lost")
 
 
 #: files at least this big are read and checked in a second process (under it, starting one costs

@@ -187,7 +187,7 @@ class RowReader:
                  now: datetime, today: date, enforce_gates: bool, source_name: str,
                  keep_for_update: bool = False):
         self.plan = plan
-        self.stage_words = {**col.DEFAULT_STAGE_WORDS, **stage_map}
+        self.stage_words: dict[Any, col.Placement] = col.stage_words(plan.vendor, stage_map, rules)
         self.rules = rules
         self.user = user
         self.now = now
@@ -204,6 +204,11 @@ class RowReader:
         self._first = sources.get(col.FIRST_NAME, ())
         self._last = sources.get(col.LAST_NAME, ())
         self._stage = sources.get(col.STAGE, ())
+        self._status = sources.get(col.DEAL_STATUS, ())
+        # a deal's card is named after its person, else its organisation, else the deal itself
+        self._company = sources.get("company", ())
+        self._deal = sources.get(col.DEAL_NAME, ())
+        self._email = sources.get("email", ())
         self._default_owner = None if plan.has("owner") else user
         self._state = [(name, sources[name]) for name in (col.LOST_FROM, col.LOST_REASON, *col.STATE_COLUMNS,
                                                            col.HISTORY, col.ACTIVITY_LOG) if name in sources]
@@ -254,8 +259,13 @@ class RowReader:
                 name = f"{str(first).strip()} {str(last).strip()}"
             else:
                 name = first if first is not None else last
-            if name is None and not any(_present(cell) for cell in cells):
-                raise _BlankRow
+        if name is None:
+            name = (_first_present(cells, self._company) or _first_present(cells, self._deal)
+                    or _first_present(cells, self._email))
+            if name is None:
+                if not any(_present(cell) for cell in cells):
+                    raise _BlankRow
+                raise InvalidInput("the row has no name, company or email to call its card by", field="name")
         data["name"] = name
         given_names = list(data) if self.keep_for_update else []
         if self._default_owner is not None and "owner" not in data:
@@ -263,11 +273,12 @@ class RowReader:
         values = self._template.copy()
         typed = self.checker.validate(data, values)
         email = typed.get("email")
-        if email is None and typed.get("phone") is None:
-            raise InvalidInput("a card needs an email or a phone number to reach them", field="email")
         state = self._read_state(cells) if self._state else {}
-        wanted = self._wanted_stage(cells) if self._stage else Stage.CONTACT
-        lost_from: Stage | None = state.get(col.LOST_FROM) if wanted is Stage.LOST else None
+        place = self._wanted_stage(cells) if self._stage or self._status else _CONTACT
+        wanted = place.stage
+        lost_from: Stage | None = state.get(col.LOST_FROM, place.lost_from) if wanted is Stage.LOST else None
+        if place.reason is not None and col.LOST_REASON not in state:
+            state[col.LOST_REASON] = place.reason
         gate_stage = (lost_from or Stage.CONTACT) if wanted is Stage.LOST else wanted
         warnings: list[RuleFailure] = []
         blocked_by: list[RuleFailure] = []
@@ -326,13 +337,26 @@ class RowReader:
             values[_COLUMN["lost_from"]] = lost_from.value if lost_from else None
             values[_COLUMN["lost_reason"]] = state.get(col.LOST_REASON)
 
-    def _wanted_stage(self, cells: list[Any]) -> Stage:
+    def _wanted_stage(self, cells: list[Any]) -> col.Placement:
+        status = _first_present(cells, self._status)
+        if status is not None:
+            decided = _STATUS.get(col.normalize(str(status)))
+            if decided is not None:
+                return decided
         value = _first_present(cells, self._stage)
         if value is None:
-            return Stage.CONTACT
+            return _CONTACT
         return self._stage_of(value, "stage")
 
-    def _stage_of(self, value: Any, what: str) -> Stage:
+    def unknown(self, value: Any) -> bool:
+        """Whether ``value`` is a stage value nothing places (the survey before a run asks)."""
+        try:
+            self._stage_of(value, "stage")
+        except InvalidInput:
+            return True
+        return False
+
+    def _stage_of(self, value: Any, what: str) -> col.Placement:
         stage = self.stage_words.get(value) if isinstance(value, str) else None
         if stage is None:
             text = str(value).strip()
@@ -340,7 +364,7 @@ class RowReader:
             if stage is None:
                 shown = text[:60]
                 self.unknown_stages[shown] = self.unknown_stages.get(shown, 0) + 1
-                raise InvalidInput(f"{what}: {shown!r} is not a stage leadboard knows; map it with "
+                raise InvalidInput(f"{what}: {shown!r} is not a stage leadboard knows; place it with "
                                    f"--stage-map '{shown}=lead' (or contact, opportunity, account, lost)",
                                    field=what)
             if isinstance(value, str):
@@ -378,6 +402,11 @@ class RowReader:
         return state
 
 
+_CONTACT = col.Placement(Stage.CONTACT)
+#: a deal's won/lost status decides over its stage; an open one leaves it to the stage
+_STATUS = {"won": col.Placement(Stage.ACCOUNT), "lost": col.Placement(Stage.LOST, Stage.OPPORTUNITY)}
+
+
 class _BlankRow(Exception):
     """A row with nothing in it (skipped, not rejected)."""
 
@@ -396,7 +425,7 @@ _Facts = type("_Facts", (), {**_DEFAULTS, "name": None, "activity_count": 0})
 
 
 def _lost_from(reader: RowReader, value: Any) -> Stage:
-    stage = reader._stage_of(value, col.LOST_FROM)
+    stage = reader._stage_of(value, col.LOST_FROM).stage
     if stage is Stage.LOST:
         raise InvalidInput("lost_from: must be the open stage the card was lost from", field=col.LOST_FROM)
     return stage
