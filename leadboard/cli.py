@@ -131,6 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
                                 "(several: repeat, or separate with commas; field 'ignore' skips a column)")
     importing.add_argument("--stage-map", action="append", default=[], metavar="'VALUE=stage,...'",
                            help="what the file's stage values mean, e.g. 'Prospecting=lead,Won=account'")
+    importing.add_argument("--date-order", choices=["dmy", "mdy", "ymd"], default=None,
+                           help="how to read dates like 03/04/2026 when the file's values leave it open")
     importing.add_argument("--dry-run", action="store_true",
                            help="say what would be imported; change nothing")
     importing.add_argument("--enforce-gates", action="store_true",
@@ -385,11 +387,13 @@ def _history(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _import(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
+    from leadboard.domain.values import DateOrder
     from leadboard.service.transfer import ImportOptions, import_file, parse_column_map, parse_stage_map
 
     options = ImportOptions(
         column_map=parse_column_map(args.map), stage_map=parse_stage_map(args.stage_map),
         dry_run=args.dry_run, enforce_gates=args.enforce_gates, update=args.update,
+        date_order=DateOrder(args.date_order) if args.date_order else None,
         **({"batch_size": args.batch_size} if args.batch_size else {}),
     )
     progress = _ProgressLine(f"importing {os.path.basename(args.file)}")
@@ -404,9 +408,9 @@ def _import(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     for line in summary.lines():
         out.write(printable(line) + "\n")
     # a dry run exits as the real run would
-    if summary.unknown_stages:
-        sys.stderr.write("leadboard: the file has stage values leadboard cannot place; nothing would be "
-                         "imported (see --stage-map above).\n")
+    if summary.unknown_stages or summary.ambiguous_dates:
+        sys.stderr.write("leadboard: nothing would be imported until the stage values or date columns "
+                         "above are settled.\n")
         return EXIT_BAD_INPUT
     if summary.all_rejected:
         sys.stderr.write(f"leadboard: every row was rejected; see {printable(summary.rejects_path or 'above')}.\n")

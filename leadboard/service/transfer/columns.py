@@ -27,6 +27,8 @@ STAGE, LOST_FROM, LOST_REASON = "stage", "lost_from", "lost_reason"
 FIRST_NAME, LAST_NAME = "first_name", "last_name"
 STATE_COLUMNS: Final = ("warnings", "activity_count", "last_activity_at", "created_at", "created_by",
                         "updated_at", "updated_by", "version")
+#: the state columns that are dates and times
+DATE_STATE_COLUMNS: Final = ("last_activity_at", "created_at", "updated_at")
 HISTORY, ACTIVITY_LOG = "history", "activity_log"
 #: a column named ``id`` is recognised (our export writes it) and not used: ids belong to a database
 ID = "id"

@@ -35,6 +35,7 @@ from typing import Any
 from leadboard.domain.card import validate_fields
 from leadboard.domain.errors import InvalidInput
 from leadboard.domain.stages import Move, Stage
+from leadboard.domain.values import DateColumn, DateOrder
 from leadboard.service.pipeline import Pipeline
 from leadboard.service.transfer.columns import BadImportFile, ColumnPlan, plan_columns
 from leadboard.service.transfer.reading import Record, Source, open_source
@@ -63,12 +64,15 @@ class ImportOptions:
     batch_size: int = BATCH_SIZE
     #: read and check rows in a second process while this one writes (None: for big files)
     parallel: bool | None = None
+    #: how numeric dates are read in a column whose values leave it open (``--date-order``)
+    date_order: DateOrder | None = None
 
     def fingerprint(self) -> str:
         """What must match for a run to resume another (the batch size need not)."""
         return json.dumps({"map": sorted(self.column_map.items()),
                            "stages": sorted((k, v.value) for k, v in self.stage_map.items()),
-                           "enforce_gates": self.enforce_gates, "update": self.update}, sort_keys=True)
+                           "enforce_gates": self.enforce_gates, "update": self.update,
+                           "date_order": self.date_order}, sort_keys=True)
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,8 @@ class ImportSummary:
     #: rule id -> cards that carry it as an accepted warning
     warned: Counter[str] = field(default_factory=Counter)
     unknown_stages: Counter[str] = field(default_factory=Counter)
+    #: date columns whose values could be day/month or month/day (``--date-order`` settles them)
+    ambiguous_dates: list[str] = field(default_factory=list)
     rejects_path: Path | None = None
     #: a dry run lists the first rejects here instead of writing them
     first_rejects: list[str] = field(default_factory=list)
@@ -130,6 +136,9 @@ class ImportSummary:
                    + ("" if self.updated or not self.skipped else " (use --update to update them)")
                    + f"; rejected {self.rejected:,}"
                    + (f": see {self.rejects_path}" if self.rejects_path and self.rejected else "") + ".")
+        if self.ambiguous_dates:
+            out.append(ambiguous_dates_sentence(self.ambiguous_dates, "nothing can be imported until the order "
+                                                "is given"))
         if self.unknown_stages:
             out.append(unknown_stages_sentence(self.unknown_stages, "nothing can be imported until each is "
                                                "placed"))
@@ -139,6 +148,12 @@ class ImportSummary:
     @property
     def all_rejected(self) -> bool:
         return self.rejected > 0 and not (self.imported or self.updated or self.skipped)
+
+
+def ambiguous_dates_sentence(columns: list[str], consequence: str) -> str:
+    shown = ", ".join(repr(name) for name in columns)
+    return (f"The dates in {shown} could be day/month or month/day (no day above 12 says which); "
+            f"{consequence}. Add --date-order dmy (24/02/2026) or --date-order mdy (02/24/2026).")
 
 
 def unknown_stages_sentence(unknown: Counter[str], consequence: str) -> str:
@@ -185,9 +200,12 @@ def import_file(pipeline: Pipeline, path: str | Path, options: ImportOptions | N
                        pipeline._today(), options.enforce_gates, source.path.name,
                        keep_for_update=options.update)
     with _no_cycle_collection(), imports.bulk_writing():
-        unknown = _unknown_stages(source, reader)
+        unknown, ambiguous = _survey(source, reader, options.date_order)
+        if ambiguous and not options.dry_run:
+            raise BadImportFile(ambiguous_dates_sentence(ambiguous, "nothing was imported"))
         if unknown and not options.dry_run:
             raise BadImportFile(unknown_stages_sentence(unknown, "nothing was imported"))
+        summary.ambiguous_dates = ambiguous
         if options.dry_run:
             _DryRun(reader, options, summary).run(source, progress)
         else:
@@ -197,15 +215,26 @@ def import_file(pipeline: Pipeline, path: str | Path, options: ImportOptions | N
     return summary
 
 
-def _unknown_stages(source: Source, reader: RowReader) -> Counter[str]:
-    """Every stage value of the file nothing places, with its rows: a run writes nothing until
-    each is placed (a first quick pass over the file, reading only the stage columns)."""
+def _survey(source: Source, reader: RowReader, date_order: DateOrder | None) -> tuple[Counter[str], list[str]]:
+    """A first quick pass over the file, reading only the stage and date columns: every stage value
+    nothing places, with its rows, and the date columns whose order stays open (a run writes
+    nothing until each is settled). Each date column's order is handed to ``reader``."""
     stages, statuses = reader._stage, reader._status
-    if not stages:
-        return Counter()
+    dates = reader.date_targets
+    if not stages and not dates:
+        return Counter(), []
     seen: Counter[Any] = Counter()
+    columns = {name: DateColumn() for name, _ in dates}
+    looked: dict[str, set[str]] = {name: set() for name, _ in dates}
     for record in source.records():
         cells = record.cells
+        for name, indexes in dates:
+            for index in indexes:
+                cell = cells[index] if index < len(cells) else None
+                if cell.__class__ is str and cell and cell not in looked[name]:
+                    if len(looked[name]) < 200_000:
+                        looked[name].add(cell)
+                    columns[name].see(cell)
         if statuses and any(_decides(cells, index) for index in statuses):
             continue
         for index in stages:
@@ -221,7 +250,10 @@ def _unknown_stages(source: Source, reader: RowReader) -> Counter[str]:
         if reader.unknown(value):
             unknown[str(value).strip()[:60]] += count
     reader.unknown_stages.clear()
-    return unknown
+    ambiguous = [name for name, column in columns.items() if column.ambiguous and date_order is None]
+    reader.read_dates({name: date_order if column.ambiguous else column.order for name, column in columns.items()})
+    header = reader.plan.header
+    return unknown, [header[indexes[0]] for name, indexes in dates if name in ambiguous]
 
 
 def _decides(cells: list[Any], index: int) -> bool:

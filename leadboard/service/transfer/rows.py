@@ -12,18 +12,27 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from leadboard.domain.card import FIELD_NAMES, ActivityKind, CardFields, invalid_input, validate_fields
+from leadboard.domain.card import (
+    DATE_FIELDS,
+    FIELD_NAMES,
+    MONEY_FIELDS,
+    ActivityKind,
+    CardFields,
+    invalid_input,
+    validate_fields,
+)
 from leadboard.domain.errors import InvalidInput
 from leadboard.domain.rules import GateMemo, RuleFailure, Rules
 from leadboard.domain.stages import GATE_INTO, PIPELINE, Move, Stage
 from leadboard.domain.text import LIMITS, checked, multi_line, one_line, within
+from leadboard.domain.values import AmountReader, DateOrder, MomentReader
 from leadboard.service.transfer import columns as col
 from leadboard.service.transfer.reading import Record
 from leadboard.store.imports import CARD_COLUMNS, ascii_lower
@@ -225,6 +234,30 @@ class RowReader:
         self._reason = f"imported from {one_line(source_name)}"
         #: stage values seen that nothing maps, with how many rows had them
         self.unknown_stages: dict[str, int] = {}
+        #: field -> reads a cell as people write it into the text validation reads (or the cell
+        #: unchanged when it cannot)
+        self._convert: dict[str, Callable[[str], str]] = {}
+        self._moments: dict[str, MomentReader] = {}
+        self.read_dates({})
+
+    def read_dates(self, orders: dict[str, DateOrder | None]) -> None:
+        """Read each date target's numeric dates in the order its column was found to use."""
+        for name in MONEY_FIELDS:
+            self._convert[name] = _Amounts()
+        for name in (*DATE_FIELDS, *col.DATE_STATE_COLUMNS):
+            moment = MomentReader(orders.get(name))
+            self._moments[name] = moment
+            if name in DATE_FIELDS:
+                self._convert[name] = _Dates(moment)
+
+    def moment(self, name: str, text: str) -> datetime | None:
+        return self._moments[name](text)
+
+    @property
+    def date_targets(self) -> list[tuple[str, tuple[int, ...]]]:
+        """(target, its columns) for every date the file gives."""
+        sources = self.plan.sources
+        return [(name, sources[name]) for name in (*DATE_FIELDS, *col.DATE_STATE_COLUMNS) if name in sources]
 
     # ---- the row ------------------------------------------------------------------------------
 
@@ -250,7 +283,12 @@ class RowReader:
         for name, indexes in self._fields:
             value = cells[indexes[0]] if len(indexes) == 1 else _first_present(cells, indexes)
             blank = value is None or (value.__class__ is str and (not value or value.isspace()))
-            if not blank or name not in _OPTIONAL:
+            if not blank:
+                convert = self._convert.get(name)
+                if convert is not None and value.__class__ is str:
+                    value = convert(value)
+                data[name] = value
+            elif name not in _OPTIONAL:
                 data[name] = value
         name = _first_present(cells, self._name)
         if name is None:
@@ -437,15 +475,33 @@ def _text(clean: Callable[[str], str], limit: int, name: str) -> Callable[[RowRe
     return read
 
 
+class _Amounts:
+    """A cell as an amount's plain digits, or unchanged when it is not one."""
+
+    def __init__(self) -> None:
+        self.read = AmountReader()
+
+    def __call__(self, text: str) -> str:
+        amount = self.read(text)
+        return text if amount is None else format(amount.value, "f")
+
+
+class _Dates:
+    """A cell as an ISO date, or unchanged when it is not one."""
+
+    def __init__(self, moment: MomentReader) -> None:
+        self.moment = moment
+
+    def __call__(self, text: str) -> str:
+        when = self.moment(text)
+        return text if when is None else when.date().isoformat()
+
+
 def _when(name: str) -> Callable[[RowReader, Any], datetime]:
     def read(reader: RowReader, value: Any) -> datetime:
-        try:
-            moment = datetime.fromisoformat(str(value).strip())
-        except ValueError:
-            raise InvalidInput(f"{name}: is not a date and time (use YYYY-MM-DD HH:MM:SS)",
-                               field=name) from None
-        if moment.tzinfo is not None:
-            moment = moment.astimezone(UTC).replace(tzinfo=None)
+        moment = reader.moment(name, str(value))
+        if moment is None:
+            raise InvalidInput(f"{name}: is not a date and time (use YYYY-MM-DD HH:MM:SS)", field=name)
         return moment
     return read
 
