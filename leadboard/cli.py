@@ -206,6 +206,12 @@ def _show(card: Card, out: TextIO) -> None:
     out.write(f"  {'Activities':<40} {card.activity_count}\n")
     if card.warnings:
         out.write(f"  {'Warnings accepted':<40} {', '.join(card.warnings)}\n")
+    if card.source_id:
+        out.write(f"  {'Source id':<40} {printable(card.source_id)}\n")
+    for key, value in card.extra.items():
+        out.write(f"  {printable(key)[:38] + ' *':<40} {printable(value)}\n")
+    if card.extra:
+        out.write("  * an extra field, kept from an imported file\n")
 
 
 def _list_lines(pipeline: Pipeline, stage: Stage | None, card_filter: CardFilter) -> Iterator[Card]:

@@ -204,6 +204,11 @@ class Card(CardFields):
     activity_count: int = 0
     warnings: list[str] = []
     """Ids of the warning rules accepted on the card's last move (the board marks the card)."""
+    extra: dict[str, str] = {}
+    """What an imported file had beyond the fields (and values it could not read into them), by
+    the file's column name."""
+    source_id: str | None = None
+    """The card's id in the system it was imported from."""
 
     @property
     def amount(self) -> Decimal | None:

@@ -288,6 +288,25 @@ def cards_in_board_order(stage: str | None = None, page: int = 1000) -> Iterator
             yield chunk
 
 
+def extra_names(stage: str | None = None) -> list[str]:
+    """The names of every extra field the cards (or one stage's) carry, in first-seen order
+    (what an export's columns are after the fields)."""
+    import json
+
+    query = CardRow.select(CardRow.extra).where(CardRow.extra.is_null(False))
+    if stage:
+        query = query.where(CardRow.stage == stage)
+    names: dict[str, None] = {}
+    for (text,) in query.distinct().tuples().iterator():
+        try:
+            value = json.loads(text)
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            names.update(dict.fromkeys(value))
+    return list(names)
+
+
 def history_of_cards(card_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
     return _rows_of_cards(History, card_ids)
 

@@ -109,9 +109,12 @@ def test_export_then_import_into_a_new_board_gives_the_same_board(leadboard, tmp
     other = tmp_path / "other.db"
     ran = leadboard("--db", other, "import", tmp_path / "board.csv")
     assert "Imported 60 cards" in ran.out and "rejected 0" in ran.out, ran
-    before = leadboard("export").out.splitlines()
-    after = leadboard("--db", other, "export").out.splitlines()
-    assert [line.split(",", 1)[1] for line in after] == [line.split(",", 1)[1] for line in before]
+    before = list(csv.DictReader(io.StringIO(leadboard("export").out)))
+    after = list(csv.DictReader(io.StringIO(leadboard("--db", other, "export").out)))
+    # the same cards, each with its id on the first board as its source id
+    assert [card["source_id"] for card in after] == [card["id"] for card in before]
+    assert [{**card, "id": None, "source_id": None} for card in after] == [
+        {**card, "id": None, "source_id": None} for card in before]
 
 
 def test_an_import_killed_midway_leaves_whole_batches_and_finishes_when_run_again(
@@ -212,3 +215,14 @@ def test_list_json_is_the_export_format_and_imports_back(tmp_path):
     leadboard(copy, "import", str(tmp_path / "listed.json"))
     [card] = json.loads(leadboard(copy, "list", "--json"))
     assert (card["name"], card["budget"], card["stage"]) == ("Ada Lovelace", "1200.5", "contact")
+
+
+def test_show_and_list_give_a_cards_extra_fields_under_one_extra_object(leadboard, tmp_path):
+    path = _csv(tmp_path / "crm.csv", "Name,Email,Lead Source,Phone\nAda,ada@example.com,Trade fair,ext. 101\n")
+    ran = leadboard("import", path)
+    assert ran.code == EXIT_OK and "Phone: 1 value could not be read" in ran.out, ran
+    [card] = leadboard("list", "--json").json()
+    assert card["extra"] == {"Lead Source": "Trade fair", "Phone": "ext. 101"} and "Lead Source" not in card
+    assert leadboard("show", card["id"], "--json").json()["extra"] == card["extra"]
+    shown = leadboard("show", card["id"]).out
+    assert "Lead Source *" in shown and "Trade fair" in shown and "ext. 101" in shown

@@ -35,11 +35,16 @@ ID = "id"
 #: the deal's title (a card's name only when the file names no person or organisation), a deal's
 #: won/lost/open status (over its stage), and the record's id in the source's system
 DEAL_NAME, DEAL_STATUS, SOURCE_ID = "deal_name", "deal_status", "source_id"
-#: kept on the card under the column's own name, though an alias would match it
+#: in a vendor's table: kept on the card under the column's own name, though an alias would match
+#: it; as a column (our JSON export's): the card's extra fields, as one object
 EXTRA = "extra"
 IGNORE = "ignore"
 TARGETS: Final = (*FIELD_NAMES, STAGE, LOST_FROM, LOST_REASON, FIRST_NAME, LAST_NAME, *STATE_COLUMNS,
-                  HISTORY, ACTIVITY_LOG, ID, DEAL_NAME, DEAL_STATUS, SOURCE_ID)
+                  HISTORY, ACTIVITY_LOG, ID, DEAL_NAME, DEAL_STATUS, SOURCE_ID, EXTRA)
+
+
+#: the columns of leadboard's own export, in order
+EXPORT_COLUMNS: Final = (ID, STAGE, *FIELD_NAMES, LOST_FROM, LOST_REASON, *STATE_COLUMNS, SOURCE_ID)
 
 
 def normalize(text: str) -> str:
@@ -58,7 +63,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "title": ("title", "jobtitle", "position", "role"),
     DEAL_NAME: ("dealname", "dealtitle", "opportunityname", "potentialname"),
     DEAL_STATUS: ("dealstatus",),
-    SOURCE_ID: ("recordid", "sourceid", "externalid", "leadid", "opportunityid", "dealid", "contactid"),
+    SOURCE_ID: ("id", "recordid", "sourceid", "externalid", "leadid", "opportunityid", "dealid", "contactid"),
     "email": ("email", "emailaddress", "mail", "primaryemail", "workemail", "businessemail",
               "emailaddr"),
     "phone": ("phone", "phonenumber", "telephone", "tel", "mobile", "mobilephone", "mobilenumber",
@@ -95,7 +100,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "version": ("version",),
     HISTORY: ("history",),
     ACTIVITY_LOG: ("activitylog",),
-    ID: ("id",),
+    ID: (),
+    EXTRA: ("extra",),
 }
 #: normalised column name -> target
 GENERIC_ALIASES: Final[dict[str, str]] = {
@@ -124,6 +130,12 @@ def _agreed() -> dict[str, str]:
 ALIASES: Final[dict[str, str]] = {**GENERIC_ALIASES, **_agreed()}
 
 
+#: a header with all of these is leadboard's own export (an older one may lack the source id); in
+#: it, every column not named exactly as one of ours is an extra field
+_OUR_SIGNATURE: Final = {name for name in EXPORT_COLUMNS if name != SOURCE_ID}
+_OUR_EXPORT: Final = {*EXPORT_COLUMNS, HISTORY, ACTIVITY_LOG, EXTRA}
+
+
 def detect_vendor(header: list[str]) -> Vendor | None:
     """The vendor whose export this header looks like: the one with the most column names no
     generic alias has (then the most names in all), if one is ahead of the rest."""
@@ -148,6 +160,8 @@ class ColumnPlan:
     unused: tuple[str, ...] = ()
     #: whose export the file is, when its header says so
     vendor: Vendor | None = None
+    #: columns kept on each card as extra fields, under their own names
+    extras: tuple[int, ...] = ()
 
     def has(self, target: str) -> bool:
         return target in self.sources
@@ -161,7 +175,9 @@ class ColumnPlan:
         lines = []
         for index, name in enumerate(self.header):
             used = by_column.get(index)
-            if used is None or used == ID:
+            if index in self.extras:
+                lines.append(f"{name or '(unnamed)'} -> extra")
+            elif used is None or used == ID:
                 lines.append(f"{name or '(unnamed)'} -> (not imported)")
             elif used == SOURCE_ID:
                 lines.append(f"{name} -> source id")
@@ -276,7 +292,8 @@ def plan_columns(header: list[str], column_map: dict[str, str]) -> ColumnPlan:
     """Match ``header`` to targets; ``BadImportFile`` if a ``--map`` names a missing column or no
     column gives the card's name."""
     keys = [normalize(name) for name in header]
-    vendor = detect_vendor(header)
+    ours = set(header) >= _OUR_SIGNATURE
+    vendor = None if ours else detect_vendor(header)
     own = _BY_VENDOR[vendor.name] if vendor else {}
     for column in column_map:
         if column not in keys:
@@ -284,16 +301,21 @@ def plan_columns(header: list[str], column_map: dict[str, str]) -> ColumnPlan:
             raise BadImportFile(f"--map: the file has no column like {column!r}; its columns are {shown}.")
     chosen: list[tuple[int, int, str]] = []  # (priority, index, target)
     unused: list[str] = []
+    extras: list[int] = []
     for index, key in enumerate(keys):
         if key in column_map:
             target = column_map[key]
             if target == IGNORE:
                 unused.append(header[index])
+            elif target == EXTRA and key != EXTRA:
+                extras.append(index)
             else:
                 chosen.append((0, index, target))
+        elif ours and header[index] not in _OUR_EXPORT:
+            extras.append(index)
         elif key in own:
             if own[key] == EXTRA:
-                unused.append(header[index])
+                extras.append(index)
             else:
                 chosen.append((1, index, own[key]))
         elif key in ALIASES:
@@ -301,7 +323,7 @@ def plan_columns(header: list[str], column_map: dict[str, str]) -> ColumnPlan:
             exact = key == normalize(target)
             chosen.append((2 if exact else 3, index, target))
         else:
-            unused.append(header[index] or f"(unnamed column {index + 1})")
+            extras.append(index)
     sources: dict[str, list[int]] = {}
     for _, index, target in sorted(chosen):
         sources.setdefault(target, []).append(index)
@@ -312,5 +334,6 @@ def plan_columns(header: list[str], column_map: dict[str, str]) -> ColumnPlan:
             "Email, a deal's title, ...); "
             f"the columns are {shown}; name one with --map 'COLUMN=name'."
         )
-    return ColumnPlan(tuple(header), {t: tuple(c) for t, c in sources.items()}, tuple(unused), vendor)
+    return ColumnPlan(tuple(header), {t: tuple(c) for t, c in sources.items()}, tuple(unused), vendor,
+                      tuple(extras))
 

@@ -102,6 +102,8 @@ class ImportSummary:
     #: rule id -> cards that carry it as an accepted warning
     warned: Counter[str] = field(default_factory=Counter)
     unknown_stages: Counter[str] = field(default_factory=Counter)
+    #: column -> values that could not be read into its field, kept as text on their cards
+    kept_as_text: Counter[str] = field(default_factory=Counter)
     #: date columns whose values could be day/month or month/day (``--date-order`` settles them)
     ambiguous_dates: list[str] = field(default_factory=list)
     rejects_path: Path | None = None
@@ -119,8 +121,12 @@ class ImportSummary:
                f"{resumed}."]
         if self.dry_run:
             out.append("Dry run: nothing was written. Columns: " + "; ".join(self.plan.describe()) + ".")
-        elif self.plan.unused:
-            out.append("Not imported (no matching field; see --map): " + ", ".join(self.plan.unused) + ".")
+        else:
+            if self.plan.extras:
+                names = [self.plan.header[index] or f"column {index + 1}" for index in self.plan.extras]
+                out.append("Kept as extra fields (no matching field; see --map): " + ", ".join(names) + ".")
+            if self.plan.unused:
+                out.append("Not imported (--map ... =ignore): " + ", ".join(self.plan.unused) + ".")
         would = "Would import" if self.dry_run else "Imported"
         line = f"{would} {self.imported:,} card{'s' if self.imported != 1 else ''}"
         if self.placed_lower:
@@ -136,6 +142,10 @@ class ImportSummary:
                    + ("" if self.updated or not self.skipped else " (use --update to update them)")
                    + f"; rejected {self.rejected:,}"
                    + (f": see {self.rejects_path}" if self.rejects_path and self.rejected else "") + ".")
+        for column, count in self.kept_as_text.most_common():
+            out.append(f"{column}: {count:,} value{'s' if count != 1 else ''} could not be read into "
+                       f"{'their' if count != 1 else 'its'} field and {'are' if count != 1 else 'is'} "
+                       "kept as text (an extra field of the card).")
         if self.ambiguous_dates:
             out.append(ambiguous_dates_sentence(self.ambiguous_dates, "nothing can be imported until the order "
                                                 "is given"))
@@ -402,6 +412,7 @@ class _Run:
             self.tops, self.span = state["tops"], state["span"]
             self.summary.blocked_by.update(state.get("blocked_by", {}))
             self.summary.warned.update(state.get("warned", {}))
+            self.summary.kept_as_text.update(state.get("kept_as_text", {}))
             self.summary.with_warnings = state.get("with_warnings", 0)
             return
         imports.abandon_runs(key, self.now)
@@ -413,6 +424,7 @@ class _Run:
 
     def _state(self) -> dict[str, Any]:
         return {"tops": self.tops, "span": self.span, "blocked_by": dict(self.summary.blocked_by),
+                "kept_as_text": dict(self.summary.kept_as_text),
                 "warned": dict(self.summary.warned), "with_warnings": self.summary.with_warnings}
 
     # ---- one batch, inside its transaction ------------------------------------------------------
@@ -423,6 +435,7 @@ class _Run:
         counts = Counter[str]()
         blocked_by = Counter[str]()
         warned = Counter[str]()
+        kept = Counter[str]()
         with_warnings = 0
         placed = [item for item in items if isinstance(item, Placed)]
         if not self.look_up_all:
@@ -449,6 +462,8 @@ class _Run:
                 if item.warned:
                     with_warnings += 1
                     warned.update(item.warned)
+                if item.kept:
+                    kept.update(item.kept)
             counts["imported"] += len(pending)
             pending.clear()
 
@@ -483,6 +498,7 @@ class _Run:
         flush()
         self.summary.blocked_by.update(blocked_by)
         self.summary.warned.update(warned)
+        self.summary.kept_as_text.update(kept)
         self.summary.with_warnings += with_warnings
         after = imports.RunProgress(
             rows_done=rows_after,
@@ -576,6 +592,7 @@ class _DryRun:
                     if item.warned:
                         summary.with_warnings += 1
                         summary.warned.update(item.warned)
+                    summary.kept_as_text.update(item.kept)
             summary.rows = batch.rows_after
             if progress:
                 progress(ImportProgress(batch.bytes_read, source.size, summary.rows))

@@ -37,6 +37,8 @@ from leadboard.service.transfer import columns as col
 from leadboard.service.transfer.reading import Record
 from leadboard.store.imports import CARD_COLUMNS, ascii_lower
 
+#: an extra field keeps its value whole up to this many characters (a field's own limit may be less)
+EXTRA_LIMIT = 64 * 1024
 _RULE_ID = re.compile(r"^[a-z][a-z0-9_-]*$")
 _CENT = Decimal("0.01")
 #: fields whose blank value and absent value are the same thing (default None)
@@ -78,6 +80,8 @@ class Placed(NamedTuple):
     history_reason: str
     moves: list[ImportedMove]
     activities: list[ImportedActivity]
+    #: names of the columns whose value could not be read into its field, kept as text
+    kept: tuple[str, ...] = ()
 
     @property
     def placed_lower(self) -> bool:
@@ -218,6 +222,15 @@ class RowReader:
         self._company = sources.get("company", ())
         self._deal = sources.get(col.DEAL_NAME, ())
         self._email = sources.get("email", ())
+        header = plan.header
+        self._extra_names = [(index, _column_name(header, index)) for index in plan.extras]
+        self._extra_object = sources.get(col.EXTRA, ())
+        self._source_id = sources.get(col.SOURCE_ID, ())
+        #: (field, the later columns feeding it, with their names): kept as extras when the first
+        #: column gave the value
+        self._seconds = [(name, indexes, [_column_name(header, i) for i in indexes])
+                         for name, indexes in sources.items()
+                         if len(indexes) > 1 and (name in FIELD_NAMES or name == col.DEAL_NAME)]
         self._default_owner = None if plan.has("owner") else user
         self._state = [(name, sources[name]) for name in (col.LOST_FROM, col.LOST_REASON, *col.STATE_COLUMNS,
                                                            col.HISTORY, col.ACTIVITY_LOG) if name in sources]
@@ -279,6 +292,15 @@ class RowReader:
             return Rejected(record, _at(record, _all_errors(error)))
 
     def _place(self, record: Record, cells: list[Any]) -> Placed:
+        extras: dict[str, str] = {}
+        for index, column in self._extra_names:
+            cell = cells[index]
+            if cell is not None and (cell.__class__ is not str or (cell and not cell.isspace())):
+                extras[column] = _extra_text(cell)
+        if self._extra_object:
+            _merge_extras(extras, _first_present(cells, self._extra_object))
+        for _, indexes, names in self._seconds:
+            _keep_seconds(extras, cells, indexes, names)
         data: dict[str, Any] = {}
         for name, indexes in self._fields:
             value = cells[indexes[0]] if len(indexes) == 1 else _first_present(cells, indexes)
@@ -297,21 +319,32 @@ class RowReader:
                 name = f"{str(first).strip()} {str(last).strip()}"
             else:
                 name = first if first is not None else last
+        deal = _first_present(cells, self._deal) if self._deal else None
         if name is None:
-            name = (_first_present(cells, self._company) or _first_present(cells, self._deal)
-                    or _first_present(cells, self._email))
+            name = _first_present(cells, self._company) or deal or _first_present(cells, self._email)
+            if name is deal:
+                deal = None
             if name is None:
                 if not any(_present(cell) for cell in cells):
                     raise _BlankRow
                 raise InvalidInput("the row has no name, company or email to call its card by", field="name")
+        if deal is not None:  # a deal's title beside the person or company it is named after
+            where = _index_of(cells, self._deal)
+            if where is not None:
+                extras[_column_name(self.plan.header, where)] = _extra_text(deal)
         data["name"] = name
-        given_names = list(data) if self.keep_for_update else []
         if self._default_owner is not None and "owner" not in data:
             data["owner"] = self._default_owner
         values = self._template.copy()
-        typed = self.checker.validate(data, values)
+        kept: list[str] = []
+        try:
+            typed = self.checker.validate(data, values)
+        except InvalidInput as error:
+            # one bad cell never costs the row: its value is kept as text, the field left empty
+            typed, values = self._keep_as_text(error, data, cells, extras, kept)
+        given_names = [key for key in data if key not in kept] if self.keep_for_update else []
         email = typed.get("email")
-        state = self._read_state(cells) if self._state else {}
+        state = self._read_state(cells, extras, kept) if self._state else {}
         place = self._wanted_stage(cells) if self._stage or self._status else _CONTACT
         wanted = place.stage
         lost_from: Stage | None = state.get(col.LOST_FROM, place.lost_from) if wanted is Stage.LOST else None
@@ -348,6 +381,12 @@ class RowReader:
             source_stage: Stage = state[col.LOST_FROM] if wanted is Stage.LOST else wanted
             reason += (f"; {'lost from ' if wanted is Stage.LOST else 'placed in '}{reached.value} "
                        f"instead of {source_stage.value}: the {gate} gate is blocked by {held}")
+        if self._source_id:
+            source_id = _first_present(cells, self._source_id)
+            if source_id is not None:
+                values[_SOURCE_ID] = one_line(str(source_id))[:LIMITS.line] or None
+        if extras:
+            values[_EXTRA] = json.dumps(extras, ensure_ascii=False)
         given = None
         if self.keep_for_update:
             given = {key: typed[key] for key in given_names if typed.get(key) is not None}
@@ -356,7 +395,31 @@ class RowReader:
                       (typed["name"], company) if company is not None else None,
                       tuple(dict.fromkeys(w.rule_id for w in warnings)), "\n".join(map(str, warnings)),
                       tuple(dict.fromkeys(f.rule_id for f in blocked_by if f.blocking)), reason,
-                      state.get(col.HISTORY, []), state.get(col.ACTIVITY_LOG, []))
+                      state.get(col.HISTORY, []), state.get(col.ACTIVITY_LOG, []),
+                      tuple(kept))
+
+    def _keep_as_text(self, error: InvalidInput, data: dict[str, Any], cells: list[Any], extras: dict[str, str],
+                      kept: list[str]) -> tuple[dict[str, Any], list[Any]]:
+        """Validate ``data`` again without the fields ``error`` names, their cells kept as extras
+        (under their columns' names) and their columns listed in ``kept``. A bad name still
+        rejects the row: there is nothing else to call the card by."""
+        while True:
+            bad = [name for name in error.errors or {error.field or "card": str(error)} if name in data]
+            if not bad or "name" in bad:
+                raise error
+            for name in bad:
+                del data[name]
+                indexes = self.plan.sources.get(name, ())
+                index = _index_of(cells, indexes)
+                if index is not None:
+                    column = _column_name(self.plan.header, index)
+                    extras[column] = _extra_text(cells[index])
+                    kept.append(column)
+            values = self._template.copy()
+            try:
+                return self.checker.validate(data, values), values
+            except InvalidInput as again:
+                error = again
 
     def _apply_state(self, values: list[Any], state: dict[str, Any], stage: Stage,
                      lost_from: Stage | None) -> None:
@@ -430,13 +493,19 @@ class RowReader:
             reached = stage
         return accepted, [], reached
 
-    def _read_state(self, cells: list[Any]) -> dict[str, Any]:
-        """Where the card stands beyond its fields: lost from/why, and our own export's columns."""
+    def _read_state(self, cells: list[Any], extras: dict[str, str], kept: list[str]) -> dict[str, Any]:
+        """Where the card stands beyond its fields: lost from/why, and our own export's columns.
+        A value that cannot be read is kept as text, like a field's."""
         state: dict[str, Any] = {}
         for name, indexes in self._state:
             value = _first_present(cells, indexes)
             if value is not None:
-                state[name] = _STATE_READERS[name](self, value)
+                try:
+                    state[name] = _STATE_READERS[name](self, value)
+                except InvalidInput:
+                    column = _column_name(self.plan.header, _index_of(cells, indexes) or indexes[0])
+                    extras[column] = _extra_text(value)
+                    kept.append(column)
         return state
 
 
@@ -450,6 +519,8 @@ class _BlankRow(Exception):
 
 
 _AMOUNT = _COLUMN["amount"]
+_EXTRA = _COLUMN["extra"]
+_SOURCE_ID = _COLUMN["source_id"]
 _STAGE = _COLUMN["stage"]
 _WARNINGS = _COLUMN["warnings"]
 
@@ -577,6 +648,55 @@ def _first_present(cells: list[Any], indexes: tuple[int, ...]) -> Any:
         cell = cells[index] if index < len(cells) else None
         if cell is not None and (not isinstance(cell, str) or cell.strip()):
             return cell
+    return None
+
+
+def _column_name(header: tuple[str, ...], index: int) -> str:
+    name = one_line(header[index])[:LIMITS.line] if index < len(header) else ""
+    return name or f"column {index + 1}"
+
+
+def _extra_text(cell: Any) -> str:
+    """A cell as an extra field keeps it: text as written (cleaned like any note), anything else
+    (a JSON number or list) as JSON."""
+    text = cell if isinstance(cell, str) else json.dumps(cell, ensure_ascii=False)
+    return multi_line(text)[:EXTRA_LIMIT]
+
+
+def _merge_extras(extras: dict[str, str], value: Any) -> None:
+    """Our JSON export's ``extra`` object (or its JSON text) into ``extras``."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            extras[col.EXTRA] = _extra_text(value)
+            return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if item is not None and item != "":
+                extras[one_line(str(key))[:LIMITS.line] or col.EXTRA] = _extra_text(item)
+    elif value is not None:
+        extras[col.EXTRA] = _extra_text(value)
+
+
+def _keep_seconds(extras: dict[str, str], cells: list[Any], indexes: tuple[int, ...], names: list[str]) -> None:
+    """Every present value after the first one feeding a field (a second phone, a second email)."""
+    first = True
+    for index, name in zip(indexes, names, strict=True):
+        cell = cells[index] if index < len(cells) else None
+        if cell is not None and (not isinstance(cell, str) or cell.strip()):
+            if first:
+                first = False
+            else:
+                extras[name] = _extra_text(cell)
+
+
+def _index_of(cells: list[Any], indexes: tuple[int, ...]) -> int | None:
+    """The first of ``indexes`` with a present cell (the one ``_first_present`` reads)."""
+    for index in indexes:
+        cell = cells[index] if index < len(cells) else None
+        if cell is not None and (not isinstance(cell, str) or cell.strip()):
+            return index
     return None
 
 
