@@ -293,11 +293,12 @@ def extra_names(stage: str | None = None) -> list[str]:
     (what an export's columns are after the fields)."""
     import json
 
-    query = CardRow.select(CardRow.extra).where(CardRow.extra.is_null(False))
+    query = CardRow.select(CardRow.extra, pw.fn.MIN(CardRow.id)).where(CardRow.extra.is_null(False))
     if stage:
         query = query.where(CardRow.stage == stage)
+    query = query.group_by(CardRow.extra).order_by(pw.fn.MIN(CardRow.id))
     names: dict[str, None] = {}
-    for (text,) in query.distinct().tuples().iterator():
+    for text, _ in query.tuples().iterator():
         try:
             value = json.loads(text)
         except ValueError:

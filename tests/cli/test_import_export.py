@@ -31,7 +31,8 @@ def test_import_prints_a_summary_and_where_the_rejects_are(leadboard, tmp_path):
                                       ";;Won\nLinus;linus@example.com;\n")
     ran = leadboard("import", path, "--stage-map", "Won=account")
     assert ran.code == EXIT_PARTLY, ran
-    assert "Imported 2 cards, 1 kept at their stage with gate rules accepted as warnings" in ran.out
+    assert ("Imported 2 cards (1 contact, 1 account), 1 kept at their stage with gate rules accepted as warnings"
+            in ran.out)
     assert f"rejected 1: see {path}.rejects.csv" in ran.out
     assert ";;Won;line 3: the row has no name" in (tmp_path / "crm.csv.rejects.csv").read_text()
     listed = leadboard("list", "--json").json()

@@ -102,6 +102,8 @@ class ImportSummary:
     #: rule id -> cards that carry it as an accepted warning
     warned: Counter[str] = field(default_factory=Counter)
     unknown_stages: Counter[str] = field(default_factory=Counter)
+    #: stage -> cards imported there
+    stages: Counter[str] = field(default_factory=Counter)
     #: column -> values that could not be read into its field, kept as text on their cards
     kept_as_text: Counter[str] = field(default_factory=Counter)
     #: date columns whose values could be day/month or month/day (``--date-order`` settles them)
@@ -129,6 +131,9 @@ class ImportSummary:
                 out.append("Not imported (--map ... =ignore): " + ", ".join(self.plan.unused) + ".")
         would = "Would import" if self.dry_run else "Imported"
         line = f"{would} {self.imported:,} card{'s' if self.imported != 1 else ''}"
+        if self.stages:
+            line += " (" + ", ".join(f"{self.stages[stage.value]:,} {stage.value}" for stage in Stage
+                                     if self.stages[stage.value]) + ")"
         if self.placed_lower:
             line += (f", {self.placed_lower:,} placed lower than their source stage (blocked by "
                      f"{_most(self.blocked_by)})")
@@ -413,6 +418,7 @@ class _Run:
             self.summary.blocked_by.update(state.get("blocked_by", {}))
             self.summary.warned.update(state.get("warned", {}))
             self.summary.kept_as_text.update(state.get("kept_as_text", {}))
+            self.summary.stages.update(state.get("stages", {}))
             self.summary.with_warnings = state.get("with_warnings", 0)
             return
         imports.abandon_runs(key, self.now)
@@ -424,7 +430,7 @@ class _Run:
 
     def _state(self) -> dict[str, Any]:
         return {"tops": self.tops, "span": self.span, "blocked_by": dict(self.summary.blocked_by),
-                "kept_as_text": dict(self.summary.kept_as_text),
+                "kept_as_text": dict(self.summary.kept_as_text), "stages": dict(self.summary.stages),
                 "warned": dict(self.summary.warned), "with_warnings": self.summary.with_warnings}
 
     # ---- one batch, inside its transaction ------------------------------------------------------
@@ -436,6 +442,7 @@ class _Run:
         blocked_by = Counter[str]()
         warned = Counter[str]()
         kept = Counter[str]()
+        stages = Counter[str]()
         with_warnings = 0
         placed = [item for item in items if isinstance(item, Placed)]
         if not self.look_up_all:
@@ -464,6 +471,7 @@ class _Run:
                     warned.update(item.warned)
                 if item.kept:
                     kept.update(item.kept)
+                stages[item.stage] += 1
             counts["imported"] += len(pending)
             pending.clear()
 
@@ -499,6 +507,7 @@ class _Run:
         self.summary.blocked_by.update(blocked_by)
         self.summary.warned.update(warned)
         self.summary.kept_as_text.update(kept)
+        self.summary.stages.update(stages)
         self.summary.with_warnings += with_warnings
         after = imports.RunProgress(
             rows_done=rows_after,
@@ -593,6 +602,7 @@ class _DryRun:
                         summary.with_warnings += 1
                         summary.warned.update(item.warned)
                     summary.kept_as_text.update(item.kept)
+                    summary.stages[item.stage] += 1
             summary.rows = batch.rows_after
             if progress:
                 progress(ImportProgress(batch.bytes_read, source.size, summary.rows))

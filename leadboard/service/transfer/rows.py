@@ -231,7 +231,8 @@ class RowReader:
         self._seconds = [(name, indexes, [_column_name(header, i) for i in indexes])
                          for name, indexes in sources.items()
                          if len(indexes) > 1 and (name in FIELD_NAMES or name == col.DEAL_NAME)]
-        self._default_owner = None if plan.has("owner") else user
+        #: a blank owner is the importing user
+        self._default_owner = user
         self._state = [(name, sources[name]) for name in (col.LOST_FROM, col.LOST_REASON, *col.STATE_COLUMNS,
                                                            col.HISTORY, col.ACTIVITY_LOG) if name in sources]
         self._keeps_warnings = plan.has("warnings") and not enforce_gates
@@ -333,7 +334,8 @@ class RowReader:
             if where is not None:
                 extras[_column_name(self.plan.header, where)] = _extra_text(deal)
         data["name"] = name
-        if self._default_owner is not None and "owner" not in data:
+        defaulted = "owner" not in data
+        if defaulted:
             data["owner"] = self._default_owner
         values = self._template.copy()
         kept: list[str] = []
@@ -342,7 +344,8 @@ class RowReader:
         except InvalidInput as error:
             # one bad cell never costs the row: its value is kept as text, the field left empty
             typed, values = self._keep_as_text(error, data, cells, extras, kept)
-        given_names = [key for key in data if key not in kept] if self.keep_for_update else []
+        given_names = [key for key in data if key not in kept and not (defaulted and key == "owner")] \
+            if self.keep_for_update else []
         email = typed.get("email")
         state = self._read_state(cells, extras, kept) if self._state else {}
         place = self._wanted_stage(cells) if self._stage or self._status else _CONTACT
