@@ -131,6 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
                                 "(several: repeat, or separate with commas; field 'ignore' skips a column)")
     importing.add_argument("--stage-map", action="append", default=[], metavar="'VALUE=stage,...'",
                            help="what the file's stage values mean, e.g. 'Prospecting=lead,Won=account'")
+    importing.add_argument("--owner-map", action="append", default=[], metavar="'OWNER=login,...'",
+                           help="who the file's owners (ids or names) are here; others are kept as written")
     importing.add_argument("--date-order", choices=["dmy", "mdy", "ymd"], default=None,
                            help="how to read dates like 03/04/2026 when the file's values leave it open")
     importing.add_argument("--dry-run", action="store_true",
@@ -394,12 +396,19 @@ def _history(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
 
 def _import(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     from leadboard.domain.values import DateOrder
-    from leadboard.service.transfer import ImportOptions, import_file, parse_column_map, parse_stage_map
+    from leadboard.service.transfer import (
+        ImportOptions,
+        import_file,
+        parse_column_map,
+        parse_owner_map,
+        parse_stage_map,
+    )
 
     options = ImportOptions(
         column_map=parse_column_map(args.map), stage_map=parse_stage_map(args.stage_map),
         dry_run=args.dry_run, enforce_gates=args.enforce_gates, update=args.update,
         date_order=DateOrder(args.date_order) if args.date_order else None,
+        owner_map=parse_owner_map(args.owner_map),
         **({"batch_size": args.batch_size} if args.batch_size else {}),
     )
     progress = _ProgressLine(f"importing {os.path.basename(args.file)}")

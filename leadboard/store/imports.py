@@ -168,8 +168,21 @@ def cards_by_email(keys: Iterable[str]) -> dict[str, int]:
     return found
 
 
+def cards_by_source_id(keys: Iterable[str]) -> dict[str, int]:
+    """Source id -> id of the card imported from that record (the oldest, if several)."""
+    found: dict[str, int] = {}
+    unique = list(dict.fromkeys(keys))
+    for start in range(0, len(unique), _LOOKUP_CHUNK):
+        chunk = unique[start:start + _LOOKUP_CHUNK]
+        marks = ", ".join(database.param for _ in chunk)
+        sql = f'SELECT "id", "source_id" FROM "card" WHERE "source_id" IN ({marks}) ORDER BY "id" DESC'
+        found.update((key, card_id) for card_id, key in database.execute_sql(sql, chunk).fetchall())
+    return found
+
+
 def cards_by_name_and_company(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    """(name, company) -> id of a card with exactly that name and company."""
+    """(name, company) -> id of a card with exactly that name and company and no email (two people
+    of one name at one company are one card only when nothing tells them apart)."""
     found: dict[tuple[str, str], int] = {}
     unique = list(dict.fromkeys(pairs))
     param = database.param
@@ -178,7 +191,8 @@ def cards_by_name_and_company(pairs: Iterable[tuple[str, str]]) -> dict[tuple[st
         values = ", ".join(f"({param}, {param})" for _ in chunk)
         # a join (not a row-value IN, which SQLite answers by scanning the whole index)
         sql = ('SELECT c."id", c."name", c."company" FROM (VALUES ' + values + ') AS v '
-               'JOIN "card" AS c ON c."name" = v.column1 AND c."company" = v.column2 ORDER BY c."id" DESC')
+               'JOIN "card" AS c ON c."name" = v.column1 AND c."company" = v.column2 '
+               'WHERE c."email" IS NULL ORDER BY c."id" DESC')
         flat = [value for pair in chunk for value in pair]
         for card_id, name, company in database.execute_sql(sql, flat).fetchall():
             found[(name, company)] = card_id

@@ -227,3 +227,27 @@ def test_show_and_list_give_a_cards_extra_fields_under_one_extra_object(leadboar
     assert leadboard("show", card["id"], "--json").json()["extra"] == card["extra"]
     shown = leadboard("show", card["id"]).out
     assert "Lead Source *" in shown and "Trade fair" in shown and "ext. 101" in shown
+
+
+def test_the_exit_code_says_whether_every_row_was_imported_and_a_dry_run_exits_as_the_run_would(leadboard, tmp_path):
+    clean = _csv(tmp_path / "clean.csv", "Name,Email\nAda,ada@example.com\n")
+    partly = _csv(tmp_path / "partly.csv", "Name,Email,Notes\nGrace,grace@example.com,\n,,nobody\n")
+    none = _csv(tmp_path / "none.csv", "Name,Email,Notes\n,,nobody\n,,no one\n")
+    stages = _csv(tmp_path / "stages.csv", "Name,Stage\nAda,Haggling\nGrace,Haggling\n")
+    for path, code in ((clean, EXIT_OK), (partly, EXIT_PARTLY), (none, EXIT_BAD_INPUT), (stages, EXIT_BAD_INPUT)):
+        dry = leadboard("import", path, "--dry-run")
+        assert dry.code == code, dry
+        assert leadboard("list", "--json").json() == []
+    assert "'Haggling' (2 rows)" in dry.out and "--stage-map 'Haggling=lead'" in dry.out
+    for path, code in ((clean, EXIT_OK), (partly, EXIT_PARTLY), (none, EXIT_BAD_INPUT), (stages, EXIT_BAD_INPUT)):
+        ran = leadboard("import", path)
+        assert ran.code == code, ran
+        assert ran.err.count("\n") <= 1 and "Traceback" not in ran.err, ran
+    assert {card["name"] for card in leadboard("list", "--json").json()} == {"Ada", "Grace"}
+
+
+def test_owner_map_names_the_files_owners(leadboard, tmp_path):
+    path = _csv(tmp_path / "crm.csv", "Name,Email,Owner\nAda,ada@example.com,005X\nGrace,grace@example.com,Jo\n")
+    assert leadboard("import", path, "--owner-map", "005X=alice").code == EXIT_OK
+    assert {c["name"]: c["owner"] for c in leadboard("list", "--json").json()} == {"Ada": "alice", "Grace": "Jo"}
+    assert leadboard("import", path, "--owner-map", "005X").code == EXIT_BAD_INPUT

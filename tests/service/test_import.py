@@ -191,12 +191,23 @@ def test_a_duplicate_by_email_in_any_case_is_skipped_and_counted(pipeline, tmp_p
     assert "use --update" in "\n".join(summary.lines())
 
 
-def test_a_duplicate_by_name_and_company_is_skipped(pipeline, tmp_path):
+def test_a_duplicate_by_name_and_company_is_skipped_when_neither_has_an_email(pipeline, tmp_path):
     pipeline.create({"name": "Ada Lovelace", "company": "Engines", "phone": "+44 20 7946 0958"})
-    path = write_csv(tmp_path / "crm.csv", ["Name", "Company", "Email"],
-                     [["Ada Lovelace", "Engines", "ada@example.com"], ["Ada Lovelace", "Other", "a2@example.com"]])
+    path = write_csv(tmp_path / "crm.csv", ["Name", "Company", "Phone"],
+                     [["Ada Lovelace", "Engines", "+44 20 7946 0959"], ["Ada Lovelace", "Other", ""]])
     summary = run_import(pipeline, path)
     assert (summary.imported, summary.skipped) == (1, 1)
+
+
+def test_two_people_of_one_name_at_one_company_with_different_emails_stay_two_cards(pipeline, tmp_path):
+    pipeline.create({"name": "John Smith", "company": "Acme", "email": "john.smith@example.com"})
+    path = write_csv(tmp_path / "crm.csv", ["Name", "Company", "Email", "Title"],
+                     [["John Smith", "Acme", "jsmith2@example.com", "Buyer"],
+                      ["John Smith", "Acme", "js3@example.com", "Engineer"]])
+    summary = run_import(pipeline, path, update=True)
+    assert (summary.imported, summary.updated, summary.skipped) == (2, 0, 0)
+    emails = {row.email: row.title for row in CardRow.select()}
+    assert emails == {"john.smith@example.com": None, "jsmith2@example.com": "Buyer", "js3@example.com": "Engineer"}
 
 
 def test_with_update_a_duplicate_is_updated_through_a_versioned_write(pipeline, tmp_path):

@@ -189,3 +189,41 @@ def test_every_vendor_file_imports_with_nothing_rejected_and_its_dry_run_says_so
     assert CardRow.select().count() == 0
     real = run_import(pipeline, FILES / name)
     assert (real.imported, real.stages, real.kept_as_text) == (dry.imported, dry.stages, dry.kept_as_text)
+
+
+def test_importing_the_same_export_twice_adds_nothing_and_update_changes_the_same_cards(pipeline, tmp_path):
+    _import(pipeline, "salesforce_opportunities_dataloader.csv", 4)
+    again = run_import(pipeline, FILES / "salesforce_opportunities_dataloader.csv")
+    assert (again.imported, again.skipped) == (0, 4) and CardRow.select().count() == 4
+    # the deal was renamed and re-valued in Salesforce: the same card is updated, by its id
+    changed = (FILES / "salesforce_opportunities_dataloader.csv").read_text(encoding="utf-8").replace(
+        '"Analytical Engines - 40 looms","0015g00000XyZ1AAAA","Prospecting","50000.00"',
+        '"Engines - 44 looms","0015g00000XyZ1AAAA","Prospecting","54000.00"')
+    (tmp_path / "later.csv").write_text(changed, encoding="utf-8")
+    updated = run_import(pipeline, tmp_path / "later.csv", update=True)
+    assert (updated.imported, updated.updated, updated.skipped) == (0, 1, 3)
+    card = pipeline.card(CardRow.get(CardRow.source_id == "0065g00000AbCdEAAV").id)
+    assert (card.name, card.value) == ("Engines - 44 looms", Decimal(54000))
+
+
+def test_a_deal_whose_person_is_already_a_contact_is_that_contact(pipeline):
+    _import(pipeline, "pipedrive_persons.csv", 2)
+    deals = run_import(pipeline, FILES / "pipedrive_deals.csv", update=True)
+    # Ada's deal (her email) updates her card; Grace's card kept her email as text, so her deal is
+    # a new card, as are the deals of people the persons file did not have
+    assert (deals.imported, deals.updated) == (3, 1)
+    ada = pipeline.card(CardRow.get(CardRow.email == "ada@example.com").id)
+    assert (ada.source_id, ada.value, ada.owner) == ("7", Decimal(50000), "Ana Souza")
+
+
+def test_owners_go_through_the_owner_map_and_the_dry_run_lists_them(pipeline):
+    from leadboard.service.transfer import parse_owner_map
+
+    owners = parse_owner_map(["005bm00000NCJmQAAX=alice,005bm00000NCJmRAAX=bob"])
+    dry = run_import(pipeline, FILES / "salesforce_opportunities_dataloader.csv", dry_run=True)
+    assert dry.owners == {"005bm00000NCJmQAAX": 2, "005bm00000NCJmRAAX": 2}
+    assert "Owners in the file: '005bm00000NCJmQAAX' (2), '005bm00000NCJmRAAX' (2)" in "\n".join(dry.lines())
+    run_import(pipeline, FILES / "salesforce_opportunities_dataloader.csv", owner_map=owners)
+    assert {row.source_id: row.owner for row in CardRow.select()} == {
+        "0065g00000AbCdEAAV": "alice", "0065g00000AbCdFAAV": "bob", "0065g00000AbCdGAAV": "alice",
+        "0065g00000AbCdHAAV": "bob"}

@@ -15,6 +15,7 @@ from leadboard.domain.card import FIELD_NAMES
 from leadboard.domain.errors import LeadboardError
 from leadboard.domain.rules import Rules
 from leadboard.domain.stages import Stage
+from leadboard.domain.text import LIMITS, one_line
 from leadboard.service.transfer.vendors import VENDORS, Vendor
 
 
@@ -260,6 +261,19 @@ def parse_stage_map(texts: list[str]) -> dict[str, Stage]:
                 raise BadImportFile(f"--stage-map {pair.strip()!r}: use 'SOURCE VALUE=stage' with a "
                                     f"stage out of {names}.")
             mapping[normalize(source)] = stage
+    return mapping
+
+
+def parse_owner_map(texts: list[str]) -> dict[str, str]:
+    """``--owner-map "005bm00000NCJmQAAX=alice,Jane Doe=jane"`` -> {owner as the file has it: login}."""
+    mapping: dict[str, str] = {}
+    for text in texts:
+        for pair in _pairs(text, "--owner-map"):
+            source, _, login = pair.partition("=")
+            source, login = one_line(source), one_line(login)
+            if not source or not login or len(login) > LIMITS.user:
+                raise BadImportFile(f"--owner-map {pair.strip()!r}: use 'OWNER IN THE FILE=login'.")
+            mapping[source] = login
     return mapping
 
 

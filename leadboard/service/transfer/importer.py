@@ -66,13 +66,16 @@ class ImportOptions:
     parallel: bool | None = None
     #: how numeric dates are read in a column whose values leave it open (``--date-order``)
     date_order: DateOrder | None = None
+    #: owner as the file names it -> login (``--owner-map``)
+    owner_map: dict[str, str] = field(default_factory=dict)
 
     def fingerprint(self) -> str:
         """What must match for a run to resume another (the batch size need not)."""
         return json.dumps({"map": sorted(self.column_map.items()),
                            "stages": sorted((k, v.value) for k, v in self.stage_map.items()),
                            "enforce_gates": self.enforce_gates, "update": self.update,
-                           "date_order": self.date_order}, sort_keys=True)
+                           "date_order": self.date_order, "owners": sorted(self.owner_map.items())},
+                          sort_keys=True)
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,9 @@ class ImportSummary:
     #: rule id -> cards that carry it as an accepted warning
     warned: Counter[str] = field(default_factory=Counter)
     unknown_stages: Counter[str] = field(default_factory=Counter)
+    #: owners as the file names them, with their rows (a dry run lists them for ``--owner-map``)
+    owners: Counter[str] = field(default_factory=Counter)
+    owner_map: dict[str, str] = field(default_factory=dict)
     #: stage -> cards imported there
     stages: Counter[str] = field(default_factory=Counter)
     #: column -> values that could not be read into its field, kept as text on their cards
@@ -147,6 +153,13 @@ class ImportSummary:
                    + ("" if self.updated or not self.skipped else " (use --update to update them)")
                    + f"; rejected {self.rejected:,}"
                    + (f": see {self.rejects_path}" if self.rejects_path and self.rejected else "") + ".")
+        if self.dry_run and self.owners:
+            mapping = {key.casefold(): login for key, login in self.owner_map.items()}
+            shown = ", ".join(f"{owner!r} ({count:,})" + (f" -> {mapping[owner.casefold()]}"
+                                                          if owner.casefold() in mapping else "")
+                              for owner, count in self.owners.most_common(20))
+            out.append(f"Owners in the file: {shown}; an owner not in --owner-map 'OWNER=login,...' is kept "
+                       "as written, a blank one is you.")
         for column, count in self.kept_as_text.most_common():
             out.append(f"{column}: {count:,} value{'s' if count != 1 else ''} could not be read into "
                        f"{'their' if count != 1 else 'its'} field and {'are' if count != 1 else 'is'} "
@@ -213,9 +226,10 @@ def import_file(pipeline: Pipeline, path: str | Path, options: ImportOptions | N
     summary = ImportSummary(source.path, source.described, plan, options.dry_run)
     reader = RowReader(plan, options.stage_map, pipeline.rules, pipeline.user, pipeline._clock(),
                        pipeline._today(), options.enforce_gates, source.path.name,
-                       keep_for_update=options.update)
+                       keep_for_update=options.update, owner_map=options.owner_map)
+    summary.owner_map = options.owner_map
     with _no_cycle_collection(), imports.bulk_writing():
-        unknown, ambiguous = _survey(source, reader, options.date_order)
+        unknown, ambiguous = _survey(source, reader, options.date_order, summary.owners)
         if ambiguous and not options.dry_run:
             raise BadImportFile(ambiguous_dates_sentence(ambiguous, "nothing was imported"))
         if unknown and not options.dry_run:
@@ -230,19 +244,29 @@ def import_file(pipeline: Pipeline, path: str | Path, options: ImportOptions | N
     return summary
 
 
-def _survey(source: Source, reader: RowReader, date_order: DateOrder | None) -> tuple[Counter[str], list[str]]:
+def _survey(source: Source, reader: RowReader, date_order: DateOrder | None,
+            owners: Counter[str]) -> tuple[Counter[str], list[str]]:
     """A first quick pass over the file, reading only the stage and date columns: every stage value
     nothing places, with its rows, and the date columns whose order stays open (a run writes
-    nothing until each is settled). Each date column's order is handed to ``reader``."""
+    nothing until each is settled). Each date column's order is handed to ``reader``; the owners
+    the file names are counted into ``owners``."""
     stages, statuses = reader._stage, reader._status
     dates = reader.date_targets
-    if not stages and not dates:
+    owner_columns = reader.plan.sources.get("owner", ())
+    if not stages and not dates and not owner_columns:
         return Counter(), []
     seen: Counter[Any] = Counter()
     columns = {name: DateColumn() for name, _ in dates}
     looked: dict[str, set[str]] = {name: set() for name, _ in dates}
     for record in source.records():
         cells = record.cells
+        for index in owner_columns:
+            cell = cells[index] if index < len(cells) else None
+            owner = cell.strip() if cell.__class__ is str else None
+            if owner:
+                if owner in owners or len(owners) < 1000:
+                    owners[owner] += 1
+                break
         for name, indexes in dates:
             for index in indexes:
                 cell = cells[index] if index < len(cells) else None
@@ -366,6 +390,49 @@ def _batches(records: Iterable[Record], size: int, skip: int) -> Iterable[list[R
         yield batch
 
 
+class _Index:
+    """Which card (or earlier row) a row is: by its source id first; else its email decides; name
+    and company only when neither has an email (so two people of one name with different emails
+    stay two cards)."""
+
+    def __init__(self) -> None:
+        self.source: dict[str, Any] = {}
+        self.email: dict[str, Any] = {}
+        self.name: dict[tuple[str, str], Any] = {}
+
+    @classmethod
+    def of_cards(cls, placed: list[Placed]) -> _Index:
+        """The cards already stored that the rows ``placed`` may be."""
+        index = cls()
+        index.source = imports.cards_by_source_id(p.source_key for p in placed if p.source_key)
+        index.email = imports.cards_by_email(p.email_key for p in placed if p.email_key)
+        index.name = imports.cards_by_name_and_company(p.name_key for p in placed if p.name_key)
+        return index
+
+    def find(self, item: Placed) -> Any:
+        if item.source_key:
+            found = self.source.get(item.source_key)
+            if found is not None:
+                return found
+        if item.email_key:
+            return self.email.get(item.email_key)
+        if item.name_key:
+            return self.name.get(item.name_key)
+        return None
+
+    def add(self, item: Placed, value: Any) -> None:
+        if item.source_key:
+            self.source.setdefault(item.source_key, value)
+        if item.email_key:
+            self.email.setdefault(item.email_key, value)
+        if item.name_key:
+            self.name.setdefault(item.name_key, value)
+
+
+def _keys(item: Placed) -> list[int]:
+    return [hash(key) for key in (item.source_key, item.email_key, item.name_key) if key]
+
+
 class _Run:
     """A real import: resume point, batches, rejects file."""
 
@@ -448,21 +515,16 @@ class _Run:
         if not self.look_up_all:
             # only rows whose key this run has already imported can be duplicates
             seen = self.seen
-            placed = [p for p in placed if hash(p.email_key) in seen or hash(p.name_key) in seen]
-        by_email = imports.cards_by_email(p.email_key for p in placed if p.email_key)
-        by_name = imports.cards_by_name_and_company(p.name_key for p in placed if p.name_key)
+            placed = [p for p in placed if any(key in seen for key in _keys(p))]
+        known = _Index.of_cards(placed)
         pending: list[Placed] = []
 
         def flush() -> None:
             nonlocal with_warnings
             ids = self._insert(pending)
             for card_id, item in zip(ids, pending, strict=True):
-                if item.email_key:
-                    by_email.setdefault(item.email_key, card_id)
-                    added.append(hash(item.email_key))
-                if item.name_key:
-                    by_name.setdefault(item.name_key, card_id)
-                    added.append(hash(item.name_key))
+                known.add(item, card_id)
+                added.extend(_keys(item))
                 if item.placed_lower:
                     counts["placed_lower"] += 1
                     blocked_by.update(item.blocked_by)
@@ -476,7 +538,7 @@ class _Run:
             pending.clear()
 
         added: list[int] = []
-        in_batch: dict[Any, Placed] = {}
+        in_batch = _Index()
         for item in items:
             if item is None:
                 self.summary.blank += 1
@@ -485,24 +547,19 @@ class _Run:
                 self.rejects.add(item)
                 counts["rejected"] += 1
                 continue
-            existing = (by_email.get(item.email_key) if item.email_key else None) or (
-                by_name.get(item.name_key) if item.name_key else None)
-            if existing is None and ((item.email_key and item.email_key in in_batch)
-                                     or (item.name_key and item.name_key in in_batch)):
+            existing = known.find(item)
+            if existing is None and in_batch.find(item) is not None:
                 if not self.options.update:
                     counts["skipped"] += 1
                     continue
                 flush()  # write the earlier row, then update it like any existing card
-                in_batch.clear()
-                existing = (by_email.get(item.email_key) if item.email_key else None) or (
-                    by_name.get(item.name_key) if item.name_key else None)
+                in_batch = _Index()
+                existing = known.find(item)
             if existing is not None:
                 counts[self._update(existing, item) if self.options.update else "skipped"] += 1
                 continue
             pending.append(item)
-            for key in (item.email_key, item.name_key):
-                if key:
-                    in_batch[key] = item
+            in_batch.add(item, item)
         flush()
         self.summary.blocked_by.update(blocked_by)
         self.summary.warned.update(warned)
@@ -570,15 +627,14 @@ class _DryRun:
         self.reader = reader
         self.options = options
         self.summary = summary
-        self.seen: set[Any] = set()
+        self.seen = _Index()
 
     def run(self, source: Source, progress: Callable[[ImportProgress], None] | None) -> None:
         summary = self.summary
         for batch in _prepared(source, self.reader, self.options, 0):
             items = batch.items
             placed = [item for item in items if isinstance(item, Placed)]
-            by_email = imports.cards_by_email(p.email_key for p in placed if p.email_key)
-            by_name = imports.cards_by_name_and_company(p.name_key for p in placed if p.name_key)
+            known = _Index.of_cards(placed)
             for item in items:
                 if item is None:
                     summary.blank += 1
@@ -586,15 +642,14 @@ class _DryRun:
                     summary.rejected += 1
                     if len(summary.first_rejects) < 10:
                         summary.first_rejects.append(item.reason)
-                elif ((item.email_key and (item.email_key in by_email or item.email_key in self.seen))
-                      or (item.name_key and (item.name_key in by_name or item.name_key in self.seen))):
+                elif known.find(item) is not None or self.seen.find(item) is not None:
                     if self.options.update:
                         summary.updated += 1
                     else:
                         summary.skipped += 1
                 else:
                     summary.imported += 1
-                    self.seen.update(key for key in (item.email_key, item.name_key) if key)
+                    self.seen.add(item, True)
                     if item.placed_lower:
                         summary.placed_lower += 1
                         summary.blocked_by.update(item.blocked_by)

@@ -82,6 +82,8 @@ class Placed(NamedTuple):
     activities: list[ImportedActivity]
     #: names of the columns whose value could not be read into its field, kept as text
     kept: tuple[str, ...] = ()
+    #: the record's id in the source system: a re-import finds its card by it first
+    source_key: str | None = None
 
     @property
     def placed_lower(self) -> bool:
@@ -198,7 +200,7 @@ class RowReader:
 
     def __init__(self, plan: col.ColumnPlan, stage_map: dict[str, Stage], rules: Rules, user: str,
                  now: datetime, today: date, enforce_gates: bool, source_name: str,
-                 keep_for_update: bool = False):
+                 keep_for_update: bool = False, owner_map: dict[str, str] | None = None):
         self.plan = plan
         self.stage_words: dict[Any, col.Placement] = col.stage_words(plan.vendor, stage_map, rules)
         self.rules = rules
@@ -233,6 +235,8 @@ class RowReader:
                          if len(indexes) > 1 and (name in FIELD_NAMES or name == col.DEAL_NAME)]
         #: a blank owner is the importing user
         self._default_owner = user
+        #: owners as the file names them (ids, full names) -> login names (``--owner-map``)
+        self._owners = {key.casefold(): login for key, login in (owner_map or {}).items()}
         self._state = [(name, sources[name]) for name in (col.LOST_FROM, col.LOST_REASON, *col.STATE_COLUMNS,
                                                            col.HISTORY, col.ACTIVITY_LOG) if name in sources]
         self._keeps_warnings = plan.has("warnings") and not enforce_gates
@@ -334,6 +338,8 @@ class RowReader:
             if where is not None:
                 extras[_column_name(self.plan.header, where)] = _extra_text(deal)
         data["name"] = name
+        if self._owners and "owner" in data:
+            data["owner"] = self._owners.get(str(data["owner"]).strip().casefold(), data["owner"])
         defaulted = "owner" not in data
         if defaulted:
             data["owner"] = self._default_owner
@@ -395,11 +401,12 @@ class RowReader:
             given = {key: typed[key] for key in given_names if typed.get(key) is not None}
         return Placed(record.number, record.line, cells if self.keep_for_update else None, values, given,
                       stage.value, ascii_lower(email) if email is not None else None,
-                      (typed["name"], company) if company is not None else None,
+                      # name + company decide only between cards that have no email
+                      (typed["name"], company) if company is not None and email is None else None,
                       tuple(dict.fromkeys(w.rule_id for w in warnings)), "\n".join(map(str, warnings)),
                       tuple(dict.fromkeys(f.rule_id for f in blocked_by if f.blocking)), reason,
                       state.get(col.HISTORY, []), state.get(col.ACTIVITY_LOG, []),
-                      tuple(kept))
+                      tuple(kept), values[_SOURCE_ID])
 
     def _keep_as_text(self, error: InvalidInput, data: dict[str, Any], cells: list[Any], extras: dict[str, str],
                       kept: list[str]) -> tuple[dict[str, Any], list[Any]]:
