@@ -214,6 +214,7 @@ def test_a_deal_whose_person_is_already_a_contact_is_that_contact(pipeline):
     assert (deals.imported, deals.updated) == (3, 1)
     ada = pipeline.card(CardRow.get(CardRow.email == "ada@example.com").id)
     assert (ada.source_id, ada.value, ada.owner) == ("7", Decimal(50000), "Ana Souza")
+    assert ada.extra == {"Person - Label": "Hot lead", "Deal - Currency": "EUR", "Deal - Title": "Looms for Engines"}
 
 
 def test_owners_go_through_the_owner_map_and_the_dry_run_lists_them(pipeline):

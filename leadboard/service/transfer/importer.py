@@ -32,7 +32,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from leadboard.domain.card import validate_fields
+from leadboard.domain.card import FIELD_NAMES, validate_fields
 from leadboard.domain.errors import InvalidInput
 from leadboard.domain.stages import Move, Stage
 from leadboard.domain.values import DateColumn, DateOrder
@@ -50,6 +50,8 @@ BATCH_SIZE = 10_000
 REJECTS_SUFFIX = ".rejects.csv"
 REJECT_COLUMN = "rejected because"
 _RANK = imports.CARD_COLUMNS.index("rank")
+_EXTRA = imports.CARD_COLUMNS.index("extra")
+_SOURCE_ID = imports.CARD_COLUMNS.index("source_id")
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,12 @@ class ImportSummary:
                 out.append("Kept as extra fields (no matching field; see --map): " + ", ".join(names) + ".")
             if self.plan.unused:
                 out.append("Not imported (--map ... =ignore): " + ", ".join(self.plan.unused) + ".")
+        header = self.plan.header
+        for target, indexes in self.plan.sources.items():
+            if len(indexes) > 1 and target in FIELD_NAMES:
+                names = [header[index] for index in indexes]
+                out.append(f"{' and '.join(names)} all give {target}: the first one with a value fills it, "
+                           "and the others' values are kept as extra fields.")
         would = "Would import" if self.dry_run else "Imported"
         line = f"{would} {self.imported:,} card{'s' if self.imported != 1 else ''}"
         if self.stages:
@@ -612,9 +620,14 @@ class _Run:
             record = Record(item.number, item.line, item.cells or [])
             self.rejects.add(Rejected(record, f"line {item.line}: updating card {card_id}: {error}"))
             return "rejected"
-        values = merged.model_dump()
-        if values == card.fields():  # nothing new: counted with the skipped
-            return "unchanged"
+        values: dict[str, Any] = merged.model_dump()
+        extra = {**card.extra, **(json.loads(item.values[_EXTRA]) if item.values[_EXTRA] else {})}
+        if values == card.fields() and extra == card.extra and (card.source_id or not item.source_key):
+            return "unchanged"  # nothing new: counted with the skipped
+        if extra != card.extra:
+            values["extra"] = json.dumps(extra, ensure_ascii=False)
+        if not card.source_id and item.source_key:
+            values["source_id"] = item.values[_SOURCE_ID]
         if not card_store.update(card, values, self.user, self.now):  # pragma: no cover - we hold the lock
             raise BadImportFile(f"Card {card_id} changed during the import; run it again.")
         return "updated"
