@@ -1,7 +1,8 @@
 """The ``leadboard`` command: opens the board, plus scriptable sub-commands.
 
 Exit codes are part of the contract: 0 done, 1 the database or system failed, 2 bad input,
-3 blocked by a gate, 4 conflict with a colleague's change. A user's mistake is one line on stderr,
+3 blocked by a gate, 4 conflict with a colleague's change, 5 an import that imported some rows and
+rejected others. A user's mistake is one line on stderr,
 never a traceback.
 """
 
@@ -36,7 +37,7 @@ from leadboard.service.reports import period as named_period
 from leadboard.service.setup import init_database, open_pipeline
 from leadboard.service.transfer.exporter import Format, card_record
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_BLOCKED, EXIT_CONFLICT = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_BLOCKED, EXIT_CONFLICT, EXIT_PARTLY = 0, 1, 2, 3, 4, 5
 
 
 class UsageError(Exception):
@@ -144,6 +145,10 @@ def build_parser() -> argparse.ArgumentParser:
                                 "(several: repeat, or separate with commas; field 'ignore' skips a column)")
     importing.add_argument("--stage-map", action="append", default=[], metavar="'VALUE=stage,...'",
                            help="what the file's stage values mean, e.g. 'Prospecting=lead,Won=account'")
+    importing.add_argument("--owner-map", action="append", default=[], metavar="'OWNER=login,...'",
+                           help="who the file's owners (ids or names) are here; others are kept as written")
+    importing.add_argument("--date-order", choices=["dmy", "mdy", "ymd"], default=None,
+                           help="how to read dates like 03/04/2026 when the file's values leave it open")
     importing.add_argument("--dry-run", action="store_true",
                            help="say what would be imported; change nothing")
     importing.add_argument("--enforce-gates", action="store_true",
@@ -280,6 +285,12 @@ def _show(card: Card, out: TextIO) -> None:
     out.write(f"  {'Activities':<40} {card.activity_count}\n")
     if card.warnings:
         out.write(f"  {'Warnings accepted':<40} {', '.join(card.warnings)}\n")
+    if card.source_id:
+        out.write(f"  {'Source id':<40} {printable(card.source_id)}\n")
+    for key, value in card.extra.items():
+        out.write(f"  {printable(key)[:38] + ' *':<40} {printable(value)}\n")
+    if card.extra:
+        out.write("  * an extra field, kept from an imported file\n")
 
 
 def _list_lines(pipeline: Pipeline, stage: Stage | None, card_filter: CardFilter) -> Iterator[Card]:
@@ -509,11 +520,20 @@ def _history(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _import(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
-    from leadboard.service.transfer import ImportOptions, import_file, parse_column_map, parse_stage_map
+    from leadboard.domain.values import DateOrder
+    from leadboard.service.transfer import (
+        ImportOptions,
+        import_file,
+        parse_column_map,
+        parse_owner_map,
+        parse_stage_map,
+    )
 
     options = ImportOptions(
         column_map=parse_column_map(args.map), stage_map=parse_stage_map(args.stage_map),
         dry_run=args.dry_run, enforce_gates=args.enforce_gates, update=args.update,
+        date_order=DateOrder(args.date_order) if args.date_order else None,
+        owner_map=parse_owner_map(args.owner_map),
         **({"batch_size": args.batch_size} if args.batch_size else {}),
     )
     progress = _ProgressLine(f"importing {os.path.basename(args.file)}")
@@ -527,6 +547,16 @@ def _import(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     progress.end()
     for line in summary.lines():
         out.write(printable(line) + "\n")
+    # a dry run exits as the real run would
+    if summary.unknown_stages or summary.ambiguous_dates:
+        sys.stderr.write("leadboard: nothing would be imported until the stage values or date columns "
+                         "above are settled.\n")
+        return EXIT_BAD_INPUT
+    if summary.all_rejected:
+        sys.stderr.write(f"leadboard: every row was rejected; see {printable(summary.rejects_path or 'above')}.\n")
+        return EXIT_BAD_INPUT
+    if summary.rejected:
+        return EXIT_PARTLY
     return EXIT_OK
 
 

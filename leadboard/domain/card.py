@@ -28,9 +28,11 @@ from leadboard.domain.emails import normalized_email
 from leadboard.domain.errors import InvalidInput
 from leadboard.domain.stages import Stage
 from leadboard.domain.text import LIMITS, multi_line, one_line
+from leadboard.domain.values import read_amount, read_date
 
 MONEY_MAX = Decimal("1e12")
 
+_PLAIN_NUMBER = re.compile(r"^\s*-?[0-9]*\.?[0-9]*\s*$")
 _PHONE_CHARS = re.compile(r"^\+?[0-9 ()./-]+$")
 _PHONE_PUNCTUATION = str.maketrans("", "", " ()./-+")
 #: the text fields that may hold several lines (a card's long fields, and why it was lost); every
@@ -111,6 +113,25 @@ class CardFields(BaseModel):
             return value or None
         return value
 
+    @field_validator("budget", "value", mode="before")
+    @classmethod
+    def _amount_as_written(cls, value: Any) -> Any:
+        """``12,500``, ``$22,700.00``, ``1.234,56`` or ``20k``, as a person types an amount (a plain
+        ``12.345`` stays the decimal it looks like, and is refused for its fraction of a cent)."""
+        if isinstance(value, str) and not _PLAIN_NUMBER.match(value):
+            amount = read_amount(value)
+            if amount is not None:
+                return amount.value
+        return value
+
+    @field_validator("purchase_by", "close_by", "contract_signed_on", mode="before")
+    @classmethod
+    def _date_as_written(cls, value: Any) -> Any:
+        """ISO, with or without a time, or with the month's name (``16 Apr 2021``)."""
+        if isinstance(value, str) and len(value) != 10:
+            return read_date(value) or value
+        return value
+
     @field_validator("phone")
     @classmethod
     def _phone(cls, value: str | None) -> str | None:
@@ -183,6 +204,11 @@ class Card(CardFields):
     activity_count: int = 0
     warnings: list[str] = []
     """Ids of the warning rules accepted on the card's last move (the board marks the card)."""
+    extra: dict[str, str] = {}
+    """What an imported file had beyond the fields (and values it could not read into them), by
+    the file's column name."""
+    source_id: str | None = None
+    """The card's id in the system it was imported from."""
 
     @property
     def amount(self) -> Decimal | None:

@@ -6,6 +6,7 @@ by its version), the per-stage totals, and the change feed that open boards poll
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -57,7 +58,19 @@ def to_card(row: CardRow | dict[str, Any]) -> Card:
         last_activity_at=data.get("last_activity_at"),
         activity_count=data.get("activity_count") or 0,
         warnings=[w for w in (data.get("warnings") or "").split(",") if w],
+        extra=_extras(data.get("extra")),
+        source_id=data.get("source_id"),
     )
+
+
+def _extras(text: str | None) -> dict[str, str]:
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {"extra": text}
+    return {str(key): str(item) for key, item in value.items()} if isinstance(value, dict) else {"extra": text}
 
 
 _SUMMARY_COLUMNS = (

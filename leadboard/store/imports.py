@@ -169,8 +169,21 @@ def cards_by_email(keys: Iterable[str]) -> dict[str, int]:
     return found
 
 
+def cards_by_source_id(keys: Iterable[str]) -> dict[str, int]:
+    """Source id -> id of the card imported from that record (the oldest, if several)."""
+    found: dict[str, int] = {}
+    unique = list(dict.fromkeys(keys))
+    for start in range(0, len(unique), _LOOKUP_CHUNK):
+        chunk = unique[start:start + _LOOKUP_CHUNK]
+        marks = ", ".join(database.param for _ in chunk)
+        sql = f'SELECT "id", "source_id" FROM "card" WHERE "source_id" IN ({marks}) ORDER BY "id" DESC'
+        found.update((key, card_id) for card_id, key in database.execute_sql(sql, chunk).fetchall())
+    return found
+
+
 def cards_by_name_and_company(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    """(name, company) -> id of a card with exactly that name and company."""
+    """(name, company) -> id of a card with exactly that name and company and no email (two people
+    of one name at one company are one card only when nothing tells them apart)."""
     found: dict[tuple[str, str], int] = {}
     unique = list(dict.fromkeys(pairs))
     param = database.param
@@ -179,7 +192,8 @@ def cards_by_name_and_company(pairs: Iterable[tuple[str, str]]) -> dict[tuple[st
         values = ", ".join(f"({param}, {param})" for _ in chunk)
         # a join (not a row-value IN, which SQLite answers by scanning the whole index)
         sql = ('SELECT c."id", c."name", c."company" FROM (VALUES ' + values + ') AS v '
-               'JOIN "card" AS c ON c."name" = v.column1 AND c."company" = v.column2 ORDER BY c."id" DESC')
+               'JOIN "card" AS c ON c."name" = v.column1 AND c."company" = v.column2 '
+               'WHERE c."email" IS NULL ORDER BY c."id" DESC')
         flat = [value for pair in chunk for value in pair]
         for card_id, name, company in database.execute_sql(sql, flat).fetchall():
             found[(name, company)] = card_id
@@ -288,6 +302,26 @@ def cards_in_board_order(stage: str | None = None, page: int = 1000) -> Iterator
                 chunk = []
         if chunk:
             yield chunk
+
+
+def extra_names(stage: str | None = None) -> list[str]:
+    """The names of every extra field the cards (or one stage's) carry, in first-seen order
+    (what an export's columns are after the fields)."""
+    import json
+
+    query = CardRow.select(CardRow.extra, pw.fn.MIN(CardRow.id)).where(CardRow.extra.is_null(False))
+    if stage:
+        query = query.where(CardRow.stage == stage)
+    query = query.group_by(CardRow.extra).order_by(pw.fn.MIN(CardRow.id))
+    names: dict[str, None] = {}
+    for text, _ in query.tuples().iterator():
+        try:
+            value = json.loads(text)
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            names.update(dict.fromkeys(value))
+    return list(names)
 
 
 def history_of_cards(card_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:

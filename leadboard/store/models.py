@@ -75,6 +75,11 @@ class Card(BaseModel):
     activity_count = pw.IntegerField(default=0)
     #: ids of the warning rules accepted on the last move, comma-separated
     warnings = pw.CharField(max_length=500, default="")
+    #: what an imported file had beyond the fields: JSON {column name: text}, NULL for none
+    #: (the "card-extras" migration step)
+    extra = pw.TextField(null=True)
+    #: the card's id in the system it was imported from; indexed as card_source_id
+    source_id = pw.CharField(max_length=200, null=True)
 
     class Meta:
         indexes = (

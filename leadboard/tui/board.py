@@ -272,7 +272,7 @@ class BoardScreen(Screen[None]):
 
         form = CardForm("New contact", NEW_CARD_FIELDS, {"owner": self.pipeline.user, "kind": "person"},
                         save, required=("name",),
-                        intro=[Text("A new card is a contact: give a name and an email or a phone.")])
+                        intro=[Text("A new card is a contact: give a name (and an email or a phone to reach them).")])
         self.app.push_screen(form, done)
 
     def action_edit_card(self) -> None:

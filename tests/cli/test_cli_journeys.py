@@ -135,7 +135,7 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(leadboard, leadboard
     history_before = leadboard("history", card, "--json")
 
     runs = leadboard_many([
-        ("add", "Nobody Reachable"),
+        ("add", "  "),
         ("add", "Bad Email", "--email", "grace.example.com"),
         ("add", "Typo", "--email", "t@example.com", "--set", "colour=red"),
         ("edit", card, "--set", "purchase_by=2025-02-30"),
@@ -152,7 +152,7 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(leadboard, leadboard
         assert ran.err.startswith("leadboard: ") and ran.err.count("\n") == 1, ran
         assert "Traceback" not in ran.err, ran
     # the line names the field or argument at fault
-    named = ["email", "email", "colour", "purchase_by", "FIELD=VALUE", "budget", "999", "abc", "lunch",
+    named = ["name", "email", "colour", "purchase_by", "FIELD=VALUE", "budget", "999", "abc", "lunch",
              "missing.toml"]
     for ran, name in zip(runs, named, strict=True):
         assert name in ran.err, ran

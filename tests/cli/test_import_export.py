@@ -18,7 +18,7 @@ import pytest
 
 from leadboard.service.transfer.sample import write_sample_csv
 
-EXIT_OK, EXIT_BAD_INPUT = 0, 2
+EXIT_OK, EXIT_BAD_INPUT, EXIT_PARTLY = 0, 2, 5
 
 
 def _csv(path: Path, text: str) -> Path:
@@ -28,12 +28,13 @@ def _csv(path: Path, text: str) -> Path:
 
 def test_import_prints_a_summary_and_where_the_rejects_are(leadboard, tmp_path):
     path = _csv(tmp_path / "crm.csv", "Full Name;E-mail;Deal Stage\nAda;ada@example.com;Won\n"
-                                      "Grace;not-an-email;\nLinus;linus@example.com;\n")
+                                      ";;Won\nLinus;linus@example.com;\n")
     ran = leadboard("import", path, "--stage-map", "Won=account")
-    assert ran.code == EXIT_OK, ran
-    assert "Imported 2 cards, 1 kept at their stage with gate rules accepted as warnings" in ran.out
+    assert ran.code == EXIT_PARTLY, ran
+    assert ("Imported 2 cards (1 contact, 1 account), 1 kept at their stage with gate rules accepted as warnings"
+            in ran.out)
     assert f"rejected 1: see {path}.rejects.csv" in ran.out
-    assert "Grace;not-an-email;;line 3: email:" in (tmp_path / "crm.csv.rejects.csv").read_text()
+    assert ";;Won;line 3: the row has no name" in (tmp_path / "crm.csv.rejects.csv").read_text()
     listed = leadboard("list", "--json").json()
     assert {(card["name"], card["stage"]) for card in listed} == {("Ada", "account"), ("Linus", "contact")}
     assert leadboard("show", listed[0]["id"]).code == EXIT_OK
@@ -68,7 +69,8 @@ def test_a_file_that_cannot_be_imported_is_one_line_and_exit_2(leadboard, tmp_pa
         (tmp_path / "missing.csv", "no such file"),
         (_csv(tmp_path / "empty.csv", ""), "is empty"),
         (_csv(tmp_path / "header.csv", "Name,Email\n"), "has a header but no rows"),
-        (_csv(tmp_path / "nameless.csv", "Who,Email\nAda,ada@example.com\n"), "No column gives the card's name"),
+        (_csv(tmp_path / "nameless.csv", "Who,Notes\nAda,likes tea\n"), "No column gives the card's name"),
+        (_csv(tmp_path / "stages.csv", "Name,Stage\nAda,Haggling\n"), "--stage-map 'Haggling=lead'"),
     ]
     for path, message in cases:
         ran = leadboard("import", path)
@@ -108,9 +110,12 @@ def test_export_then_import_into_a_new_board_gives_the_same_board(leadboard, tmp
     other = tmp_path / "other.db"
     ran = leadboard("--db", other, "import", tmp_path / "board.csv")
     assert "Imported 60 cards" in ran.out and "rejected 0" in ran.out, ran
-    before = leadboard("export").out.splitlines()
-    after = leadboard("--db", other, "export").out.splitlines()
-    assert [line.split(",", 1)[1] for line in after] == [line.split(",", 1)[1] for line in before]
+    before = list(csv.DictReader(io.StringIO(leadboard("export").out)))
+    after = list(csv.DictReader(io.StringIO(leadboard("--db", other, "export").out)))
+    # the same cards, each with its id on the first board as its source id
+    assert [card["source_id"] for card in after] == [card["id"] for card in before]
+    assert [{**card, "id": None, "source_id": None} for card in after] == [
+        {**card, "id": None, "source_id": None} for card in before]
 
 
 def test_an_import_killed_midway_leaves_whole_batches_and_finishes_when_run_again(
@@ -211,3 +216,38 @@ def test_list_json_is_the_export_format_and_imports_back(tmp_path):
     leadboard(copy, "import", str(tmp_path / "listed.json"))
     [card] = json.loads(leadboard(copy, "list", "--json"))
     assert (card["name"], card["budget"], card["stage"]) == ("Ada Lovelace", "1200.5", "contact")
+
+
+def test_show_and_list_give_a_cards_extra_fields_under_one_extra_object(leadboard, tmp_path):
+    path = _csv(tmp_path / "crm.csv", "Name,Email,Lead Source,Phone\nAda,ada@example.com,Trade fair,ext. 101\n")
+    ran = leadboard("import", path)
+    assert ran.code == EXIT_OK and "Phone: 1 value could not be read" in ran.out, ran
+    [card] = leadboard("list", "--json").json()
+    assert card["extra"] == {"Lead Source": "Trade fair", "Phone": "ext. 101"} and "Lead Source" not in card
+    assert leadboard("show", card["id"], "--json").json()["extra"] == card["extra"]
+    shown = leadboard("show", card["id"]).out
+    assert "Lead Source *" in shown and "Trade fair" in shown and "ext. 101" in shown
+
+
+def test_the_exit_code_says_whether_every_row_was_imported_and_a_dry_run_exits_as_the_run_would(leadboard, tmp_path):
+    clean = _csv(tmp_path / "clean.csv", "Name,Email\nAda,ada@example.com\n")
+    partly = _csv(tmp_path / "partly.csv", "Name,Email,Notes\nGrace,grace@example.com,\n,,nobody\n")
+    none = _csv(tmp_path / "none.csv", "Name,Email,Notes\n,,nobody\n,,no one\n")
+    stages = _csv(tmp_path / "stages.csv", "Name,Stage\nAda,Haggling\nGrace,Haggling\n")
+    for path, code in ((clean, EXIT_OK), (partly, EXIT_PARTLY), (none, EXIT_BAD_INPUT), (stages, EXIT_BAD_INPUT)):
+        dry = leadboard("import", path, "--dry-run")
+        assert dry.code == code, dry
+        assert leadboard("list", "--json").json() == []
+    assert "'Haggling' (2 rows)" in dry.out and "--stage-map 'Haggling=lead'" in dry.out
+    for path, code in ((clean, EXIT_OK), (partly, EXIT_PARTLY), (none, EXIT_BAD_INPUT), (stages, EXIT_BAD_INPUT)):
+        ran = leadboard("import", path)
+        assert ran.code == code, ran
+        assert ran.err.count("\n") <= 1 and "Traceback" not in ran.err, ran
+    assert {card["name"] for card in leadboard("list", "--json").json()} == {"Ada", "Grace"}
+
+
+def test_owner_map_names_the_files_owners(leadboard, tmp_path):
+    path = _csv(tmp_path / "crm.csv", "Name,Email,Owner\nAda,ada@example.com,005X\nGrace,grace@example.com,Jo\n")
+    assert leadboard("import", path, "--owner-map", "005X=alice").code == EXIT_OK
+    assert {c["name"]: c["owner"] for c in leadboard("list", "--json").json()} == {"Ada": "alice", "Grace": "Jo"}
+    assert leadboard("import", path, "--owner-map", "005X").code == EXIT_BAD_INPUT

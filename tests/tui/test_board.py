@@ -203,3 +203,19 @@ async def test_declining_demo_cards_leaves_the_board_empty(pipeline: Pipeline):
         await pilot.pause()
         assert "No cards" in screen_text(pilot.app)
     assert pipeline.stats()[Stage.CONTACT].cards == 0
+
+
+async def test_a_cards_detail_shows_the_extra_fields_an_import_kept(pipeline: Pipeline, tmp_path):
+    from tests.service.import_helpers import run_import, write_csv
+
+    path = write_csv(tmp_path / "hubspot.csv", ["Record ID", "First Name", "Last Name", "Email", "Create Date",
+                                                "Lead Source", "Industry"],
+                     [["51", "Ada", "Lovelace", "ada@example.com", "2021-04-16", "Trade fair", "Engines"]])
+    run_import(pipeline, path)
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        await settled(pilot)
+        await pilot.press("enter")
+        await settled(pilot)
+        detail = screen_text(pilot.app)
+        assert "Lead Source" in detail and "Trade fair" in detail and "Industry" in detail
+        assert "Source id" in detail and "51" in detail

@@ -13,7 +13,10 @@ from typing import Final
 
 from leadboard.domain.card import FIELD_NAMES
 from leadboard.domain.errors import LeadboardError
+from leadboard.domain.rules import Rules
 from leadboard.domain.stages import Stage
+from leadboard.domain.text import LIMITS, one_line
+from leadboard.service.transfer.vendors import VENDORS, Vendor
 
 
 class BadImportFile(LeadboardError):
@@ -25,12 +28,24 @@ STAGE, LOST_FROM, LOST_REASON = "stage", "lost_from", "lost_reason"
 FIRST_NAME, LAST_NAME = "first_name", "last_name"
 STATE_COLUMNS: Final = ("warnings", "activity_count", "last_activity_at", "created_at", "created_by",
                         "updated_at", "updated_by", "version")
+#: the state columns that are dates and times
+DATE_STATE_COLUMNS: Final = ("last_activity_at", "created_at", "updated_at")
 HISTORY, ACTIVITY_LOG = "history", "activity_log"
 #: a column named ``id`` is recognised (our export writes it) and not used: ids belong to a database
 ID = "id"
+#: the deal's title (a card's name only when the file names no person or organisation), a deal's
+#: won/lost/open status (over its stage), and the record's id in the source's system
+DEAL_NAME, DEAL_STATUS, SOURCE_ID = "deal_name", "deal_status", "source_id"
+#: in a vendor's table: kept on the card under the column's own name, though an alias would match
+#: it; as a column (our JSON export's): the card's extra fields, as one object
+EXTRA = "extra"
 IGNORE = "ignore"
 TARGETS: Final = (*FIELD_NAMES, STAGE, LOST_FROM, LOST_REASON, FIRST_NAME, LAST_NAME, *STATE_COLUMNS,
-                  HISTORY, ACTIVITY_LOG, ID)
+                  HISTORY, ACTIVITY_LOG, ID, DEAL_NAME, DEAL_STATUS, SOURCE_ID, EXTRA)
+
+
+#: the columns of leadboard's own export, in order
+EXPORT_COLUMNS: Final = (ID, STAGE, *FIELD_NAMES, LOST_FROM, LOST_REASON, *STATE_COLUMNS, SOURCE_ID)
 
 
 def normalize(text: str) -> str:
@@ -47,6 +62,9 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "company": ("company", "companyname", "account", "accountname", "organization", "organisation",
                 "organizationname", "organisationname", "org", "business", "employer"),
     "title": ("title", "jobtitle", "position", "role"),
+    DEAL_NAME: ("dealname", "dealtitle", "opportunityname", "potentialname"),
+    DEAL_STATUS: ("dealstatus",),
+    SOURCE_ID: ("id", "recordid", "sourceid", "externalid", "leadid", "opportunityid", "dealid", "contactid"),
     "email": ("email", "emailaddress", "mail", "primaryemail", "workemail", "businessemail",
               "emailaddr"),
     "phone": ("phone", "phonenumber", "telephone", "tel", "mobile", "mobilephone", "mobilenumber",
@@ -83,11 +101,54 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "version": ("version",),
     HISTORY: ("history",),
     ACTIVITY_LOG: ("activitylog",),
-    ID: ("id",),
+    ID: (),
+    EXTRA: ("extra",),
 }
 #: normalised column name -> target
-ALIASES: Final[dict[str, str]] = {alias: target for target, names in _ALIASES.items() for alias in names}
+GENERIC_ALIASES: Final[dict[str, str]] = {
+    alias: target for target, names in _ALIASES.items() for alias in names}
 assert set(_ALIASES) == set(TARGETS)
+
+
+def _vendor_columns(vendor: Vendor) -> dict[str, str]:
+    return {normalize(name): target for name, target in vendor.columns.items()}
+
+
+_BY_VENDOR: Final = {vendor.name: _vendor_columns(vendor) for vendor in VENDORS}
+
+
+def _agreed() -> dict[str, str]:
+    """Vendors' column names that no generic alias has and every vendor using them agrees on."""
+    seen: dict[str, set[str]] = {}
+    for columns in _BY_VENDOR.values():
+        for key, target in columns.items():
+            seen.setdefault(key, set()).add(target)
+    return {key: next(iter(targets)) for key, targets in seen.items()
+            if key not in GENERIC_ALIASES and len(targets) == 1 and targets != {EXTRA}}
+
+
+#: every column name understood without a vendor being recognised
+ALIASES: Final[dict[str, str]] = {**GENERIC_ALIASES, **_agreed()}
+
+
+#: a header with all of these is leadboard's own export (an older one may lack the source id); in
+#: it, every column not named exactly as one of ours is an extra field
+_OUR_SIGNATURE: Final = {name for name in EXPORT_COLUMNS if name != SOURCE_ID}
+_OUR_EXPORT: Final = {*EXPORT_COLUMNS, HISTORY, ACTIVITY_LOG, EXTRA}
+
+
+def detect_vendor(header: list[str]) -> Vendor | None:
+    """The vendor whose export this header looks like: the one with the most column names no
+    generic alias has (then the most names in all), if one is ahead of the rest."""
+    keys = {normalize(name) for name in header}
+    scores = []
+    for vendor in VENDORS:
+        columns = _BY_VENDOR[vendor.name]
+        own = sum(1 for key in keys if key in columns and key not in GENERIC_ALIASES)
+        scores.append(((own, sum(1 for key in keys if key in columns)), vendor))
+    scores.sort(key=lambda pair: pair[0], reverse=True)
+    (best, vendor), (second, _) = scores[0], scores[1]
+    return vendor if best[0] >= 2 and best > second else None
 
 
 @dataclass(frozen=True)
@@ -98,6 +159,10 @@ class ColumnPlan:
     sources: dict[str, tuple[int, ...]]
     #: columns that match nothing (or were mapped to ``ignore``)
     unused: tuple[str, ...] = ()
+    #: whose export the file is, when its header says so
+    vendor: Vendor | None = None
+    #: columns kept on each card as extra fields, under their own names
+    extras: tuple[int, ...] = ()
 
     def has(self, target: str) -> bool:
         return target in self.sources
@@ -111,8 +176,12 @@ class ColumnPlan:
         lines = []
         for index, name in enumerate(self.header):
             used = by_column.get(index)
-            if used is None or used == ID:
+            if index in self.extras:
+                lines.append(f"{name or '(unnamed)'} -> extra")
+            elif used is None or used == ID:
                 lines.append(f"{name or '(unnamed)'} -> (not imported)")
+            elif used == SOURCE_ID:
+                lines.append(f"{name} -> source id")
             else:
                 lines.append(f"{name} -> {used}")
         return lines
@@ -139,6 +208,46 @@ def parse_column_map(texts: list[str]) -> dict[str, str]:
     return mapping
 
 
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where a source's stage value puts a card."""
+
+    stage: Stage
+    #: for a lost card: the open stage it was lost from (when the file does not say)
+    lost_from: Stage | None = None
+    #: for a lost card: the source's word, its lost reason when the file gives none
+    reason: str | None = None
+
+
+def placement(entry: str | int, word: str, rules: Rules) -> Placement:
+    """A vendor table's entry (see ``vendors``) as a placement under ``rules``."""
+    if isinstance(entry, int):
+        below = entry / 100 < rules.probability(Stage.OPPORTUNITY)
+        return Placement(Stage.LEAD if below else Stage.OPPORTUNITY)
+    if entry.startswith("lost from "):
+        return Placement(Stage.LOST, Stage(entry.removeprefix("lost from ")), word)
+    return Placement(Stage(entry))
+
+
+def stage_words(vendor: Vendor | None, stage_map: dict[str, Stage], rules: Rules) -> dict[str, Placement]:
+    """Normalised source stage value -> placement: ``--stage-map`` first, then the recognised
+    vendor's defaults, then leadboard's own names, then what every vendor agrees on."""
+    words: dict[str, Placement] = {}
+    agreed: dict[str, set[Placement]] = {}
+    for other in VENDORS:
+        for word, entry in other.stages.items():
+            agreed.setdefault(normalize(word), set()).add(placement(entry, word, rules))
+    for key, places in agreed.items():
+        stages = {(place.stage, place.lost_from) for place in places}
+        if len(stages) == 1:
+            words[key] = next(iter(places))
+    words.update((key, Placement(stage)) for key, stage in DEFAULT_STAGE_WORDS.items())
+    if vendor is not None:
+        words.update((normalize(word), placement(entry, word, rules)) for word, entry in vendor.stages.items())
+    words.update((key, Placement(stage)) for key, stage in stage_map.items())
+    return words
+
+
 def parse_stage_map(texts: list[str]) -> dict[str, Stage]:
     """``--stage-map "Prospecting=lead,Won=account"`` -> {normalised source value: stage}."""
     mapping: dict[str, Stage] = {}
@@ -152,6 +261,19 @@ def parse_stage_map(texts: list[str]) -> dict[str, Stage]:
                 raise BadImportFile(f"--stage-map {pair.strip()!r}: use 'SOURCE VALUE=stage' with a "
                                     f"stage out of {names}.")
             mapping[normalize(source)] = stage
+    return mapping
+
+
+def parse_owner_map(texts: list[str]) -> dict[str, str]:
+    """``--owner-map "005bm00000NCJmQAAX=alice,Jane Doe=jane"`` -> {owner as the file has it: login}."""
+    mapping: dict[str, str] = {}
+    for text in texts:
+        for pair in _pairs(text, "--owner-map"):
+            source, _, login = pair.partition("=")
+            source, login = one_line(source), one_line(login)
+            if not source or not login or len(login) > LIMITS.user:
+                raise BadImportFile(f"--owner-map {pair.strip()!r}: use 'OWNER IN THE FILE=login'.")
+            mapping[source] = login
     return mapping
 
 
@@ -184,33 +306,48 @@ def plan_columns(header: list[str], column_map: dict[str, str]) -> ColumnPlan:
     """Match ``header`` to targets; ``BadImportFile`` if a ``--map`` names a missing column or no
     column gives the card's name."""
     keys = [normalize(name) for name in header]
+    ours = set(header) >= _OUR_SIGNATURE
+    vendor = None if ours else detect_vendor(header)
+    own = _BY_VENDOR[vendor.name] if vendor else {}
     for column in column_map:
         if column not in keys:
             shown = ", ".join(repr(name) for name in header[:20])
             raise BadImportFile(f"--map: the file has no column like {column!r}; its columns are {shown}.")
     chosen: list[tuple[int, int, str]] = []  # (priority, index, target)
     unused: list[str] = []
+    extras: list[int] = []
     for index, key in enumerate(keys):
         if key in column_map:
             target = column_map[key]
             if target == IGNORE:
                 unused.append(header[index])
+            elif target == EXTRA and key != EXTRA:
+                extras.append(index)
             else:
                 chosen.append((0, index, target))
+        elif ours and header[index] not in _OUR_EXPORT:
+            extras.append(index)
+        elif key in own:
+            if own[key] == EXTRA:
+                extras.append(index)
+            else:
+                chosen.append((1, index, own[key]))
         elif key in ALIASES:
             target = ALIASES[key]
             exact = key == normalize(target)
-            chosen.append((1 if exact else 2, index, target))
+            chosen.append((2 if exact else 3, index, target))
         else:
-            unused.append(header[index] or f"(unnamed column {index + 1})")
+            extras.append(index)
     sources: dict[str, list[int]] = {}
     for _, index, target in sorted(chosen):
         sources.setdefault(target, []).append(index)
-    if "name" not in sources and FIRST_NAME not in sources and LAST_NAME not in sources:
+    if not any(target in sources for target in ("name", FIRST_NAME, LAST_NAME, "company", "email", DEAL_NAME)):
         shown = ", ".join(repr(name) for name in header[:20])
         raise BadImportFile(
-            "No column gives the card's name (looked for Name, Full Name, First Name + Last Name, ...); "
+            "No column gives the card's name (looked for Name, Full Name, First Name + Last Name, Company, "
+            "Email, a deal's title, ...); "
             f"the columns are {shown}; name one with --map 'COLUMN=name'."
         )
-    return ColumnPlan(tuple(header), {t: tuple(c) for t, c in sources.items()}, tuple(unused))
+    return ColumnPlan(tuple(header), {t: tuple(c) for t, c in sources.items()}, tuple(unused), vendor,
+                      tuple(extras))
 

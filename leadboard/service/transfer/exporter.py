@@ -12,14 +12,14 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any, Literal, TextIO
 
-from leadboard.domain.card import FIELD_NAMES, Card, field_text
+from leadboard.domain.card import Card, field_text
 from leadboard.domain.stages import Stage
 from leadboard.service.transfer import columns as col
 from leadboard.store import imports
 
-#: the columns of an export, in order
-EXPORT_COLUMNS: tuple[str, ...] = (col.ID, col.STAGE, *FIELD_NAMES, col.LOST_FROM, col.LOST_REASON,
-                                   *col.STATE_COLUMNS)
+#: the columns of an export, in order (then, in CSV, one column per extra field's name; in JSON,
+#: the extra fields as one ``extra`` object)
+EXPORT_COLUMNS: tuple[str, ...] = col.EXPORT_COLUMNS
 HISTORY_COLUMNS: tuple[str, ...] = (col.HISTORY, col.ACTIVITY_LOG)
 Format = Literal["csv", "json"]
 
@@ -34,16 +34,21 @@ def export_cards(out: TextIO, format: Format = "csv", stage: Stage | None = None
         out.write("[")
         for record in records:
             out.write(",\n" if count else "\n")
-            out.write(json.dumps({name: _json(record[name]) for name in columns}, ensure_ascii=False))
+            document = {name: _json(record[name]) for name in columns}
+            document[col.EXTRA] = record[col.EXTRA]
+            out.write(json.dumps(document, ensure_ascii=False))
             count += 1
             if progress and count % 10_000 == 0:
                 progress(count)
         out.write("\n]\n" if count else "]\n")
         return count
     writer = csv.writer(out)
-    writer.writerow(columns)
+    extra_names = imports.extra_names(stage.value if stage else None)
+    taken = set(columns)
+    writer.writerow([*columns, *(f"{name} (extra)" if name in taken else name for name in extra_names)])
     for record in records:
-        writer.writerow([_text(record[name]) for name in columns])
+        extra = record[col.EXTRA]
+        writer.writerow([*(_text(record[name]) for name in columns), *(extra.get(name, "") for name in extra_names)])
         count += 1
         if progress and count % 10_000 == 0:
             progress(count)
@@ -61,6 +66,7 @@ def _records(stage: Stage | None, with_history: bool) -> Iterator[dict[str, Any]
         for row in page:
             record = dict(row)
             record["warnings"] = [w for w in (row["warnings"] or "").split(",") if w]
+            record[col.EXTRA] = json.loads(row["extra"]) if row["extra"] else {}
             if with_history:
                 record[col.HISTORY] = [_move(move) for move in moves[row["id"]]]
                 record[col.ACTIVITY_LOG] = [_activity(item) for item in activities[row["id"]]]
@@ -85,8 +91,8 @@ def card_record(card: Card) -> dict[str, Any]:
                               "activity_count": card.activity_count, "last_activity_at": card.last_activity_at,
                               "created_at": card.created_at, "created_by": card.created_by,
                               "updated_at": card.updated_at, "updated_by": card.updated_by,
-                              "version": card.version}
-    return {name: _json(record[name]) for name in EXPORT_COLUMNS}
+                              "version": card.version, col.SOURCE_ID: card.source_id}
+    return {**{name: _json(record[name]) for name in EXPORT_COLUMNS}, col.EXTRA: dict(card.extra)}
 
 
 def _json(value: Any) -> Any:

@@ -36,6 +36,7 @@ from leadboard.domain.card import FIELD_NAMES, validate_fields
 from leadboard.domain.errors import InvalidInput
 from leadboard.domain.history import ChangeKind
 from leadboard.domain.stages import Move, Stage
+from leadboard.domain.values import DateColumn, DateOrder
 from leadboard.service.pipeline import Pipeline
 from leadboard.service.transfer.columns import BadImportFile, ColumnPlan, plan_columns
 from leadboard.service.transfer.reading import Record, Source, open_source
@@ -50,6 +51,8 @@ BATCH_SIZE = 10_000
 REJECTS_SUFFIX = ".rejects.csv"
 REJECT_COLUMN = "rejected because"
 _RANK = imports.CARD_COLUMNS.index("rank")
+_EXTRA = imports.CARD_COLUMNS.index("extra")
+_SOURCE_ID = imports.CARD_COLUMNS.index("source_id")
 
 
 @dataclass(frozen=True)
@@ -64,12 +67,18 @@ class ImportOptions:
     batch_size: int = BATCH_SIZE
     #: read and check rows in a second process while this one writes (None: for big files)
     parallel: bool | None = None
+    #: how numeric dates are read in a column whose values leave it open (``--date-order``)
+    date_order: DateOrder | None = None
+    #: owner as the file names it -> login (``--owner-map``)
+    owner_map: dict[str, str] = field(default_factory=dict)
 
     def fingerprint(self) -> str:
         """What must match for a run to resume another (the batch size need not)."""
         return json.dumps({"map": sorted(self.column_map.items()),
                            "stages": sorted((k, v.value) for k, v in self.stage_map.items()),
-                           "enforce_gates": self.enforce_gates, "update": self.update}, sort_keys=True)
+                           "enforce_gates": self.enforce_gates, "update": self.update,
+                           "date_order": self.date_order, "owners": sorted(self.owner_map.items())},
+                          sort_keys=True)
 
 
 @dataclass(frozen=True)
@@ -99,6 +108,15 @@ class ImportSummary:
     #: rule id -> cards that carry it as an accepted warning
     warned: Counter[str] = field(default_factory=Counter)
     unknown_stages: Counter[str] = field(default_factory=Counter)
+    #: owners as the file names them, with their rows (a dry run lists them for ``--owner-map``)
+    owners: Counter[str] = field(default_factory=Counter)
+    owner_map: dict[str, str] = field(default_factory=dict)
+    #: stage -> cards imported there
+    stages: Counter[str] = field(default_factory=Counter)
+    #: column -> values that could not be read into its field, kept as text on their cards
+    kept_as_text: Counter[str] = field(default_factory=Counter)
+    #: date columns whose values could be day/month or month/day (``--date-order`` settles them)
+    ambiguous_dates: list[str] = field(default_factory=list)
     rejects_path: Path | None = None
     #: a dry run lists the first rejects here instead of writing them
     first_rejects: list[str] = field(default_factory=list)
@@ -114,10 +132,23 @@ class ImportSummary:
                f"{resumed}."]
         if self.dry_run:
             out.append("Dry run: nothing was written. Columns: " + "; ".join(self.plan.describe()) + ".")
-        elif self.plan.unused:
-            out.append("Not imported (no matching field; see --map): " + ", ".join(self.plan.unused) + ".")
+        else:
+            if self.plan.extras:
+                names = [self.plan.header[index] or f"column {index + 1}" for index in self.plan.extras]
+                out.append("Kept as extra fields (no matching field; see --map): " + ", ".join(names) + ".")
+            if self.plan.unused:
+                out.append("Not imported (--map ... =ignore): " + ", ".join(self.plan.unused) + ".")
+        header = self.plan.header
+        for target, indexes in self.plan.sources.items():
+            if len(indexes) > 1 and target in FIELD_NAMES:
+                names = [header[index] for index in indexes]
+                out.append(f"{' and '.join(names)} all give {target}: the first one with a value fills it, "
+                           "and the others' values are kept as extra fields.")
         would = "Would import" if self.dry_run else "Imported"
         line = f"{would} {self.imported:,} card{'s' if self.imported != 1 else ''}"
+        if self.stages:
+            line += " (" + ", ".join(f"{self.stages[stage.value]:,} {stage.value}" for stage in Stage
+                                     if self.stages[stage.value]) + ")"
         if self.placed_lower:
             line += (f", {self.placed_lower:,} placed lower than their source stage (blocked by "
                      f"{_most(self.blocked_by)})")
@@ -131,11 +162,46 @@ class ImportSummary:
                    + ("" if self.updated or not self.skipped else " (use --update to update them)")
                    + f"; rejected {self.rejected:,}"
                    + (f": see {self.rejects_path}" if self.rejects_path and self.rejected else "") + ".")
+        if self.dry_run and self.owners:
+            mapping = {key.casefold(): login for key, login in self.owner_map.items()}
+            shown = ", ".join(f"{owner!r} ({count:,})" + (f" -> {mapping[owner.casefold()]}"
+                                                          if owner.casefold() in mapping else "")
+                              for owner, count in self.owners.most_common(20))
+            out.append(f"Owners in the file: {shown}; an owner not in --owner-map 'OWNER=login,...' is kept "
+                       "as written, a blank one is you.")
+        for column, count in self.kept_as_text.most_common():
+            out.append(f"{column}: {count:,} value{'s' if count != 1 else ''} could not be read into "
+                       f"{'their' if count != 1 else 'its'} field and {'are' if count != 1 else 'is'} "
+                       "kept as text (an extra field of the card).")
+        if self.ambiguous_dates:
+            out.append(ambiguous_dates_sentence(self.ambiguous_dates, "nothing can be imported until the order "
+                                                "is given"))
         if self.unknown_stages:
-            shown = ", ".join(f"{value!r} ({count:,})" for value, count in self.unknown_stages.most_common(8))
-            out.append(f"Unknown stage values: {shown}; map them with --stage-map 'VALUE=stage,...'.")
+            out.append(unknown_stages_sentence(self.unknown_stages, "nothing can be imported until each is "
+                                               "placed"))
         out.extend(f"  {reason}" for reason in self.first_rejects)
         return out
+
+    @property
+    def all_rejected(self) -> bool:
+        return self.rejected > 0 and not (self.imported or self.updated or self.skipped)
+
+
+def ambiguous_dates_sentence(columns: list[str], consequence: str) -> str:
+    shown = ", ".join(repr(name) for name in columns)
+    return (f"The dates in {shown} could be day/month or month/day (no day above 12 says which); "
+            f"{consequence}. Add --date-order dmy (24/02/2026) or --date-order mdy (02/24/2026).")
+
+
+def unknown_stages_sentence(unknown: Counter[str], consequence: str) -> str:
+    """Each unknown stage value with its rows, and the ``--stage-map`` to add (each one's stage to
+    be chosen by the user: ``lead`` stands in for it)."""
+    shown = ", ".join(f"{value!r} ({count:,} row{'s' if count != 1 else ''})"
+                      for value, count in unknown.most_common(20))
+    more = f" and {len(unknown) - 20:,} more" if len(unknown) > 20 else ""
+    line = ",".join(f"{value}=lead" for value in sorted(unknown))
+    return (f"Stage values leadboard cannot place: {shown}{more}; {consequence}. Add --stage-map '{line}' "
+            "with each one's stage (contact, lead, opportunity, account or lost).")
 
 
 
@@ -169,15 +235,78 @@ def import_file(pipeline: Pipeline, path: str | Path, options: ImportOptions | N
     summary = ImportSummary(source.path, source.described, plan, options.dry_run)
     reader = RowReader(plan, options.stage_map, pipeline.rules, pipeline.user, pipeline._clock(),
                        pipeline._today(), options.enforce_gates, source.path.name,
-                       keep_for_update=options.update)
+                       keep_for_update=options.update, owner_map=options.owner_map)
+    summary.owner_map = options.owner_map
     with _no_cycle_collection(), imports.bulk_writing():
+        unknown, ambiguous = _survey(source, reader, options.date_order, summary.owners)
+        if ambiguous and not options.dry_run:
+            raise BadImportFile(ambiguous_dates_sentence(ambiguous, "nothing was imported"))
+        if unknown and not options.dry_run:
+            raise BadImportFile(unknown_stages_sentence(unknown, "nothing was imported"))
+        summary.ambiguous_dates = ambiguous
         if options.dry_run:
             _DryRun(reader, options, summary).run(source, progress)
         else:
             _Run(pipeline, source, reader, options, summary).run(progress)
-    summary.unknown_stages.update(reader.unknown_stages)
+    summary.unknown_stages.update(unknown)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _survey(source: Source, reader: RowReader, date_order: DateOrder | None,
+            owners: Counter[str]) -> tuple[Counter[str], list[str]]:
+    """A first quick pass over the file, reading only the stage and date columns: every stage value
+    nothing places, with its rows, and the date columns whose order stays open (a run writes
+    nothing until each is settled). Each date column's order is handed to ``reader``; the owners
+    the file names are counted into ``owners``."""
+    stages, statuses = reader._stage, reader._status
+    dates = reader.date_targets
+    owner_columns = reader.plan.sources.get("owner", ())
+    if not stages and not dates and not owner_columns:
+        return Counter(), []
+    seen: Counter[Any] = Counter()
+    columns = {name: DateColumn() for name, _ in dates}
+    looked: dict[str, set[str]] = {name: set() for name, _ in dates}
+    for record in source.records():
+        cells = record.cells
+        for index in owner_columns:
+            cell = cells[index] if index < len(cells) else None
+            owner = cell.strip() if cell.__class__ is str else None
+            if owner:
+                if owner in owners or len(owners) < 1000:
+                    owners[owner] += 1
+                break
+        for name, indexes in dates:
+            for index in indexes:
+                cell = cells[index] if index < len(cells) else None
+                if cell.__class__ is str and cell and cell not in looked[name]:
+                    if len(looked[name]) < 200_000:
+                        looked[name].add(cell)
+                    columns[name].see(cell)
+        if statuses and any(_decides(cells, index) for index in statuses):
+            continue
+        for index in stages:
+            cell = cells[index] if index < len(cells) else None
+            if cell is not None and (cell.__class__ is not str or cell.strip()):
+                try:
+                    seen[cell] += 1
+                except TypeError:  # an unhashable JSON value
+                    seen[json.dumps(cell)] += 1
+                break
+    unknown: Counter[str] = Counter()
+    for value, count in seen.items():
+        if reader.unknown(value):
+            unknown[str(value).strip()[:60]] += count
+    reader.unknown_stages.clear()
+    ambiguous = [name for name, column in columns.items() if column.ambiguous and date_order is None]
+    reader.read_dates({name: date_order if column.ambiguous else column.order for name, column in columns.items()})
+    header = reader.plan.header
+    return unknown, [header[indexes[0]] for name, indexes in dates if name in ambiguous]
+
+
+def _decides(cells: list[Any], index: int) -> bool:
+    cell = cells[index] if index < len(cells) else None
+    return isinstance(cell, str) and cell.strip().lower() in ("won", "lost")
 
 
 #: files at least this big are read and checked in a second process (under it, starting one costs
@@ -270,6 +399,49 @@ def _batches(records: Iterable[Record], size: int, skip: int) -> Iterable[list[R
         yield batch
 
 
+class _Index:
+    """Which card (or earlier row) a row is: by its source id first; else its email decides; name
+    and company only when neither has an email (so two people of one name with different emails
+    stay two cards)."""
+
+    def __init__(self) -> None:
+        self.source: dict[str, Any] = {}
+        self.email: dict[str, Any] = {}
+        self.name: dict[tuple[str, str], Any] = {}
+
+    @classmethod
+    def of_cards(cls, placed: list[Placed]) -> _Index:
+        """The cards already stored that the rows ``placed`` may be."""
+        index = cls()
+        index.source = imports.cards_by_source_id(p.source_key for p in placed if p.source_key)
+        index.email = imports.cards_by_email(p.email_key for p in placed if p.email_key)
+        index.name = imports.cards_by_name_and_company(p.name_key for p in placed if p.name_key)
+        return index
+
+    def find(self, item: Placed) -> Any:
+        if item.source_key:
+            found = self.source.get(item.source_key)
+            if found is not None:
+                return found
+        if item.email_key:
+            return self.email.get(item.email_key)
+        if item.name_key:
+            return self.name.get(item.name_key)
+        return None
+
+    def add(self, item: Placed, value: Any) -> None:
+        if item.source_key:
+            self.source.setdefault(item.source_key, value)
+        if item.email_key:
+            self.email.setdefault(item.email_key, value)
+        if item.name_key:
+            self.name.setdefault(item.name_key, value)
+
+
+def _keys(item: Placed) -> list[int]:
+    return [hash(key) for key in (item.source_key, item.email_key, item.name_key) if key]
+
+
 class _Run:
     """A real import: resume point, batches, rejects file."""
 
@@ -321,6 +493,8 @@ class _Run:
             self.tops, self.span = state["tops"], state["span"]
             self.summary.blocked_by.update(state.get("blocked_by", {}))
             self.summary.warned.update(state.get("warned", {}))
+            self.summary.kept_as_text.update(state.get("kept_as_text", {}))
+            self.summary.stages.update(state.get("stages", {}))
             self.summary.with_warnings = state.get("with_warnings", 0)
             return
         imports.abandon_runs(key, self.now)
@@ -332,6 +506,7 @@ class _Run:
 
     def _state(self) -> dict[str, Any]:
         return {"tops": self.tops, "span": self.span, "blocked_by": dict(self.summary.blocked_by),
+                "kept_as_text": dict(self.summary.kept_as_text), "stages": dict(self.summary.stages),
                 "warned": dict(self.summary.warned), "with_warnings": self.summary.with_warnings}
 
     # ---- one batch, inside its transaction ------------------------------------------------------
@@ -342,37 +517,37 @@ class _Run:
         counts = Counter[str]()
         blocked_by = Counter[str]()
         warned = Counter[str]()
+        kept = Counter[str]()
+        stages = Counter[str]()
         with_warnings = 0
         placed = [item for item in items if isinstance(item, Placed)]
         if not self.look_up_all:
             # only rows whose key this run has already imported can be duplicates
             seen = self.seen
-            placed = [p for p in placed if hash(p.email_key) in seen or hash(p.name_key) in seen]
-        by_email = imports.cards_by_email(p.email_key for p in placed if p.email_key)
-        by_name = imports.cards_by_name_and_company(p.name_key for p in placed if p.name_key)
+            placed = [p for p in placed if any(key in seen for key in _keys(p))]
+        known = _Index.of_cards(placed)
         pending: list[Placed] = []
 
         def flush() -> None:
             nonlocal with_warnings
             ids = self._insert(pending)
             for card_id, item in zip(ids, pending, strict=True):
-                if item.email_key:
-                    by_email.setdefault(item.email_key, card_id)
-                    added.append(hash(item.email_key))
-                if item.name_key:
-                    by_name.setdefault(item.name_key, card_id)
-                    added.append(hash(item.name_key))
+                known.add(item, card_id)
+                added.extend(_keys(item))
                 if item.placed_lower:
                     counts["placed_lower"] += 1
                     blocked_by.update(item.blocked_by)
                 if item.warned:
                     with_warnings += 1
                     warned.update(item.warned)
+                if item.kept:
+                    kept.update(item.kept)
+                stages[item.stage] += 1
             counts["imported"] += len(pending)
             pending.clear()
 
         added: list[int] = []
-        in_batch: dict[Any, Placed] = {}
+        in_batch = _Index()
         for item in items:
             if item is None:
                 self.summary.blank += 1
@@ -381,27 +556,24 @@ class _Run:
                 self.rejects.add(item)
                 counts["rejected"] += 1
                 continue
-            existing = (by_email.get(item.email_key) if item.email_key else None) or (
-                by_name.get(item.name_key) if item.name_key else None)
-            if existing is None and ((item.email_key and item.email_key in in_batch)
-                                     or (item.name_key and item.name_key in in_batch)):
+            existing = known.find(item)
+            if existing is None and in_batch.find(item) is not None:
                 if not self.options.update:
                     counts["skipped"] += 1
                     continue
                 flush()  # write the earlier row, then update it like any existing card
-                in_batch.clear()
-                existing = (by_email.get(item.email_key) if item.email_key else None) or (
-                    by_name.get(item.name_key) if item.name_key else None)
+                in_batch = _Index()
+                existing = known.find(item)
             if existing is not None:
                 counts[self._update(existing, item) if self.options.update else "skipped"] += 1
                 continue
             pending.append(item)
-            for key in (item.email_key, item.name_key):
-                if key:
-                    in_batch[key] = item
+            in_batch.add(item, item)
         flush()
         self.summary.blocked_by.update(blocked_by)
         self.summary.warned.update(warned)
+        self.summary.kept_as_text.update(kept)
+        self.summary.stages.update(stages)
         self.summary.with_warnings += with_warnings
         after = imports.RunProgress(
             rows_done=rows_after,
@@ -449,9 +621,14 @@ class _Run:
             record = Record(item.number, item.line, item.cells or [])
             self.rejects.add(Rejected(record, f"line {item.line}: updating card {card_id}: {error}"))
             return "rejected"
-        values = merged.model_dump()
-        if values == card.fields():  # nothing new: counted with the skipped
-            return "unchanged"
+        values: dict[str, Any] = merged.model_dump()
+        extra = {**card.extra, **(json.loads(item.values[_EXTRA]) if item.values[_EXTRA] else {})}
+        if values == card.fields() and extra == card.extra and (card.source_id or not item.source_key):
+            return "unchanged"  # nothing new: counted with the skipped
+        if extra != card.extra:
+            values["extra"] = json.dumps(extra, ensure_ascii=False)
+        if not card.source_id and item.source_key:
+            values["source_id"] = item.values[_SOURCE_ID]
         if not card_store.update(card, values, self.user, self.now):  # pragma: no cover - we hold the lock
             raise BadImportFile(f"Card {card_id} changed during the import; run it again.")
         after = card_store.get(card_id)
@@ -468,15 +645,14 @@ class _DryRun:
         self.reader = reader
         self.options = options
         self.summary = summary
-        self.seen: set[Any] = set()
+        self.seen = _Index()
 
     def run(self, source: Source, progress: Callable[[ImportProgress], None] | None) -> None:
         summary = self.summary
         for batch in _prepared(source, self.reader, self.options, 0):
             items = batch.items
             placed = [item for item in items if isinstance(item, Placed)]
-            by_email = imports.cards_by_email(p.email_key for p in placed if p.email_key)
-            by_name = imports.cards_by_name_and_company(p.name_key for p in placed if p.name_key)
+            known = _Index.of_cards(placed)
             for item in items:
                 if item is None:
                     summary.blank += 1
@@ -484,21 +660,22 @@ class _DryRun:
                     summary.rejected += 1
                     if len(summary.first_rejects) < 10:
                         summary.first_rejects.append(item.reason)
-                elif ((item.email_key and (item.email_key in by_email or item.email_key in self.seen))
-                      or (item.name_key and (item.name_key in by_name or item.name_key in self.seen))):
+                elif known.find(item) is not None or self.seen.find(item) is not None:
                     if self.options.update:
                         summary.updated += 1
                     else:
                         summary.skipped += 1
                 else:
                     summary.imported += 1
-                    self.seen.update(key for key in (item.email_key, item.name_key) if key)
+                    self.seen.add(item, True)
                     if item.placed_lower:
                         summary.placed_lower += 1
                         summary.blocked_by.update(item.blocked_by)
                     if item.warned:
                         summary.with_warnings += 1
                         summary.warned.update(item.warned)
+                    summary.kept_as_text.update(item.kept)
+                    summary.stages[item.stage] += 1
             summary.rows = batch.rows_after
             if progress:
                 progress(ImportProgress(batch.bytes_read, source.size, summary.rows))

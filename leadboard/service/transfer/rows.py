@@ -12,22 +12,33 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from leadboard.domain.card import FIELD_NAMES, ActivityKind, CardFields, invalid_input, validate_fields
+from leadboard.domain.card import (
+    DATE_FIELDS,
+    FIELD_NAMES,
+    MONEY_FIELDS,
+    ActivityKind,
+    CardFields,
+    invalid_input,
+    validate_fields,
+)
 from leadboard.domain.errors import InvalidInput
 from leadboard.domain.rules import GateMemo, RuleFailure, Rules
 from leadboard.domain.stages import GATE_INTO, PIPELINE, Move, Stage
 from leadboard.domain.text import LIMITS, checked, multi_line, one_line, within
+from leadboard.domain.values import AmountReader, DateOrder, MomentReader
 from leadboard.service.transfer import columns as col
 from leadboard.service.transfer.reading import Record
 from leadboard.store.imports import CARD_COLUMNS, ascii_lower
 
+#: an extra field keeps its value whole up to this many characters (a field's own limit may be less)
+EXTRA_LIMIT = 64 * 1024
 _RULE_ID = re.compile(r"^[a-z][a-z0-9_-]*$")
 _CENT = Decimal("0.01")
 #: fields whose blank value and absent value are the same thing (default None)
@@ -69,6 +80,10 @@ class Placed(NamedTuple):
     history_reason: str
     moves: list[ImportedMove]
     activities: list[ImportedActivity]
+    #: names of the columns whose value could not be read into its field, kept as text
+    kept: tuple[str, ...] = ()
+    #: the record's id in the source system: a re-import finds its card by it first
+    source_key: str | None = None
 
     @property
     def placed_lower(self) -> bool:
@@ -185,9 +200,9 @@ class RowReader:
 
     def __init__(self, plan: col.ColumnPlan, stage_map: dict[str, Stage], rules: Rules, user: str,
                  now: datetime, today: date, enforce_gates: bool, source_name: str,
-                 keep_for_update: bool = False):
+                 keep_for_update: bool = False, owner_map: dict[str, str] | None = None):
         self.plan = plan
-        self.stage_words = {**col.DEFAULT_STAGE_WORDS, **stage_map}
+        self.stage_words: dict[Any, col.Placement] = col.stage_words(plan.vendor, stage_map, rules)
         self.rules = rules
         self.user = user
         self.now = now
@@ -204,7 +219,24 @@ class RowReader:
         self._first = sources.get(col.FIRST_NAME, ())
         self._last = sources.get(col.LAST_NAME, ())
         self._stage = sources.get(col.STAGE, ())
-        self._default_owner = None if plan.has("owner") else user
+        self._status = sources.get(col.DEAL_STATUS, ())
+        # a deal's card is named after its person, else its organisation, else the deal itself
+        self._company = sources.get("company", ())
+        self._deal = sources.get(col.DEAL_NAME, ())
+        self._email = sources.get("email", ())
+        header = plan.header
+        self._extra_names = [(index, _column_name(header, index)) for index in plan.extras]
+        self._extra_object = sources.get(col.EXTRA, ())
+        self._source_id = sources.get(col.SOURCE_ID, ())
+        #: (field, the later columns feeding it, with their names): kept as extras when the first
+        #: column gave the value
+        self._seconds = [(name, indexes, [_column_name(header, i) for i in indexes])
+                         for name, indexes in sources.items()
+                         if len(indexes) > 1 and (name in FIELD_NAMES or name == col.DEAL_NAME)]
+        #: a blank owner is the importing user
+        self._default_owner = user
+        #: owners as the file names them (ids, full names) -> login names (``--owner-map``)
+        self._owners = {key.casefold(): login for key, login in (owner_map or {}).items()}
         self._state = [(name, sources[name]) for name in (col.LOST_FROM, col.LOST_REASON, *col.STATE_COLUMNS,
                                                            col.HISTORY, col.ACTIVITY_LOG) if name in sources]
         self._keeps_warnings = plan.has("warnings") and not enforce_gates
@@ -220,6 +252,30 @@ class RowReader:
         self._reason = f"imported from {one_line(source_name)}"
         #: stage values seen that nothing maps, with how many rows had them
         self.unknown_stages: dict[str, int] = {}
+        #: field -> reads a cell as people write it into the text validation reads (or the cell
+        #: unchanged when it cannot)
+        self._convert: dict[str, Callable[[str], str]] = {}
+        self._moments: dict[str, MomentReader] = {}
+        self.read_dates({})
+
+    def read_dates(self, orders: dict[str, DateOrder | None]) -> None:
+        """Read each date target's numeric dates in the order its column was found to use."""
+        for name in MONEY_FIELDS:
+            self._convert[name] = _Amounts()
+        for name in (*DATE_FIELDS, *col.DATE_STATE_COLUMNS):
+            moment = MomentReader(orders.get(name))
+            self._moments[name] = moment
+            if name in DATE_FIELDS:
+                self._convert[name] = _Dates(moment)
+
+    def moment(self, name: str, text: str) -> datetime | None:
+        return self._moments[name](text)
+
+    @property
+    def date_targets(self) -> list[tuple[str, tuple[int, ...]]]:
+        """(target, its columns) for every date the file gives."""
+        sources = self.plan.sources
+        return [(name, sources[name]) for name in (*DATE_FIELDS, *col.DATE_STATE_COLUMNS) if name in sources]
 
     # ---- the row ------------------------------------------------------------------------------
 
@@ -241,11 +297,25 @@ class RowReader:
             return Rejected(record, _at(record, _all_errors(error)))
 
     def _place(self, record: Record, cells: list[Any]) -> Placed:
+        extras: dict[str, str] = {}
+        for index, column in self._extra_names:
+            cell = cells[index]
+            if cell is not None and (cell.__class__ is not str or (cell and not cell.isspace())):
+                extras[column] = _extra_text(cell)
+        if self._extra_object:
+            _merge_extras(extras, _first_present(cells, self._extra_object))
+        for _, indexes, names in self._seconds:
+            _keep_seconds(extras, cells, indexes, names)
         data: dict[str, Any] = {}
         for name, indexes in self._fields:
             value = cells[indexes[0]] if len(indexes) == 1 else _first_present(cells, indexes)
             blank = value is None or (value.__class__ is str and (not value or value.isspace()))
-            if not blank or name not in _OPTIONAL:
+            if not blank:
+                convert = self._convert.get(name)
+                if convert is not None and value.__class__ is str:
+                    value = convert(value)
+                data[name] = value
+            elif name not in _OPTIONAL:
                 data[name] = value
         name = _first_present(cells, self._name)
         if name is None:
@@ -254,20 +324,41 @@ class RowReader:
                 name = f"{str(first).strip()} {str(last).strip()}"
             else:
                 name = first if first is not None else last
-            if name is None and not any(_present(cell) for cell in cells):
-                raise _BlankRow
+        deal = _first_present(cells, self._deal) if self._deal else None
+        if name is None:
+            name = _first_present(cells, self._company) or deal or _first_present(cells, self._email)
+            if name is deal:
+                deal = None
+            if name is None:
+                if not any(_present(cell) for cell in cells):
+                    raise _BlankRow
+                raise InvalidInput("the row has no name, company or email to call its card by", field="name")
+        if deal is not None:  # a deal's title beside the person or company it is named after
+            where = _index_of(cells, self._deal)
+            if where is not None:
+                extras[_column_name(self.plan.header, where)] = _extra_text(deal)
         data["name"] = name
-        given_names = list(data) if self.keep_for_update else []
-        if self._default_owner is not None and "owner" not in data:
+        if self._owners and "owner" in data:
+            data["owner"] = self._owners.get(str(data["owner"]).strip().casefold(), data["owner"])
+        defaulted = "owner" not in data
+        if defaulted:
             data["owner"] = self._default_owner
         values = self._template.copy()
-        typed = self.checker.validate(data, values)
+        kept: list[str] = []
+        try:
+            typed = self.checker.validate(data, values)
+        except InvalidInput as error:
+            # one bad cell never costs the row: its value is kept as text, the field left empty
+            typed, values = self._keep_as_text(error, data, cells, extras, kept)
+        given_names = [key for key in data if key not in kept and not (defaulted and key == "owner")] \
+            if self.keep_for_update else []
         email = typed.get("email")
-        if email is None and typed.get("phone") is None:
-            raise InvalidInput("a card needs an email or a phone number to reach them", field="email")
-        state = self._read_state(cells) if self._state else {}
-        wanted = self._wanted_stage(cells) if self._stage else Stage.CONTACT
-        lost_from: Stage | None = state.get(col.LOST_FROM) if wanted is Stage.LOST else None
+        state = self._read_state(cells, extras, kept) if self._state else {}
+        place = self._wanted_stage(cells) if self._stage or self._status else _CONTACT
+        wanted = place.stage
+        lost_from: Stage | None = state.get(col.LOST_FROM, place.lost_from) if wanted is Stage.LOST else None
+        if place.reason is not None and col.LOST_REASON not in state:
+            state[col.LOST_REASON] = place.reason
         gate_stage = (lost_from or Stage.CONTACT) if wanted is Stage.LOST else wanted
         warnings: list[RuleFailure] = []
         blocked_by: list[RuleFailure] = []
@@ -299,15 +390,46 @@ class RowReader:
             source_stage: Stage = state[col.LOST_FROM] if wanted is Stage.LOST else wanted
             reason += (f"; {'lost from ' if wanted is Stage.LOST else 'placed in '}{reached.value} "
                        f"instead of {source_stage.value}: the {gate} gate is blocked by {held}")
+        if self._source_id:
+            source_id = _first_present(cells, self._source_id)
+            if source_id is not None:
+                values[_SOURCE_ID] = one_line(str(source_id))[:LIMITS.line] or None
+        if extras:
+            values[_EXTRA] = json.dumps(extras, ensure_ascii=False)
         given = None
         if self.keep_for_update:
             given = {key: typed[key] for key in given_names if typed.get(key) is not None}
         return Placed(record.number, record.line, cells if self.keep_for_update else None, values, given,
                       stage.value, ascii_lower(email) if email is not None else None,
-                      (typed["name"], company) if company is not None else None,
+                      # name + company decide only between cards that have no email
+                      (typed["name"], company) if company is not None and email is None else None,
                       tuple(dict.fromkeys(w.rule_id for w in warnings)), "\n".join(map(str, warnings)),
                       tuple(dict.fromkeys(f.rule_id for f in blocked_by if f.blocking)), reason,
-                      state.get(col.HISTORY, []), state.get(col.ACTIVITY_LOG, []))
+                      state.get(col.HISTORY, []), state.get(col.ACTIVITY_LOG, []),
+                      tuple(kept), values[_SOURCE_ID])
+
+    def _keep_as_text(self, error: InvalidInput, data: dict[str, Any], cells: list[Any], extras: dict[str, str],
+                      kept: list[str]) -> tuple[dict[str, Any], list[Any]]:
+        """Validate ``data`` again without the fields ``error`` names, their cells kept as extras
+        (under their columns' names) and their columns listed in ``kept``. A bad name still
+        rejects the row: there is nothing else to call the card by."""
+        while True:
+            bad = [name for name in error.errors or {error.field or "card": str(error)} if name in data]
+            if not bad or "name" in bad:
+                raise error
+            for name in bad:
+                del data[name]
+                indexes = self.plan.sources.get(name, ())
+                index = _index_of(cells, indexes)
+                if index is not None:
+                    column = _column_name(self.plan.header, index)
+                    extras[column] = _extra_text(cells[index])
+                    kept.append(column)
+            values = self._template.copy()
+            try:
+                return self.checker.validate(data, values), values
+            except InvalidInput as again:
+                error = again
 
     def _apply_state(self, values: list[Any], state: dict[str, Any], stage: Stage,
                      lost_from: Stage | None) -> None:
@@ -326,13 +448,26 @@ class RowReader:
             values[_COLUMN["lost_from"]] = lost_from.value if lost_from else None
             values[_COLUMN["lost_reason"]] = state.get(col.LOST_REASON)
 
-    def _wanted_stage(self, cells: list[Any]) -> Stage:
+    def _wanted_stage(self, cells: list[Any]) -> col.Placement:
+        status = _first_present(cells, self._status)
+        if status is not None:
+            decided = _STATUS.get(col.normalize(str(status)))
+            if decided is not None:
+                return decided
         value = _first_present(cells, self._stage)
         if value is None:
-            return Stage.CONTACT
+            return _CONTACT
         return self._stage_of(value, "stage")
 
-    def _stage_of(self, value: Any, what: str) -> Stage:
+    def unknown(self, value: Any) -> bool:
+        """Whether ``value`` is a stage value nothing places (the survey before a run asks)."""
+        try:
+            self._stage_of(value, "stage")
+        except InvalidInput:
+            return True
+        return False
+
+    def _stage_of(self, value: Any, what: str) -> col.Placement:
         stage = self.stage_words.get(value) if isinstance(value, str) else None
         if stage is None:
             text = str(value).strip()
@@ -340,7 +475,7 @@ class RowReader:
             if stage is None:
                 shown = text[:60]
                 self.unknown_stages[shown] = self.unknown_stages.get(shown, 0) + 1
-                raise InvalidInput(f"{what}: {shown!r} is not a stage leadboard knows; map it with "
+                raise InvalidInput(f"{what}: {shown!r} is not a stage leadboard knows; place it with "
                                    f"--stage-map '{shown}=lead' (or contact, opportunity, account, lost)",
                                    field=what)
             if isinstance(value, str):
@@ -368,14 +503,25 @@ class RowReader:
             reached = stage
         return accepted, [], reached
 
-    def _read_state(self, cells: list[Any]) -> dict[str, Any]:
-        """Where the card stands beyond its fields: lost from/why, and our own export's columns."""
+    def _read_state(self, cells: list[Any], extras: dict[str, str], kept: list[str]) -> dict[str, Any]:
+        """Where the card stands beyond its fields: lost from/why, and our own export's columns.
+        A value that cannot be read is kept as text, like a field's."""
         state: dict[str, Any] = {}
         for name, indexes in self._state:
             value = _first_present(cells, indexes)
             if value is not None:
-                state[name] = _STATE_READERS[name](self, value)
+                try:
+                    state[name] = _STATE_READERS[name](self, value)
+                except InvalidInput:
+                    column = _column_name(self.plan.header, _index_of(cells, indexes) or indexes[0])
+                    extras[column] = _extra_text(value)
+                    kept.append(column)
         return state
+
+
+_CONTACT = col.Placement(Stage.CONTACT)
+#: a deal's won/lost status decides over its stage; an open one leaves it to the stage
+_STATUS = {"won": col.Placement(Stage.ACCOUNT), "lost": col.Placement(Stage.LOST, Stage.OPPORTUNITY)}
 
 
 class _BlankRow(Exception):
@@ -383,6 +529,8 @@ class _BlankRow(Exception):
 
 
 _AMOUNT = _COLUMN["amount"]
+_EXTRA = _COLUMN["extra"]
+_SOURCE_ID = _COLUMN["source_id"]
 _STAGE = _COLUMN["stage"]
 _WARNINGS = _COLUMN["warnings"]
 
@@ -396,7 +544,7 @@ _Facts = type("_Facts", (), {**_DEFAULTS, "name": None, "activity_count": 0})
 
 
 def _lost_from(reader: RowReader, value: Any) -> Stage:
-    stage = reader._stage_of(value, col.LOST_FROM)
+    stage = reader._stage_of(value, col.LOST_FROM).stage
     if stage is Stage.LOST:
         raise InvalidInput("lost_from: must be the open stage the card was lost from", field=col.LOST_FROM)
     return stage
@@ -408,15 +556,33 @@ def _text(clean: Callable[[str], str], limit: int, name: str) -> Callable[[RowRe
     return read
 
 
+class _Amounts:
+    """A cell as an amount's plain digits, or unchanged when it is not one."""
+
+    def __init__(self) -> None:
+        self.read = AmountReader()
+
+    def __call__(self, text: str) -> str:
+        amount = self.read(text)
+        return text if amount is None else format(amount.value, "f")
+
+
+class _Dates:
+    """A cell as an ISO date, or unchanged when it is not one."""
+
+    def __init__(self, moment: MomentReader) -> None:
+        self.moment = moment
+
+    def __call__(self, text: str) -> str:
+        when = self.moment(text)
+        return text if when is None else when.date().isoformat()
+
+
 def _when(name: str) -> Callable[[RowReader, Any], datetime]:
     def read(reader: RowReader, value: Any) -> datetime:
-        try:
-            moment = datetime.fromisoformat(str(value).strip())
-        except ValueError:
-            raise InvalidInput(f"{name}: is not a date and time (use YYYY-MM-DD HH:MM:SS)",
-                               field=name) from None
-        if moment.tzinfo is not None:
-            moment = moment.astimezone(UTC).replace(tzinfo=None)
+        moment = reader.moment(name, str(value))
+        if moment is None:
+            raise InvalidInput(f"{name}: is not a date and time (use YYYY-MM-DD HH:MM:SS)", field=name)
         return moment
     return read
 
@@ -492,6 +658,55 @@ def _first_present(cells: list[Any], indexes: tuple[int, ...]) -> Any:
         cell = cells[index] if index < len(cells) else None
         if cell is not None and (not isinstance(cell, str) or cell.strip()):
             return cell
+    return None
+
+
+def _column_name(header: tuple[str, ...], index: int) -> str:
+    name = one_line(header[index])[:LIMITS.line] if index < len(header) else ""
+    return name or f"column {index + 1}"
+
+
+def _extra_text(cell: Any) -> str:
+    """A cell as an extra field keeps it: text as written (cleaned like any note), anything else
+    (a JSON number or list) as JSON."""
+    text = cell if isinstance(cell, str) else json.dumps(cell, ensure_ascii=False)
+    return multi_line(text)[:EXTRA_LIMIT]
+
+
+def _merge_extras(extras: dict[str, str], value: Any) -> None:
+    """Our JSON export's ``extra`` object (or its JSON text) into ``extras``."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            extras[col.EXTRA] = _extra_text(value)
+            return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if item is not None and item != "":
+                extras[one_line(str(key))[:LIMITS.line] or col.EXTRA] = _extra_text(item)
+    elif value is not None:
+        extras[col.EXTRA] = _extra_text(value)
+
+
+def _keep_seconds(extras: dict[str, str], cells: list[Any], indexes: tuple[int, ...], names: list[str]) -> None:
+    """Every present value after the first one feeding a field (a second phone, a second email)."""
+    first = True
+    for index, name in zip(indexes, names, strict=True):
+        cell = cells[index] if index < len(cells) else None
+        if cell is not None and (not isinstance(cell, str) or cell.strip()):
+            if first:
+                first = False
+            else:
+                extras[name] = _extra_text(cell)
+
+
+def _index_of(cells: list[Any], indexes: tuple[int, ...]) -> int | None:
+    """The first of ``indexes`` with a present cell (the one ``_first_present`` reads)."""
+    for index in indexes:
+        cell = cells[index] if index < len(cells) else None
+        if cell is not None and (not isinstance(cell, str) or cell.strip()):
+            return index
     return None
 
 

@@ -24,6 +24,7 @@ from playhouse.migrate import PostgresqlMigrator, SchemaMigrator, SqliteMigrator
 from leadboard.domain.errors import SchemaTooNew
 from leadboard.store.db import database, is_sqlite
 from leadboard.store.migrations.steps import (
+    card_extras,
     change_journal,
     imports,
     initial,
@@ -41,6 +42,7 @@ STEPS: tuple[Step, ...] = (
     imports.STEP,
     change_journal.STEP,
     stage_visits.STEP,
+    card_extras.STEP,
 )
 
 #: databases made before steps had names counted them in ``schema_version``: version N meant
