@@ -8,13 +8,14 @@ never a traceback.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, NoReturn, TextIO
+from typing import Any, NoReturn, TextIO, cast
 
 import peewee
 
@@ -25,7 +26,7 @@ from leadboard.domain.filter import CardFilter
 from leadboard.domain.history import MoveRecord
 from leadboard.domain.rules import default_rules_text, load_rules
 from leadboard.domain.stages import PIPELINE, Stage, parse_stage
-from leadboard.domain.text import for_terminal
+from leadboard.domain.text import for_terminal, json_for_terminal
 from leadboard.service import MoveResult, Pipeline
 from leadboard.service.setup import init_database, open_pipeline
 from leadboard.service.transfer.exporter import Format, card_record
@@ -176,9 +177,45 @@ def _stage(text: str) -> Stage:
 
 # ---- output ------------------------------------------------------------------------------------
 
+class _Inert(io.TextIOBase):
+    """A terminal's standard output or error: whatever is written is shown, never obeyed.
+
+    This is the one place CLI output to a terminal is made safe: human text shows each control
+    and bidi character as a visible escape (``domain.text.for_terminal``; tab and newline lay it
+    out), JSON as a ``\\uXXXX`` escape (``json_for_terminal``: the same JSON value). A pipe or a
+    file is never wrapped, so it gets the data exact."""
+
+    def __init__(self, stream: TextIO, json: bool):
+        self._stream = stream
+        self._escape: Callable[[str], str] = (
+            json_for_terminal if json else lambda text: for_terminal(text, keep_lines=True))
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self._stream.write(self._escape(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return True
+
+
+def terminal_safe(stream: TextIO, json: bool = False) -> TextIO:
+    """``stream`` itself when it is a pipe or a file; wrapped so nothing written can take over the
+    terminal when it is one."""
+    try:
+        tty = stream.isatty()
+    except (AttributeError, ValueError):  # closed, or not a real stream
+        tty = False
+    return cast(TextIO, _Inert(stream, json)) if tty else stream
+
+
 def printable(text: object) -> str:
-    """User text made safe for a terminal: control and bidi characters shown as escapes, never
-    obeyed (``domain.text.for_terminal``); tab and newline lay out multi-line text."""
+    """User text made visible for the progress line, which draws on the terminal itself."""
     return for_terminal(str(text), keep_lines=True)
 
 
@@ -196,10 +233,10 @@ def _show(card: Card, out: TextIO) -> None:
     for name in FIELD_NAMES:
         value = getattr(card, name)
         if value is not None:
-            out.write(f"  {FIELD_LABELS[name]:<40} {printable(field_text(value))}\n")
+            out.write(f"  {FIELD_LABELS[name]:<40} {field_text(value)}\n")
     if card.stage is Stage.LOST:
         out.write(f"  {'Lost from':<40} {card.lost_from.value if card.lost_from else '-'}\n")
-        out.write(f"  {'Lost because':<40} {printable(card.lost_reason)}\n")
+        out.write(f"  {'Lost because':<40} {card.lost_reason}\n")
     out.write(f"  {'Activities':<40} {card.activity_count}\n")
     if card.warnings:
         out.write(f"  {'Warnings accepted':<40} {', '.join(card.warnings)}\n")
@@ -217,9 +254,9 @@ def _list_lines(pipeline: Pipeline, stage: Stage | None, card_filter: CardFilter
 
 def _say_move(result: MoveResult, out: TextIO) -> None:
     card, record = result.card, result.record
-    out.write(f"Card {card.id} ({printable(card.name)}): {record.from_stage} → {record.to_stage}.\n")
+    out.write(f"Card {card.id} ({card.name}): {record.from_stage} → {record.to_stage}.\n")
     for warning in result.warnings:
-        out.write(f"warning accepted: {printable(warning)}\n")
+        out.write(f"warning accepted: {warning}\n")
 
 
 # ---- commands -------------------------------------------------------------------------------
@@ -260,7 +297,7 @@ def _rules(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
 def _init(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     group = args.shared or settings.shared_group
-    out.write(printable(init_database(settings.database, settings.who, group)) + "\n")
+    out.write(init_database(settings.database, settings.who, group) + "\n")
     return EXIT_OK
 
 
@@ -299,7 +336,7 @@ def _edit(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
 
 def _reassign(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     card = pipeline.reassign(args.id, args.to, args.if_version)
-    out.write(f"Card {card.id} ({printable(card.name)}) now belongs to {printable(card.owner)} "
+    out.write(f"Card {card.id} ({card.name}) now belongs to {card.owner} "
               f"(version {card.version}).\n")
     return EXIT_OK
 
@@ -327,8 +364,8 @@ def _list(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     for card in found:
         amount = card.amount
         out.write(
-            f"{card.id:>8}  {card.stage.value:<11}  {printable(card.name)[:30]:<30}  "
-            f"{printable(card.company or '')[:24]:<24}  {card.owner or '':<10}  "
+            f"{card.id:>8}  {card.stage.value:<11}  {card.name[:30]:<30}  "
+            f"{(card.company or '')[:24]:<24}  {card.owner or '':<10}  "
             f"{'' if amount is None else f'{amount:,.0f}':>12}\n"
         )
     return EXIT_OK
@@ -356,7 +393,7 @@ def _reopen(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
 
 def _undo(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     result = pipeline.undo()
-    out.write(f"Undone: card {result.card.id} ({printable(result.card.name)}) is back in {result.card.stage}.\n")
+    out.write(f"Undone: card {result.card.id} ({result.card.name}) is back in {result.card.stage}.\n")
     return EXIT_OK
 
 
@@ -374,12 +411,12 @@ def _history(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_OK
     for move in moves:
         source = move.from_stage.value if move.from_stage else "-"
-        reason = f"  ({printable(move.reason)})" if move.reason else ""
-        by = printable(move.by)
+        reason = f"  ({move.reason})" if move.reason else ""
+        by = move.by
         out.write(f"{move.at:%Y-%m-%d %H:%M}  {by:<10}  {move.move.value:<8} "
                   f"{source} → {move.to_stage}{reason}\n")
         for warning in move.warnings:
-            out.write(f"{'':30}warning accepted: {printable(warning)}\n")
+            out.write(f"{'':30}warning accepted: {warning}\n")
     return EXIT_OK
 
 
@@ -401,7 +438,7 @@ def _import(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
         return 130
     progress.end()
     for line in summary.lines():
-        out.write(printable(line) + "\n")
+        out.write(line + "\n")
     return EXIT_OK
 
 
@@ -429,11 +466,23 @@ class _ProgressLine:
             self.drawn = False
 
 
+def _export_format(args: argparse.Namespace) -> Format:
+    target = args.file
+    return args.format or ("json" if target and target.lower().endswith(".json") else "csv")  # type: ignore[no-any-return]
+
+
+def _writes_json(args: argparse.Namespace) -> bool:
+    """True when the command prints JSON on standard output (escaped as JSON on a terminal)."""
+    if args.command == "export":
+        return args.file in (None, "-") and _export_format(args) == "json"
+    return bool(getattr(args, "json", False))
+
+
 def _export(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     from leadboard.service.transfer.exporter import export_cards
 
     target = args.file
-    format: Format = args.format or ("json" if target and target.lower().endswith(".json") else "csv")
+    format = _export_format(args)
     if target in (None, "-"):
         export_cards(out, format, args.stage, args.with_history)
         return EXIT_OK
@@ -455,7 +504,7 @@ def _export(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     except BaseException:
         os.unlink(temporary)
         raise
-    sys.stderr.write(f"Exported {count:,} card{'s' if count != 1 else ''} to {printable(target)}.\n")
+    terminal_safe(sys.stderr).write(f"Exported {count:,} card{'s' if count != 1 else ''} to {target}.\n")
     return EXIT_OK
 
 
@@ -467,37 +516,37 @@ COMMANDS: dict[str, Callable[[Pipeline, argparse.Namespace, TextIO], int]] = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    err = sys.stderr
+    err = terminal_safe(sys.stderr)
     try:
         args = build_parser().parse_args(argv)
         options = {key: getattr(args, key, None) for key in ("db", "rules", "user")}
         settings = load_settings(options)
-        return run(args, settings, sys.stdout)
+        return run(args, settings, terminal_safe(sys.stdout, json=_writes_json(args)))
     except UsageError as error:  # argparse quotes the user's words as typed: escape them
-        err.write(f"leadboard: {printable(error)}\n")
+        err.write(f"leadboard: {error}\n")
         return EXIT_BAD_INPUT
     except GateBlocked as error:
-        err.write(f"leadboard: {printable(error)}\n")
+        err.write(f"leadboard: {error}\n")
         for failure in error.failures:  # a rules file's words: escaped like any user text
             suffix = "" if failure.blocking else "  (warning)"
-            err.write(f"{printable(failure.rule_id)}: {printable(failure.message)}{suffix}\n")
+            err.write(f"{failure.rule_id}: {failure.message}{suffix}\n")
         return EXIT_BLOCKED
     except Conflict as error:
-        err.write(f"leadboard: {printable(error)}\n")
+        err.write(f"leadboard: {error}\n")
         return EXIT_CONFLICT
     except (LeadboardError, RulesFileError) as error:
-        err.write(f"leadboard: {printable(error)}\n")
+        err.write(f"leadboard: {error}\n")
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         # `leadboard list | head`: the reader has what it wanted
         sys.stdout = None  # type: ignore[assignment]
         return EXIT_OK
     except peewee.DatabaseError as error:
-        err.write(f"leadboard: the database failed: {printable(error)}\n")
+        err.write(f"leadboard: the database failed: {error}\n")
         return EXIT_FAILED
     except OSError as error:  # a database file or folder that cannot be read or made
         where = f"{error.filename}: " if error.filename else ""
-        err.write(f"leadboard: cannot use {printable(where)}{printable(error.strerror or error)}\n")
+        err.write(f"leadboard: cannot use {where}{error.strerror or error}\n")
         return EXIT_FAILED
     except KeyboardInterrupt:
         err.write("leadboard: interrupted\n")
