@@ -14,11 +14,12 @@ import hashlib
 import io
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
 from leadboard.service.transfer.columns import BadImportFile
+from leadboard.service.transfer.exporter import is_own_export, restored
 
 #: bytes looked at to guess the format and the delimiter
 SAMPLE = 64 * 1024
@@ -94,7 +95,10 @@ class Source:
             if self.format == "json":
                 yield from _json_records(text, self.header)
             else:
-                yield from _csv_records(text, self.delimiter)
+                records = _csv_records(text, self.delimiter)
+                if is_own_export(self.header):  # its cells were neutralised for spreadsheets
+                    records = (replace(record, cells=restored(record.cells)) for record in records)
+                yield from records
         finally:
             text.close()
 
