@@ -32,6 +32,8 @@ from leadboard.service.setup import init_database, open_pipeline
 from leadboard.service.transfer.exporter import Format, card_record
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_BLOCKED, EXIT_CONFLICT = 0, 1, 2, 3, 4
+#: commands that only read: they never create a database (a mistyped --db is an error, not a new file)
+READ_ONLY = frozenset({"list", "show", "history", "export", "report"})
 
 
 class UsageError(Exception):
@@ -270,7 +272,8 @@ def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         return _open_board(settings)
     if command == "init":
         return _init(args, settings, out)
-    pipeline = open_pipeline(settings.database, settings.who, settings.rules, settings.shared_group)
+    pipeline = open_pipeline(settings.database, settings.who, settings.rules, settings.shared_group,
+                             create=command not in READ_ONLY)
     handler: Callable[[Pipeline, argparse.Namespace, TextIO], int] = COMMANDS[command]
     return handler(pipeline, args, out)
 
