@@ -8,6 +8,7 @@ never a traceback.
 from __future__ import annotations
 
 import argparse
+import errno
 import io
 import json
 import os
@@ -65,7 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
                            "(default: shared_group from the config)")
 
     demo = command("demo", "fill the database with realistic demo cards in every stage")
-    demo.add_argument("--cards", type=_count, default=200, metavar="N")
+    demo.add_argument("--cards", type=_count, default=200, metavar="N",
+                      help=f"how many (default 200, at most {MAX_DEMO_CARDS:,})")
 
     add = command("add", "add a contact; prints its id")
     add.add_argument("name")
@@ -140,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 "(default: keep the file's stage, recording failed rules as warnings)")
     importing.add_argument("--update", action="store_true",
                            help="update cards that match by email or name + company (default: skip them)")
-    importing.add_argument("--batch-size", type=_count, default=None, metavar="N",
+    importing.add_argument("--batch-size", type=_batch_size, default=None, metavar="N",
                            help="rows written per transaction (default 10000)")
 
     exporting = command("export", "write every card with every field as CSV or JSON (import reads it back)")
@@ -152,22 +154,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: the largest id or version a database stores (a signed 64-bit integer)
+MAX_ID = 2**63 - 1
+#: the most cards ``demo`` makes in one go
+MAX_DEMO_CARDS = 1_000_000
+#: the most rows ``import --batch-size`` puts in one transaction
+MAX_BATCH = 1_000_000
+
+
+def _number(text: str, what: str, least: int, most: int) -> int:
+    """``text`` as a whole number from ``least`` to ``most``, else a one-line usage error."""
+    digits = text.strip()
+    if not digits.isascii() or not digits.isdigit() or len(digits) > 30 or not least <= int(digits) <= most:
+        shown = text if len(text) <= 40 else text[:40] + "..."
+        raise argparse.ArgumentTypeError(f"{what} is a whole number from {least:,} to {most:,}, not {shown!r}")
+    return int(digits)
+
+
 def _card_id(text: str) -> int:
-    if not text.isdigit() or int(text) <= 0:
-        raise argparse.ArgumentTypeError(f"a card id is a positive number, not {text!r}")
-    return int(text)
+    return _number(text, "a card id", 1, MAX_ID)
 
 
 def _version(text: str) -> int:
-    if not text.isdigit() or int(text) <= 0:
-        raise argparse.ArgumentTypeError(f"a card version is a positive number, not {text!r}")
-    return int(text)
+    return _number(text, "a card version", 1, MAX_ID)
 
 
 def _count(text: str) -> int:
-    if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"expected a number of cards, not {text!r}")
-    return int(text)
+    return _number(text, "the number of demo cards", 0, MAX_DEMO_CARDS)
+
+
+def _batch_size(text: str) -> int:
+    return _number(text, "a batch size", 1, MAX_BATCH)
 
 
 def _stage(text: str) -> Stage:
@@ -434,6 +451,16 @@ def _import(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     progress = _ProgressLine(f"importing {os.path.basename(args.file)}")
     try:
         summary = import_file(pipeline, args.file, options, progress.show if progress.on else None)
+    except peewee.DataError as error:
+        progress.end()
+        raise InvalidInput(f"{args.file}: {VALUE_OUT_OF_RANGE[:1].upper()}{VALUE_OUT_OF_RANGE[1:]} "
+                           f"({str(error).strip().splitlines()[0]}).", field="FILE") from None
+    except (RecursionError, OverflowError, UnicodeError, ValueError) as error:
+        progress.end()
+        problem = _unreadable(error)
+        if problem is None:
+            raise
+        raise InvalidInput(f"{args.file}: {problem[:1].upper()}{problem[1:]}", field="FILE") from None
     except KeyboardInterrupt:
         progress.end()
         sys.stderr.write("leadboard: import interrupted; the batches written so far are kept: run the same "
@@ -511,6 +538,52 @@ def _export(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _check_arguments(argv: list[str]) -> None:
+    """Python reads bytes that are not UTF-8 into lone surrogates, which no database or terminal
+    takes: refuse them here, once, for every argument of every command."""
+    for number, argument in enumerate(argv, start=1):
+        try:
+            argument.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = argument.encode("utf-8", "surrogateescape")[:40]
+            raise UsageError(f"argument {number} ({shown!r}) is not valid UTF-8 text") from None
+
+
+VALUE_OUT_OF_RANGE = "a value does not fit the database: it was not saved"
+DISK_FULL = "the disk is full: the change was not saved (nothing was half-written); free some space and run it again."
+
+
+def _disk_full(error: BaseException) -> bool:
+    """True when ``error`` (or what it was raised while handling: SQLite reports "cannot rollback"
+    once a full disk made it roll back on its own) is the disk being full."""
+    seen: BaseException | None = error
+    for _ in range(10):
+        if seen is None:
+            return False
+        if getattr(seen, "errno", None) == errno.ENOSPC or "disk is full" in str(seen).lower() \
+                or "no space left" in str(seen).lower():
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _unreadable(error: BaseException) -> str | None:
+    """The sentence for input Python itself cannot hold (the last guard: each reader names its own
+    file and line where it can), or None for an error that is a bug, to be shown as one."""
+    if isinstance(error, RecursionError):
+        return "the input is nested too deeply to read (a JSON or TOML file nested hundreds of levels)."
+    if isinstance(error, OverflowError):
+        return ("a number is too large: ids, versions and counts are at most "
+                f"{MAX_ID:,} (64 bits), dates end in the year 9999.")
+    if isinstance(error, UnicodeError):
+        return f"the input is not valid text ({error})."
+    if "integer string conversion" in str(error):
+        return "a number has more than 4,300 digits; no field holds one that long."
+    if "NUL" in str(error) and "0x00" in str(error):  # psycopg2: PostgreSQL text holds no NUL
+        return "the text holds a NUL character (0x00), which no field may hold."
+    return None
+
+
 COMMANDS: dict[str, Callable[[Pipeline, argparse.Namespace, TextIO], int]] = {
     "demo": _demo, "add": _add, "edit": _edit, "reassign": _reassign, "show": _show_command, "list": _list,
     "promote": _promote, "demote": _demote, "lose": _lose, "reopen": _reopen,
@@ -521,6 +594,8 @@ COMMANDS: dict[str, Callable[[Pipeline, argparse.Namespace, TextIO], int]] = {
 def main(argv: Sequence[str] | None = None) -> int:
     err = terminal_safe(sys.stderr)
     try:
+        argv = list(sys.argv[1:] if argv is None else argv)
+        _check_arguments(argv)
         args = build_parser().parse_args(argv)
         options = {key: getattr(args, key, None) for key in ("db", "rules", "user")}
         settings = load_settings(options)
@@ -544,10 +619,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `leadboard list | head`: the reader has what it wanted
         sys.stdout = None  # type: ignore[assignment]
         return EXIT_OK
+    except peewee.DataError as error:  # PostgreSQL: a value the column cannot hold; nothing was written
+        err.write(f"leadboard: {VALUE_OUT_OF_RANGE} ({str(error).strip().splitlines()[0]}).\n")
+        return EXIT_BAD_INPUT
     except peewee.DatabaseError as error:
+        if _disk_full(error):
+            err.write(f"leadboard: {DISK_FULL}\n")
+            return EXIT_FAILED
         err.write(f"leadboard: the database failed: {error}\n")
         return EXIT_FAILED
+    except (RecursionError, OverflowError, UnicodeError, ValueError) as error:
+        problem = _unreadable(error)
+        if problem is None:
+            raise
+        err.write(f"leadboard: {problem}\n")
+        return EXIT_BAD_INPUT
     except OSError as error:  # a database file or folder that cannot be read or made
+        if _disk_full(error):
+            err.write(f"leadboard: {DISK_FULL}\n")
+            return EXIT_FAILED
         where = f"{error.filename}: " if error.filename else ""
         err.write(f"leadboard: cannot use {where}{error.strerror or error}\n")
         return EXIT_FAILED

@@ -63,9 +63,13 @@ def group_id(group: str) -> int:
     try:
         return grp.getgrnam(group).gr_gid
     except KeyError:
-        if group.isdigit():
-            return int(group)
-        raise InvalidInput(f"There is no group {group!r} on this machine.", field="shared_group") from None
+        pass
+    try:
+        if group.isascii() and group.isdigit():
+            return grp.getgrgid(int(group)).gr_gid
+    except (KeyError, OverflowError):
+        pass
+    raise InvalidInput(f"There is no group {group!r} on this machine.", field="shared_group")
 
 
 def _group_name(gid: int) -> str:

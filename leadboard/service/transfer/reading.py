@@ -13,11 +13,14 @@ import csv
 import hashlib
 import io
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
+from leadboard.domain.errors import InvalidInput
+from leadboard.domain.inputs import open_regular
 from leadboard.service.transfer.columns import BadImportFile
 from leadboard.service.transfer.exporter import is_own_export, restored
 
@@ -110,6 +113,10 @@ def open_source(path: str | Path) -> Source:
         raise BadImportFile(f"{path}: no such file.")
     if path.is_dir():
         raise BadImportFile(f"{path} is a folder, not a file.")
+    try:  # a FIFO or a device is refused before a byte is read (or waited for)
+        os.close(open_regular(path, str(path)))
+    except InvalidInput as error:
+        raise BadImportFile(str(error)) from None
     try:
         with open(path, "rb") as file:
             head = file.read(SAMPLE)
