@@ -9,6 +9,7 @@ it through its folder, can rewrite the pipeline and the history of who did what.
 
 from __future__ import annotations
 
+import errno
 import grp
 import os
 import pwd
@@ -56,6 +57,32 @@ def create_private(path: Path) -> None:
         os.fchmod(fd, PRIVATE_FILE)
     finally:
         os.close(fd)
+
+
+def create_fresh(path: Path) -> Path:
+    """Create a new, empty file (0600) at ``path``, or at the first free one of ``NAME-2.EXT``,
+    ``NAME-3.EXT``, ...: never through a symlink, never over or into a file that is already there
+    (``O_CREAT|O_EXCL|O_NOFOLLOW``). Returns the path made."""
+    for number in range(1, 1000):
+        candidate = path if number == 1 else path.with_name(f"{path.stem}-{number}{path.suffix}")
+        try:
+            fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                         PRIVATE_FILE)
+        except FileExistsError:  # a file, a folder or a link (even a dangling one) is in the way
+            continue
+        os.close(fd)
+        return candidate
+    raise FileExistsError(errno.EEXIST, "999 files of that name are there already", str(path))
+
+
+def open_made(path: Path) -> int:
+    """A descriptor for appending to a file ``create_fresh`` made, refusing a symlink or anything
+    but a regular file put there since (the caller closes it)."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise IsADirectoryError(errno.EISDIR, "not a regular file", str(path))
+    return fd
 
 
 def group_id(group: str) -> int:
