@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import csv
+import errno
+import io
 import json
 import os
 import sys
@@ -17,7 +19,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
-from typing import Any, NoReturn, TextIO
+from typing import Any, NoReturn, TextIO, cast
 
 import peewee
 
@@ -28,7 +30,7 @@ from leadboard.domain.filter import CardFilter
 from leadboard.domain.history import ChangeKind, ChangeRecord, HistoryItem, MoveRecord
 from leadboard.domain.rules import default_rules_text, load_rules
 from leadboard.domain.stages import PIPELINE, Stage, parse_stage
-from leadboard.domain.text import csv_cell, for_terminal
+from leadboard.domain.text import csv_cell, for_terminal, json_for_terminal
 from leadboard.service import MoveResult, Pipeline
 from leadboard.service.pipeline import local
 from leadboard.service.report_tables import tables
@@ -38,6 +40,8 @@ from leadboard.service.setup import init_database, open_pipeline
 from leadboard.service.transfer.exporter import Format, card_record
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_BLOCKED, EXIT_CONFLICT, EXIT_PARTLY = 0, 1, 2, 3, 4, 5
+#: commands that only read: they never create a database (a mistyped --db is an error, not a new file)
+READ_ONLY = frozenset({"list", "show", "history", "export", "report"})
 
 
 class UsageError(Exception):
@@ -71,7 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
                            "(default: shared_group from the config)")
 
     demo = command("demo", "fill the database with realistic demo cards in every stage")
-    demo.add_argument("--cards", type=_count, default=200, metavar="N")
+    demo.add_argument("--cards", type=_count, default=200, metavar="N",
+                      help=f"how many (default 200, at most {MAX_DEMO_CARDS:,})")
 
     add = command("add", "add a contact; prints its id")
     add.add_argument("name")
@@ -156,7 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 "(default: keep the file's stage, recording failed rules as warnings)")
     importing.add_argument("--update", action="store_true",
                            help="update cards that match by email or name + company (default: skip them)")
-    importing.add_argument("--batch-size", type=_count, default=None, metavar="N",
+    importing.add_argument("--batch-size", type=_batch_size, default=None, metavar="N",
                            help="rows written per transaction (default 10000)")
 
     exporting = command("export", "write every card with every field as CSV or JSON (import reads it back)")
@@ -192,28 +197,41 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"a date is YYYY-MM-DD, not {text!r}") from None
 
 
+#: the largest id or version a database stores (a signed 64-bit integer)
+MAX_ID = 2**63 - 1
+#: the most cards ``demo`` makes in one go
+MAX_DEMO_CARDS = 1_000_000
+#: the most rows ``import --batch-size`` puts in one transaction
+MAX_BATCH = 1_000_000
+
+
+def _number(text: str, what: str, least: int, most: int) -> int:
+    """``text`` as a whole number from ``least`` to ``most``, else a one-line usage error."""
+    digits = text.strip()
+    if not digits.isascii() or not digits.isdigit() or len(digits) > 30 or not least <= int(digits) <= most:
+        shown = text if len(text) <= 40 else text[:40] + "..."
+        raise argparse.ArgumentTypeError(f"{what} is a whole number from {least:,} to {most:,}, not {shown!r}")
+    return int(digits)
+
+
 def _card_id(text: str) -> int:
-    if not text.isdigit() or int(text) <= 0:
-        raise argparse.ArgumentTypeError(f"a card id is a positive number, not {text!r}")
-    return int(text)
+    return _number(text, "a card id", 1, MAX_ID)
 
 
 def _change_id(text: str) -> int:
-    if not text.isdigit() or int(text) <= 0:
-        raise argparse.ArgumentTypeError(f"a change id is a positive number, not {text!r}")
-    return int(text)
+    return _number(text, "a change id", 1, MAX_ID)
 
 
 def _version(text: str) -> int:
-    if not text.isdigit() or int(text) <= 0:
-        raise argparse.ArgumentTypeError(f"a card version is a positive number, not {text!r}")
-    return int(text)
+    return _number(text, "a card version", 1, MAX_ID)
 
 
 def _count(text: str) -> int:
-    if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"expected a number of cards, not {text!r}")
-    return int(text)
+    return _number(text, "the number of demo cards", 0, MAX_DEMO_CARDS)
+
+
+def _batch_size(text: str) -> int:
+    return _number(text, "a batch size", 1, MAX_BATCH)
 
 
 def _stage(text: str) -> Stage:
@@ -225,9 +243,45 @@ def _stage(text: str) -> Stage:
 
 # ---- output ------------------------------------------------------------------------------------
 
+class _Inert(io.TextIOBase):
+    """A terminal's standard output or error: whatever is written is shown, never obeyed.
+
+    This is the one place CLI output to a terminal is made safe: human text shows each control
+    and bidi character as a visible escape (``domain.text.for_terminal``; tab and newline lay it
+    out), JSON as a ``\\uXXXX`` escape (``json_for_terminal``: the same JSON value). A pipe or a
+    file is never wrapped, so it gets the data exact."""
+
+    def __init__(self, stream: TextIO, json: bool):
+        self._stream = stream
+        self._escape: Callable[[str], str] = (
+            json_for_terminal if json else lambda text: for_terminal(text, keep_lines=True))
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self._stream.write(self._escape(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return True
+
+
+def terminal_safe(stream: TextIO, json: bool = False) -> TextIO:
+    """``stream`` itself when it is a pipe or a file; wrapped so nothing written can take over the
+    terminal when it is one."""
+    try:
+        tty = stream.isatty()
+    except (AttributeError, ValueError):  # closed, or not a real stream
+        tty = False
+    return cast(TextIO, _Inert(stream, json)) if tty else stream
+
+
 def printable(text: object) -> str:
-    """User text made safe for a terminal: control and bidi characters shown as escapes, never
-    obeyed (``domain.text.for_terminal``); tab and newline lay out multi-line text."""
+    """User text made visible for the progress line, which draws on the terminal itself."""
     return for_terminal(str(text), keep_lines=True)
 
 
@@ -264,9 +318,9 @@ def _field_lines(change: ChangeRecord | None, out: TextIO, skip: frozenset[str] 
     for field in change.changes if change else ():
         if field.field in skip:
             continue
-        old = "-" if field.old is None else printable(field.old)
-        new = "-" if field.new is None else printable(field.new)
-        out.write(f"{'':30}{printable(field.field)}: {old} → {new}\n")
+        old = "-" if field.old is None else str(field.old)
+        new = "-" if field.new is None else str(field.new)
+        out.write(f"{'':30}{field.field}: {old} → {new}\n")
 
 
 #: what a move's own line already says
@@ -278,17 +332,17 @@ def _show(card: Card, out: TextIO) -> None:
     for name in FIELD_NAMES:
         value = getattr(card, name)
         if value is not None:
-            out.write(f"  {FIELD_LABELS[name]:<40} {printable(field_text(value))}\n")
+            out.write(f"  {FIELD_LABELS[name]:<40} {field_text(value)}\n")
     if card.stage is Stage.LOST:
         out.write(f"  {'Lost from':<40} {card.lost_from.value if card.lost_from else '-'}\n")
-        out.write(f"  {'Lost because':<40} {printable(card.lost_reason)}\n")
+        out.write(f"  {'Lost because':<40} {card.lost_reason}\n")
     out.write(f"  {'Activities':<40} {card.activity_count}\n")
     if card.warnings:
         out.write(f"  {'Warnings accepted':<40} {', '.join(card.warnings)}\n")
     if card.source_id:
-        out.write(f"  {'Source id':<40} {printable(card.source_id)}\n")
+        out.write(f"  {'Source id':<40} {card.source_id}\n")
     for key, value in card.extra.items():
-        out.write(f"  {printable(key)[:38] + ' *':<40} {printable(value)}\n")
+        out.write(f"  {str(key)[:38] + ' *':<40} {value}\n")
     if card.extra:
         out.write("  * an extra field, kept from an imported file\n")
 
@@ -305,9 +359,9 @@ def _list_lines(pipeline: Pipeline, stage: Stage | None, card_filter: CardFilter
 
 def _say_move(result: MoveResult, out: TextIO) -> None:
     card, record = result.card, result.record
-    out.write(f"Card {card.id} ({printable(card.name)}): {record.from_stage} → {record.to_stage}.\n")
+    out.write(f"Card {card.id} ({card.name}): {record.from_stage} → {record.to_stage}.\n")
     for warning in result.warnings:
-        out.write(f"warning accepted: {printable(warning)}\n")
+        out.write(f"warning accepted: {warning}\n")
 
 
 # ---- commands -------------------------------------------------------------------------------
@@ -321,7 +375,8 @@ def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         return _open_board(settings, args.board_as_of)
     if command == "init":
         return _init(args, settings, out)
-    pipeline = open_pipeline(settings.database, settings.who, settings.rules, settings.shared_group)
+    pipeline = open_pipeline(settings.database, settings.who, settings.rules, settings.shared_group,
+                             create=command not in READ_ONLY)
     handler: Callable[[Pipeline, argparse.Namespace, TextIO], int] = COMMANDS[command]
     return handler(pipeline, args, out)
 
@@ -350,7 +405,7 @@ def _rules(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
 def _init(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     group = args.shared or settings.shared_group
-    out.write(printable(init_database(settings.database, settings.who, group)) + "\n")
+    out.write(init_database(settings.database, settings.who, group) + "\n")
     return EXIT_OK
 
 
@@ -389,7 +444,7 @@ def _edit(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
 
 def _reassign(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     card = pipeline.reassign(args.id, args.to, args.if_version)
-    out.write(f"Card {card.id} ({printable(card.name)}) now belongs to {printable(card.owner)} "
+    out.write(f"Card {card.id} ({card.name}) now belongs to {card.owner} "
               f"(version {card.version}).\n")
     return EXIT_OK
 
@@ -417,8 +472,8 @@ def _list(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     for card in found:
         amount = card.amount
         out.write(
-            f"{card.id:>8}  {card.stage.value:<11}  {printable(card.name)[:30]:<30}  "
-            f"{printable(card.company or '')[:24]:<24}  {card.owner or '':<10}  "
+            f"{card.id:>8}  {card.stage.value:<11}  {card.name[:30]:<30}  "
+            f"{(card.company or '')[:24]:<24}  {card.owner or '':<10}  "
             f"{'' if amount is None else f'{amount:,.0f}':>12}\n"
         )
     return EXIT_OK
@@ -450,7 +505,7 @@ def _undo(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     target = pipeline.last_change() if args.change is None else pipeline.change(args.change)
     pipeline.check_undo(target)
     card = pipeline.card(target.card_id)
-    what = (f"{printable(target.describe())} on card {card.id} ({printable(card.name)}), "
+    what = (f"{target.describe()} on card {card.id} ({card.name}), "
             f"made {local(target.at)} (change {target.id})")
     if not args.yes:
         if not sys.stdin.isatty():
@@ -463,8 +518,8 @@ def _undo(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
             return EXIT_OK
     result = pipeline.undo(target.id)
     where = f"; it is back in {result.card.stage}" if result.record else ""
-    out.write(f"Undone: {printable(result.undone.describe())} on card {result.card.id} "
-              f"({printable(result.card.name)}){where}.\n")
+    out.write(f"Undone: {result.undone.describe()} on card {result.card.id} "
+              f"({result.card.name}){where}.\n")
     return EXIT_OK
 
 
@@ -478,7 +533,7 @@ def _undo_list(pipeline: Pipeline, out: TextIO) -> int:
         else:
             what = change.describe()
         status = f"  (undone by change {change.undone_by})" if change.undone_by else ""
-        out.write(f"{change.id:>8}  {local(change.at)}  card {change.card_id:<8} {printable(what)}{status}\n")
+        out.write(f"{change.id:>8}  {local(change.at)}  card {change.card_id:<8} {what}{status}\n")
     return EXIT_OK
 
 
@@ -501,20 +556,20 @@ def _history(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
             assert change is not None
             kind = change.kind.value
             target = undone.get(change.undoes) if change.undoes else None
-            what = {ChangeKind.UNDO: f"of change {change.undoes}" + (f" ({printable(target.describe())})"
+            what = {ChangeKind.UNDO: f"of change {change.undoes}" + (f" ({target.describe()})"
                                                                      if target else ""),
-                    ChangeKind.ACTIVITY: printable(change.describe().removeprefix("log "))}.get(change.kind, "")
-            out.write(f"{change.at:%Y-%m-%d %H:%M}  {printable(change.by):<10}  {kind:<8} {what}".rstrip() + "\n")
+                    ChangeKind.ACTIVITY: str(change.describe().removeprefix("log "))}.get(change.kind, "")
+            out.write(f"{change.at:%Y-%m-%d %H:%M}  {change.by:<10}  {kind:<8} {what}".rstrip() + "\n")
             if change.kind is not ChangeKind.ACTIVITY:  # its one line says what was logged
                 _field_lines(change, out)
             continue
         source = move.from_stage.value if move.from_stage else "-"
-        reason = f"  ({printable(move.reason)})" if move.reason else ""
-        by = printable(move.by)
+        reason = f"  ({move.reason})" if move.reason else ""
+        by = move.by
         out.write(f"{move.at:%Y-%m-%d %H:%M}  {by:<10}  {move.move.value:<8} "
                   f"{source} → {move.to_stage}{reason}\n")
         for warning in move.warnings:
-            out.write(f"{'':30}warning accepted: {printable(warning)}\n")
+            out.write(f"{'':30}warning accepted: {warning}\n")
         _field_lines(change, out, _MOVE_COLUMNS)
     return EXIT_OK
 
@@ -539,6 +594,16 @@ def _import(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     progress = _ProgressLine(f"importing {os.path.basename(args.file)}")
     try:
         summary = import_file(pipeline, args.file, options, progress.show if progress.on else None)
+    except peewee.DataError as error:
+        progress.end()
+        raise InvalidInput(f"{args.file}: {VALUE_OUT_OF_RANGE[:1].upper()}{VALUE_OUT_OF_RANGE[1:]} "
+                           f"({str(error).strip().splitlines()[0]}).", field="FILE") from None
+    except (RecursionError, OverflowError, UnicodeError, ValueError) as error:
+        progress.end()
+        problem = _unreadable(error)
+        if problem is None:
+            raise
+        raise InvalidInput(f"{args.file}: {problem[:1].upper()}{problem[1:]}", field="FILE") from None
     except KeyboardInterrupt:
         progress.end()
         sys.stderr.write("leadboard: import interrupted; the batches written so far are kept: run the same "
@@ -546,14 +611,14 @@ def _import(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
         return 130
     progress.end()
     for line in summary.lines():
-        out.write(printable(line) + "\n")
+        out.write(line + "\n")
     # a dry run exits as the real run would
     if summary.unknown_stages or summary.ambiguous_dates:
         sys.stderr.write("leadboard: nothing would be imported until the stage values or date columns "
                          "above are settled.\n")
         return EXIT_BAD_INPUT
     if summary.all_rejected:
-        sys.stderr.write(f"leadboard: every row was rejected; see {printable(summary.rejects_path or 'above')}.\n")
+        sys.stderr.write(f"leadboard: every row was rejected; see {summary.rejects_path or 'above'!s}.\n")
         return EXIT_BAD_INPUT
     if summary.rejected:
         return EXIT_PARTLY
@@ -584,11 +649,23 @@ class _ProgressLine:
             self.drawn = False
 
 
+def _export_format(args: argparse.Namespace) -> Format:
+    target = args.file
+    return args.format or ("json" if target and target.lower().endswith(".json") else "csv")  # type: ignore[no-any-return]
+
+
+def _writes_json(args: argparse.Namespace) -> bool:
+    """True when the command prints JSON on standard output (escaped as JSON on a terminal)."""
+    if args.command == "export":
+        return args.file in (None, "-") and _export_format(args) == "json"
+    return bool(getattr(args, "json", False))
+
+
 def _export(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     from leadboard.service.transfer.exporter import export_cards
 
     target = args.file
-    format: Format = args.format or ("json" if target and target.lower().endswith(".json") else "csv")
+    format = _export_format(args)
     if target in (None, "-"):
         export_cards(out, format, args.stage, args.with_history)
         return EXIT_OK
@@ -610,7 +687,7 @@ def _export(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     except BaseException:
         os.unlink(temporary)
         raise
-    sys.stderr.write(f"Exported {count:,} card{'s' if count != 1 else ''} to {printable(target)}.\n")
+    terminal_safe(sys.stderr).write(f"Exported {count:,} card{'s' if count != 1 else ''} to {target}.\n")
     return EXIT_OK
 
 
@@ -651,14 +728,60 @@ def _report(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     for number, table in enumerate(tables(result)):
         if number:
             out.write("\n")
-        out.write(printable(table.title) + "\n")
+        out.write(str(table.title) + "\n")
         cells = [[str(c) for c in table.header]] + [[str(c) for c in row] for row in table.rows]
         widths = [max(len(row[i]) for row in cells) for i in range(len(table.header))]
         for row in cells:
             line = "  ".join(cell.ljust(width) if i == 0 else cell.rjust(width)
                              for i, (cell, width) in enumerate(zip(row, widths, strict=True)))
-            out.write(printable(line.rstrip()) + "\n")
+            out.write(str(line.rstrip()) + "\n")
     return EXIT_OK
+
+
+def _check_arguments(argv: list[str]) -> None:
+    """Python reads bytes that are not UTF-8 into lone surrogates, which no database or terminal
+    takes: refuse them here, once, for every argument of every command."""
+    for number, argument in enumerate(argv, start=1):
+        try:
+            argument.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = argument.encode("utf-8", "surrogateescape")[:40]
+            raise UsageError(f"argument {number} ({shown!r}) is not valid UTF-8 text") from None
+
+
+VALUE_OUT_OF_RANGE = "a value does not fit the database: it was not saved"
+DISK_FULL = "the disk is full: the change was not saved (nothing was half-written); free some space and run it again."
+
+
+def _disk_full(error: BaseException) -> bool:
+    """True when ``error`` (or what it was raised while handling: SQLite reports "cannot rollback"
+    once a full disk made it roll back on its own) is the disk being full."""
+    seen: BaseException | None = error
+    for _ in range(10):
+        if seen is None:
+            return False
+        if getattr(seen, "errno", None) == errno.ENOSPC or "disk is full" in str(seen).lower() \
+                or "no space left" in str(seen).lower():
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _unreadable(error: BaseException) -> str | None:
+    """The sentence for input Python itself cannot hold (the last guard: each reader names its own
+    file and line where it can), or None for an error that is a bug, to be shown as one."""
+    if isinstance(error, RecursionError):
+        return "the input is nested too deeply to read (a JSON or TOML file nested hundreds of levels)."
+    if isinstance(error, OverflowError):
+        return ("a number is too large: ids, versions and counts are at most "
+                f"{MAX_ID:,} (64 bits), dates end in the year 9999.")
+    if isinstance(error, UnicodeError):
+        return f"the input is not valid text ({error})."
+    if "integer string conversion" in str(error):
+        return "a number has more than 4,300 digits; no field holds one that long."
+    if "NUL" in str(error) and "0x00" in str(error):  # psycopg2: PostgreSQL text holds no NUL
+        return "the text holds a NUL character (0x00), which no field may hold."
+    return None
 
 
 COMMANDS: dict[str, Callable[[Pipeline, argparse.Namespace, TextIO], int]] = {
@@ -670,37 +793,54 @@ COMMANDS: dict[str, Callable[[Pipeline, argparse.Namespace, TextIO], int]] = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    err = sys.stderr
+    err = terminal_safe(sys.stderr)
     try:
+        argv = list(sys.argv[1:] if argv is None else argv)
+        _check_arguments(argv)
         args = build_parser().parse_args(argv)
         options = {key: getattr(args, key, None) for key in ("db", "rules", "user")}
         settings = load_settings(options)
-        return run(args, settings, sys.stdout)
+        return run(args, settings, terminal_safe(sys.stdout, json=_writes_json(args)))
     except UsageError as error:  # argparse quotes the user's words as typed: escape them
-        err.write(f"leadboard: {printable(error)}\n")
+        err.write(f"leadboard: {error}\n")
         return EXIT_BAD_INPUT
     except GateBlocked as error:
-        err.write(f"leadboard: {printable(error)}\n")
+        err.write(f"leadboard: {error}\n")
         for failure in error.failures:  # a rules file's words: escaped like any user text
             suffix = "" if failure.blocking else "  (warning)"
-            err.write(f"{printable(failure.rule_id)}: {printable(failure.message)}{suffix}\n")
+            err.write(f"{failure.rule_id}: {failure.message}{suffix}\n")
         return EXIT_BLOCKED
     except Conflict as error:
-        err.write(f"leadboard: {printable(error)}\n")
+        err.write(f"leadboard: {error}\n")
         return EXIT_CONFLICT
     except (LeadboardError, RulesFileError) as error:
-        err.write(f"leadboard: {printable(error)}\n")
+        err.write(f"leadboard: {error}\n")
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         # `leadboard list | head`: the reader has what it wanted
         sys.stdout = None  # type: ignore[assignment]
         return EXIT_OK
+    except peewee.DataError as error:  # PostgreSQL: a value the column cannot hold; nothing was written
+        err.write(f"leadboard: {VALUE_OUT_OF_RANGE} ({str(error).strip().splitlines()[0]}).\n")
+        return EXIT_BAD_INPUT
     except peewee.DatabaseError as error:
-        err.write(f"leadboard: the database failed: {printable(error)}\n")
+        if _disk_full(error):
+            err.write(f"leadboard: {DISK_FULL}\n")
+            return EXIT_FAILED
+        err.write(f"leadboard: the database failed: {error}\n")
         return EXIT_FAILED
+    except (RecursionError, OverflowError, UnicodeError, ValueError) as error:
+        problem = _unreadable(error)
+        if problem is None:
+            raise
+        err.write(f"leadboard: {problem}\n")
+        return EXIT_BAD_INPUT
     except OSError as error:  # a database file or folder that cannot be read or made
+        if _disk_full(error):
+            err.write(f"leadboard: {DISK_FULL}\n")
+            return EXIT_FAILED
         where = f"{error.filename}: " if error.filename else ""
-        err.write(f"leadboard: cannot use {printable(where)}{printable(error.strerror or error)}\n")
+        err.write(f"leadboard: cannot use {where}{error.strerror or error}\n")
         return EXIT_FAILED
     except KeyboardInterrupt:
         err.write("leadboard: interrupted\n")

@@ -35,7 +35,8 @@ class Settings(BaseModel):
 
     @property
     def database(self) -> str:
-        return self.db or str(locations.default_database())
+        # an empty --db is refused where the database is opened, never taken as the default
+        return self.db if self.db is not None else str(locations.default_database())
 
     @property
     def who(self) -> str:

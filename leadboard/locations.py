@@ -1,4 +1,5 @@
-"""Where leadboard keeps its files. Folders are created only when asked for, never at import."""
+"""Where leadboard keeps its files. Nothing here creates a folder: the store makes a database's
+folders (private) when a command that creates a database first needs them."""
 
 from __future__ import annotations
 
@@ -10,9 +11,8 @@ APP = "leadboard"
 
 
 def data_dir() -> Path:
-    path = Path(user_data_dir(APP, appauthor=False))
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path
+    """The user's data folder; made (0700) only by the commands that create a database."""
+    return Path(user_data_dir(APP, appauthor=False))
 
 
 def default_database() -> Path:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from leadboard.domain.text import one_line
+
 
 @dataclass(frozen=True)
 class CardFilter:
@@ -11,6 +13,13 @@ class CardFilter:
 
     owner: str | None = None
     search: str = ""
+
+    def __post_init__(self) -> None:
+        # typed or pasted text, cleaned like any one-line text: no control character (a NUL
+        # would not even reach PostgreSQL) can be part of a search
+        object.__setattr__(self, "search", one_line(self.search))
+        if self.owner is not None:
+            object.__setattr__(self, "owner", one_line(self.owner))
 
     @property
     def is_empty(self) -> bool:

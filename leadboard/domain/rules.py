@@ -20,11 +20,16 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from leadboard.domain.card import BOOL_FIELDS, CHOICE_FIELDS, DATE_FIELDS, FIELD_NAMES, MONEY_FIELDS
-from leadboard.domain.errors import RulesFileError
+from leadboard.domain.errors import InvalidInput, RulesFileError
+from leadboard.domain.inputs import read_regular
 from leadboard.domain.stages import GATE_INTO, GATES, PIPELINE, Stage
 from leadboard.domain.text import LIMITS, checked, one_line
 
 #: the pseudo-field a rule names when logging an activity would satisfy it
+#: a rules file larger than this is refused before it is read
+MAX_RULES_BYTES = 1_000_000
+#: the furthest a date_within check may look, either way (a century)
+MAX_DAYS = 36_500
 ACTIVITY = "activity"
 
 
@@ -95,8 +100,8 @@ class Positive(_Check):
 class DateWithin(_Check):
     kind: Literal["date_within"]
     field: str
-    min_days: int | None = None
-    max_days: int | None = None
+    min_days: Annotated[int, Field(ge=-MAX_DAYS, le=MAX_DAYS)] | None = None
+    max_days: Annotated[int, Field(ge=-MAX_DAYS, le=MAX_DAYS)] | None = None
 
     @field_validator("field")
     @classmethod
@@ -324,9 +329,9 @@ def load_rules(path: str | Path | None = None) -> Rules:
         return parse_rules(default_rules_text(), "default rules")
     path = Path(path)
     try:
-        text = path.read_text("utf-8")
-    except FileNotFoundError:
-        raise RulesFileError(f"Rules file {path}: no such file.") from None
+        text = read_regular(path, f"Rules file {path}", MAX_RULES_BYTES).decode("utf-8")
+    except InvalidInput as error:
+        raise RulesFileError(str(error)) from None
     except (OSError, UnicodeDecodeError) as error:
         raise RulesFileError(f"Rules file {path}: cannot be read ({error}).") from None
     return parse_rules(text, str(path))
@@ -337,6 +342,8 @@ def parse_rules(text: str, source: str) -> Rules:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise RulesFileError(f"Rules file {source}: not valid TOML: {error}.") from None
+    except RecursionError:
+        raise RulesFileError(f"Rules file {source}: nested too deeply to be a rules file.") from None
     try:
         return Rules.model_validate(data)
     except ValidationError as error:

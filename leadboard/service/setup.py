@@ -11,16 +11,23 @@ from leadboard.store import db, files, migrations
 
 
 def open_pipeline(database: str | Path, user: str, rules_file: str | Path | None = None,
-                  shared_group: str | None = None) -> Pipeline:
+                  shared_group: str | None = None, create: bool = True) -> Pipeline:
     """A ready ``Pipeline`` on ``database``. Rules are loaded first, so a bad rules file is
-    refused before anything touches the database. A SQLite file that users outside
-    ``shared_group`` could write is refused too (``UnsafeDatabase``); a new one is made private."""
+    refused before anything touches the database. A SQLite file (named by a path or a
+    ``sqlite:///`` URL alike) that users outside ``shared_group`` could write, or that is not the
+    user's own, is refused too (``UnsafeDatabase``); a new one is made private, unless ``create``
+    is false (the read-only commands), when a missing file is one sentence naming it."""
     rules = load_rules(rules_file)
-    target = str(database)
-    if not db.is_url(target):
-        path = Path(target).expanduser()
+    target: str | Path = str(database)
+    path = db.sqlite_file(str(target))
+    if path is not None:
         files.check_safe(path, shared_group)
-        files.create_private(path)
+        if not path.exists():
+            if not create:
+                raise InvalidInput(f"There is no database at {path}: check --db or LEADBOARD_DB "
+                                   "(`leadboard init` creates one).", field="db")
+            files.create_private(path)
+        target = path
     db.connect(target)
     migrations.migrate()
     return Pipeline(rules, user)
@@ -30,7 +37,8 @@ def init_database(database: str | Path, user: str, shared_group: str | None = No
     """Create the database (or bring an existing one up to date) and, for a SQLite file, share it
     with ``shared_group`` if given. Returns a sentence saying what was done."""
     target = str(database)
-    if db.is_url(target):
+    file = db.sqlite_file(target)
+    if file is None:
         if shared_group:
             raise InvalidInput(
                 "--shared is for a SQLite file; on PostgreSQL give each salesperson a role with "
@@ -39,7 +47,7 @@ def init_database(database: str | Path, user: str, shared_group: str | None = No
         open_pipeline(target, user)
         close()
         return f"Database ready at {db.redacted(target)}."
-    path = Path(target).expanduser().resolve()
+    path = file.absolute()  # not resolved: a symlink at the path is refused, never followed
     open_pipeline(path, user, shared_group=shared_group)
     close()
     if not shared_group:

@@ -17,6 +17,8 @@ from urllib.parse import urlsplit, urlunsplit
 import peewee
 from playhouse.db_url import connect as connect_url
 
+from leadboard.domain.errors import InvalidInput
+
 database = peewee.DatabaseProxy()
 
 #: seconds a writer waits for another writer's lock before SQLite gives up
@@ -34,6 +36,45 @@ T = TypeVar("T")
 
 def is_url(target: str) -> bool:
     return "://" in target
+
+
+#: the URL schemes leadboard opens: a SQLite file, a PostgreSQL server
+POSTGRESQL_SCHEMES = ("postgresql", "postgres")
+
+
+def sqlite_file(target: str) -> Path | None:
+    """The SQLite file ``target`` names (a path or a ``sqlite:///`` URL), or None for a PostgreSQL
+    URL; ``InvalidInput`` in one sentence for an empty target and a URL leadboard cannot open (an
+    unknown scheme, no database name, a port out of range), before anything is connected."""
+    if not target.strip():
+        raise InvalidInput("The database is an empty name: give --db a file path or a URL "
+                           "(sqlite:///PATH or postgresql://...).", field="db")
+    if not is_url(target):
+        return Path(target).expanduser()
+    shown = redacted(target) if "@" in target else target
+    try:
+        parts = urlsplit(target)
+        port = parts.port
+    except ValueError as error:
+        raise InvalidInput(f"Cannot use the database URL {shown}: {str(error)[:1].lower()}{str(error)[1:]}.",
+                           field="db") from None
+    scheme = parts.scheme.lower()
+    if scheme == "sqlite":
+        if parts.netloc or parts.query or parts.fragment or parts.path in ("", "/", "/:memory:"):
+            raise InvalidInput(f"Cannot use the database URL {shown}: a SQLite URL names a file, as in "
+                               "sqlite:////srv/sales/leadboard.db (an absolute path after the third "
+                               "slash).", field="db")
+        return Path(parts.path[1:]).expanduser()
+    if scheme in POSTGRESQL_SCHEMES:
+        if not parts.path.strip("/"):
+            raise InvalidInput(f"Cannot use the database URL {shown}: it names no database, as in "
+                               "postgresql://user@host/leadboard.", field="db")
+        if port == 0:
+            raise InvalidInput(f"Cannot use the database URL {shown}: port 0 is not a port.", field="db")
+        return None
+    raise InvalidInput(f"Cannot use the database URL {shown}: leadboard opens a SQLite file (a path or "
+                       "sqlite:///PATH) or a PostgreSQL database (postgresql://...), "
+                       f"not {scheme or 'a URL without a scheme'}.", field="db")
 
 
 def redacted(url: str) -> str:

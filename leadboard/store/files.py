@@ -9,6 +9,7 @@ it through its folder, can rewrite the pipeline and the history of who did what.
 
 from __future__ import annotations
 
+import errno
 import grp
 import os
 import pwd
@@ -29,16 +30,28 @@ def companions(path: Path) -> list[Path]:
     return [path.with_name(path.name + suffix) for suffix in COMPANION_SUFFIXES]
 
 
+def make_private_folders(folder: Path) -> None:
+    """Create ``folder`` and every missing folder above it, each 0700 whatever the umask (a folder
+    made for a private database is private too, and never world-writable, or the next open would
+    refuse it)."""
+    missing: list[Path] = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for made in reversed(missing):
+        try:
+            made.mkdir(mode=PRIVATE_FOLDER)
+        except FileExistsError:  # made meanwhile by another process
+            continue
+        os.chmod(made, PRIVATE_FOLDER)  # mkdir's mode is narrowed by the umask, never widened
+
+
 def create_private(path: Path) -> None:
     """Create an empty database file readable and writable by its owner only, if none exists."""
     if path.exists():
         return
-    if not path.parent.exists():
-        # a folder made for a private database is private too (and never world-writable, whatever
-        # the umask, or the next open would refuse it)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        os.chmod(path.parent, PRIVATE_FOLDER)
-    fd = os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE)
+    make_private_folders(path.parent)
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_NOFOLLOW, PRIVATE_FILE)
     try:
         # the mode given to open() is narrowed by the umask, never widened; make sure of it
         os.fchmod(fd, PRIVATE_FILE)
@@ -46,14 +59,44 @@ def create_private(path: Path) -> None:
         os.close(fd)
 
 
+def create_fresh(path: Path) -> Path:
+    """Create a new, empty file (0600) at ``path``, or at the first free one of ``NAME-2.EXT``,
+    ``NAME-3.EXT``, ...: never through a symlink, never over or into a file that is already there
+    (``O_CREAT|O_EXCL|O_NOFOLLOW``). Returns the path made."""
+    for number in range(1, 1000):
+        candidate = path if number == 1 else path.with_name(f"{path.stem}-{number}{path.suffix}")
+        try:
+            fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                         PRIVATE_FILE)
+        except FileExistsError:  # a file, a folder or a link (even a dangling one) is in the way
+            continue
+        os.close(fd)
+        return candidate
+    raise FileExistsError(errno.EEXIST, "999 files of that name are there already", str(path))
+
+
+def open_made(path: Path) -> int:
+    """A descriptor for appending to a file ``create_fresh`` made, refusing a symlink or anything
+    but a regular file put there since (the caller closes it)."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise IsADirectoryError(errno.EISDIR, "not a regular file", str(path))
+    return fd
+
+
 def group_id(group: str) -> int:
     """The id of ``group`` (a name or a number)."""
     try:
         return grp.getgrnam(group).gr_gid
     except KeyError:
-        if group.isdigit():
-            return int(group)
-        raise InvalidInput(f"There is no group {group!r} on this machine.", field="shared_group") from None
+        pass
+    try:
+        if group.isascii() and group.isdigit():
+            return grp.getgrgid(int(group)).gr_gid
+    except (KeyError, OverflowError):
+        pass
+    raise InvalidInput(f"There is no group {group!r} on this machine.", field="shared_group")
 
 
 def _group_name(gid: int) -> str:
@@ -75,9 +118,20 @@ def _is_private_group(gid: int, owner_uid: int) -> bool:
 
 def check_safe(path: Path, shared_group: str | None) -> None:
     """Refuse (``UnsafeDatabase``) a database that users other than its owner, or than the members
-    of ``shared_group``, could write: the file, its WAL or shm file, or its folder."""
-    path = path.expanduser().resolve()
+    of ``shared_group``, could write: the file, its WAL or shm file, or its folder or any folder
+    above it; a database path (or WAL or shm) that is a symbolic link; and a file another user owns,
+    unless ``shared_group`` owns it and you are in that group (root too: root is no exception)."""
+    path = path.expanduser().absolute()
+    for target in [path, *companions(path)]:
+        if target.is_symlink():
+            raise UnsafeDatabase(
+                f"Refusing to open {path}: {target} is a symbolic link (to {os.readlink(target)}); "
+                "give the database's real path."
+            )
+    path = path.resolve()
     shared_gid = group_id(shared_group) if shared_group else None
+    _check_owner(path, shared_group, shared_gid)
+    _check_folders_above(path)
     folder = path.parent
     for target in [path, *companions(path), folder]:
         try:
@@ -104,6 +158,49 @@ def check_safe(path: Path, shared_group: str | None) -> None:
                 f"or run `chmod g-w {target}`."
             )
     _check_planted_companions(path)
+
+
+def _in_group(gid: int) -> bool:
+    return gid == os.getegid() or gid in os.getgroups()
+
+
+def _check_owner(path: Path, shared_group: str | None, shared_gid: int | None) -> None:
+    """A database file (or WAL or shm) someone else owns is theirs, not yours to write, unless it is
+    the team's: owned by the configured shared group, and you are a member."""
+    me = os.geteuid()
+    for target in [path, *companions(path)]:
+        try:
+            info = target.stat()
+        except FileNotFoundError:
+            continue
+        if info.st_uid == me:
+            continue
+        if shared_gid is not None and info.st_gid == shared_gid and _in_group(shared_gid):
+            continue
+        whose = f"belongs to {_user_name(info.st_uid)!r}"
+        if shared_gid is None:
+            fix = ("if it is a team's shared database, set shared_group in the config to its group "
+                   f"({_group_name(info.st_gid)!r}) and be a member")
+        elif info.st_gid != shared_gid:
+            fix = f"its group is {_group_name(info.st_gid)!r}, not the configured shared_group {shared_group!r}"
+        else:
+            fix = f"you are not a member of the shared_group {shared_group!r}"
+        raise UnsafeDatabase(f"Refusing to open {path}: {target} {whose}, not to you; {fix}.")
+
+
+def _check_folders_above(path: Path) -> None:
+    """Anyone who can write a folder above the database (without the sticky bit) can rename the
+    database's folder away and put one of their own in its place."""
+    for folder in path.parents[1:]:
+        try:
+            mode = stat.S_IMODE(folder.stat().st_mode)
+        except FileNotFoundError:
+            continue
+        if mode & stat.S_IWOTH and not mode & stat.S_ISVTX:
+            raise UnsafeDatabase(
+                f"Refusing to open {path}: the folder {folder} above it is writable by every user "
+                f"(mode {mode:04o}); run `chmod o-w {folder}` or keep the database elsewhere."
+            )
 
 
 def _check_planted_companions(path: Path) -> None:

@@ -100,6 +100,7 @@ def test_export_writes_csv_or_json_to_stdout_or_a_file(leadboard, tmp_path):
 
 
 def test_export_to_a_folder_that_does_not_exist_is_one_line_and_exit_2(leadboard, tmp_path):
+    assert leadboard("add", "Ada", "--email", "ada@example.com").code == EXIT_OK
     ran = leadboard("export", tmp_path / "nowhere" / "board.csv")
     assert ran.code == EXIT_BAD_INPUT and ran.err.count("\n") == 1 and "no folder" in ran.err, ran
 

@@ -93,3 +93,33 @@ def test_one_stage_can_be_exported_alone(pipeline):
     count = export_cards(out, "csv", Stage.LOST)
     stages = {row["stage"] for row in csv.DictReader(io.StringIO(out.getvalue()))}
     assert stages == {"lost"} and count == pipeline.stats()[Stage.LOST].cards
+
+
+FORMULAS = {"name": "=HYPERLINK(\"http://evil.example.com\",\"Click\")", "company": "@SUM(A1:A9)",
+            "phone": "+44 20 7946 0000", "title": "-2+3", "notes": "'=already quoted\nsecond line",
+            "need": "''+two quotes"}
+
+
+def test_a_csv_export_never_hands_a_spreadsheet_a_formula_and_imports_back_exact(pipeline, tmp_path):
+    pipeline.create({**FORMULAS, "email": "formula@example.com"})
+    text = _export("csv")
+    row = next(csv.DictReader(io.StringIO(text)))
+    assert all(row[field] == "'" + FORMULAS[field] for field in FORMULAS), row
+    assert row["name"] == "'" + FORMULAS["name"] and row["need"] == "'''+two quotes"
+    path = tmp_path / "board.csv"
+    path.write_text(text, encoding="utf-8")
+    close()
+
+    other = open_pipeline(tmp_path / "other.db", "bob")
+    assert run_import(other, path).imported == 1
+    card = other.find(None)[0]
+    assert {field: getattr(card, field) for field in FORMULAS} == FORMULAS
+    assert _without_ids(_export("csv"), "csv") == _without_ids(text, "csv")
+
+
+def test_a_foreign_csv_keeps_its_leading_quotes(pipeline, tmp_path):
+    path = tmp_path / "crm.csv"
+    path.write_text("Name,Email,Company\n'=1+1,q@example.com,'@home\n", encoding="utf-8")
+    assert run_import(pipeline, path).imported == 1
+    card = pipeline.find(None)[0]
+    assert (card.name, card.company) == ("'=1+1", "'@home")

@@ -297,11 +297,50 @@ def test_cards_added_after_an_import_are_still_found_by_search(pipeline, tmp_pat
     assert found == {"Zoë Quist", "Yusuf Quist"}
 
 
-def test_a_rejects_file_that_cannot_be_written_stops_the_import_with_one_sentence(pipeline, tmp_path):
+def test_a_rejects_file_that_cannot_be_written_stops_the_import_with_one_sentence(pipeline, tmp_path, monkeypatch):
+    import errno
+
     from leadboard.service.transfer import BadImportFile
+    from leadboard.store import files
 
     path = write_csv(tmp_path / "crm.csv", ["Name", "Email"], [["Ada", "bad"], ["Grace", "grace@example.com"]])
-    (tmp_path / "crm.csv.rejects.csv").mkdir()  # in the way of the rejects file
-    with pytest.raises(BadImportFile, match="Cannot write the rejects file"):
+
+    def full(where):
+        raise OSError(errno.ENOSPC, "No space left on device", str(where))
+
+    monkeypatch.setattr(files, "open_made", full)  # the disk fills before the rejects are written
+    with pytest.raises(BadImportFile, match=r"Cannot write the rejects file .*No space left on device"):
         run_import(pipeline, path)
     assert CardRow.select().count() == 0
+
+
+def test_a_rejects_file_never_goes_through_a_symlink_or_over_a_file_already_there(pipeline, tmp_path):
+    rows = [["Ada", "bad"], ["Grace", "grace@example.com"]]
+    path = write_csv(tmp_path / "crm.csv", ["Name", "Email"], rows)
+    victim = tmp_path / "precious.txt"
+    victim.write_text("mine")
+    (tmp_path / "crm.csv.rejects.csv").symlink_to(victim)  # planted where the rejects would go
+    (tmp_path / "crm.csv.rejects-2.csv").write_text("the user's own notes")
+    summary = run_import(pipeline, path)
+    assert summary.rejects_path == tmp_path / "crm.csv.rejects-3.csv"
+    assert f"rejected 1: see {tmp_path / 'crm.csv.rejects-3.csv'}" in "\n".join(summary.lines())
+    assert "Ada,bad," in summary.rejects_path.read_text()
+    assert victim.read_text() == "mine" and (tmp_path / "crm.csv.rejects.csv").is_symlink()
+    assert (tmp_path / "crm.csv.rejects-2.csv").read_text() == "the user's own notes"
+
+
+def test_a_second_run_keeps_the_first_runs_rejects_and_writes_its_own(pipeline, tmp_path):
+    path = write_csv(tmp_path / "crm.csv", ["Name", "Email"], [["Ada", "bad"]])
+    first = run_import(pipeline, path)
+    assert first.rejects_path == tmp_path / "crm.csv.rejects.csv"
+    kept = first.rejects_path.read_bytes()
+    path = write_csv(tmp_path / "crm.csv", ["Name", "Email"], [["Bob", "also-bad"], ["Eve", "eve@example.com"]])
+    second = run_import(pipeline, path)
+    assert second.rejects_path == tmp_path / "crm.csv.rejects-2.csv"
+    assert f"see {second.rejects_path}" in "\n".join(second.lines())
+    assert first.rejects_path.read_bytes() == kept
+    assert "also-bad" in second.rejects_path.read_text()
+    # a run with no rejects leaves no file of its own, and never removes another's
+    path = write_csv(tmp_path / "crm.csv", ["Name", "Email"], [["Zed", "zed@example.com"]])
+    assert run_import(pipeline, path).rejects_path is None
+    assert sorted(p.name for p in tmp_path.glob("crm.csv.rejects*")) == ["crm.csv.rejects-2.csv", "crm.csv.rejects.csv"]

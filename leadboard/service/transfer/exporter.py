@@ -2,7 +2,8 @@
 
 What ``export`` writes, ``import`` reads back to the same board: the same cards in the same
 columns and order, with the same fields, owners, warnings, lost reasons, dates and counts (only
-the ids are new). ``with_history`` adds each card's moves and activities.
+the ids are new). ``with_history`` adds each card's moves and activities. A CSV cell a spreadsheet
+would run as a formula is neutralised (OWASP), and ``import`` restores it from the header it knows.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any, Literal, TextIO
 
 from leadboard.domain.card import Card, field_text
 from leadboard.domain.stages import Stage
+from leadboard.domain.text import csv_cell, csv_cell_restored
 from leadboard.service.transfer import columns as col
 from leadboard.store import imports
 
@@ -103,8 +105,19 @@ def _json(value: Any) -> Any:
 
 
 def _text(value: Any) -> str:
+    """A CSV cell: a spreadsheet shows it as text, never runs it as a formula (``csv_cell``)."""
     if isinstance(value, list):
         if all(isinstance(item, str) for item in value):
-            return ",".join(value)
-        return json.dumps(value, ensure_ascii=False)
-    return field_text(value)
+            return csv_cell(",".join(value))
+        return csv_cell(json.dumps(value, ensure_ascii=False))
+    return csv_cell(field_text(value))
+
+
+def is_own_export(header: list[str]) -> bool:
+    """True for the header of a CSV file ``export`` wrote (its cells were neutralised)."""
+    return tuple(header) in (EXPORT_COLUMNS, EXPORT_COLUMNS + HISTORY_COLUMNS)
+
+
+def restored(cells: list[str]) -> list[str]:
+    """A row of leadboard's own CSV export with each cell's exact text back (``csv_cell_restored``)."""
+    return [csv_cell_restored(cell) for cell in cells]

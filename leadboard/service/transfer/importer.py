@@ -42,7 +42,7 @@ from leadboard.service.transfer.columns import BadImportFile, ColumnPlan, plan_c
 from leadboard.service.transfer.reading import Record, Source, open_source
 from leadboard.service.transfer.rows import Placed, Rejected, RowReader
 from leadboard.store import cards as card_store
-from leadboard.store import imports, journal
+from leadboard.store import files, imports, journal
 from leadboard.store.db import in_transaction
 
 #: rows a transaction writes: large enough that each commit and full-text merge is paid rarely,
@@ -490,6 +490,7 @@ class _Run:
             self.committed = imports.RunProgress(run.rows_done, run.imported, run.placed_lower, run.updated,
                                                  run.skipped, run.rejected, run.rejects_bytes)
             state = json.loads(run.state)
+            self.rejects.resume(state.get("rejects_path") or self.rejects.path)
             self.tops, self.span = state["tops"], state["span"]
             self.summary.blocked_by.update(state.get("blocked_by", {}))
             self.summary.warned.update(state.get("warned", {}))
@@ -500,12 +501,13 @@ class _Run:
         imports.abandon_runs(key, self.now)
         self.look_up_all = imports.any_card()
         self.tops = {stage.value: card_store.top_rank(stage) for stage in Stage}
+        self.rejects.create()
         self.run_id = imports.start_run(key, self.source.fingerprint, options, self.user, self.now,
                                         json.dumps(self._state()))
-        self.rejects.remove()
 
     def _state(self) -> dict[str, Any]:
-        return {"tops": self.tops, "span": self.span, "blocked_by": dict(self.summary.blocked_by),
+        return {"tops": self.tops, "span": self.span, "rejects_path": str(self.rejects.path),
+                "blocked_by": dict(self.summary.blocked_by),
                 "kept_as_text": dict(self.summary.kept_as_text), "stages": dict(self.summary.stages),
                 "warned": dict(self.summary.warned), "with_warnings": self.summary.with_warnings}
 
@@ -684,8 +686,11 @@ class _DryRun:
 class _RejectsFile:
     """``<file>.rejects.csv``: rejected rows as they were, plus a column saying why.
 
-    Rows of a batch are kept in memory and appended (and synced) just before the batch commits;
-    ``reset`` cuts the file back to the length of the last committed batch.
+    A fresh run creates its own file (``store.files.create_fresh``: never through a symlink, never
+    over a file already there, which makes it ``<file>.rejects-2.csv`` and so on); a resumed run
+    carries on in the file its run began. Rows of a batch are kept in memory and appended (and
+    synced) just before the batch commits; ``reset`` cuts the file back to the length of the last
+    committed batch.
     """
 
     def __init__(self, path: Path, header: list[str], delimiter: str, bom: bool):
@@ -694,16 +699,35 @@ class _RejectsFile:
         self.delimiter = delimiter
         self.bom = bom
         self._rows: list[list[str]] = []
+        self._made = False
+
+    def create(self) -> None:
+        """Make this run's file (once, even if the transaction that asks is run again)."""
+        if not self._made:
+            with self._problems():
+                self.path = files.create_fresh(self.path)
+            self._made = True
+
+    def resume(self, path: str | Path) -> None:
+        self.path, self._made = Path(path), True
 
     def remove(self) -> None:
-        with self._problems():
-            self.path.unlink(missing_ok=True)
+        """Remove this run's file (never one this run did not make)."""
+        if self._made:
+            with self._problems():
+                self.path.unlink(missing_ok=True)
 
     def reset(self, size: int) -> None:
         self._rows.clear()
+        if not self._made or not self.path.exists():
+            return
         with self._problems():
-            if self.path.exists() and self.path.stat().st_size > size:
-                os.truncate(self.path, size)
+            fd = files.open_made(self.path)
+            try:
+                if os.fstat(fd).st_size > size:
+                    os.ftruncate(fd, size)
+            finally:
+                os.close(fd)
 
     @contextmanager
     def _problems(self) -> Iterator[None]:
@@ -719,19 +743,20 @@ class _RejectsFile:
     def commit(self) -> int:
         """Append this batch's rows, synced to disk; returns the file's length."""
         if not self._rows:
-            return self.path.stat().st_size if self.path.exists() else 0
+            return self.path.stat().st_size if self._made and self.path.exists() else 0
+        self.create()
         text = io.StringIO()
         writer = csv.writer(text, delimiter=self.delimiter)
-        new = not self.path.exists() or self.path.stat().st_size == 0
-        if new:
-            writer.writerow([*self.header, REJECT_COLUMN])
-        writer.writerows(self._rows)
-        data = text.getvalue().encode("utf-8")
-        if new and self.bom:
-            data = b"\xef\xbb\xbf" + data
         with self._problems():
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            fd = files.open_made(self.path)
             try:
+                new = os.fstat(fd).st_size == 0
+                if new:
+                    writer.writerow([*self.header, REJECT_COLUMN])
+                writer.writerows(self._rows)
+                data = text.getvalue().encode("utf-8")
+                if new and self.bom:
+                    data = b"\xef\xbb\xbf" + data
                 os.write(fd, data)
                 os.fsync(fd)
                 size = os.fstat(fd).st_size

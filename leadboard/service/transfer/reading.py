@@ -13,12 +13,16 @@ import csv
 import hashlib
 import io
 import json
+import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
+from leadboard.domain.errors import InvalidInput
+from leadboard.domain.inputs import open_regular
 from leadboard.service.transfer.columns import BadImportFile
+from leadboard.service.transfer.exporter import is_own_export, restored
 
 #: bytes looked at to guess the format and the delimiter
 SAMPLE = 64 * 1024
@@ -94,7 +98,10 @@ class Source:
             if self.format == "json":
                 yield from _json_records(text, self.header)
             else:
-                yield from _csv_records(text, self.delimiter)
+                records = _csv_records(text, self.delimiter)
+                if is_own_export(self.header):  # its cells were neutralised for spreadsheets
+                    records = (replace(record, cells=restored(record.cells)) for record in records)
+                yield from records
         finally:
             text.close()
 
@@ -106,6 +113,10 @@ def open_source(path: str | Path) -> Source:
         raise BadImportFile(f"{path}: no such file.")
     if path.is_dir():
         raise BadImportFile(f"{path} is a folder, not a file.")
+    try:  # a FIFO or a device is refused before a byte is read (or waited for)
+        os.close(open_regular(path, str(path)))
+    except InvalidInput as error:
+        raise BadImportFile(str(error)) from None
     try:
         with open(path, "rb") as file:
             head = file.read(SAMPLE)

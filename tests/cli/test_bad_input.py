@@ -1,0 +1,212 @@
+"""Every bad input is one sentence on stderr, exit 2, and nothing written: a test per class, with
+the example the sweep found and others of the same class, on each engine under test.
+
+Commands run in this process (``main``), so each class costs milliseconds, not a Python start-up.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from leadboard.cli import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, main
+from leadboard.domain.filter import CardFilter
+from leadboard.domain.rules import default_rules_text
+from leadboard.service.setup import close, open_pipeline
+
+Run = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture(autouse=True)
+def no_personal_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LEADBOARD_CONFIG", str(tmp_path / "no-config.toml"))
+    monkeypatch.setenv("LEADBOARD_USER", "alice")
+    for variable in ("LEADBOARD_DB", "LEADBOARD_RULES", "LEADBOARD_SHARED_GROUP"):
+        monkeypatch.delenv(variable, raising=False)
+
+
+@pytest.fixture
+def run(db_target: str, capsys: pytest.CaptureFixture[str]) -> Run:
+    """``run("show", 1)`` is ``leadboard --db DB show 1``: (exit code, stdout, stderr)."""
+
+    def go(*args: object, db: str | None = None) -> tuple[int, str, str]:
+        capsys.readouterr()
+        code = main(["--db", db if db is not None else db_target, *map(str, args)])
+        close()
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return go
+
+
+@pytest.fixture
+def board(run: Run) -> int:
+    """A database with one card; returns its id."""
+    code, out, err = run("add", "Ada Lovelace", "--email", "ada@example.com")
+    assert code == EXIT_OK, err
+    return int(out)
+
+
+def state(run: Run, tmp_path: Path) -> tuple[str, list[tuple[str, int]]]:
+    """Everything a bad command could have changed: every card with its history, and the files."""
+    code, out, err = run("export", "--format", "json", "--with-history")
+    assert code == EXIT_OK, err
+    files = sorted((str(p.relative_to(tmp_path)), p.stat().st_size) for p in tmp_path.rglob("*")
+                   if p.is_file() and not p.name.endswith(("-wal", "-shm")))
+    return out, files
+
+
+def refused(run: Run, tmp_path: Path, *args: object, says: str, db: str | None = None) -> str:
+    before = state(run, tmp_path)
+    code, out, err = run(*args, db=db)
+    assert code == EXIT_BAD_INPUT, (code, out, err)
+    assert err.startswith("leadboard: ") and err.count("\n") == 1 and "Traceback" not in err, err
+    assert says in err, err
+    assert state(run, tmp_path) == before
+    return err
+
+
+def test_ids_and_versions_beyond_64_bits(run, tmp_path, board):
+    refused(run, tmp_path, "show", 9223372036854775808, says="a card id is a whole number from 1 to")
+    refused(run, tmp_path, "history", 10**30, says="a card id is a whole number")
+    refused(run, tmp_path, "edit", board, "--set", "notes=x", "--if-version", 2**64, says="a card version")
+    refused(run, tmp_path, "demo", "--cards", 10**40, says="the number of demo cards is a whole number")
+
+
+def test_a_number_beyond_64_bits_in_an_imported_file(run, tmp_path, board):
+    path = tmp_path / "cards.json"
+    for field, value in (("version", 10**30), ("activity_count", 2**70)):
+        path.write_text(json.dumps([{"name": "Big", "email": "big@example.com", field: value}]))
+        err = refused(run, tmp_path, "import", path, says=f"{path}: ")
+        # SQLite cannot take the number from Python; PostgreSQL's column refuses it
+        assert "A number is too large" in err or "A value does not fit the database" in err, err
+
+
+def test_invalid_utf8_in_an_argument(run, tmp_path, board):
+    bad = b"\xff".decode("utf-8", "surrogateescape")  # what Python makes of $'\xff'
+    refused(run, tmp_path, "log", board, "--kind", "call", "--summary", bad, says="is not valid UTF-8 text")
+    refused(run, tmp_path, "add", "Bob" + bad, "--email", "bob@example.com", says="is not valid UTF-8")
+    refused(run, tmp_path, "--user", "b\xe9" + bad, "edit", board, "--set", "notes=x", says="not valid UTF-8")
+
+
+def test_input_nested_a_thousand_deep(run, tmp_path, board):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 1000 + "]" * 1000)
+    refused(run, tmp_path, "import", path, says="nested too deeply")
+    path.write_text('[{"name": "Ada", "email": "a2@example.com", "notes": ' + "[" * 5000 + "]" * 5000 + "}]")
+    refused(run, tmp_path, "import", path, says="nested too deeply")
+    rules = tmp_path / "deep.toml"
+    rules.write_text(default_rules_text() + "\nx = " + "[" * 1000 + "]" * 1000 + "\n")
+    refused(run, tmp_path, "--rules", rules, "promote", board, says="nested too deeply")
+    rules.write_text("x = " + "{a = " * 600 + "1" + "}" * 600 + "\n")
+    refused(run, tmp_path, "--rules", rules, "list", says="nested too deeply")
+
+
+def test_a_5000_digit_json_number(run, tmp_path, board):
+    path = tmp_path / "long.json"
+    path.write_text('[{"name": "Ada", "email": "a3@example.com", "budget": 1' + "0" * 5000 + "}]")
+    refused(run, tmp_path, "import", path, says="more than 4,300 digits")
+    path.write_text('[{"name": "Ada", "email": "a3@example.com", "phone": -' + "9" * 4400 + "}]")
+    refused(run, tmp_path, "import", path, says="more than 4,300 digits")
+
+
+def test_utf16_of_odd_length_or_with_a_lone_surrogate(run, tmp_path, board):
+    path = tmp_path / "odd.csv"
+    path.write_bytes("name,email\nAda,a4@example.com\n".encode("utf-16") + b"x")
+    refused(run, tmp_path, "import", path, says="not valid text")
+    path.write_bytes(b"\xff\xfe" + "name,email\nAda,a4@example.com\n".encode("utf-16-le") + b"\x00\xd8A\x00\n\x00")
+    refused(run, tmp_path, "import", path, says="not valid text")
+
+
+def test_dates_at_the_limits_of_the_calendar(run, tmp_path, board):
+    refused(run, tmp_path, "edit", board, "--set", "purchase_by=9999-12-31", says="the year must be between")
+    refused(run, tmp_path, "edit", board, "--set", "close_by=0001-01-01", says="the year must be between")
+    refused(run, tmp_path, "promote", board, "--set", "need=x", "--set", "budget=5", "--set",
+            "purchase_by=99999-01-01", says="purchase_by")
+
+
+@pytest.mark.parametrize(("url", "says"), [
+    ("foo://x/y", "not foo"),
+    ("mysql://user@host/leadboard", "not mysql"),
+    ("postgresql://host:99999/leadboard", "port out of range"),
+    ("postgresql://", "it names no database"),
+    ("postgresql://host:0/leadboard", "port 0 is not a port"),
+    ("sqlite://host/x.db", "a SQLite URL names a file"),
+    ("sqlite://", "a SQLite URL names a file"),
+    ("postgresql://host:port/leadboard", "port could not be cast"),
+])
+def test_an_unknown_or_malformed_database_url(run, tmp_path, board, url, says):
+    err = refused(run, tmp_path, "list", says=says, db=url)
+    assert err.startswith("leadboard: Cannot use the database URL ")
+    refused(run, tmp_path, "add", "Ada", "--email", "a5@example.com", says=says, db=url)
+
+
+def test_a_rules_file_whose_days_overflow_a_date(run, tmp_path, board):
+    rules = tmp_path / "team.toml"
+    rules.write_text(default_rules_text().replace("max_days = 365", "max_days = 99999999999"))
+    assert "max_days = 99999999999" in rules.read_text()
+    refused(run, tmp_path, "--rules", rules, "promote", board, says="less than or equal to 36500")
+    rules.write_text(default_rules_text().replace("min_days = 0, max_days = 365", "min_days = -1000000000000"))
+    refused(run, tmp_path, "--rules", rules, "promote", board, says="greater than or equal to -36500")
+
+
+def test_a_nul_never_reaches_the_database(run, tmp_path, board, db_target):
+    """PostgreSQL refuses text holding NUL; the way in removes it from every text a user sends."""
+    path = tmp_path / "nul.json"
+    path.write_text(json.dumps([{"name": "A\x00B", "email": "nul@example.com", "company": "C\x00",
+                                 "notes": "x\x00y", "created_by": "b\x00ob"}]))
+    code, _out, err = run("import", path)
+    assert code == EXIT_OK, err
+    pipeline = open_pipeline(db_target, "alice")
+    card = pipeline.find(None, CardFilter(search="A\x00B"))[0]
+    assert (card.name, card.company, card.notes) == ("AB", "C", "xy")
+    assert pipeline.find(None, CardFilter(owner="ali\x00ce", search="Ada\x00")) != []
+    close()
+
+
+def test_a_full_disk_is_named_as_such(tmp_path, capsys, monkeypatch):
+    from leadboard.store import db
+
+    path = tmp_path / "small.db"
+    assert main(["--db", str(path), "add", "Ada", "--email", "ada@example.com"]) == EXIT_OK
+    close()
+    before = path.stat().st_size
+    monkeypatch.setitem(db.SQLITE_PRAGMAS, "max_page_count", 40)  # the "disk" holds 40 pages
+    capsys.readouterr()
+    assert main(["--db", str(path), "demo", "--cards", "3000"]) == EXIT_FAILED
+    close()
+    err = capsys.readouterr().err
+    assert err.startswith("leadboard: the disk is full") and err.count("\n") == 1, err
+    monkeypatch.delitem(db.SQLITE_PRAGMAS, "max_page_count")
+    assert main(["--db", str(path), "list", "--json"]) == EXIT_OK
+    close()
+    assert len(json.loads(capsys.readouterr().out)) == 1 and path.stat().st_size >= before
+
+
+def test_a_batch_size_must_be_a_positive_number(run, tmp_path, board):
+    path = tmp_path / "crm.csv"
+    path.write_text("name,email\nGrace,grace@example.com\n")
+    refused(run, tmp_path, "import", path, "--batch-size", 0, says="a batch size is a whole number from 1")
+    refused(run, tmp_path, "import", path, "--batch-size", -5, says="a batch size")
+    refused(run, tmp_path, "import", path, "--batch-size", 10**7, says="to 1,000,000")
+
+
+def test_demo_cards_have_a_documented_upper_bound(run, tmp_path, board):
+    refused(run, tmp_path, "demo", "--cards", 1_000_001, says="from 0 to 1,000,000")
+    refused(run, tmp_path, "demo", "--cards", "1e6", says="the number of demo cards")
+
+
+def test_init_shared_refuses_a_group_that_does_not_exist(tmp_path, capsys):
+    for group in ("no-such-group-xyz", "987654321"):
+        target = tmp_path / group / "team.db"
+        assert main(["init", "--db", str(target), "--shared", group]) == EXIT_BAD_INPUT
+        err = capsys.readouterr().err
+        assert err == f"leadboard: There is no group {group!r} on this machine.\n"
+        assert not target.exists() and not target.parent.exists()
+
+
+def test_an_argument_of_nothing_but_a_huge_number_never_reaches_sqlite(run, tmp_path, board):
+    refused(run, tmp_path, "reassign", "1" + "0" * 5000, "--to", "bob", says="a card id is a whole number")
