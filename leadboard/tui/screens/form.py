@@ -123,8 +123,9 @@ class CardForm(ModalScreen[Any]):
             current = form_text(value)
             return Select([(choice, choice) for choice in choices], value=current or Select.NULL,
                           allow_blank=True, id=f"field-{name}", prompt="—", compact=True)
+        # not selected on focus: one stray letter typed ahead must not wipe a name
         return Input(value=form_text(value), placeholder=PLACEHOLDERS.get(name, ""), id=f"field-{name}",
-                     compact=True)
+                     compact=True, select_on_focus=False)
 
     def on_mount(self) -> None:
         first = self.query("#fields Input, #fields Select").first()
