@@ -202,6 +202,18 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
             self.scroll_to_region(region, animate=False, immediate=True, force=True)
 
     @property
+    def cursor_y(self) -> int:
+        """Where the cursor's card starts on screen (lines from the column's top)."""
+        return self.cursor * CARD_HEIGHT - round(self.scroll_offset.y)
+
+    def nearest(self, y: int) -> int:
+        """The card drawn nearest to line ``y`` on screen (a move between columns lands on it)."""
+        if not self.count:
+            return 0
+        index = (max(y, 0) + round(self.scroll_offset.y)) // CARD_HEIGHT
+        return max(0, min(index, self.count - 1))
+
+    @property
     def cards_per_page(self) -> int:
         return max(1, self.scrollable_content_region.height // CARD_HEIGHT)
 
@@ -247,6 +259,11 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
         base = self.rich_style
         line = y + round(self.scroll_offset.y)
         if self.count == 0:
+            if y == 1 and self.has_focus:
+                # an empty column shows a cursor too: the focus is always somewhere to be seen
+                text = Text("▌", style=self._part("card--bar"))
+                text.append(self._empty_text, style=self._cursor_part("card--empty"))
+                return self._strip(text, width, self.get_component_rich_style("card--cursor"))
             if y == 1:
                 text = Text(f" {self._empty_text}", style=self._part("card--empty"))
                 return self._strip(text, width, base)

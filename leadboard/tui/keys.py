@@ -86,8 +86,8 @@ class KeyQueue:
     async def _settle(self) -> None:
         """Return once the key just handed over has had all its effects."""
         for _ in range(MAX_ROUNDS):
-            if not self.app.is_running:
-                return
+            if not self.app.is_running or not self.app.screen_stack:
+                return  # closing: nothing more will land
             screen = self.app.screen
             await self._barrier([self.app, *self.app.screen_stack, *screen.walk_children()])
             if await self._wait_for_workers():

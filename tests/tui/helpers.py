@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import unicodedata
 from datetime import date, timedelta
 from typing import Any
@@ -12,12 +14,13 @@ from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_fro
 from textual.pilot import Pilot
 
 from leadboard.service import Pipeline
+from leadboard.store.db import sqlite_path
 from leadboard.tui.app import LeadboardApp
 from leadboard.tui.board import BoardScreen
 from leadboard.tui.scenes import screen_text, settled
 
-__all__ = ["APP_SIZE", "QUALIFIED", "board_of", "burst", "contact", "make_app", "notices", "screen_text", "soon",
-           "typed"]
+__all__ = ["APP_SIZE", "QUALIFIED", "as_bob", "board_of", "burst", "contact", "make_app", "notices",
+           "screen_text", "soon", "typed", "wait_until"]
 
 #: every board test runs at this size unless it is about another one
 APP_SIZE = (120, 35)
@@ -84,3 +87,20 @@ async def typed(pilot: Pilot[Any], seconds: float = 30.0) -> str:
         if not app.keys.pending:
             break
     return await settled(pilot)
+
+
+def as_bob(*args: str) -> None:
+    """Run the leadboard command as bob, in another process, on the test's database."""
+    database = sqlite_path()
+    assert database is not None
+    subprocess.run([sys.executable, "-m", "leadboard", "--db", str(database), "--user", "bob", *args],
+                   check=True, capture_output=True, timeout=60)
+
+
+async def wait_until(pilot: Pilot[Any], condition: Any, seconds: float = 5.0) -> None:
+    """Let the app run (no key pressed) until ``condition()`` holds."""
+    for _ in range(int(seconds / 0.1)):
+        await pilot.pause(0.1)
+        if condition():
+            return
+    raise AssertionError("the board did not show the change in time")

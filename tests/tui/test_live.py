@@ -2,34 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from leadboard.domain.stages import PIPELINE, Stage
 from leadboard.service import Pipeline
-from leadboard.store.db import sqlite_path
 from leadboard.tui.column import CardColumn
 from leadboard.tui.screens.lost import LostScreen
-from tests.tui.helpers import APP_SIZE, QUALIFIED, board_of, contact, make_app, screen_text
-
-
-def as_bob(*args: str) -> None:
-    """Run the leadboard command as bob, in another process, on the test's database."""
-    database = sqlite_path()
-    assert database is not None
-    subprocess.run([sys.executable, "-m", "leadboard", "--db", str(database), "--user", "bob", *args],
-                   check=True, capture_output=True, timeout=60)
-
-
-async def wait_until(pilot, condition, seconds: float = 5.0) -> None:
-    """Let the app run (no key pressed) until ``condition()`` holds."""
-    for _ in range(int(seconds / 0.1)):
-        await pilot.pause(0.1)
-        if condition():
-            return
-    raise AssertionError("the board did not show the change in time")
+from tests.tui.helpers import APP_SIZE, QUALIFIED, as_bob, board_of, contact, make_app, screen_text, wait_until
 
 
 def count_loads(monkeypatch: pytest.MonkeyPatch) -> dict[Stage, int]:
