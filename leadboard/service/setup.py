@@ -49,5 +49,10 @@ def init_database(database: str | Path, user: str, shared_group: str | None = No
             f"the file is {files.SHARED_FILE:04o}, its folder {files.SHARED_FOLDER:04o}.")
 
 
+def database_name() -> str:
+    """Which database the pipeline works on, for the board to show (file name, or host/database)."""
+    return db.describe()
+
+
 def close() -> None:
     db.close()

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from leadboard.domain.card import Card, CardSummary
 from leadboard.domain.errors import CardNotFound, Conflict, GateBlocked, LeadboardError
@@ -28,8 +28,10 @@ from leadboard.domain.stages import GATE_INTO, PIPELINE, Stage
 from leadboard.service import MoveResult, Pipeline
 from leadboard.service.pipeline import StageStats
 from leadboard.service.setup import close as close_database
+from leadboard.service.setup import database_name
 from leadboard.tui.actions import BoardAction, Where, actions_of, bindings
 from leadboard.tui.column import CARD_HEIGHT, PAGE_SIZE, CardColumn, ColumnHeader
+from leadboard.tui.keybar import KeyBar
 from leadboard.tui.reader import Reader
 from leadboard.tui.screens.activity import ActivityModal
 from leadboard.tui.screens.confirm import ConfirmModal
@@ -124,7 +126,7 @@ class BoardScreen(Screen[None]):
                 with Vertical(classes="lane"):
                     yield self._headers[stage]
                     yield self._columns[stage]
-        yield Footer()
+        yield KeyBar(f"{self.pipeline.user} · {database_name()}", id="keybar")
 
     def on_unmount(self) -> None:
         self.reader.close(last=close_database)
