@@ -18,6 +18,7 @@ from typing import Any, NoReturn, TextIO
 
 import peewee
 
+from leadboard import __version__
 from leadboard.config import Settings, load_settings
 from leadboard.domain.card import FIELD_LABELS, FIELD_NAMES, Card, field_text, parse_assignments
 from leadboard.domain.errors import Conflict, GateBlocked, InvalidInput, LeadboardError, RulesFileError
@@ -27,7 +28,7 @@ from leadboard.domain.rules import default_rules_text, load_rules
 from leadboard.domain.stages import PIPELINE, Stage, parse_stage
 from leadboard.domain.text import for_terminal
 from leadboard.service import MoveResult, Pipeline
-from leadboard.service.setup import init_database, open_pipeline
+from leadboard.service.setup import database_exists, init_database, open_pipeline
 from leadboard.service.transfer.exporter import Format, card_record
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_BLOCKED, EXIT_CONFLICT = 0, 1, 2, 3, 4
@@ -51,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = _Parser(prog="leadboard", parents=[common],
                      description="A sales pipeline Kanban board for the terminal.")
+    parser.add_argument("--version", action="version", version=f"leadboard {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def command(name: str, help: str) -> argparse.ArgumentParser:
@@ -63,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = command("demo", "fill the database with realistic demo cards in every stage")
     demo.add_argument("--cards", type=_count, default=200, metavar="N")
+    demo.add_argument("--force", action="store_true",
+                      help="add demo cards even to a database that already has cards")
 
     add = command("add", "add a contact; prints its id")
     add.add_argument("name")
@@ -239,8 +243,22 @@ def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
 
 def _open_board(settings: Settings) -> int:
+    """The board; on a database that does not exist yet, only once the user says to create it (a
+    mistyped path must not quietly become an empty private board)."""
     from leadboard.tui.app import run_board
 
+    if not database_exists(settings.database):
+        where = printable(settings.database)
+        if not sys.stdin.isatty():
+            raise InvalidInput(f"There is no database at {where}: create it with "
+                               f"`leadboard init --db {where}`, or open the board in a terminal to be asked.")
+        try:
+            answer = input(f"There is no database at {where}. Create it? [y/N] ")
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() not in ("y", "yes"):
+            sys.stdout.write("Nothing created.\n")
+            return EXIT_OK
     return run_board(settings)
 
 
@@ -266,6 +284,11 @@ def _init(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
 def _demo(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     from leadboard.service.demo import fill
+
+    held = sum(stat.cards for stat in pipeline.stats().values())
+    if held and not args.force:
+        raise InvalidInput(f"The database already has {held:,} cards, and demo cards would mix with them: "
+                           "add --force to add them anyway.", field="force")
 
     def progress(done: int, total: int) -> None:
         if total >= 10_000 and sys.stderr.isatty():

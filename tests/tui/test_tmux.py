@@ -42,7 +42,7 @@ class Terminal:
                        check=True, env=self.env)
 
     def screen(self) -> str:
-        done = subprocess.run([*self.tmux, "capture-pane", "-p", "-t", "board"], capture_output=True,
+        done = subprocess.run([*self.tmux, "capture-pane", "-p", "-J", "-t", "board"], capture_output=True,
                               text=True, env=self.env)
         return done.stdout
 
@@ -109,3 +109,32 @@ def test_bursts_through_a_real_terminal_land_as_typed(terminal: Terminal):
     ada = cards["Ada Lovelace"]
     assert (ada["stage"], ada["company"], ada["email"], ada["owner"]) == (
         "contact", "Analytical Engines", "ada@example.com", "alice")
+
+
+def test_the_first_board_on_a_new_database_asks_before_creating_it_then_offers_demo_cards(tmp_path: Path):
+    database = tmp_path / "new.db"
+    term = Terminal(tmp_path, database)
+    try:
+        wait_for(lambda: "Create it? [y/N]" in term.screen(), lambda: "no question:\n" + term.screen())
+        assert not database.exists()
+        term.send("y", "Enter")
+        wait_for(lambda: "Add demo cards" in term.screen(), lambda: "no demo offer:\n" + term.screen())
+        term.send("Enter")  # the offer's first button: add them
+        wait_for(lambda: len(term.cards()) > 0, lambda: "no demo cards:\n" + term.screen())
+        assert "alice · new.db" in term.screen()
+        term.send("q")
+        wait_for(lambda: not term.running(), lambda: "the board did not quit:\n" + term.screen())
+    finally:
+        term.close()
+
+
+def test_a_board_on_a_mistyped_path_creates_nothing_when_told_no(tmp_path: Path):
+    database = tmp_path / "tpyo.db"
+    term = Terminal(tmp_path, database)
+    try:
+        wait_for(lambda: "Create it? [y/N]" in term.screen(), lambda: "no question:\n" + term.screen())
+        term.send("Enter")  # the default is no
+        wait_for(lambda: not term.running(), lambda: "did not stop:\n" + term.screen())
+        assert not database.exists()
+    finally:
+        term.close()
