@@ -65,7 +65,7 @@ ACTIONS: tuple[BoardAction, ...] = (
                 Where.CARD, "Open card", footer=False),
     BoardAction("undo", "u", "undo", "Undo", "undo your last move", Where.BOARD, "Undo last move"),
     BoardAction("search", "slash", "search", "Search",
-                "search name, company, email; Enter goes to the first match, Esc clears it and goes back",
+                "search name, company, email, phone; Enter goes to the first match, Esc clears it and goes back",
                 Where.BOARD, "Search"),
     BoardAction("toggle-mine", "m", "toggle_mine", "Mine", "only my cards / everyone's", Where.BOARD,
                 "Toggle mine"),

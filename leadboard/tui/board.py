@@ -118,7 +118,7 @@ class BoardScreen(Screen[None]):
     # ---- layout ----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="Search name, company or email — Enter: first match, Esc: clear", id="search",
+        yield Input(placeholder="Search name, company, email or phone — Enter: first match, Esc: clear", id="search",
                     compact=True)
         yield Static(id="filter-bar")
         with Horizontal(id="columns"):

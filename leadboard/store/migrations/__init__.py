@@ -27,6 +27,7 @@ from leadboard.store.migrations.steps import (
     imports,
     initial,
     postgresql_search_index,
+    search_phones,
     sqlite_search_prefixes,
 )
 from leadboard.store.migrations.steps.base import Step
@@ -37,6 +38,7 @@ STEPS: tuple[Step, ...] = (
     postgresql_search_index.STEP,
     sqlite_search_prefixes.STEP,
     imports.STEP,
+    search_phones.STEP,
 )
 
 #: databases made before steps had names counted them in ``schema_version``: version N meant
