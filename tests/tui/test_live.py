@@ -65,7 +65,7 @@ async def test_the_lost_view_and_a_form_see_a_colleagues_change(pipeline: Pipeli
         await pilot.press("tab", "tab", "ctrl+u", *"Mine", "enter")  # save the form anyway
         await pilot.pause()
         assert "was changed by bob" in screen_text(pilot.app)
-        await pilot.press("escape")  # give up the edit
+        await pilot.press("escape", "y")  # give up the edit (it asks: the form has changes)
         await pilot.pause()
 
         await pilot.press("L")

@@ -91,7 +91,7 @@ def terminal(tmp_path: Path) -> Iterator[Terminal]:
 def test_bursts_through_a_real_terminal_land_as_typed(terminal: Terminal):
     by = soon(40)
     # a blocked promote filled in one burst: need, Tab, date, Tab, authority "yes", save
-    terminal.send("p", "Order tracking", "Tab", by, "Tab", "Enter", "Down", "Enter", "C-s")
+    terminal.send("p", "Order tracking", "Tab", by, "Tab", "Space", "Down", "Enter", "C-s")
 
     def promoted() -> dict[str, Any] | None:
         grace = next(card for card in terminal.cards() if card["name"] == "Grace Hopper")

@@ -36,10 +36,10 @@ async def test_a_blocked_promote_typed_in_one_burst_fills_each_field(pipeline: P
         await settled(pilot)
         purchase_by = soon(40)
         # down to Grace, promote (blocked: need, timeline; authority warns), fill in the form
-        # with Tab between fields, pick "yes" for authority, save, accept the warning-free promote;
+        # with Tab between fields, pick "yes" for authority (space opens the choice), save;
         # then "left" is meant for the board, once the form is gone
         burst(pilot.app, "down", "p", *"Order tracking", "tab", *purchase_by, "tab",
-              "enter", "down", "enter", "ctrl+s", "left")
+              "space", "down", "enter", "ctrl+s", "left")
         await typed(pilot)
         board = board_of(pilot.app)
         assert pilot.app.screen is board
@@ -92,7 +92,7 @@ async def test_a_stray_letter_in_an_edit_does_not_wipe_the_name(pipeline: Pipeli
         assert isinstance(pilot.app.screen, CardForm)
         name = pilot.app.screen.query_one("#field-name", Input)
         assert name.value == "Ada Lovelaces"  # added at the end, not typed over a selected name
-        burst(pilot.app, "escape")
+        burst(pilot.app, "escape", "y")  # a changed form asks before throwing the change away
         await typed(pilot)
     assert pipeline.card(card_id).name == "Ada Lovelace"
 
@@ -115,8 +115,9 @@ async def test_keys_after_escape_go_to_the_board_and_the_cancelled_form_writes_n
     before = everything(pipeline)
     async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
         await settled(pilot)
-        # "n" after Esc is the board's "new card" again: a second form, not a letter in the first
-        burst(pilot.app, "e", *"xyz", "escape", "n", *"Bob")
+        # Esc asks (the form has changes), "y" throws them away; "n" after that is the board's
+        # "new card": a second form, not a letter in the first
+        burst(pilot.app, "e", *"xyz", "escape", "y", "n", *"Bob")
         await typed(pilot)
         form = pilot.app.screen
         assert isinstance(form, CardForm) and form.form_title == "New contact"
@@ -149,3 +150,42 @@ async def test_keys_after_a_question_a_save_asks_answer_it(pipeline: Pipeline):
         assert not isinstance(pilot.app.screen, (CardForm, ConfirmModal))
     card = pipeline.card(card_id)
     assert (card.stage, card.need) == (Stage.LEAD, "Payroll")
+
+
+async def test_esc_on_a_changed_form_asks_and_keep_editing_keeps_the_typing(pipeline: Pipeline):
+    card_id = contact(pipeline, "Ada Lovelace")
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        await settled(pilot)
+        burst(pilot.app, "e", *" Byron", "escape")
+        await typed(pilot)
+        assert isinstance(pilot.app.screen, ConfirmModal)
+        burst(pilot.app, "n")  # keep editing
+        await typed(pilot)
+        form = pilot.app.screen
+        assert isinstance(form, CardForm)
+        assert form.query_one("#field-name", Input).value == "Ada Lovelace Byron"
+        burst(pilot.app, "ctrl+s")
+        await typed(pilot)
+    assert pipeline.card(card_id).name == "Ada Lovelace Byron"
+
+
+async def test_esc_on_an_unchanged_form_closes_it_at_once(pipeline: Pipeline):
+    contact(pipeline, "Ada Lovelace")
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        await settled(pilot)
+        burst(pilot.app, "e", "tab", "escape")
+        await typed(pilot)
+        assert pilot.app.screen is board_of(pilot.app)
+
+
+async def test_enter_on_a_choice_saves_the_form_and_space_opens_it(pipeline: Pipeline):
+    card_id = contact(pipeline, "Ada Lovelace", **QUALIFIED)
+    pipeline.promote(card_id)
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        await settled(pilot)
+        # name, kind: space opens the kind's list, down + enter picks "company"; then Enter on the
+        # (closed) choice saves the form
+        burst(pilot.app, "l", "e", "tab", "space", "down", "enter", "enter")
+        await typed(pilot)
+        assert pilot.app.screen is board_of(pilot.app)
+    assert pipeline.card(card_id).kind == "company"
