@@ -709,4 +709,19 @@ class BoardScreen(Screen[None]):
                     column.patch(card)
         if isinstance(self.app.screen, LostScreen):
             self.app.screen.refresh_lost()
+        detail = self.app.screen
+        if isinstance(detail, CardDetail) and (changes.card_ids is None or detail.card.id in changes.card_ids):
+            self._refresh_detail(detail)
         self.refresh_bindings()
+
+    def _refresh_detail(self, detail: CardDetail) -> None:
+        """An open card that a colleague changed shows its new fields, history and activities."""
+        card_id = detail.card.id
+        try:
+            card = self.pipeline.card(card_id)
+            moves = self.pipeline.history(card_id)
+            activities = self.pipeline.activities(card_id)
+        except CardNotFound:
+            self.say(f"{safe(detail.card.name)} was deleted.")
+            return
+        detail.show(card, moves, activities, self.is_stale(summary_of(card)))

@@ -7,6 +7,7 @@ import pytest
 from leadboard.domain.stages import PIPELINE, Stage
 from leadboard.service import Pipeline
 from leadboard.tui.column import CardColumn
+from leadboard.tui.screens.detail import CardDetail
 from leadboard.tui.screens.lost import LostScreen
 from tests.tui.helpers import APP_SIZE, QUALIFIED, as_bob, board_of, contact, make_app, screen_text, wait_until
 
@@ -78,3 +79,16 @@ async def test_the_lost_view_and_a_form_see_a_colleagues_change(pipeline: Pipeli
         await wait_until(pilot, lambda: "No lost cards" in screen_text(pilot.app))  # the open view follows
         assert "Lost  0" in screen_text(pilot.app)
     assert pipeline.card(card_id).company == "Old Co"
+
+
+async def test_an_open_card_shows_a_colleagues_change_without_a_key_press(pipeline: Pipeline):
+    card_id = contact(pipeline, "Ada", company="Old Co", **QUALIFIED)
+    async with make_app(pipeline, poll_interval=0.1).run_test(size=APP_SIZE) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, CardDetail)
+        as_bob("edit", str(card_id), "--set", "company=Bob's New Co")
+        as_bob("promote", str(card_id))
+        await wait_until(pilot, lambda: "Bob's New Co" in screen_text(pilot.app)
+                         and "contact → lead" in screen_text(pilot.app))
+        assert isinstance(pilot.app.screen, CardDetail)  # still open, now current
