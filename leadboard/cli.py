@@ -23,6 +23,7 @@ from typing import Any, NoReturn, TextIO, cast
 
 import peewee
 
+from leadboard import __version__
 from leadboard.config import Settings, load_settings
 from leadboard.domain.card import FIELD_LABELS, FIELD_NAMES, Card, field_text, parse_assignments
 from leadboard.domain.errors import Conflict, GateBlocked, InvalidInput, LeadboardError, RulesFileError
@@ -36,7 +37,7 @@ from leadboard.service.pipeline import local
 from leadboard.service.report_tables import tables
 from leadboard.service.reports import PERIODS, REPORTS, Period, as_json
 from leadboard.service.reports import period as named_period
-from leadboard.service.setup import init_database, open_pipeline
+from leadboard.service.setup import database_exists, init_database, open_pipeline
 from leadboard.service.transfer.exporter import Format, card_record
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_BLOCKED, EXIT_CONFLICT, EXIT_PARTLY = 0, 1, 2, 3, 4, 5
@@ -64,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
                      description="A sales pipeline Kanban board for the terminal.")
     parser.add_argument("--as-of", dest="board_as_of", type=_date, default=None, metavar="DATE",
                         help="open the board read-only as it stood at the end of DATE (YYYY-MM-DD)")
+    parser.add_argument("--version", action="version", version=f"leadboard {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def command(name: str, help: str) -> argparse.ArgumentParser:
@@ -77,6 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = command("demo", "fill the database with realistic demo cards in every stage")
     demo.add_argument("--cards", type=_count, default=200, metavar="N",
                       help=f"how many (default 200, at most {MAX_DEMO_CARDS:,})")
+    demo.add_argument("--force", action="store_true",
+                      help="add demo cards even to a database that already has cards")
 
     add = command("add", "add a contact; prints its id")
     add.add_argument("name")
@@ -382,10 +386,27 @@ def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
 
 def _open_board(settings: Settings, as_of: date | None = None) -> int:
+    """The board; on a database that does not exist yet, only once the user says to create it (a
+    mistyped path must not quietly become an empty private board)."""
     from leadboard.tui.app import run_board
 
     if as_of is not None and as_of > date.today():
         raise InvalidInput(f"--as-of {as_of} is in the future; the board can only show the past.", field="--as-of")
+    if as_of is not None and not database_exists(settings.database):
+        raise InvalidInput(f"There is no database at {settings.database}: nothing to show as of {as_of}.",
+                           field="--db")
+    if not database_exists(settings.database):
+        where = printable(settings.database)
+        if not sys.stdin.isatty():
+            raise InvalidInput(f"There is no database at {where}: create it with "
+                               f"`leadboard init --db {where}`, or open the board in a terminal to be asked.")
+        try:
+            answer = input(f"There is no database at {where}. Create it? [y/N] ")
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() not in ("y", "yes"):
+            sys.stdout.write("Nothing created.\n")
+            return EXIT_OK
     return run_board(settings, as_of)
 
 
@@ -411,6 +432,11 @@ def _init(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
 def _demo(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     from leadboard.service.demo import fill
+
+    held = sum(stat.cards for stat in pipeline.stats().values())
+    if held and not args.force:
+        raise InvalidInput(f"The database already has {held:,} cards, and demo cards would mix with them: "
+                           "add --force to add them anyway.", field="force")
 
     def progress(done: int, total: int) -> None:
         if total >= 10_000 and sys.stderr.isatty():

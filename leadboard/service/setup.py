@@ -57,5 +57,17 @@ def init_database(database: str | Path, user: str, shared_group: str | None = No
             f"the file is {files.SHARED_FILE:04o}, its folder {files.SHARED_FOLDER:04o}.")
 
 
+def database_exists(database: str | Path) -> bool:
+    """Whether ``database`` is there already: a SQLite file that exists, or a URL (a server's
+    database is made by its administrator; connecting says if it is not there)."""
+    target = str(database)
+    return db.is_url(target) or Path(target).expanduser().exists()
+
+
+def database_name() -> str:
+    """Which database the pipeline works on, for the board to show (file name, or host/database)."""
+    return db.describe()
+
+
 def close() -> None:
     db.close()

@@ -128,7 +128,7 @@ _TOKEN = re.compile(r"[^\W_]+")
 
 
 def _search_condition(text: str) -> pw.ColumnBase:
-    """Every typed word must match the start of a word of the name, company or email. A typed word
+    """Every typed word must match the start of a word of the name, company, email or phone. A typed word
     is cut into its letter-and-digit runs like the SQLite tokenizer does ("o'brien" is "o" then
     "brien", side by side); a word with none ("%") is ignored, and text with none finds nothing."""
     words = _words(text)
@@ -158,11 +158,13 @@ def _fts_query(text: str) -> str | None:
 
 
 def search_text() -> pw.ColumnBase:
-    """name, company and email as one text: what PostgreSQL searches and indexes."""
+    """name, company, email and phone as one text: what PostgreSQL searches and indexes (the
+    index's expression is in the search-phones migration step)."""
     return (
         pw.fn.COALESCE(CardRow.name, "").concat(" ")
         .concat(pw.fn.COALESCE(CardRow.company, "")).concat(" ")
-        .concat(pw.fn.COALESCE(CardRow.email, ""))
+        .concat(pw.fn.COALESCE(CardRow.email, "")).concat(" ")
+        .concat(pw.fn.COALESCE(CardRow.phone, ""))
     )
 
 

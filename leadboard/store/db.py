@@ -119,6 +119,15 @@ def sqlite_path() -> Path | None:
     return None if name in (":memory:", "") else Path(name)
 
 
+def describe() -> str:
+    """The open database as a person names it: the SQLite file's name, or PostgreSQL's host/name."""
+    if is_sqlite():
+        path = sqlite_path()
+        return path.name if path is not None else "(in memory)"
+    params = getattr(database.obj, "connect_params", {}) or {}
+    return f"{params.get('host') or 'localhost'}/{database.obj.database}"
+
+
 def close() -> None:
     if database.obj is not None and not database.is_closed():
         database.close()

@@ -191,7 +191,7 @@ class StageTotal(BaseModel):
 
 
 class CardSearch(BaseModel):
-    """SQLite's FTS5 index over name, company and email (made by the migrations, not create_tables);
+    """SQLite's FTS5 index over name, company, email and phone (made by the migrations, not create_tables);
     modelled only so queries can join it. On PostgreSQL there is no such table."""
 
     rowid = pw.AutoField(column_name="rowid")

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
@@ -17,6 +17,7 @@ from leadboard.service.past import PastPipeline
 from leadboard.service.setup import close, open_pipeline
 from leadboard.tui.actions import commands
 from leadboard.tui.board import POLL_INTERVAL, BoardScreen
+from leadboard.tui.keys import KeyQueue
 from leadboard.tui.screens.confirm import ConfirmModal
 
 DEMO_CARDS = 200
@@ -35,6 +36,15 @@ class LeadboardApp(App[None]):
         self.pipeline = pipeline
         self.offer_demo = offer_demo
         self.poll_interval = poll_interval
+        self.keys = KeyQueue(self)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Every key from the terminal goes through the key queue: in order, each to whatever has the
+        focus once the keys before it have landed (see ``leadboard.tui.keys``)."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self.keys.hold(event)
+            return
+        await super().on_event(event)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """The palette: the screen's own actions first (from the actions table), then Textual's,

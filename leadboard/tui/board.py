@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from leadboard.domain.card import Card, CardSummary
 from leadboard.domain.errors import CardNotFound, Conflict, GateBlocked, LeadboardError
@@ -29,8 +29,10 @@ from leadboard.service import MoveResult, Pipeline
 from leadboard.service.past import PastPipeline
 from leadboard.service.pipeline import StageStats
 from leadboard.service.setup import close as close_database
+from leadboard.service.setup import database_name
 from leadboard.tui.actions import BoardAction, Where, actions_of, bindings
 from leadboard.tui.column import CARD_HEIGHT, PAGE_SIZE, CardColumn, ColumnHeader
+from leadboard.tui.keybar import KeyBar
 from leadboard.tui.reader import Reader
 from leadboard.tui.screens.activity import ActivityModal
 from leadboard.tui.screens.confirm import ConfirmModal
@@ -75,6 +77,8 @@ class Snapshot:
     card_filter: CardFilter
     stats: dict[Stage, StageStats]
     first_pages: dict[Stage, list[CardSummary]]
+    #: where each column's focused card is under the new filter (or would be, if it does not match)
+    positions: dict[Stage, int]
 
 
 @dataclass(frozen=True)
@@ -105,13 +109,18 @@ class BoardScreen(Screen[None]):
         self.reader = Reader()
         #: the column focused last (where Enter or Esc in the search box returns to)
         self._last_stage = Stage.CONTACT
+        #: the card focused when the search box opened (where Esc returns to)
+        self._before_search: int | None = None
+        #: a filter's counts and pages are being read; ``_after_filter`` runs when they land
+        self._filter_pending = False
+        self._after_filter: Callable[[], None] | None = None
         self._columns = {stage: CardColumn(stage, self, id=f"column-{stage.value}") for stage in PIPELINE}
         self._headers = {stage: ColumnHeader(id=f"header-{stage.value}") for stage in PIPELINE}
 
     # ---- layout ----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="Search name, company or email — Enter to keep, Esc to clear", id="search",
+        yield Input(placeholder="Search name, company, email or phone — Enter: first match, Esc: clear", id="search",
                     compact=True)
         yield Static(id="filter-bar")
         with Horizontal(id="columns"):
@@ -119,7 +128,7 @@ class BoardScreen(Screen[None]):
                 with Vertical(classes="lane"):
                     yield self._headers[stage]
                     yield self._columns[stage]
-        yield Footer(compact=True)
+        yield KeyBar(f"{self.pipeline.user} · {database_name()}", id="keybar")
 
     def on_unmount(self) -> None:
         self.reader.close(last=close_database)
@@ -166,26 +175,60 @@ class BoardScreen(Screen[None]):
         if follow is not None:
             self.focus_card(follow)
 
-    def _reload_column(self, stage: Stage, pages: dict[int, list[CardSummary]] | None = None) -> None:
+    def _reload_column(self, stage: Stage, pages: dict[int, list[CardSummary]] | None = None, *,
+                       tell: bool = False) -> None:
+        """Start a column over, its cursor still on the card it was on (focus belongs to a card, not
+        to a row); ``tell``: if that card has left the column, say where it went and where the
+        cursor is now (the card that took its place)."""
         column = self._columns[stage]
         count = self.stats[stage].cards if stage in self.stats else 0
         kept = column.current
         cursor = column.cursor
         scroll_y = column.scroll_offset.y
-        if kept is not None and cursor > 0:
+        now = self._card_or_none(kept.id) if kept is not None else None
+        if kept is not None and now is not None and now.stage is stage:
             position = self.pipeline.position(kept.id, self.card_filter)
-            if position is not None and self._stage_of(kept.id) is stage:
+            if position is not None:
                 # keep the same card under the cursor, at the same place on screen
                 scroll_y += (position - cursor) * CARD_HEIGHT
                 cursor = position
         column.load(count, cursor=cursor, scroll_y=scroll_y, pages=pages)
-        column.set_empty_text("No cards match" if not self.card_filter.is_empty else "No cards")
+        column.set_empty_text(self._empty_text(stage))
+        if tell and kept is not None:
+            self._tell_if_gone(column, kept)
 
-    def _stage_of(self, card_id: int) -> Stage | None:
+    def _empty_text(self, stage: Stage) -> str:
+        if not self.card_filter.is_empty:
+            return "No cards match"
+        return "No cards — n to add one" if stage is Stage.CONTACT else "No cards"
+
+    def _tell_if_gone(self, column: CardColumn, kept: CardSummary) -> None:
+        """The focused card left the view: say where it went and which card has the cursor now."""
+        current = column.current
+        if (current is not None and current.id == kept.id) or self.focused is not column:
+            return
+        now = self._card_or_none(kept.id)
+        if now is None:
+            gone = "was deleted"
+        elif now.stage is Stage.LOST:
+            gone = f"was lost by {now.updated_by}" if now.updated_by != self.pipeline.user else "was lost"
+        elif now.stage is not column.stage:
+            by = f" by {now.updated_by}" if now.updated_by != self.pipeline.user else ""
+            gone = f"moved to {now.stage.title}{by}"
+        else:
+            gone = "is hidden by the filter"
+        where = f"the cursor is on {safe(current.name)}" if current is not None else "the column is empty"
+        self.say(f"{safe(kept.name)} {gone}; {where}.", title="Focus moved")
+
+    def _card_or_none(self, card_id: int) -> Card | None:
         try:
-            return self.pipeline.card(card_id).stage
+            return self.pipeline.card(card_id)
         except CardNotFound:
             return None
+
+    def _stage_of(self, card_id: int) -> Stage | None:
+        card = self._card_or_none(card_id)
+        return card.stage if card is not None else None
 
     def _show_headers(self) -> None:
         for stage in PIPELINE:
@@ -209,8 +252,15 @@ class BoardScreen(Screen[None]):
     # ---- moving around ---------------------------------------------------------------------
 
     def action_focus_column(self, step: int) -> None:
-        index = PIPELINE.index(self.focused_column.stage)
-        self._columns[PIPELINE[(index + step) % len(PIPELINE)]].focus()
+        """The column to the left or right (none past the first or last), its cursor on the card
+        nearest the one left behind on screen."""
+        source = self.focused_column
+        index = PIPELINE.index(source.stage) + step
+        if not 0 <= index < len(PIPELINE):
+            return
+        target = self._columns[PIPELINE[index]]
+        target.cursor = target.nearest(source.cursor_y)
+        target.focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keys that need a card are shown greyed out on an empty column."""
@@ -514,6 +564,9 @@ class BoardScreen(Screen[None]):
 
     def action_search(self) -> None:
         search = self.query_one("#search", Input)
+        if not search.has_class("active"):
+            card = self.current_card()
+            self._before_search = card.id if card is not None else None
         search.add_class("active")
         search.focus()
 
@@ -523,8 +576,19 @@ class BoardScreen(Screen[None]):
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self) -> None:
-        """Enter keeps the filter and goes back to the cards."""
+        """Enter keeps the filter and goes to the first match (once the matches are read)."""
         self._columns[self._last_stage].focus()
+        if self.card_filter.search.strip():
+            self._when_filtered(self._focus_first_match)
+
+    def _focus_first_match(self) -> None:
+        for stage in PIPELINE:
+            if self.stats.get(stage) and self.stats[stage].cards:
+                column = self._columns[stage]
+                column.cursor = 0
+                column.focus()
+                return
+        self.say(f"Nothing matches “{safe(self.card_filter.search.strip())}”; Esc clears the search.")
 
     def on_descendant_blur(self, event: Any) -> None:
         widget = getattr(event, "widget", None)
@@ -544,6 +608,10 @@ class BoardScreen(Screen[None]):
         self._columns[self._last_stage].focus()
         if self.card_filter.search:
             self.apply_filter(replace(self.card_filter, search=""))
+        before, self._before_search = self._before_search, None
+        if before is not None:
+            # back to the card focused before the search, once the whole board shows again
+            self._when_filtered(lambda: self.focus_card(before))
 
     def action_toggle_mine(self) -> None:
         owner = None if self.card_filter.owner else self.pipeline.user
@@ -551,28 +619,51 @@ class BoardScreen(Screen[None]):
 
     def apply_filter(self, card_filter: CardFilter) -> None:
         self.card_filter = card_filter
+        self._filter_pending = True
         self._show_filter_bar()
-        self._read_filtered(card_filter)
+        kept = {stage: card.id for stage, column in self._columns.items() if (card := column.current)}
+        self._read_filtered(card_filter, kept)
 
     @work(exclusive=True, group="filter")
-    async def _read_filtered(self, card_filter: CardFilter) -> None:
+    async def _read_filtered(self, card_filter: CardFilter, kept: dict[Stage, int]) -> None:
         """Counts and first pages under the new filter, read off the event loop (search over a
         million cards must not freeze typing)."""
-        self._show_filtered(await self.reader.run(self._snapshot, card_filter))
+        self._show_filtered(await self.reader.run(self._snapshot, card_filter, kept))
 
-    def _snapshot(self, card_filter: CardFilter) -> Snapshot:
-        return Snapshot(card_filter, *self.pipeline.overview(card_filter, PAGE_SIZE))
+    def _snapshot(self, card_filter: CardFilter, kept: dict[Stage, int]) -> Snapshot:
+        positions = {stage: position for stage, card_id in kept.items()
+                     if (position := self.pipeline.position(card_id, card_filter)) is not None}
+        return Snapshot(card_filter, *self.pipeline.overview(card_filter, PAGE_SIZE), positions)
 
     def _show_filtered(self, snapshot: Snapshot) -> None:
+        """The columns under the new filter, each cursor still on its card where it still shows, else
+        on the card that took its place."""
         if snapshot.card_filter != self.card_filter:
             return  # the user typed on; a newer read is coming
+        self._filter_pending = False
         self.stats = snapshot.stats
         self._show_headers()
         for stage in PIPELINE:
             column = self._columns[stage]
-            column.load(self.stats[stage].cards, cursor=0, scroll_y=0, pages={0: snapshot.first_pages[stage]})
-            column.set_empty_text("No cards match" if not self.card_filter.is_empty else "No cards")
+            kept = column.current
+            cursor = snapshot.positions.get(stage, 0)
+            scroll_y = column.scroll_offset.y + (cursor - column.cursor) * CARD_HEIGHT
+            column.load(self.stats[stage].cards, cursor=cursor, scroll_y=max(scroll_y, 0),
+                        pages={0: snapshot.first_pages[stage]})
+            column.set_empty_text(self._empty_text(stage))
+            if kept is not None:
+                self._tell_if_gone(column, kept)
+        then, self._after_filter = self._after_filter, None
+        if then is not None:
+            then()
         self.refresh_bindings()
+
+    def _when_filtered(self, then: Callable[[], None]) -> None:
+        """Run ``then`` once the columns show the current filter (now, if they already do)."""
+        if self._filter_pending:
+            self._after_filter = then
+        else:
+            then()
 
     def _show_filter_bar(self) -> None:
         bar = self.query_one("#filter-bar", Static)
@@ -631,15 +722,30 @@ class BoardScreen(Screen[None]):
             column = self._columns[stage]
             count_before = old[stage].cards if stage in old else None
             if changes.card_ids is None or self.stats[stage].cards != count_before:
-                self._reload_column(stage)
+                self._reload_column(stage, tell=True)
                 continue
             for card_id, card in changes.cards.items():
                 held = column.holds((card_id,))
                 if (card is None and held) or (card is not None and (card.stage is stage) != held):
-                    self._reload_column(stage)
+                    self._reload_column(stage, tell=True)
                     break
                 if card is not None and held:
                     column.patch(card)
         if isinstance(self.app.screen, LostScreen):
             self.app.screen.refresh_lost()
+        detail = self.app.screen
+        if isinstance(detail, CardDetail) and (changes.card_ids is None or detail.card.id in changes.card_ids):
+            self._refresh_detail(detail)
         self.refresh_bindings()
+
+    def _refresh_detail(self, detail: CardDetail) -> None:
+        """An open card that a colleague changed shows its new fields, history and activities."""
+        card_id = detail.card.id
+        try:
+            card = self.pipeline.card(card_id)
+            moves = self.pipeline.history_items(card_id)
+            activities = self.pipeline.activities(card_id)
+        except CardNotFound:
+            self.say(f"{safe(detail.card.name)} was deleted.")
+            return
+        detail.show(card, moves, activities, self.is_stale(summary_of(card)))

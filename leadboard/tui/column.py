@@ -28,7 +28,9 @@ from textual.widget import Widget
 from leadboard.domain.card import CardSummary
 from leadboard.domain.stages import Stage
 from leadboard.tui.actions import Where, actions_of, bindings
-from leadboard.tui.text import compact_money, money, safe
+from leadboard.tui.contrast import readable_on
+from leadboard.tui.header import header_text
+from leadboard.tui.text import money, safe
 
 #: lines per card: name, company, amount · owner · marks, and a gap
 CARD_HEIGHT = 4
@@ -89,15 +91,7 @@ class ColumnHeader(Widget):
     def render(self) -> Text:
         if self._shown is None:
             return Text("")
-        stage, cards, amount, weighted, capped = self._shown
-        title = Text(stage.title, style="bold")
-        title.append(f"  {cards:,}{'+' if capped else ''}", style="")
-        value = Text(f"Σ {compact_money(amount)}")
-        if weighted is not None:
-            long = f" · weighted {compact_money(weighted)}"
-            fits = value.cell_len + len(long) <= self.content_region.width
-            value.append(long if fits else f" · wtd {compact_money(weighted)}")
-        return Text("\n").join([title, value])
+        return header_text(*self._shown, width=self.content_region.width)
 
 
 class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
@@ -202,6 +196,18 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
             self.scroll_to_region(region, animate=False, immediate=True, force=True)
 
     @property
+    def cursor_y(self) -> int:
+        """Where the cursor's card starts on screen (lines from the column's top)."""
+        return self.cursor * CARD_HEIGHT - round(self.scroll_offset.y)
+
+    def nearest(self, y: int) -> int:
+        """The card drawn nearest to line ``y`` on screen (a move between columns lands on it)."""
+        if not self.count:
+            return 0
+        index = (max(y, 0) + round(self.scroll_offset.y)) // CARD_HEIGHT
+        return max(0, min(index, self.count - 1))
+
+    @property
     def cards_per_page(self) -> int:
         return max(1, self.scrollable_content_region.height // CARD_HEIGHT)
 
@@ -247,6 +253,11 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
         base = self.rich_style
         line = y + round(self.scroll_offset.y)
         if self.count == 0:
+            if y == 1 and self.has_focus:
+                # an empty column shows a cursor too: the focus is always somewhere to be seen
+                text = Text("▌", style=self._part("card--bar"))
+                text.append(self._empty_text, style=self._cursor_part("card--empty"))
+                return self._strip(text, width, self.cursor_style(focused=True))
             if y == 1:
                 text = Text(f" {self._empty_text}", style=self._part("card--empty"))
                 return self._strip(text, width, base)
@@ -258,14 +269,22 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
         on_cursor = index == self.cursor
         style = base
         if on_cursor:
-            # the whole style (not partial), so a translucent cursor colour is blended as themed
-            cursor = "card--cursor" if self.has_focus else "card--cursor-blurred"
-            style = self.get_component_rich_style(cursor)
+            style = self.cursor_style(focused=self.has_focus)
         text = Text()
         bar = on_cursor and self.has_focus
         text.append("▌" if bar else " ", style=self._part("card--bar") if bar else Style())
         text.append_text(self._card_line(card, row, width - 1, on_cursor))
         return self._strip(text, width, style)
+
+    def cursor_style(self, focused: bool) -> Style:
+        """The cursor line's colours: the whole style (not partial), so a translucent cursor colour
+        is blended as themed, with text that reads at 4.5:1 or better on it in every theme."""
+        style = self.get_component_rich_style("card--cursor" if focused else "card--cursor-blurred")
+        if style.bgcolor is not None:
+            color = readable_on(style.bgcolor, style.color)
+            if color is not None and color != style.color:
+                style += Style(color=color)
+        return style
 
     def _card_line(self, card: CardSummary, row: int, width: int, on_cursor: bool) -> Text:
         part = self._cursor_part if on_cursor else self._part

@@ -157,7 +157,7 @@ def test_an_older_search_index_gains_prefix_indexes_and_still_finds_cards(tmp_pa
     raw.execute("CREATE VIRTUAL TABLE card_search USING fts5(name, company, email, content='card', "
                 "content_rowid='id', tokenize='unicode61')")
     raw.execute("INSERT INTO card_search(card_search) VALUES ('rebuild')")
-    raw.execute("DELETE FROM schema_step WHERE name IN ('sqlite-search-prefixes', 'imports')")
+    raw.execute("DELETE FROM schema_step WHERE name IN ('sqlite-search-prefixes', 'imports', 'search-phones')")
     raw.commit()
     raw.close()
 

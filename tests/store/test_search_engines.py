@@ -1,5 +1,5 @@
 """Search finds the same cards on SQLite (FTS5) and PostgreSQL (trigram-indexed regex): every word
-typed must start a word of the name, company or email, in any case; typed text is never syntax."""
+typed must start a word of the name, company, email or phone, in any case; typed text is never syntax."""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ from leadboard.store.models import Card
 
 @pytest.fixture
 def people(pipeline: Pipeline) -> Pipeline:
-    for name, company, email in [
-        ("Ada Lovelace", "Analytical Engines Ltd", "ada@engines.example.com"),
-        ("Grace Hopper", "Navy Systems", "grace.hopper@navy.example.com"),
-        ("Alan Turing", "Bletchley (Park) Co.", "alan@bletchley.example.org"),
-        ("Tomás O'Brien", "Copper Kettle", "tob@kettle.example.com"),
+    for name, company, email, phone in [
+        ("Ada Lovelace", "Analytical Engines Ltd", "ada@engines.example.com", "+44 20 7946 0000"),
+        ("Grace Hopper", "Navy Systems", "grace.hopper@navy.example.com", "(555) 010-4477"),
+        ("Alan Turing", "Bletchley (Park) Co.", "alan@bletchley.example.org", None),
+        ("Tomás O'Brien", "Copper Kettle", "tob@kettle.example.com", None),
     ]:
-        pipeline.create({"name": name, "company": company, "email": email})
+        pipeline.create({"name": name, "company": company, "email": email, "phone": phone})
     return pipeline
 
 
@@ -43,6 +43,12 @@ def names(pipeline: Pipeline, text: str) -> list[str]:
     ("(park", ["Alan Turing"]),
     ("grace.hop", ["Grace Hopper"]),
     ("ada %", ["Ada Lovelace"]),  # a word without letters or digits is no word
+    ("7946", ["Ada Lovelace"]),  # a group of a phone's digits
+    ("+44 20 79", ["Ada Lovelace"]),  # the phone as written, up to where the typing stopped
+    ("010-44", ["Grace Hopper"]),
+    ("555", ["Grace Hopper"]),
+    ("0000 ada", ["Ada Lovelace"]),
+    ("46", []),  # inside a group, not at its start
 ])
 def test_search_matches_the_start_of_words(people: Pipeline, typed: str, found: list[str]) -> None:
     assert names(people, typed) == found

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import unicodedata
 from datetime import date, timedelta
 from typing import Any
 
+from textual import events
 from textual.app import App
+from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
+from textual.pilot import Pilot
 
 from leadboard.service import Pipeline
+from leadboard.store.db import sqlite_path
 from leadboard.tui.app import LeadboardApp
 from leadboard.tui.board import BoardScreen
-from leadboard.tui.scenes import screen_text
+from leadboard.tui.scenes import screen_text, settled
 
-__all__ = ["APP_SIZE", "QUALIFIED", "board_of", "contact", "make_app", "notices", "screen_text", "soon"]
+__all__ = ["APP_SIZE", "QUALIFIED", "as_bob", "board_of", "burst", "contact", "make_app", "notices",
+           "screen_text", "soon", "typed", "wait_until"]
 
 #: every board test runs at this size unless it is about another one
 APP_SIZE = (120, 35)
@@ -51,3 +59,48 @@ def soon(days: int = 30) -> str:
 def notices(app: App[Any]) -> list[str]:
     """The notifications (toasts) the app is showing."""
     return [notification.message for notification in app._notifications]
+
+
+def burst(app: App[Any], *keys: str) -> None:
+    """Deliver ``keys`` the way a terminal does when someone types fast: all at once, before the
+    app has handled the first (``pilot.press`` waits for the app to go idle after each key).
+    Keys are named as for ``pilot.press``: ``"a"``, ``"tab"``, ``"ctrl+s"``, ``"-"``."""
+    driver = app._driver
+    assert driver is not None
+    for key in keys:
+        if len(key) == 1 and not key.isalnum():
+            key = _character_to_key(key)
+        try:
+            character: str | None = unicodedata.lookup(_get_unicode_name_from_key(REPLACED_KEYS.get(key, key)))
+        except KeyError:
+            character = key if len(key) == 1 else None
+        driver.send_message(events.Key(key, character))
+
+
+async def typed(pilot: Pilot[Any], seconds: float = 30.0) -> str:
+    """The screen's text once every key delivered so far has been handled and the screen has
+    stopped changing (a burst can take a while on a loaded machine: each key waits for the last)."""
+    app = pilot.app
+    assert isinstance(app, LeadboardApp)
+    for _ in range(int(seconds / 0.02)):
+        await pilot.pause(0.02)
+        if not app.keys.pending:
+            break
+    return await settled(pilot)
+
+
+def as_bob(*args: str) -> None:
+    """Run the leadboard command as bob, in another process, on the test's database."""
+    database = sqlite_path()
+    assert database is not None
+    subprocess.run([sys.executable, "-m", "leadboard", "--db", str(database), "--user", "bob", *args],
+                   check=True, capture_output=True, timeout=60)
+
+
+async def wait_until(pilot: Pilot[Any], condition: Any, seconds: float = 5.0) -> None:
+    """Let the app run (no key pressed) until ``condition()`` holds."""
+    for _ in range(int(seconds / 0.1)):
+        await pilot.pause(0.1)
+        if condition():
+            return
+    raise AssertionError("the board did not show the change in time")

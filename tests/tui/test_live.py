@@ -2,34 +2,14 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from leadboard.domain.stages import PIPELINE, Stage
 from leadboard.service import Pipeline
-from leadboard.store.db import sqlite_path
 from leadboard.tui.column import CardColumn
+from leadboard.tui.screens.detail import CardDetail
 from leadboard.tui.screens.lost import LostScreen
-from tests.tui.helpers import APP_SIZE, QUALIFIED, board_of, contact, make_app, screen_text
-
-
-def as_bob(*args: str) -> None:
-    """Run the leadboard command as bob, in another process, on the test's database."""
-    database = sqlite_path()
-    assert database is not None
-    subprocess.run([sys.executable, "-m", "leadboard", "--db", str(database), "--user", "bob", *args],
-                   check=True, capture_output=True, timeout=60)
-
-
-async def wait_until(pilot, condition, seconds: float = 5.0) -> None:
-    """Let the app run (no key pressed) until ``condition()`` holds."""
-    for _ in range(int(seconds / 0.1)):
-        await pilot.pause(0.1)
-        if condition():
-            return
-    raise AssertionError("the board did not show the change in time")
+from tests.tui.helpers import APP_SIZE, QUALIFIED, as_bob, board_of, contact, make_app, screen_text, wait_until
 
 
 def count_loads(monkeypatch: pytest.MonkeyPatch) -> dict[Stage, int]:
@@ -86,7 +66,7 @@ async def test_the_lost_view_and_a_form_see_a_colleagues_change(pipeline: Pipeli
         await pilot.press("tab", "tab", "ctrl+u", *"Mine", "enter")  # save the form anyway
         await pilot.pause()
         assert "was changed by bob" in screen_text(pilot.app)
-        await pilot.press("escape")  # give up the edit
+        await pilot.press("escape", "y")  # give up the edit (it asks: the form has changes)
         await pilot.pause()
 
         await pilot.press("L")
@@ -99,3 +79,16 @@ async def test_the_lost_view_and_a_form_see_a_colleagues_change(pipeline: Pipeli
         await wait_until(pilot, lambda: "No lost cards" in screen_text(pilot.app))  # the open view follows
         assert "Lost  0" in screen_text(pilot.app)
     assert pipeline.card(card_id).company == "Old Co"
+
+
+async def test_an_open_card_shows_a_colleagues_change_without_a_key_press(pipeline: Pipeline):
+    card_id = contact(pipeline, "Ada", company="Old Co", **QUALIFIED)
+    async with make_app(pipeline, poll_interval=0.1).run_test(size=APP_SIZE) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, CardDetail)
+        as_bob("edit", str(card_id), "--set", "company=Bob's New Co")
+        as_bob("promote", str(card_id))
+        await wait_until(pilot, lambda: "Bob's New Co" in screen_text(pilot.app)
+                         and "contact → lead" in screen_text(pilot.app))
+        assert isinstance(pilot.app.screen, CardDetail)  # still open, now current

@@ -52,8 +52,8 @@ async def test_filling_the_blocked_fields_promotes_and_writes_history(pipeline: 
         await pilot.press("p")
         await pilot.pause()
         await pilot.press(*"Payroll", "tab", *soon(), "tab")
-        # authority is a choice: open it, pick "yes"
-        await pilot.press("enter", "down", "enter")
+        # authority is a choice: open it (space), pick "yes"
+        await pilot.press("space", "down", "enter")
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert not isinstance(pilot.app.screen, CardForm)
@@ -72,6 +72,9 @@ async def test_cancelling_the_blocked_form_writes_nothing(pipeline: Pipeline):
         await pilot.press("p")
         await pilot.pause()
         await pilot.press(*"typed but cancelled", "escape")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ConfirmModal)  # changes: it asks before throwing them away
+        await pilot.press("y")
         await pilot.pause()
         assert not isinstance(pilot.app.screen, CardForm)
     after = pipeline.card(card_id)
@@ -149,7 +152,7 @@ async def test_a_gate_asking_for_an_activity_gets_one_in_the_form(pipeline: Pipe
             "requirements", "supplier", "value", "close_by", "terms", "decision_maker"]
         assert form.query("#activity-summary")
         await pilot.press(*"SSO", "tab")
-        await pilot.press("enter", "down", "enter", "tab")  # supplier: none
+        await pilot.press("space", "down", "enter", "tab")  # supplier: none
         await pilot.press(*"40000", "tab", *soon(60), "tab", *"Net 30", "tab", *"Ada", "tab")
         await pilot.press("tab", *"Demo", "enter")
         await pilot.pause()

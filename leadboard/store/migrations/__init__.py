@@ -29,6 +29,7 @@ from leadboard.store.migrations.steps import (
     imports,
     initial,
     postgresql_search_index,
+    search_phones,
     sqlite_search_prefixes,
     stage_visits,
 )
@@ -43,6 +44,7 @@ STEPS: tuple[Step, ...] = (
     change_journal.STEP,
     stage_visits.STEP,
     card_extras.STEP,
+    search_phones.STEP,
 )
 
 #: databases made before steps had names counted them in ``schema_version``: version N meant

@@ -111,19 +111,32 @@ class CardDetail(ModalScreen[None]):
         self.stale = stale
 
     def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self._heading(), classes="title", id="detail-title")
+            with VerticalScroll(id="detail"):
+                yield Static(self._body(), id="detail-body")
+            yield Static(Text("↑/↓ scroll · Esc close"), classes="hint")
+
+    def _heading(self) -> Text:
         heading = Text(safe(self.card.name), style="bold")
         if self.card.company:
             heading.append(f" · {safe(self.card.company)}", style="")
-        with Vertical(classes="dialog"):
-            yield Static(heading, classes="title")
-            with VerticalScroll(id="detail"):
-                yield Static(Group(
-                    fields_table(self.card, self.stale),
-                    Text(""), Text("History", style="bold underline"), history_table(self.moves),
-                    Text(""), Text(f"Activities ({len(self.activities)})", style="bold underline"),
-                    activities_table(self.activities),
-                ))
-            yield Static(Text("↑/↓ scroll · Esc close"), classes="hint")
+        return heading
+
+    def _body(self) -> Group:
+        return Group(
+            fields_table(self.card, self.stale),
+            Text(""), Text("History", style="bold underline"), history_table(self.moves),
+            Text(""), Text(f"Activities ({len(self.activities)})", style="bold underline"),
+            activities_table(self.activities),
+        )
+
+    def show(self, card: Card, moves: Sequence[HistoryItem], activities: Sequence[ActivityRecord],
+             stale: bool) -> None:
+        """The card as it is now (a colleague changed it while it was open); the scroll stays."""
+        self.card, self.moves, self.activities, self.stale = card, moves, activities, stale
+        self.query_one("#detail-title", Static).update(self._heading())
+        self.query_one("#detail-body", Static).update(self._body())
 
     def on_mount(self) -> None:
         self.query_one("#detail").focus()

@@ -30,6 +30,7 @@ from leadboard.domain.card import (
     ActivityKind,
 )
 from leadboard.domain.errors import Conflict, GateBlocked, InvalidInput, LeadboardError
+from leadboard.tui.screens.confirm import ConfirmModal
 from leadboard.tui.text import display_text, form_text, safe
 
 LONG_TEXT_HINT = {"need", "requirements", "terms", "notes"}
@@ -74,6 +75,9 @@ class CardForm(ModalScreen[Any]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "save", "Save"),
+        # Enter saves from any field: an Input says so itself (Submitted); on a closed choice it
+        # would open the list, which space (or the choice's own keys) does instead
+        Binding("enter", "save_from_choice", "Save", show=False, priority=True),
     ]
 
     def __init__(self, title: str, fields: Sequence[str], values: dict[str, Any], save: Saver, *,
@@ -123,8 +127,9 @@ class CardForm(ModalScreen[Any]):
             current = form_text(value)
             return Select([(choice, choice) for choice in choices], value=current or Select.NULL,
                           allow_blank=True, id=f"field-{name}", prompt="—", compact=True)
+        # not selected on focus: one stray letter typed ahead must not wipe a name
         return Input(value=form_text(value), placeholder=PLACEHOLDERS.get(name, ""), id=f"field-{name}",
-                     compact=True)
+                     compact=True, select_on_focus=False)
 
     def on_mount(self) -> None:
         first = self.query("#fields Input, #fields Select").first()
@@ -149,8 +154,32 @@ class CardForm(ModalScreen[Any]):
 
     # ---- saving ------------------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "save_from_choice":
+            focused = self.focused
+            return isinstance(focused, Select) and not focused.expanded
+        return True
+
+    def action_save_from_choice(self) -> None:
+        self._save()
+
+    def changed(self) -> bool:
+        """Whether anything was typed or chosen since the form opened."""
+        values = self.typed()
+        return bool(values.changed(self.values)) or bool(values.activity and values.activity[1].strip())
+
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        """Esc: a form with changes asks before throwing them away."""
+        if not self.changed():
+            self.dismiss(None)
+            return
+        question = ConfirmModal("Throw away your changes?", [Text("Nothing has been saved.")],
+                                yes="Throw away", no="Keep editing")
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.dismiss(None)
+
+        self.app.push_screen(question, answered)
 
     def action_save(self) -> None:
         self._save()
@@ -161,7 +190,7 @@ class CardForm(ModalScreen[Any]):
 
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:
-        self.dismiss(None)
+        self.action_cancel()
 
     @on(Input.Submitted)
     def _submitted(self) -> None:

@@ -1,0 +1,141 @@
+"""Keys in order: each key the terminal delivers is handled once the one before it has landed.
+
+Textual hands every key to the focused widget the moment it arrives, while what an earlier key did
+may still be on its way: a Tab's focus move, a dialog being pushed or dismissed, a form's save. A
+burst typed at speed (or over a slow SSH link) then lands in the wrong place: the whole burst in
+a form's first field, letters meant for a dialog run as board commands, a ``q`` quits.
+
+``KeyQueue`` sits in the app's key path, for every screen: it lets one key through, waits until
+everything that key set going has been handled (the messages it caused in the app and on the
+screen on top, a screen pushed or popped, a focus change, a save in a worker of a group in
+``KEYS_WAIT_FOR``), and only then lets the next key through, to whatever has the focus by then.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+from textual import events
+from textual.app import App
+from textual.dom import NoScreen
+from textual.message_pump import MessagePump
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.worker import Worker
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+#: worker groups whose work decides where the next key goes (a form's save may keep the form open
+#: with an error, or close it): keys wait for these. Reads in the background (search, the change
+#: feed, demo data) are not here, so typing never waits for them.
+KEYS_WAIT_FOR = frozenset({"save", "write"})
+#: how often the queue looks again while a worker it waits for is running (seconds)
+WORKER_POLL = 0.01
+#: rounds of "has everything been handled?" after one key before the next goes anyway: a widget
+#: that keeps posting messages to itself must not stop the keyboard
+MAX_ROUNDS = 40
+
+
+class KeyQueue:
+    """The app's keys, one at a time. ``hold`` every key the terminal delivers; ``pending`` says
+    whether keys are waiting or a key's effect is still landing."""
+
+    def __init__(self, app: App[Any]) -> None:
+        self.app = app
+        self._waiting: deque[events.Key] = deque()
+        self._task: asyncio.Task[None] | None = None
+        self._busy = False
+
+    @property
+    def pending(self) -> bool:
+        return self._busy or bool(self._waiting)
+
+    def hold(self, key: events.Key) -> None:
+        self._waiting.append(key)
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._deliver(), name="leadboard keys")
+
+    def cancel(self) -> None:
+        self._waiting.clear()
+        if self._task is not None:
+            self._task.cancel()
+
+    async def _deliver(self) -> None:
+        while self._waiting:
+            key = self._waiting.popleft()
+            self._busy = True
+            try:
+                handed = asyncio.Event()
+                if not self.app.call_later(self._hand_over, key, handed):
+                    return  # the app is closing
+                await handed.wait()
+                await self._settle()
+            finally:
+                self._busy = False
+
+    async def _hand_over(self, key: events.Key, handed: asyncio.Event) -> None:
+        """Textual's own key handling (priority bindings, then the focused widget), in the app's task."""
+        try:
+            await App.on_event(self.app, key)
+        finally:
+            handed.set()
+
+    async def _settle(self) -> None:
+        """Return once the key just handed over has had all its effects."""
+        for _ in range(MAX_ROUNDS):
+            if not self.app.is_running or not self.app.screen_stack:
+                return  # closing: nothing more will land
+            screen = self.app.screen
+            await self._barrier([self.app, *self.app.screen_stack, *screen.walk_children()])
+            if await self._wait_for_workers():
+                continue
+            if self.app.screen is screen and self._all_quiet(screen):
+                return
+
+    @staticmethod
+    async def _barrier(pumps: Iterable[MessagePump]) -> None:
+        """Wait until each pump has handled every message it holds now."""
+        waits = []
+        for pump in pumps:
+            done = asyncio.Event()
+            if pump.call_later(done.set):
+                waits.append(done.wait())
+        if waits:
+            await asyncio.gather(*waits)
+
+    async def _wait_for_workers(self) -> bool:
+        """Wait while a save (``KEYS_WAIT_FOR``) runs on the screen on top; one whose screen is
+        covered (it asked a question in a dialog of its own) waits for the keys that answer it.
+        True if there was one to wait for."""
+        waited = False
+        while self._running_workers():
+            waited = True
+            await asyncio.sleep(WORKER_POLL)
+        return waited
+
+    def _running_workers(self) -> list[Worker[Any]]:
+        top = self.app.screen
+        return [worker for worker in self.app.workers
+                if worker.group in KEYS_WAIT_FOR and not worker.is_finished
+                and self._screen_of(worker) in (top, None)]
+
+    def _screen_of(self, worker: Worker[Any]) -> Screen[Any] | None:
+        node = worker.node
+        if isinstance(node, Screen):
+            return node
+        if isinstance(node, Widget):
+            try:
+                return node.screen
+            except NoScreen:
+                return None
+        return None
+
+    def _all_quiet(self, screen: Screen[Any]) -> bool:
+        pumps: list[MessagePump] = [self.app, *self.app.screen_stack, *screen.walk_children()]
+        return all(pump._message_queue.empty() and not pump._next_callbacks for pump in pumps)
+
+
+__all__ = ["KEYS_WAIT_FOR", "KeyQueue"]

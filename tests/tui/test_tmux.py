@@ -1,0 +1,140 @@
+"""The board in a real terminal (tmux), keys sent in bursts with no pause between them: the database
+ends exactly as a slow typist would have left it. Skipped where tmux is not installed."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from leadboard.service.setup import close, open_pipeline
+from tests.tui.helpers import soon
+
+TMUX = shutil.which("tmux")
+pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
+
+#: a loaded machine opens the board and its dialogs slowly; the test waits for results, not time
+DEADLINE = 60.0
+
+
+class Terminal:
+    """A tmux server of the test's own, running ``leadboard`` in a 100×30 window."""
+
+    def __init__(self, tmp_path: Path, database: Path) -> None:
+        assert TMUX is not None
+        self.database = database
+        self.env = {**os.environ, "LEADBOARD_CONFIG": str(tmp_path / "no-config.toml"),
+                    "LEADBOARD_USER": "alice", "TERM": "xterm-256color"}
+        self.env.pop("NO_COLOR", None)
+        self.tmux = [TMUX, "-L", f"leadboard-test-{uuid.uuid4().hex[:12]}", "-f", "/dev/null"]
+        board = f"{shlex.quote(sys.executable)} -m leadboard --db {shlex.quote(str(database))}"
+        subprocess.run([*self.tmux, "new-session", "-d", "-x", "100", "-y", "30", "-s", "board", board],
+                       check=True, env=self.env)
+
+    def screen(self) -> str:
+        done = subprocess.run([*self.tmux, "capture-pane", "-p", "-J", "-t", "board"], capture_output=True,
+                              text=True, env=self.env)
+        return done.stdout
+
+    def send(self, *keys: str) -> None:
+        """All of ``keys`` in one tmux command: written to the terminal back to back."""
+        subprocess.run([*self.tmux, "send-keys", "-t", "board", *keys], check=True, env=self.env)
+
+    def running(self) -> bool:
+        return subprocess.run([*self.tmux, "has-session", "-t", "board"], capture_output=True,
+                              env=self.env).returncode == 0
+
+    def close(self) -> None:
+        subprocess.run([*self.tmux, "kill-server"], capture_output=True, env=self.env)
+
+    def cards(self) -> list[dict[str, Any]]:
+        """Every card, read by the command line beside the running board."""
+        done = subprocess.run([sys.executable, "-m", "leadboard", "--db", str(self.database), "list", "--json"],
+                              capture_output=True, text=True, env=self.env, check=True)
+        return list(json.loads(done.stdout))
+
+
+def wait_for(what: Callable[[], Any], failing: Callable[[], str]) -> Any:
+    deadline = time.monotonic() + DEADLINE
+    while time.monotonic() < deadline:
+        result = what()
+        if result:
+            return result
+        time.sleep(0.1)
+    pytest.fail(failing())
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[Terminal]:
+    database = tmp_path / "board.db"
+    pipeline = open_pipeline(database, "alice")
+    pipeline.create({"name": "Grace Hopper", "email": "grace@example.com", "budget": "9000"})
+    close()
+    term = Terminal(tmp_path, database)
+    try:
+        wait_for(lambda: "Grace Hopper" in term.screen(), lambda: "the board did not open:\n" + term.screen())
+        yield term
+    finally:
+        term.close()
+
+
+def test_bursts_through_a_real_terminal_land_as_typed(terminal: Terminal):
+    by = soon(40)
+    # a blocked promote filled in one burst: need, Tab, date, Tab, authority "yes", save
+    terminal.send("p", "Order tracking", "Tab", by, "Tab", "Space", "Down", "Enter", "C-s")
+
+    def promoted() -> dict[str, Any] | None:
+        grace = next(card for card in terminal.cards() if card["name"] == "Grace Hopper")
+        return grace if grace["stage"] == "lead" else None
+
+    grace = wait_for(promoted, lambda: "not promoted:\n" + terminal.screen())
+    assert (grace["need"], grace["purchase_by"], grace["authority"]) == ("Order tracking", by, True)
+
+    # a whole new card, then q: the q must wait for the form to close, then quit
+    terminal.send("n", "Ada Lovelace", "Tab", "Tab", "Analytical Engines", "Tab", "Tab", "ada@example.com",
+                  "C-s", "q")
+    wait_for(lambda: not terminal.running(), lambda: "the board did not quit:\n" + terminal.screen())
+    cards = {card["name"]: card for card in terminal.cards()}
+    assert set(cards) == {"Grace Hopper", "Ada Lovelace"}
+    ada = cards["Ada Lovelace"]
+    assert (ada["stage"], ada["company"], ada["email"], ada["owner"]) == (
+        "contact", "Analytical Engines", "ada@example.com", "alice")
+
+
+def test_the_first_board_on_a_new_database_asks_before_creating_it_then_offers_demo_cards(tmp_path: Path):
+    database = tmp_path / "new.db"
+    term = Terminal(tmp_path, database)
+    try:
+        wait_for(lambda: "Create it? [y/N]" in term.screen(), lambda: "no question:\n" + term.screen())
+        assert not database.exists()
+        term.send("y", "Enter")
+        wait_for(lambda: "Add demo cards" in term.screen(), lambda: "no demo offer:\n" + term.screen())
+        term.send("Enter")  # the offer's first button: add them
+        wait_for(lambda: len(term.cards()) > 0, lambda: "no demo cards:\n" + term.screen())
+        assert "alice · new.db" in term.screen()
+        term.send("q")
+        wait_for(lambda: not term.running(), lambda: "the board did not quit:\n" + term.screen())
+    finally:
+        term.close()
+
+
+def test_a_board_on_a_mistyped_path_creates_nothing_when_told_no(tmp_path: Path):
+    database = tmp_path / "tpyo.db"
+    term = Terminal(tmp_path, database)
+    try:
+        wait_for(lambda: "Create it? [y/N]" in term.screen(), lambda: "no question:\n" + term.screen())
+        term.send("Enter")  # the default is no
+        wait_for(lambda: not term.running(), lambda: "did not stop:\n" + term.screen())
+        assert not database.exists()
+    finally:
+        term.close()
