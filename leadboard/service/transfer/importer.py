@@ -465,6 +465,13 @@ class _Run:
         self.span = float(source.size + 1)
 
     def run(self, progress: Callable[[ImportProgress], None] | None) -> None:
+        try:
+            self._run(progress)
+        except BaseException:
+            self.rejects.remove_if_empty()  # a run stopped before its first reject leaves no file
+            raise
+
+    def _run(self, progress: Callable[[ImportProgress], None] | None) -> None:
         in_transaction(self._start)
         summary = self.summary
         summary.resumed_at = self.committed.rows_done
@@ -709,13 +716,18 @@ class _RejectsFile:
             self._made = True
 
     def resume(self, path: str | Path) -> None:
-        self.path, self._made = Path(path), True
+        self.path = Path(path)
+        self._made = self.path.exists()  # a run stopped before its first reject left no file
 
     def remove(self) -> None:
         """Remove this run's file (never one this run did not make)."""
         if self._made:
             with self._problems():
                 self.path.unlink(missing_ok=True)
+
+    def remove_if_empty(self) -> None:
+        if self._made and self.path.exists() and self.path.stat().st_size == 0:
+            self.remove()
 
     def reset(self, size: int) -> None:
         self._rows.clear()
