@@ -142,8 +142,9 @@ class ImportSummary:
         for target, indexes in self.plan.sources.items():
             if len(indexes) > 1 and target in FIELD_NAMES:
                 names = [header[index] for index in indexes]
-                out.append(f"{' and '.join(names)} all give {target}: the first one with a value fills it, "
-                           "and the others' values are kept as extra fields.")
+                both = "both" if len(names) == 2 else "all"
+                out.append(f"{', '.join(names[:-1])} and {names[-1]} {both} give {target}: the first one with a "
+                           "value fills it, and the others' values are kept as extra fields.")
         would = "Would import" if self.dry_run else "Imported"
         line = f"{would} {self.imported:,} card{'s' if self.imported != 1 else ''}"
         if self.stages:
