@@ -30,7 +30,7 @@ def test_every_column_without_a_field_is_kept_on_the_card_under_its_name(pipelin
     assert card_record(card)["extra"] == EXTRA and "Industry" not in card_record(card)
     assert summary.kept_as_text == {"Budget": 1}
     assert "Kept as extra fields (no matching field; see --map): Lead Source, Industry." in summary.lines()
-    assert ("Phone and Mobile all give phone: the first one with a value fills it, and the others' values are "
+    assert ("Phone and Mobile both give phone: the first one with a value fills it, and the others' values are "
             "kept as extra fields.") in summary.lines()
 
 

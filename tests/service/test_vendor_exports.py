@@ -35,6 +35,9 @@ def test_a_salesforce_data_loader_opportunities_extract(pipeline):
     assert _fields(prospecting, "stage", "name", "value", "close_by", "owner") == (
         Stage.LEAD, "Analytical Engines - 40 looms", Decimal("50000.00"), date(2026, 9, 30), "005bm00000NCJmQAAX")
     assert prospecting.created_at == datetime(2026, 1, 15, 9, 30)
+    [imported] = pipeline.history(prospecting.id)  # its history starts when Salesforce created it
+    assert (imported.at, imported.to_stage) == (datetime(2026, 1, 15, 9, 30), Stage.LEAD)
+    assert imported.reason.startswith("imported from salesforce_opportunities_dataloader.csv on ")
     assert prospecting.extra == {"AccountId": "0015g00000XyZ1AAAA", "Probability": "10", "LeadSource": "Web",
                                  "Type": "New Business"}
     assert _fields(negotiation, "stage", "value") == (Stage.OPPORTUNITY, Decimal("18000.5"))

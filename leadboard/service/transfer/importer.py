@@ -52,6 +52,7 @@ REJECTS_SUFFIX = ".rejects.csv"
 REJECT_COLUMN = "rejected because"
 _RANK = imports.CARD_COLUMNS.index("rank")
 _EXTRA = imports.CARD_COLUMNS.index("extra")
+_CREATED = imports.CARD_COLUMNS.index("created_at")
 _SOURCE_ID = imports.CARD_COLUMNS.index("source_id")
 
 
@@ -142,8 +143,9 @@ class ImportSummary:
         for target, indexes in self.plan.sources.items():
             if len(indexes) > 1 and target in FIELD_NAMES:
                 names = [header[index] for index in indexes]
-                out.append(f"{' and '.join(names)} all give {target}: the first one with a value fills it, "
-                           "and the others' values are kept as extra fields.")
+                both = "both" if len(names) == 2 else "all"
+                out.append(f"{', '.join(names[:-1])} and {names[-1]} {both} give {target}: the first one with a "
+                           "value fills it, and the others' values are kept as extra fields.")
         would = "Would import" if self.dry_run else "Imported"
         line = f"{would} {self.imported:,} card{'s' if self.imported != 1 else ''}"
         if self.stages:
@@ -613,8 +615,14 @@ class _Run:
             for move in item.moves:
                 history.append((card_id, move.move.value, move.from_stage.value if move.from_stage else None,
                                 move.to_stage.value, move.by, move.at, move.reason, "\n".join(move.warnings)))
-            history.append((card_id, Move.IMPORT.value, None, item.stage, self.user, now,
-                            item.history_reason, item.history_warnings))
+            # a foreign file's created date is when the card's history starts (an export of ours
+            # carries its history, and the import is its latest move)
+            created = item.values[_CREATED]
+            at, reason = now, item.history_reason
+            if not item.moves and created != now:
+                at, reason = created, f"{reason} on {now[:10]}"
+            history.append((card_id, Move.IMPORT.value, None, item.stage, self.user, at, reason,
+                            item.history_warnings))
             activities.extend((card_id, a.kind.value, a.summary, a.at, a.by) for a in item.activities)
         imports.insert_history(history)
         imports.insert_activities(activities)

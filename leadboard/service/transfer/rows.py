@@ -267,6 +267,9 @@ class RowReader:
             self._moments[name] = moment
             if name in DATE_FIELDS:
                 self._convert[name] = _Dates(moment)
+        #: (field, its columns, what reads a cell for it, whether a blank cell is no value)
+        self._field_readers = [(name, indexes, self._convert.get(name), name in _OPTIONAL)
+                               for name, indexes in self._fields]
 
     def moment(self, name: str, text: str) -> datetime | None:
         return self._moments[name](text)
@@ -307,15 +310,14 @@ class RowReader:
         for _, indexes, names in self._seconds:
             _keep_seconds(extras, cells, indexes, names)
         data: dict[str, Any] = {}
-        for name, indexes in self._fields:
+        for name, indexes, convert, optional in self._field_readers:
             value = cells[indexes[0]] if len(indexes) == 1 else _first_present(cells, indexes)
-            blank = value is None or (value.__class__ is str and (not value or value.isspace()))
-            if not blank:
-                convert = self._convert.get(name)
+            if value is None or (value.__class__ is str and (not value or value.isspace())):
+                if not optional:
+                    data[name] = value
+            else:
                 if convert is not None and value.__class__ is str:
                     value = convert(value)
-                data[name] = value
-            elif name not in _OPTIONAL:
                 data[name] = value
         name = _first_present(cells, self._name)
         if name is None:

@@ -37,8 +37,11 @@ def fields_table(card: Card, stale: bool) -> Table:
         table.add_row(Text("⚠ Warnings accepted"), Text(", ".join(safe(w) for w in card.warnings)))
     if card.source_id:
         table.add_row(Text("Source id"), Text(safe(card.source_id)))
-    for key, value in card.extra.items():  # kept from an imported file, under its column's name
-        table.add_row(Text(safe(key), style="italic"), Text(safe(value)))
+    if card.extra:  # kept from an imported file, under its columns' names
+        table.add_row(Text("From the import", style="italic"),
+                      Text("fields leadboard has no place for", style="italic"))
+    for key, value in card.extra.items():
+        table.add_row(Text(f"  {safe(key)}"), Text(safe(value)))
     if stale:
         table.add_row(Text("◷ Stale"), Text("no activity for longer than this stage allows"))
     table.add_row(Text("Created"), Text(f"{local_time(card.created_at)} by {safe(card.created_by)}"))
