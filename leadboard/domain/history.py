@@ -21,6 +21,9 @@ class MoveRecord:
     reason: str | None
     warnings: tuple[str, ...]
     undoes: int | None
+    #: the database role that wrote it (PostgreSQL's session_user), beside ``by``, the user it
+    #: claims; None where the engine has no roles (SQLite)
+    database_role: str | None = None
 
 
 @dataclass(frozen=True)
@@ -31,3 +34,5 @@ class ActivityRecord:
     summary: str
     at: datetime
     by: str
+    #: as on MoveRecord
+    database_role: str | None = None

@@ -24,6 +24,9 @@ TEXT_COLUMNS: dict[pw.Field, int] = {
     Card.updated_by: LIMITS.user,
     History.by: LIMITS.user,
     Activity.by: LIMITS.user,
+    # a PostgreSQL role name (63 bytes at most there), held like any user name
+    History.database_role: LIMITS.user,
+    Activity.database_role: LIMITS.user,
     StageTotal.owner: LIMITS.line,
     Card.warnings: LIMITS.warnings,
 }

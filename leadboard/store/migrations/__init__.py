@@ -24,6 +24,7 @@ from playhouse.migrate import PostgresqlMigrator, SchemaMigrator, SqliteMigrator
 from leadboard.domain.errors import SchemaTooNew
 from leadboard.store.db import database, is_sqlite
 from leadboard.store.migrations.steps import (
+    database_role,
     imports,
     initial,
     postgresql_search_index,
@@ -37,6 +38,7 @@ STEPS: tuple[Step, ...] = (
     postgresql_search_index.STEP,
     sqlite_search_prefixes.STEP,
     imports.STEP,
+    database_role.STEP,
 )
 
 #: databases made before steps had names counted them in ``schema_version``: version N meant
