@@ -292,6 +292,13 @@ class _Run:
         self.span = float(source.size + 1)
 
     def run(self, progress: Callable[[ImportProgress], None] | None) -> None:
+        try:
+            self._run(progress)
+        except BaseException:
+            self.rejects.remove_if_empty()  # an import refused or stopped leaves no empty file behind
+            raise
+
+    def _run(self, progress: Callable[[ImportProgress], None] | None) -> None:
         in_transaction(self._start)
         summary = self.summary
         summary.resumed_at = self.committed.rows_done
@@ -527,13 +534,24 @@ class _RejectsFile:
             self._made = True
 
     def resume(self, path: str | Path) -> None:
-        self.path, self._made = Path(path), True
+        self.path = Path(path)
+        # the run's file, unless it was removed while still empty: then it is made afresh
+        self._made = self.path.exists()
 
     def remove(self) -> None:
         """Remove this run's file (never one this run did not make)."""
         if self._made:
             with self._problems():
                 self.path.unlink(missing_ok=True)
+
+    def remove_if_empty(self) -> None:
+        """Remove this run's file if nothing is in it yet (a run that carries on makes it again)."""
+        try:
+            if self._made and self.path.stat().st_size == 0:
+                self.path.unlink()
+                self._made = False
+        except OSError:
+            pass
 
     def reset(self, size: int) -> None:
         self._rows.clear()
