@@ -293,7 +293,8 @@ def move_json(record: MoveRecord) -> dict[str, Any]:
     return {
         "id": record.id, "card": record.card_id, "move": record.move.value,
         "from": record.from_stage.value if record.from_stage else None, "to": record.to_stage.value,
-        "by": record.by, "at": record.at.isoformat(), "reason": record.reason,
+        "by": record.by, "database_role": record.database_role, "at": record.at.isoformat(),
+        "reason": record.reason,
         "warnings": list(record.warnings), "undoes": record.undoes,
     }
 
@@ -591,7 +592,7 @@ def _history(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
             continue
         source = move.from_stage.value if move.from_stage else "-"
         reason = f"  ({move.reason})" if move.reason else ""
-        by = move.by
+        by = move.by if move.database_role is None else f"{move.by} (role {move.database_role})"
         out.write(f"{move.at:%Y-%m-%d %H:%M}  {by:<10}  {move.move.value:<8} "
                   f"{source} → {move.to_stage}{reason}\n")
         for warning in move.warnings:

@@ -22,6 +22,9 @@ class MoveRecord:
     reason: str | None
     warnings: tuple[str, ...]
     undoes: int | None
+    #: the database role that wrote it (PostgreSQL's session_user), beside ``by``, the user it
+    #: claims; None where the engine has no roles (SQLite)
+    database_role: str | None = None
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,8 @@ class ActivityRecord:
     summary: str
     at: datetime
     by: str
+    #: as on MoveRecord
+    database_role: str | None = None
 
 
 class ChangeKind(StrEnum):

@@ -108,6 +108,18 @@ def connect(target: str | Path) -> peewee.Database:
     return db
 
 
+def database_role() -> str | None:
+    """The role this database is logged in as (PostgreSQL's ``session_user``, what a trigger puts in
+    the history and activity rows' ``database_role``); None on SQLite, which has no roles."""
+    if database.obj is None or is_sqlite():
+        return None
+    role = getattr(database.obj, "_leadboard_role", None)
+    if role is None:  # one URL, one role: asked once per database object
+        role = str(database.execute_sql("SELECT session_user").fetchone()[0])
+        database.obj._leadboard_role = role
+    return str(role)
+
+
 def is_sqlite() -> bool:
     return isinstance(database.obj, peewee.SqliteDatabase)
 

@@ -31,6 +31,7 @@ from leadboard.domain.history import (
 from leadboard.domain.stages import Move, Stage
 from leadboard.store import visits
 from leadboard.store.cards import note_change
+from leadboard.store.db import database_role
 from leadboard.store.models import Activity, Card, History, JournalEntry, JournalField, tuples
 
 
@@ -53,7 +54,8 @@ def record_move(card_id: int, move: Move, from_stage: Stage | None, to_stage: St
         visits.undone(card_id, undoes)
     else:
         visits.moved(int(move_id), card_id, from_stage.value if from_stage else None, to_stage.value, at)
-    return MoveRecord(int(move_id), card_id, move, from_stage, to_stage, by, at, reason, warnings, undoes)
+    return MoveRecord(int(move_id), card_id, move, from_stage, to_stage, by, at, reason, warnings, undoes,
+                      database_role())
 
 
 def _move(row: History) -> MoveRecord:
@@ -68,6 +70,7 @@ def _move(row: History) -> MoveRecord:
         reason=row.reason,
         warnings=tuple(w for w in row.warnings.split("\n") if w),
         undoes=row.undoes_id,
+        database_role=row.database_role,
     )
 
 
@@ -104,13 +107,13 @@ def add_activity(card_id: int, kind: ActivityKind, summary: str, by: str, at: da
         Card.id == card_id
     ).execute()
     note_change(card_id, at)
-    return ActivityRecord(int(activity_id), card_id, kind, summary, at, by)
+    return ActivityRecord(int(activity_id), card_id, kind, summary, at, by, database_role())
 
 
 def activities_of(card_id: int) -> list[ActivityRecord]:
     query = Activity.select().where(Activity.card == card_id).order_by(Activity.id)
     return [
-        ActivityRecord(row.id, row.card_id, ActivityKind(row.kind), row.summary, row.at, row.by)
+        ActivityRecord(row.id, row.card_id, ActivityKind(row.kind), row.summary, row.at, row.by, row.database_role)
         for row in query
     ]
 

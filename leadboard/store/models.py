@@ -108,6 +108,8 @@ class History(BaseModel):
     warnings = pw.TextField(default="")
     #: for an undo: the move it reversed
     undoes = pw.ForeignKeyField("self", null=True, backref="undone_by", on_delete="SET NULL")
+    #: on PostgreSQL the role that wrote the row (a trigger sets session_user); None on SQLite
+    database_role = pw.CharField(max_length=200, null=True)
 
     class Meta:
         indexes = ((("card", "id"), False), (("by", "id"), False))
@@ -121,6 +123,8 @@ class Activity(BaseModel):
     summary = pw.TextField()
     at = pw.DateTimeField()
     by = pw.CharField(max_length=200)
+    #: as on History: who wrote it as the database knows it (PostgreSQL only)
+    database_role = pw.CharField(max_length=200, null=True)
 
     class Meta:
         indexes = ((("card", "id"), False), (("at",), False))

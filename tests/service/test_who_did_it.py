@@ -91,3 +91,39 @@ def test_a_card_handed_to_a_colleague_shows_in_their_column_totals(pipeline: Pip
     assert pipeline.stats(CardFilter(owner="alice"))[Stage.CONTACT].cards == 0
     assert [c.id for c in pipeline.find(card_filter=CardFilter(owner="bob"))] == [card.id]
     assert pipeline.find(card_filter=CardFilter(owner="alice")) == []
+
+
+def test_on_postgresql_every_row_records_the_database_role_a_flag_cannot_change(
+        pipeline: Pipeline, engine: str, tmp_path: Path) -> None:
+    from leadboard.store.db import database
+    from leadboard.store.models import Activity, History
+
+    mallory = colleague(pipeline, "mallory-claims-to-be-alice")
+    card = mallory.create({"name": "Ada Lovelace", "email": "ada@example.com"})
+    mallory.log_activity(card.id, "call", "Spoke to Ada")
+    path = tmp_path / "crm.csv"
+    path.write_text("name,email\nGrace,grace@example.com\n")
+    from tests.service.import_helpers import run_import
+
+    run_import(mallory, path)
+    role = None if engine == "sqlite" else database.execute_sql("SELECT session_user").fetchone()[0]
+    assert role != "mallory-claims-to-be-alice"
+    moves = [*mallory.history(card.id), *mallory.history(mallory.find(None, CardFilter(search="Grace"))[0].id)]
+    assert [(m.by, m.database_role) for m in moves] == [("mallory-claims-to-be-alice", role)] * 2
+    assert {a.database_role for a in mallory.activities(card.id)} == {role}
+    if engine == "postgresql":
+        # even an insert that names a role of its own records the one that logged in
+        History.insert(card=card.id, move="edit", to_stage="contact", by="x", at=card.created_at,
+                       database_role="someone-else").execute()
+        Activity.insert(card=card.id, kind="note", summary="s", at=card.created_at, by="x",
+                        database_role="someone-else").execute()
+        assert {r.database_role for r in History.select()} == {role}
+        assert {r.database_role for r in Activity.select()} == {role}
+
+
+def test_the_detail_view_shows_the_role_beside_the_claimed_user() -> None:
+    from leadboard.tui.screens.detail import who
+
+    assert who("alice", "sales_alice") == "alice (role sales_alice)"
+    assert who("alice", None) == "alice"
+    assert who("eve\x1b]0;x\x07", "r\x9b") == "eve\\x1b]0;x\\x07 (role r\\x9b)"

@@ -28,6 +28,9 @@ TEXT_COLUMNS: dict[pw.Field, int] = {
     JournalField.old: LIMITS.long_text,
     JournalField.new: LIMITS.long_text,
     Activity.by: LIMITS.user,
+    # a PostgreSQL role name (63 bytes at most there), held like any user name
+    History.database_role: LIMITS.user,
+    Activity.database_role: LIMITS.user,
     StageTotal.owner: LIMITS.line,
     Card.warnings: LIMITS.warnings,
 }

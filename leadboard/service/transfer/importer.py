@@ -470,7 +470,7 @@ class _Run:
         try:
             self._run(progress)
         except BaseException:
-            self.rejects.remove_if_empty()  # a run stopped before its first reject leaves no file
+            self.rejects.remove_if_empty()  # an import refused or stopped leaves no empty file behind
             raise
 
     def _run(self, progress: Callable[[ImportProgress], None] | None) -> None:
@@ -725,7 +725,8 @@ class _RejectsFile:
 
     def resume(self, path: str | Path) -> None:
         self.path = Path(path)
-        self._made = self.path.exists()  # a run stopped before its first reject left no file
+        # the run's file, unless it was removed while still empty: then it is made afresh
+        self._made = self.path.exists()
 
     def remove(self) -> None:
         """Remove this run's file (never one this run did not make)."""
@@ -734,8 +735,13 @@ class _RejectsFile:
                 self.path.unlink(missing_ok=True)
 
     def remove_if_empty(self) -> None:
-        if self._made and self.path.exists() and self.path.stat().st_size == 0:
-            self.remove()
+        """Remove this run's file if nothing is in it yet (a run that carries on makes it again)."""
+        try:
+            if self._made and self.path.stat().st_size == 0:
+                self.path.unlink()
+                self._made = False
+        except OSError:
+            pass
 
     def reset(self, size: int) -> None:
         self._rows.clear()

@@ -26,6 +26,7 @@ from leadboard.store.db import database, is_sqlite
 from leadboard.store.migrations.steps import (
     card_extras,
     change_journal,
+    database_role,
     imports,
     initial,
     postgresql_search_index,
@@ -45,6 +46,7 @@ STEPS: tuple[Step, ...] = (
     stage_visits.STEP,
     card_extras.STEP,
     search_phones.STEP,
+    database_role.STEP,
 )
 
 #: databases made before steps had names counted them in ``schema_version``: version N meant

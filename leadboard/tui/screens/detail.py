@@ -50,6 +50,14 @@ def fields_table(card: Card, stale: bool) -> Table:
     return table
 
 
+def who(by: str, database_role: str | None) -> str:
+    """The user a row claims, and beside it the database role that wrote it where the engine
+    knows one (PostgreSQL): ``alice (role sales_alice)``."""
+    if database_role is None:
+        return safe(by)
+    return f"{safe(by)} (role {safe(database_role)})"
+
+
 #: what a move's own line already says (its stage, and why)
 _MOVE_COLUMNS = frozenset({"stage", "lost_from", "lost_reason", "warnings"})
 
@@ -85,7 +93,7 @@ def history_table(items: Sequence[HistoryItem]) -> Table:
         lines += [Text(f"⚠ {safe(warning)}", style="italic") for warning in move.warnings]
         lines += _field_lines(change, _MOVE_COLUMNS)
         why = Text("\n").join(lines)
-        table.add_row(Text(local_time(move.at)), Text(safe(move.by)), Text(move.move.value),
+        table.add_row(Text(local_time(move.at)), Text(who(move.by, move.database_role)), Text(move.move.value),
                       Text(f"{source} → {move.to_stage.value}"), why)
     return table
 
@@ -97,7 +105,8 @@ def activities_table(activities: Sequence[ActivityRecord]) -> Table | Text:
     for column in ("When", "Who", "Kind", "What happened"):
         table.add_column(column, overflow="fold")
     for activity in reversed(activities):
-        table.add_row(Text(local_time(activity.at)), Text(safe(activity.by)), Text(activity.kind.value),
+        table.add_row(Text(local_time(activity.at)), Text(who(activity.by, activity.database_role)),
+                      Text(activity.kind.value),
                       Text(safe(activity.summary)))
     return table
 
