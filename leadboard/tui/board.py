@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from leadboard.domain.card import Card, CardSummary
-from leadboard.domain.errors import CardNotFound, Conflict, GateBlocked, LeadboardError
+from leadboard.domain.errors import CardNotFound, Conflict, GateBlocked, InvalidInput, LeadboardError
 from leadboard.domain.filter import NO_FILTER, CardFilter
 from leadboard.domain.history import MoveRecord
 from leadboard.domain.rules import ACTIVITY, RuleFailure
@@ -417,7 +417,7 @@ class BoardScreen(Screen[None]):
 
         async def save(values: FormValues) -> MoveResult | None:
             changes = values.changed(seen.card.fields())
-            failures = self.pipeline.check_promotion(card.id, changes)  # validates every field
+            failures = self._check_all(card.id, changes, values)  # validates every field
             if values.activity is not None:
                 failures = [f for f in failures if set(f.fields) != {ACTIVITY}]
             blocking = [f for f in failures if f.blocking]
@@ -439,6 +439,24 @@ class BoardScreen(Screen[None]):
                 raise self._conflict_seen(conflict, seen, values) from None
 
         return save
+
+    def _check_all(self, card_id: int, changes: dict[str, Any], values: FormValues) -> list[RuleFailure]:
+        """The gate's verdict on the form; a value that is not valid is reported together with
+        what the gate still misses elsewhere (all of a form's problems at once, not one a save)."""
+        try:
+            return self.pipeline.check_promotion(card_id, changes)
+        except InvalidInput as invalid:
+            valid = {name: value for name, value in changes.items() if name not in invalid.errors}
+            try:
+                others = self.pipeline.check_promotion(card_id, valid)
+            except InvalidInput:
+                others = []
+            errors = dict(invalid.errors)
+            for failure in others:
+                if failure.blocking and not (values.activity is not None and set(failure.fields) == {ACTIVITY}):
+                    for name in failure.fields:
+                        errors.setdefault(name, failure.message)
+            raise InvalidInput(str(invalid), errors=errors) from None
 
     def _after_fix(self, result: MoveResult | None, card_id: int) -> None:
         if result is None:

@@ -107,3 +107,20 @@ async def test_the_focused_card_reads_at_4_5_to_1_in_every_theme_with_fixed_colo
             assert style.color is not None and style.bgcolor is not None, theme
             ratios[theme] = contrast(style.color, style.bgcolor)
         assert {theme: ratio for theme, ratio in ratios.items() if ratio < 4.5} == {}
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 35)])
+async def test_a_notification_never_covers_a_dialogs_buttons(pipeline: Pipeline, size):
+    from textual.widgets import Button
+    from textual.widgets._toast import Toast
+
+    contact(pipeline, "Ada Lovelace")
+    async with make_app(pipeline).run_test(size=size, notifications=True) as pilot:
+        await pilot.press("e")
+        await settled(pilot)
+        pilot.app.notify("Bob changed Ada Lovelace a moment ago: your values are kept", timeout=30)
+        await settled(pilot)
+        toasts = [toast.region for toast in pilot.app.screen.query(Toast)]
+        buttons = [button.region for button in pilot.app.screen.query(Button)]
+        assert toasts and buttons
+        assert not any(toast.overlaps(button) for toast in toasts for button in buttons)

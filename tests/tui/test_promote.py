@@ -181,3 +181,20 @@ async def test_promote_is_greyed_out_on_an_account(pipeline: Pipeline):
     assert pipeline.card(card_id).stage is Stage.ACCOUNT
 
 
+
+
+async def test_the_blocked_form_shows_a_bad_value_and_a_missing_field_at_once(pipeline: Pipeline):
+    card_id = contact(pipeline, "Grace Hopper", budget="9000")
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        await pilot.press("p")
+        await pilot.pause()
+        await pilot.press("tab", *"next tuesday", "enter")  # need left empty, a date that is none
+        await pilot.pause()
+        form = pilot.app.screen
+        assert isinstance(form, CardForm)
+        text = screen_text(pilot.app)
+        assert "Buying by (date): is not a date (use YYYY-MM-DD)" in text
+        assert "Need: Write down what they need from us." in text
+        assert form.query_one("#field-need", Input).has_class("-invalid")
+        assert form.query_one("#field-purchase_by", Input).has_class("-invalid")
+    assert pipeline.card(card_id).stage is Stage.CONTACT
