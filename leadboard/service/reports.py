@@ -272,7 +272,7 @@ class Reports:
         contacts_won = 0
         for stage in PIPELINE:
             counts = queries.funnel_stage(stage.value, stage.next.value if stage.next else None,
-                                          start, end, owner)
+                                          start, end, owner, count_won=stage is Stage.CONTACT)
             entered = sum(counts[k] for k in ("advanced", "still_there", "lost", "moved_back"))
             if stage is Stage.CONTACT:
                 contacts_won = counts["won"]
