@@ -115,13 +115,14 @@ def closes(start: datetime, end: datetime, owner: str | None) -> list[tuple[str,
     return [(owner_, stage, int(count), _money(amount)) for owner_, stage, count, amount in rows]
 
 
-def cycles(start: datetime, end: datetime, owner: str | None) -> dict[str, tuple[int, float]]:
+def cycles(start: datetime, end: datetime, owner: str | None,
+           firsts: tuple[str, ...] = ("contact", "lead")) -> dict[str, tuple[int, float]]:
     """For the wins in [start, end) (entries into the account stage from opportunity): per first
     stage ('contact', 'lead'), how many had one, and the summed seconds from the card's first
     entry into it to the win."""
     join, owner_params = _owner_join(owner)
     result: dict[str, tuple[int, float]] = {}
-    for first in ("contact", "lead"):
+    for first in firsts:
         sql = f"""
             SELECT COUNT(f.first_at), SUM({_epoch("f.won_at")} - {_epoch("f.first_at")})
             FROM (SELECT v.entered_at AS won_at,
@@ -236,23 +237,46 @@ def stale_cards(stage: str, before: datetime, owner: str | None) -> int:
 # ---- the pipeline as of a day ----------------------------------------------------------------
 
 
+_ALL_STAGES = "('contact', 'lead', 'opportunity', 'account', 'lost')"
+
+
 def stages_at(at: datetime, owner: str | None) -> dict[str, tuple[int, Decimal]]:
-    """Per stage: the cards in it at ``at``, and their amount now."""
+    """Per stage: the cards in it at ``at``, and their amount now. Read as today's kept totals,
+    less the cards that entered a stage since ``at`` and are still there, plus those that were
+    there at ``at`` and have left since: the work grows with the moves since ``at``, not with the
+    size of the history."""
+    totals: dict[str, list[Any]] = {}
+    where_owner, owner_params = _owner(owner, "t.owner")
+    for stage, count, amount in _run(f"""SELECT t.stage, SUM(t.cards), SUM(t.amount) FROM stage_total t
+                                         WHERE 1 = 1{where_owner} GROUP BY t.stage""", owner_params):
+        totals[stage] = [int(count or 0), _money(amount)]
     where_owner, owner_params = _owner(owner)
-    rows = _run(f"""SELECT v.stage, COUNT(*), SUM(c.amount) FROM stage_visit v JOIN card c ON c.id = v.card_id
-                    WHERE v.entered_at < ? AND (v.left_at IS NULL OR v.left_at >= ?){where_owner}
-                    GROUP BY v.stage""", [at, at, *owner_params])
-    return {stage: (int(count), _money(amount)) for stage, count, amount in rows}
+    since = f"""SELECT v.stage, COUNT(*), SUM(c.amount) FROM stage_visit v JOIN card c ON c.id = v.card_id
+                WHERE v.stage IN {_ALL_STAGES} AND v.entered_at >= ? AND v.left_at IS NULL{where_owner}
+                GROUP BY v.stage"""
+    left = f"""SELECT v.stage, COUNT(*), SUM(c.amount) FROM stage_visit v JOIN card c ON c.id = v.card_id
+               WHERE v.stage IN {_ALL_STAGES} AND v.left_at >= ? AND v.entered_at < ?{where_owner}
+               GROUP BY v.stage"""
+    for sign, rows in ((-1, _run(since, [at, *owner_params])), (1, _run(left, [at, at, *owner_params]))):
+        for stage, count, amount in rows:
+            tally = totals.setdefault(stage, [0, Decimal("0.00")])
+            tally[0] += sign * int(count)
+            tally[1] += sign * _money(amount)
+    return {stage: (count, amount) for stage, (count, amount) in totals.items() if count}
 
 
 def stage_pairs(before: datetime, after: datetime, owner: str | None) -> list[tuple[str | None, str, int]]:
-    """(stage at ``before`` or None if the card did not exist, stage at ``after``, cards)."""
-    join, owner_params = _owner_join(owner, "b")
-    rows = _run(f"""SELECT a.stage, b.stage, COUNT(*) FROM stage_visit b{join}
-                    LEFT JOIN stage_visit a ON a.card_id = b.card_id AND a.entered_at < ?
+    """(stage at ``before`` or None if the card did not exist, stage at ``after``, cards) of the
+    cards that moved (or were made) between the two: the cards that did not are where they were."""
+    join, owner_params = _owner_join(owner, "m")
+    rows = _run(f"""SELECT a.stage, b.stage, COUNT(*)
+                    FROM (SELECT DISTINCT m.card_id FROM stage_visit m{join}
+                          WHERE m.stage IN {_ALL_STAGES} AND m.entered_at >= ? AND m.entered_at < ?) moved
+                    JOIN stage_visit b ON b.card_id = moved.card_id AND b.entered_at < ?
+                         AND (b.left_at IS NULL OR b.left_at >= ?)
+                    LEFT JOIN stage_visit a ON a.card_id = moved.card_id AND a.entered_at < ?
                          AND (a.left_at IS NULL OR a.left_at >= ?)
-                    WHERE b.entered_at < ? AND (b.left_at IS NULL OR b.left_at >= ?)
-                    GROUP BY a.stage, b.stage""", [*owner_params, before, before, after, after])
+                    GROUP BY a.stage, b.stage""", [*owner_params, before, after, after, after, before, before])
     return [(first, second, int(count)) for first, second, count in rows]
 
 

@@ -298,6 +298,9 @@ def test_the_board_as_of_a_day_shows_every_card_where_it_was_and_refuses_writes(
     assert all(card.stage is Stage.OPPORTUNITY for card in past.column_page(Stage.OPPORTUNITY, 0, 50))
     assert {stage: s.cards for stage, s in past.stats().items()} == {stage: len(n) for stage, n in names.items()}
     assert [c.name for c in past.column_page(Stage.OPPORTUNITY, 0, 50, CardFilter(owner="bob"))] == ["C"]
+    bobs = past.stats(CardFilter(owner="bob"))
+    assert {stage: s.cards for stage, s in bobs.items() if s.cards} == {Stage.LEAD: 1, Stage.OPPORTUNITY: 1}
+    assert bobs[Stage.OPPORTUNITY].amount == Decimal("20000.00")  # C's value now
     with pytest.raises(MoveNotAllowed, match="as of 2026-03-14: it is read-only"):
         past.promote(story.cards["B"])
     assert story.p.card(story.cards["B"]).stage is Stage.LEAD
