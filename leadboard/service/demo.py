@@ -130,10 +130,11 @@ def fill(pipeline: Pipeline, count: int, seed: int = 7,
         for _ in range(batch):
             stage, fields, activity_count = demo_card(rng, done + len(rows) + 1, today, OWNERS)
             rng.randrange(0, 200), rng.randrange(0, 1440)  # the old creation time's dice: cards stay as they were
-            created = _workday(now - timedelta(days=story.randrange(0, 365)), story, now)
             tops[stage] -= 1.0
             # every row names the same columns: insert_many takes them from the first row only
             lost = {k: fields.pop(k, None) for k in ("lost_from", "lost_reason")}
+            path = _path(story, stage, Stage(lost["lost_from"]) if lost["lost_from"] else stage, now)
+            created = path[0].at
             warnings = []
             if stage in (Stage.LEAD, Stage.OPPORTUNITY) and fields.get("authority") is None:
                 warnings.append("authority")
@@ -150,7 +151,6 @@ def fill(pipeline: Pipeline, count: int, seed: int = 7,
                     "activity_count": activity_count, "warnings": ",".join(warnings),
                 }
             )
-            path = _path(story, stage, Stage(lost["lost_from"]) if lost["lost_from"] else stage, created, now)
             if stage is Stage.ACCOUNT:
                 rows[-1]["contract_signed_on"] = path[-1].at.date()
             paths.append(path)
@@ -188,7 +188,7 @@ def _workday(moment: datetime, rng: random.Random, now: datetime) -> datetime:
     return min(working, now - timedelta(minutes=1))
 
 
-def _path(rng: random.Random, stage: Stage, reached: Stage, created: datetime, now: datetime) -> list[Step]:
+def _path(rng: random.Random, stage: Stage, reached: Stage, now: datetime) -> list[Step]:
     """A history that brings a new contact to ``stage`` (through ``reached`` for a lost card) on
     realistic days: created, promoted after a few weeks in each stage, now and then demoted and
     promoted again or lost and reopened, and lost from ``reached`` when it ends lost."""
@@ -205,9 +205,10 @@ def _path(rng: random.Random, stage: Stage, reached: Stage, created: datetime, n
         why = rng.choice(LOST_REASONS)
         plan.append((Move.LOSE, stage, Stage.LOST, rng.uniform(5, 30), why))
         plan.append((Move.REOPEN, Stage.LOST, stage, rng.uniform(5, 30), why))
+    # created early enough for its whole story to fit before now, somewhere in the past year
     waited = sum(days for *_, days, _ in plan)
-    room = (now - created).total_seconds() / 86400 * 0.9
-    squeeze = min(1.0, room / waited) if waited else 1.0
+    squeeze = min(1.0, 330 / waited) if waited else 1.0
+    created = _workday(now - timedelta(days=waited * squeeze + rng.uniform(0, 365 - waited * squeeze)), rng, now)
     steps: list[Step] = []
     moment = created
     for move, from_stage, to_stage, days, reason in plan:

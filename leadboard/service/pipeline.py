@@ -170,6 +170,10 @@ class Pipeline:
     def is_stale(self, summary: CardSummary) -> bool:
         return summary.is_stale(self.rules.stale_after_days(summary.stage), self._clock())
 
+    def owners(self) -> list[str]:
+        """Everyone who owns a card now."""
+        return cards.owners()
+
     def reports(self, zone: tzinfo | None = None) -> Reports:
         """The funnel, win rate and the other reports, seen from ``zone`` (None: the system's)."""
         return Reports(self.rules, self._clock, self._today, zone)

@@ -272,7 +272,7 @@ class Reports:
         contacts_won = 0
         for stage in PIPELINE:
             counts = queries.funnel_stage(stage.value, stage.next.value if stage.next else None,
-                                          start, end, owner)
+                                          start, end, owner, count_won=stage is Stage.CONTACT)
             entered = sum(counts[k] for k in ("advanced", "still_there", "lost", "moved_back"))
             if stage is Stage.CONTACT:
                 contacts_won = counts["won"]
@@ -317,9 +317,10 @@ class Reports:
     def velocity(self, period: Period, owner: str | None = None) -> Velocity:
         """Open opportunities (at the period's end, or now) × average won value × win rate ÷
         average cycle in days (contact to account, for the wins in the period)."""
-        end = self.bounds(period)[1]
+        start, end = self.bounds(period)
         wins = self.win_rate(period, owner)
-        cycle = self.time_in_stage(period, owner).from_contact
+        count, seconds = queries.cycles(start, end, owner, firsts=("contact",))["contact"]
+        cycle = Cycle(count, _days(seconds, count))
         open_now = queries.open_opportunities_at(min(end, self.clock()), owner)
         average = _cents(wins.won_value / wins.won) if wins.won else None
         per_day = None
@@ -407,19 +408,17 @@ class Reports:
         return Snapshot(day, stages, True, waterfall)
 
     def _waterfall(self, since: date, before: datetime, after: datetime, owner: str | None) -> Waterfall:
-        tally = {"start": 0, "new": 0, "on": 0, "back": 0, "won": 0, "lost": 0, "reopened": 0, "end": 0}
+        tally = {"new": 0, "on": 0, "back": 0, "won": 0, "lost": 0, "reopened": 0}
         order = {stage.value: n for n, stage in enumerate(PIPELINE)}
+        lost = Stage.LOST.value
         for first, second, count in queries.stage_pairs(before, after, owner):
-            tally["end"] += count if second != Stage.LOST.value else 0
-            if first is None:
-                tally["new"] += count if second != Stage.LOST.value else 0
-                continue
-            tally["start"] += count if first != Stage.LOST.value else 0
             if first == second:
                 continue
-            if second == Stage.LOST.value:
+            if first is None:
+                tally["new"] += count if second != lost else 0
+            elif second == lost:
                 tally["lost"] += count
-            elif first == Stage.LOST.value:
+            elif first == lost:
                 tally["reopened"] += count
             elif second == Stage.ACCOUNT.value:
                 tally["won"] += count
@@ -427,8 +426,12 @@ class Reports:
                 tally["on"] += count
             else:
                 tally["back"] += count
-        return Waterfall(since, tally["start"], tally["new"], tally["on"], tally["back"], tally["won"],
-                         tally["lost"], tally["reopened"], tally["end"])
+
+        def open_cards(at: datetime) -> int:
+            return sum(count for stage, (count, _) in queries.stages_at(at, owner).items() if stage != lost)
+
+        return Waterfall(since, open_cards(before), tally["new"], tally["on"], tally["back"], tally["won"],
+                         tally["lost"], tally["reopened"], open_cards(after))
 
 
 def month_name(month: str) -> str:

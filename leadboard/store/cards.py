@@ -496,3 +496,10 @@ def summaries_of(card_ids: Sequence[int]) -> list[CardSummary]:
     rows = {row[0]: _summary(row) for row in tuples(CardRow.select(*_SUMMARY_COLUMNS)
                                                      .where(CardRow.id.in_(list(card_ids))))}
     return [rows[card_id] for card_id in card_ids if card_id in rows]
+
+
+def owners() -> list[str]:
+    """Everyone who owns a card now, by name (read from the kept totals, never the cards)."""
+    query = (StageTotal.select(StageTotal.owner).where((StageTotal.cards > 0) & (StageTotal.owner != ""))
+             .group_by(StageTotal.owner).order_by(StageTotal.owner))
+    return [owner for (owner,) in tuples(query)]

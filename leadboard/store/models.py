@@ -227,7 +227,7 @@ class StageVisit(BaseModel):
         indexes = (
             (("stage", "entered_at", "left_at", "card"), False),
             (("stage", "left_at"), False),
-            (("card", "stage", "entered_at"), False),
+            (("card", "entered_at", "opened_by", "stage", "left_at", "from_stage"), False),
         )
 
 

@@ -36,6 +36,14 @@ def _owner(owner: str | None, column: str = "c.owner") -> tuple[str, list[Any]]:
     return (f" AND {column} = ?", [owner]) if owner is not None else ("", [])
 
 
+def _owner_join(owner: str | None, visit: str = "v") -> tuple[str, list[Any]]:
+    """The join and condition that narrow visits to one owner's cards; nothing for everyone's
+    (so a query that needs nothing else of the card never reads it)."""
+    if owner is None:
+        return "", []
+    return f" JOIN card c ON c.id = {visit}.card_id AND c.owner = ?", [owner]
+
+
 def _money(value: Any) -> Decimal:
     return Decimal(str(value or 0)).quantize(Decimal("0.01"))
 
@@ -49,31 +57,34 @@ DONE_ACTIVITY = "1 = 1"
 
 
 def funnel_stage(stage: str, next_stage: str | None, start: datetime, end: datetime,
-                 owner: str | None) -> dict[str, int]:
+                 owner: str | None, count_won: bool = False) -> dict[str, int]:
     """Of the cards that entered ``stage`` in [start, end) (each once, from its first entry then),
     how many entered ``next_stage`` after that entry (before ``end``), and of the rest how many
     stood, at ``end``, still in ``stage``, lost, or back in an earlier stage. ``won`` counts the
-    cards that entered the account stage after that entry."""
-    where_owner, owner_params = _owner(owner)
+    cards that entered the account stage after that entry (when ``count_won``)."""
+    join, owner_params = _owner_join(owner)
     after = "(SELECT 1 FROM stage_visit n WHERE n.card_id = k.card_id AND n.stage = ? " \
             "AND n.entered_at >= k.first_at AND n.entered_at < ?)"
     at_end = ("(SELECT e.stage FROM stage_visit e WHERE e.card_id = k.card_id AND e.entered_at < ? "
               "ORDER BY e.entered_at DESC, e.opened_by DESC LIMIT 1)")
+    # each card's three facts are read once, in the inner query; the outer one only counts
     sql = f"""
-        SELECT CASE WHEN EXISTS {after} THEN 'advanced'
-                    WHEN {at_end} = ? THEN 'still_there'
-                    WHEN {at_end} = 'lost' THEN 'lost'
+        SELECT CASE WHEN f.went = 1 THEN 'advanced'
+                    WHEN f.end_stage = ? THEN 'still_there'
+                    WHEN f.end_stage = 'lost' THEN 'lost'
                     ELSE 'moved_back' END AS outcome,
-               COUNT(*),
-               SUM(CASE WHEN EXISTS {after} THEN 1 ELSE 0 END)
-        FROM (SELECT v.card_id, MIN(v.entered_at) AS first_at
-              FROM stage_visit v JOIN card c ON c.id = v.card_id
-              WHERE v.stage = ? AND v.entered_at >= ? AND v.entered_at < ?{where_owner}
-              GROUP BY v.card_id) k
+               COUNT(*), SUM(f.won)
+        FROM (SELECT CASE WHEN EXISTS {after} THEN 1 ELSE 0 END AS went,
+                     {f"CASE WHEN EXISTS {after} THEN 1 ELSE 0 END" if count_won else "0"} AS won,
+                     {at_end} AS end_stage
+              FROM (SELECT v.card_id, MIN(v.entered_at) AS first_at
+                    FROM stage_visit v{join}
+                    WHERE v.stage = ? AND v.entered_at >= ? AND v.entered_at < ?
+                    GROUP BY v.card_id) k) f
         GROUP BY outcome
     """
-    params: list[Any] = [next_stage or "", end, end, stage, end, "account", end,
-                         stage, start, end, *owner_params]
+    won_params: list[Any] = ["account", end] if count_won else []
+    params: list[Any] = [stage, next_stage or "", end, *won_params, end, *owner_params, stage, start, end]
     counts = {"advanced": 0, "still_there": 0, "lost": 0, "moved_back": 0, "won": 0}
     for outcome, count, won in _run(sql, params):
         counts[outcome] = int(count)
@@ -104,23 +115,24 @@ def closes(start: datetime, end: datetime, owner: str | None) -> list[tuple[str,
     return [(owner_, stage, int(count), _money(amount)) for owner_, stage, count, amount in rows]
 
 
-def cycles(start: datetime, end: datetime, owner: str | None) -> dict[str, tuple[int, float]]:
+def cycles(start: datetime, end: datetime, owner: str | None,
+           firsts: tuple[str, ...] = ("contact", "lead")) -> dict[str, tuple[int, float]]:
     """For the wins in [start, end) (entries into the account stage from opportunity): per first
     stage ('contact', 'lead'), how many had one, and the summed seconds from the card's first
     entry into it to the win."""
-    where_owner, owner_params = _owner(owner)
+    join, owner_params = _owner_join(owner)
     result: dict[str, tuple[int, float]] = {}
-    for first in ("contact", "lead"):
+    for first in firsts:
         sql = f"""
             SELECT COUNT(f.first_at), SUM({_epoch("f.won_at")} - {_epoch("f.first_at")})
             FROM (SELECT v.entered_at AS won_at,
                          (SELECT MIN(s.entered_at) FROM stage_visit s WHERE s.card_id = v.card_id
                           AND s.stage = ? AND s.entered_at <= v.entered_at) AS first_at
-                  FROM stage_visit v JOIN card c ON c.id = v.card_id
+                  FROM stage_visit v{join}
                   WHERE v.stage = 'account' AND v.from_stage = 'opportunity'
-                    AND v.entered_at >= ? AND v.entered_at < ?{where_owner}) f
+                    AND v.entered_at >= ? AND v.entered_at < ?) f
         """
-        ((count, seconds),) = _run(sql, [first, start, end, *owner_params])
+        ((count, seconds),) = _run(sql, [first, *owner_params, start, end])
         result[first] = (int(count or 0), float(seconds or 0))
     return result
 
@@ -131,11 +143,11 @@ def cycles(start: datetime, end: datetime, owner: str | None) -> dict[str, tuple
 def stays(stage: str, start: datetime, end: datetime, now: datetime, owner: str | None) -> dict[str, Any]:
     """Visits to ``stage`` that ended in [start, end): how many, summed and median seconds; and
     visits still open at ``end`` (or now, if sooner): how many, summed seconds so far."""
-    where_owner, owner_params = _owner(owner)
+    join, owner_params = _owner_join(owner)
     duration = f"({_epoch('v.left_at')} - {_epoch('v.entered_at')})"
-    left = f"""FROM stage_visit v JOIN card c ON c.id = v.card_id
-               WHERE v.stage = ? AND v.left_at >= ? AND v.left_at < ?{where_owner}"""
-    params = [stage, start, end, *owner_params]
+    left = f"""FROM stage_visit v{join}
+               WHERE v.stage = ? AND v.left_at >= ? AND v.left_at < ?"""
+    params = [*owner_params, stage, start, end]
     ((count, total),) = _run(f"SELECT COUNT(*), SUM({duration}) {left}", params)
     count = int(count or 0)
     median: float | None = None
@@ -146,9 +158,9 @@ def stays(stage: str, start: datetime, end: datetime, now: datetime, owner: str 
     upto = min(end, now)
     so_far = f"({_epoch('?')} - {_epoch('v.entered_at')})"
     ((open_count, open_total),) = _run(
-        f"""SELECT COUNT(*), SUM({so_far}) FROM stage_visit v JOIN card c ON c.id = v.card_id
-            WHERE v.stage = ? AND v.entered_at < ? AND (v.left_at IS NULL OR v.left_at >= ?){where_owner}""",
-        [upto, stage, upto, upto, *owner_params],
+        f"""SELECT COUNT(*), SUM({so_far}) FROM stage_visit v{join}
+            WHERE v.stage = ? AND v.entered_at < ? AND (v.left_at IS NULL OR v.left_at >= ?)""",
+        [upto, *owner_params, stage, upto, upto],
     )
     return {"left": count, "left_seconds": float(total or 0), "median_seconds": median,
             "open": int(open_count or 0), "open_seconds": float(open_total or 0)}
@@ -167,11 +179,11 @@ def open_opportunities_by_close(owner: str | None) -> list[tuple[date | None, in
 
 def open_opportunities_at(at: datetime, owner: str | None) -> int:
     """How many cards were in the opportunity stage at ``at``."""
-    where_owner, owner_params = _owner(owner)
-    ((count,),) = _run(f"""SELECT COUNT(*) FROM stage_visit v JOIN card c ON c.id = v.card_id
+    join, owner_params = _owner_join(owner)
+    ((count,),) = _run(f"""SELECT COUNT(*) FROM stage_visit v{join}
                            WHERE v.stage = 'opportunity' AND v.entered_at < ?
-                             AND (v.left_at IS NULL OR v.left_at >= ?){where_owner}""",
-                       [at, at, *owner_params])
+                             AND (v.left_at IS NULL OR v.left_at >= ?)""",
+                       [*owner_params, at, at])
     return int(count)
 
 
@@ -225,31 +237,54 @@ def stale_cards(stage: str, before: datetime, owner: str | None) -> int:
 # ---- the pipeline as of a day ----------------------------------------------------------------
 
 
+_ALL_STAGES = "('contact', 'lead', 'opportunity', 'account', 'lost')"
+
+
 def stages_at(at: datetime, owner: str | None) -> dict[str, tuple[int, Decimal]]:
-    """Per stage: the cards in it at ``at``, and their amount now."""
+    """Per stage: the cards in it at ``at``, and their amount now. Read as today's kept totals,
+    less the cards that entered a stage since ``at`` and are still there, plus those that were
+    there at ``at`` and have left since: the work grows with the moves since ``at``, not with the
+    size of the history."""
+    totals: dict[str, list[Any]] = {}
+    where_owner, owner_params = _owner(owner, "t.owner")
+    for stage, count, amount in _run(f"""SELECT t.stage, SUM(t.cards), SUM(t.amount) FROM stage_total t
+                                         WHERE 1 = 1{where_owner} GROUP BY t.stage""", owner_params):
+        totals[stage] = [int(count or 0), _money(amount)]
     where_owner, owner_params = _owner(owner)
-    rows = _run(f"""SELECT v.stage, COUNT(*), SUM(c.amount) FROM stage_visit v JOIN card c ON c.id = v.card_id
-                    WHERE v.entered_at < ? AND (v.left_at IS NULL OR v.left_at >= ?){where_owner}
-                    GROUP BY v.stage""", [at, at, *owner_params])
-    return {stage: (int(count), _money(amount)) for stage, count, amount in rows}
+    since = f"""SELECT v.stage, COUNT(*), SUM(c.amount) FROM stage_visit v JOIN card c ON c.id = v.card_id
+                WHERE v.stage IN {_ALL_STAGES} AND v.entered_at >= ? AND v.left_at IS NULL{where_owner}
+                GROUP BY v.stage"""
+    left = f"""SELECT v.stage, COUNT(*), SUM(c.amount) FROM stage_visit v JOIN card c ON c.id = v.card_id
+               WHERE v.stage IN {_ALL_STAGES} AND v.left_at >= ? AND v.entered_at < ?{where_owner}
+               GROUP BY v.stage"""
+    for sign, rows in ((-1, _run(since, [at, *owner_params])), (1, _run(left, [at, at, *owner_params]))):
+        for stage, count, amount in rows:
+            tally = totals.setdefault(stage, [0, Decimal("0.00")])
+            tally[0] += sign * int(count)
+            tally[1] += sign * _money(amount)
+    return {stage: (count, amount) for stage, (count, amount) in totals.items() if count}
 
 
 def stage_pairs(before: datetime, after: datetime, owner: str | None) -> list[tuple[str | None, str, int]]:
-    """(stage at ``before`` or None if the card did not exist, stage at ``after``, cards)."""
-    where_owner, owner_params = _owner(owner)
-    rows = _run(f"""SELECT a.stage, b.stage, COUNT(*) FROM stage_visit b JOIN card c ON c.id = b.card_id
-                    LEFT JOIN stage_visit a ON a.card_id = b.card_id AND a.entered_at < ?
+    """(stage at ``before`` or None if the card did not exist, stage at ``after``, cards) of the
+    cards that moved (or were made) between the two: the cards that did not are where they were."""
+    join, owner_params = _owner_join(owner, "m")
+    rows = _run(f"""SELECT a.stage, b.stage, COUNT(*)
+                    FROM (SELECT DISTINCT m.card_id FROM stage_visit m{join}
+                          WHERE m.stage IN {_ALL_STAGES} AND m.entered_at >= ? AND m.entered_at < ?) moved
+                    JOIN stage_visit b ON b.card_id = moved.card_id AND b.entered_at < ?
+                         AND (b.left_at IS NULL OR b.left_at >= ?)
+                    LEFT JOIN stage_visit a ON a.card_id = moved.card_id AND a.entered_at < ?
                          AND (a.left_at IS NULL OR a.left_at >= ?)
-                    WHERE b.entered_at < ? AND (b.left_at IS NULL OR b.left_at >= ?){where_owner}
-                    GROUP BY a.stage, b.stage""", [before, before, after, after, *owner_params])
+                    GROUP BY a.stage, b.stage""", [*owner_params, before, after, after, after, before, before])
     return [(first, second, int(count)) for first, second, count in rows]
 
 
 def card_stages_at(at: datetime, stage: str, offset: int, limit: int, owner: str | None) -> list[int]:
     """Ids of the cards that were in ``stage`` at ``at``, newest entry first (the as-of board)."""
-    where_owner, owner_params = _owner(owner)
-    rows = _run(f"""SELECT v.card_id FROM stage_visit v JOIN card c ON c.id = v.card_id
-                    WHERE v.stage = ? AND v.entered_at < ? AND (v.left_at IS NULL OR v.left_at >= ?){where_owner}
+    join, owner_params = _owner_join(owner)
+    rows = _run(f"""SELECT v.card_id FROM stage_visit v{join}
+                    WHERE v.stage = ? AND v.entered_at < ? AND (v.left_at IS NULL OR v.left_at >= ?)
                     ORDER BY v.entered_at DESC, v.card_id DESC LIMIT ? OFFSET ?""",
-                [stage, at, at, *owner_params, limit, offset])
+                [*owner_params, stage, at, at, limit, offset])
     return [int(card_id) for (card_id,) in rows]

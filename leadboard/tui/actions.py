@@ -105,8 +105,8 @@ ACTIONS: tuple[BoardAction, ...] = (
                 Where.REPORTS, "Previous report"),
     BoardAction("report-period", "p", "next_period", "Period",
                 "period: this month, last month, this quarter, last 90 days", Where.REPORTS, "Next period"),
-    BoardAction("report-owner", "o", "next_owner", "Owner", "my cards / everyone's", Where.REPORTS,
-                "Toggle owner"),
+    BoardAction("report-owner", "o", "next_owner", "Owner", "whose cards: mine, everyone's, each colleague's",
+                Where.REPORTS, "Next owner"),
     BoardAction("report-back", "escape,R,q", "back", "Back", "back to the board", Where.REPORTS,
                 "Back to the board from the reports"),
 )

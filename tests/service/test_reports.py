@@ -298,6 +298,24 @@ def test_the_board_as_of_a_day_shows_every_card_where_it_was_and_refuses_writes(
     assert all(card.stage is Stage.OPPORTUNITY for card in past.column_page(Stage.OPPORTUNITY, 0, 50))
     assert {stage: s.cards for stage, s in past.stats().items()} == {stage: len(n) for stage, n in names.items()}
     assert [c.name for c in past.column_page(Stage.OPPORTUNITY, 0, 50, CardFilter(owner="bob"))] == ["C"]
+    bobs = past.stats(CardFilter(owner="bob"))
+    assert {stage: s.cards for stage, s in bobs.items() if s.cards} == {Stage.LEAD: 1, Stage.OPPORTUNITY: 1}
+    assert bobs[Stage.OPPORTUNITY].amount == Decimal("20000.00")  # C's value now
     with pytest.raises(MoveNotAllowed, match="as of 2026-03-14: it is read-only"):
         past.promote(story.cards["B"])
     assert story.p.card(story.cards["B"]).stage is Stage.LEAD
+
+
+def test_an_imported_card_enters_its_stage_on_the_date_the_file_gave(pipeline: Pipeline, tmp_path) -> None:
+    from tests.service.import_helpers import run_import, write_csv
+
+    soon = (date.today() + timedelta(days=60)).isoformat()
+    path = write_csv(tmp_path / "crm.csv", ["Name", "E-mail", "Stage", "Need", "Budget", "Purchase By", "created_at"],
+                     [["Ada", "ada@example.com", "Lead", "Tracking", "2000", soon, "2026-01-15 10:00:00"],
+                      ["Grace", "grace@example.com", "", "", "", "", ""]])
+    run_import(pipeline, path)
+    reports = pipeline.reports(ZONE)
+    january = reports.funnel(Period(date(2026, 1, 1), date(2026, 1, 31)))
+    assert [(s.stage, s.entered) for s in january.stages if s.entered] == [(Stage.LEAD, 1)]
+    today = reports.funnel(Period(date.today() - timedelta(days=1), date.today() + timedelta(days=1)))
+    assert [(s.stage, s.entered) for s in today.stages if s.entered] == [(Stage.CONTACT, 1)]

@@ -40,7 +40,10 @@ async def test_a_manager_reads_last_months_funnel_and_win_rate_for_everyone(pipe
             assert row(text, "all") == ["all", "2", "2", "50.0%"]
             assert row(text, "alice") == ["alice", "1", "2", "33.3%"]
             assert row(text, "bob") == ["bob", "1", "0", "100.0%"]
-            await pilot.press("o")  # back to alice's own
+            await pilot.press("o")  # bob's
+            text = await settled(pilot)
+            assert "· bob's cards" in text and row(text, "all") == ["all", "1", "0", "100.0%"]
+            await pilot.press("o")  # round to alice's own
             text = await settled(pilot)
             assert row(text, "all") == ["all", "1", "2", "33.3%"] and "bob" not in text
             await pilot.press("escape")

@@ -55,7 +55,9 @@ class ReportsScreen(Screen[None]):
         self.reports = pipeline.reports()
         self.view = 0
         self.period_name = PERIODS[0]
-        self.everyone = False
+        #: whose cards: mine first, then everyone's (None), then each colleague's
+        self.owners: list[str | None] = [pipeline.user, None]
+        self.whose = 0
         self.title_line = Static(id="reports-title")
         self.tabs = Static(id="reports-tabs")
         self.body = Static(id="reports-body")
@@ -70,6 +72,7 @@ class ReportsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.owners += [owner for owner in self.pipeline.owners() if owner != self.pipeline.user]
         self.show()
 
     @property
@@ -78,10 +81,10 @@ class ReportsScreen(Screen[None]):
 
     @property
     def owner(self) -> str | None:
-        return None if self.everyone else self.pipeline.user
+        return self.owners[self.whose]
 
     def show(self) -> None:
-        whose = "everyone" if self.everyone else f"{self.pipeline.user}'s cards"
+        whose = "everyone" if self.owner is None else f"{self.owner}'s cards"
         when = PERIOD_NAMES[self.period_name]
         if VIEWS[self.view] == "Forecast":
             when = "open opportunities now"
@@ -116,7 +119,7 @@ class ReportsScreen(Screen[None]):
         self.show()
 
     def action_next_owner(self) -> None:
-        self.everyone = not self.everyone
+        self.whose = (self.whose + 1) % len(self.owners)
         self.show()
 
     def action_back(self) -> None:
