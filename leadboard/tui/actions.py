@@ -51,6 +51,8 @@ class BoardAction:
 
 ACTIONS: tuple[BoardAction, ...] = (
     BoardAction("help", "question_mark", "help", "Keys", "this list of keys", Where.BOARD, "Keys"),
+    # right after the help key, so the footer always has room for it
+    BoardAction("quit", "q", "app.quit", "Quit", "quit", Where.BOARD, "Quit"),
     BoardAction("new-card", "n", "new_card", "New", "new card (a contact)", Where.BOARD, "New card"),
     BoardAction("edit-card", "e", "edit_card", "Edit", "edit the focused card", Where.CARD, "Edit card"),
     BoardAction("promote", "p,greater_than_sign", "promote", "Promote",
@@ -76,7 +78,6 @@ ACTIONS: tuple[BoardAction, ...] = (
     BoardAction("reports", "R", "reports", "Reports",
                 "reports: funnel, win rate, time in stage, velocity, forecast, lost, activity, as of a day",
                 Where.BOARD, "Reports"),
-    BoardAction("quit", "q", "app.quit", "Quit", "quit", Where.BOARD, "Quit"),
     BoardAction("column-left", "left,h", "focus_column(-1)", "Left", "column to the left", Where.BOARD,
                 footer=False),
     BoardAction("column-right", "right,l", "focus_column(1)", "Right", "column to the right", Where.BOARD,

@@ -114,8 +114,9 @@ def _text(value: Any) -> str:
 
 
 def is_own_export(header: list[str]) -> bool:
-    """True for the header of a CSV file ``export`` wrote (its cells were neutralised)."""
-    return tuple(header) in (EXPORT_COLUMNS, EXPORT_COLUMNS + HISTORY_COLUMNS)
+    """True for the header of a CSV file ``export`` wrote (its cells were neutralised): leadboard's
+    columns first, then the history's and the cards' extra fields, if any."""
+    return tuple(header[:len(EXPORT_COLUMNS)]) == EXPORT_COLUMNS
 
 
 def restored(cells: list[str]) -> list[str]:
