@@ -9,6 +9,7 @@ import pytest
 from leadboard.domain.card import FIELD_NAMES, validate_fields
 from leadboard.domain.errors import InvalidInput
 from leadboard.domain.text import LIMITS
+from leadboard.service.transfer.rows import EXTRA_LIMIT
 from leadboard.store.models import TABLES, Activity, Card, History, JournalEntry, JournalField, StageTotal, StageVisit
 
 #: every column holding user text -> the limit that text is held to on the way in
@@ -33,6 +34,9 @@ TEXT_COLUMNS: dict[pw.Field, int] = {
     Activity.database_role: LIMITS.user,
     StageTotal.owner: LIMITS.line,
     Card.warnings: LIMITS.warnings,
+    Card.source_id: LIMITS.line,
+    # a JSON object of the import's extra fields, each value held to EXTRA_LIMIT
+    Card.extra: EXTRA_LIMIT,
 }
 #: text columns whose values are leadboard's own words (stages, kinds, moves), not user text
 VOCABULARY = {Card.stage, Card.kind, Card.supplier, Card.lost_from, History.move, History.from_stage,
