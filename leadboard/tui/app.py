@@ -41,7 +41,7 @@ class LeadboardApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         """Every key from the terminal goes through the key queue: in order, each to whatever has the
         focus once the keys before it have landed (see ``leadboard.tui.keys``)."""
-        if isinstance(event, events.Key) and not event.is_forwarded:
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
             self.keys.hold(event)
             return
         await super().on_event(event)

@@ -9,7 +9,8 @@ a form's first field, letters meant for a dialog run as board commands, a ``q`` 
 everything that key set going has been handled (the messages it caused in the app, the screens
 and the focused widget's line, a screen pushed or popped, a focus change, a save in a worker of a
 group in ``KEYS_WAIT_FOR``), and only then lets the next key through, to whatever has the focus by
-then. A letter typed into a text field goes on at once (the next key goes to the same field).
+then. A paste (bracketed, as terminals send it) takes its place in the same line. A letter typed
+into a text field goes on at once (the next key goes to the same field).
 Measured on a loaded 2-core machine (load 10): ~6 ms a letter into a field (2 ms without the
 queue), ~80 ms a Tab (20 ms without, but then the next letters went to the wrong field).
 """
@@ -49,7 +50,7 @@ class KeyQueue:
 
     def __init__(self, app: App[Any]) -> None:
         self.app = app
-        self._waiting: deque[events.Key] = deque()
+        self._waiting: deque[events.Key | events.Paste] = deque()
         self._task: asyncio.Task[None] | None = None
         self._busy = False
 
@@ -57,7 +58,7 @@ class KeyQueue:
     def pending(self) -> bool:
         return self._busy or bool(self._waiting)
 
-    def hold(self, key: events.Key) -> None:
+    def hold(self, key: events.Key | events.Paste) -> None:
         self._waiting.append(key)
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._deliver(), name="leadboard keys")
@@ -75,7 +76,7 @@ class KeyQueue:
                 handed = asyncio.Event()
                 # a letter typed into a text field only adds to its text: the next key goes to the
                 # same field, so it need not wait (typing stays as fast as without the queue)
-                into_text = key.is_printable and isinstance(self.app.focused, Input)
+                into_text = (isinstance(key, events.Paste) or key.is_printable) and isinstance(self.app.focused, Input)
                 if not self.app.call_later(self._hand_over, key, handed):
                     return  # the app is closing
                 await handed.wait()
@@ -84,7 +85,7 @@ class KeyQueue:
             finally:
                 self._busy = False
 
-    async def _hand_over(self, key: events.Key, handed: asyncio.Event) -> None:
+    async def _hand_over(self, key: events.Key | events.Paste, handed: asyncio.Event) -> None:
         """Textual's own key handling (priority bindings, then the focused widget), in the app's task."""
         try:
             await App.on_event(self.app, key)

@@ -189,3 +189,19 @@ async def test_enter_on_a_choice_saves_the_form_and_space_opens_it(pipeline: Pip
         await typed(pilot)
         assert pilot.app.screen is board_of(pilot.app)
     assert pipeline.card(card_id).kind == "company"
+
+
+async def test_a_paste_between_typed_keys_lands_in_the_field_it_was_pasted_into(pipeline: Pipeline):
+    from textual import events
+
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        await settled(pilot)
+        burst(pilot.app, "n")
+        pilot.app._driver.send_message(events.Paste("Ada Lovelace"))
+        burst(pilot.app, "tab", "tab")
+        pilot.app._driver.send_message(events.Paste("Analytical Engines"))
+        burst(pilot.app, "tab", "tab", *"ada@example.com", "ctrl+s")
+        await typed(pilot)
+        assert pilot.app.screen is board_of(pilot.app)
+    [card] = pipeline.find()
+    assert (card.name, card.company, card.email) == ("Ada Lovelace", "Analytical Engines", "ada@example.com")
