@@ -23,7 +23,6 @@ from leadboard.domain.card import FIELD_LABELS, FIELD_NAMES, Card, field_text, p
 from leadboard.domain.errors import Conflict, GateBlocked, InvalidInput, LeadboardError, RulesFileError
 from leadboard.domain.filter import CardFilter
 from leadboard.domain.history import MoveRecord
-from leadboard.domain.rules import default_rules_text, load_rules
 from leadboard.domain.stages import PIPELINE, Stage, parse_stage
 from leadboard.domain.text import for_terminal
 from leadboard.service import MoveResult, Pipeline
@@ -245,6 +244,8 @@ def _open_board(settings: Settings) -> int:
 
 
 def _rules(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from leadboard.domain.rules import default_rules_text, load_rules
+
     if args.check:
         rules = load_rules(args.check)
         gates = ", ".join(f"{gate} ({len(rules.gate(gate))} rules)" for gate in ("qualify", "develop", "win"))
@@ -384,7 +385,8 @@ def _history(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _import(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
-    from leadboard.service.transfer import ImportOptions, import_file, parse_column_map, parse_stage_map
+    from leadboard.service.transfer.columns import parse_column_map, parse_stage_map
+    from leadboard.service.transfer.importer import ImportOptions, import_file
 
     options = ImportOptions(
         column_map=parse_column_map(args.map), stage_map=parse_stage_map(args.stage_map),

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from leadboard.domain.card import ActivityKind, Card, CardSummary, validate_fields
 from leadboard.domain.errors import (
@@ -26,11 +26,13 @@ from leadboard.domain.errors import (
 )
 from leadboard.domain.filter import NO_FILTER, CardFilter
 from leadboard.domain.history import ActivityRecord, MoveRecord
-from leadboard.domain.rules import RuleFailure, Rules
 from leadboard.domain.stages import GATE_INTO, PIPELINE, Move, Stage
 from leadboard.domain.text import LIMITS, multi_line, within
 from leadboard.store import cards, journal
 from leadboard.store.db import in_transaction
+
+if TYPE_CHECKING:
+    from leadboard.domain.rules import RuleFailure, Rules
 
 
 def utc_now() -> datetime:
@@ -58,14 +60,23 @@ class StageStats:
 
 
 class Pipeline:
-    """The service one user works through. ``user`` is recorded on every write."""
+    """The service one user works through. ``user`` is recorded on every write. ``rules=None``
+    means the default rules, read when first needed: ``show`` and ``list`` never need them."""
 
-    def __init__(self, rules: Rules, user: str, clock: Callable[[], datetime] = utc_now,
+    def __init__(self, rules: Rules | None, user: str, clock: Callable[[], datetime] = utc_now,
                  today: Callable[[], date] = date.today):
-        self.rules = rules
+        self._rules = rules
         self.user = user
         self._clock = clock
         self._today = today
+
+    @property
+    def rules(self) -> Rules:
+        if self._rules is None:
+            from leadboard.domain.rules import load_rules
+
+            self._rules = load_rules()
+        return self._rules
 
     # ---- reading ---------------------------------------------------------------------------
 

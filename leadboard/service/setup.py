@@ -5,17 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from leadboard.domain.errors import InvalidInput
-from leadboard.domain.rules import load_rules
 from leadboard.service.pipeline import Pipeline
 from leadboard.store import db, files, migrations
 
 
 def open_pipeline(database: str | Path, user: str, rules_file: str | Path | None = None,
                   shared_group: str | None = None) -> Pipeline:
-    """A ready ``Pipeline`` on ``database``. Rules are loaded first, so a bad rules file is
-    refused before anything touches the database. A SQLite file that users outside
-    ``shared_group`` could write is refused too (``UnsafeDatabase``); a new one is made private."""
-    rules = load_rules(rules_file)
+    """A ready ``Pipeline`` on ``database``. A rules file is loaded first, so a bad one is refused
+    before anything touches the database (the default rules wait until they are needed). A SQLite
+    file that users outside ``shared_group`` could write is refused too (``UnsafeDatabase``); a new
+    one is made private."""
+    rules = None
+    if rules_file is not None:
+        from leadboard.domain.rules import load_rules
+
+        rules = load_rules(rules_file)
     target = str(database)
     if not db.is_url(target):
         path = Path(target).expanduser()

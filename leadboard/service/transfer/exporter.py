@@ -15,7 +15,6 @@ from typing import Any, Literal, TextIO
 from leadboard.domain.card import FIELD_NAMES, Card, field_text
 from leadboard.domain.stages import Stage
 from leadboard.service.transfer import columns as col
-from leadboard.store import imports
 
 #: the columns of an export, in order
 EXPORT_COLUMNS: tuple[str, ...] = (col.ID, col.STAGE, *FIELD_NAMES, col.LOST_FROM, col.LOST_REASON,
@@ -51,6 +50,8 @@ def export_cards(out: TextIO, format: Format = "csv", stage: Stage | None = None
 
 
 def _records(stage: Stage | None, with_history: bool) -> Iterator[dict[str, Any]]:
+    from leadboard.store import imports  # the bulk reader: not needed by show and list
+
     for page in imports.cards_in_board_order(stage.value if stage else None):
         moves: dict[int, list[dict[str, Any]]] = {}
         activities: dict[int, list[dict[str, Any]]] = {}
