@@ -7,8 +7,14 @@ For each size it builds (once, cached in --workdir) a demo database, then starts
 headless in a fresh process per run and reports medians of: process start to first full paint,
 peak memory, one cursor move, one promote and one search keystroke (key to repaint), the time of
 ``leadboard list --stage lead --json | head``, import throughput, and each report's time. Every figure is also given as
-a ratio to the same figure on the empty board, and a minimal Textual app's start-up is the floor,
-so results compare across machines. It reports; it asserts nothing.
+a ratio to the same figure on the empty board.
+
+A second table puts leadboard beside floors measured in the same run, each as a ratio: a bare Textual
+app with four columns and a footer (first paint), a ten-line script that imports pydantic and
+peewee and prints one validated SQLite row as JSON (``show --json``, ``list | head``, ``promote``),
+and a bare Textual modal with as many inputs as each dialog (open and close the card form, the
+blocked-promote form and the activity dialog). So results compare across machines. It reports;
+it asserts nothing.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 BENCH_USER = "bench"
 SIZE = (120, 35)
@@ -49,6 +55,8 @@ async def _timed(app: Any, work: Callable[[], Awaitable[Any]], done: Callable[[]
     start = time.perf_counter()
     await work()
     while not done():
+        if time.perf_counter() - start > 30:
+            raise SystemExit(f"bench: {getattr(work, '__name__', work)} did not land within 30 s (screen {app.screen})")
         await asyncio.sleep(0.0005)
     _paint(app)
     return time.perf_counter() - start
@@ -63,6 +71,8 @@ async def _probe_board(db: str, started: float) -> dict[str, float]:
     from leadboard.tui.board import BoardScreen
 
     pipeline = open_pipeline(db, BENCH_USER)
+    # a contact its gate blocks: its promote opens the form that asks for the missing fields
+    blocked = pipeline.create({"name": "Bench Blocked", "email": "blocked@example.com"})
     # the card promoted by the benchmark: qualified, on top of Contacts where the cursor starts
     card = pipeline.create({
         "name": "Bench Mark", "email": "bench@example.com", "need": "Speed", "budget": "100",
@@ -89,6 +99,28 @@ async def _probe_board(db: str, started: float) -> dict[str, float]:
         if pipeline.card(card.id).stage is not Stage.LEAD:
             raise SystemExit("bench: the promote key did not promote the bench card")
         pipeline.undo()
+        board.reload()
+        contacts.focus()  # the cursor followed the promoted card; the dialogs open on a contact
+        await pilot.pause()
+
+        async def blocked_promote() -> None:
+            board._open_fix_form(blocked.id, pipeline.check_promotion(blocked.id))
+
+        dialogs = {"card_form": lambda: board.run_action("edit_card"), "blocked_form": blocked_promote,
+                   "activity_dialog": lambda: board.run_action("log_activity")}
+        for name, open_dialog in dialogs.items():
+            figures[f"{name}_ms"], figures[f"{name}_inputs"] = await _open_and_close(app, open_dialog)
+
+        # a redraw of the whole board: the ``m`` toggle reads every column again (twice: mine, all)
+        redraws = []
+        for _ in range(2):
+            before_toggle = board.stats
+
+            def redrawn(before: object = before_toggle) -> bool:
+                return board.stats is not before
+
+            redraws.append(await _timed(app, lambda: board.run_action("toggle_mine"), redrawn))
+        figures["redraw_ms"] = statistics.median(redraws) * 1000
 
         await pilot.press("slash")
         await pilot.pause()
@@ -109,20 +141,74 @@ async def _probe_board(db: str, started: float) -> dict[str, float]:
     return figures
 
 
-async def _probe_floor(started: float) -> dict[str, float]:
+def _dialog_open(app: Any) -> bool:
+    from textual.screen import ModalScreen
+
+    if not isinstance(app.screen, ModalScreen):
+        return False
+    editors = app.screen.query("Input, Select")
+    return bool(editors) and all(editor.is_mounted for editor in editors) and app.screen.focused is not None
+
+
+async def _open_and_close(app: Any, open_dialog: Callable[[], Awaitable[Any]]) -> tuple[float, int]:
+    """Milliseconds to open a dialog (until its inputs are mounted, one has focus and the screen
+    is painted) and close it again (Esc's action, until the board is painted); and its inputs."""
+    board = app.screen
+    opened = await _timed(app, open_dialog, lambda: _dialog_open(app))
+    inputs = len(app.screen.query("Input, Select"))
+    closed = await _timed(app, lambda: app.screen.run_action("cancel"), lambda: app.screen is board)
+    return (opened + closed) * 1000, inputs
+
+
+async def _probe_floor(started: float, dialog_inputs: Sequence[int]) -> dict[str, float]:
+    """The floors: a bare Textual app with four columns and a footer, and a bare modal with
+    ``n`` inputs for each ``n`` in ``dialog_inputs``."""
     from textual.app import App, ComposeResult
-    from textual.widgets import Static
+    from textual.containers import Horizontal, Vertical
+    from textual.screen import ModalScreen
+    from textual.widgets import Footer, Input, Static
 
-    class Minimal(App[None]):
+    class Modal(ModalScreen[None]):
+        BINDINGS: ClassVar = [("escape", "cancel")]
+
+        def __init__(self, inputs: int) -> None:
+            super().__init__()
+            self.inputs = inputs
+
         def compose(self) -> ComposeResult:
-            yield Static("hello")
+            with Vertical():
+                for number in range(self.inputs):
+                    yield Input(placeholder=f"field {number}")
 
-    app = Minimal()
+        def on_mount(self) -> None:
+            self.query(Input).first().focus()
+
+        def action_cancel(self) -> None:
+            self.dismiss(None)
+
+    class Bare(App[None]):
+        BINDINGS: ClassVar = [("q", "quit", "Quit"), ("n", "new", "New")]
+
+        def compose(self) -> ComposeResult:
+            with Horizontal():
+                for title in ("Contacts", "Leads", "Opportunities", "Accounts"):
+                    yield Static(title)
+            yield Footer()
+
+    app = Bare()
+    figures: dict[str, float] = {}
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         _paint(app)
-        first = time.monotonic() - started
-    return {"first_paint_s": first, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+        figures["first_paint_s"] = time.monotonic() - started
+        figures["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        for inputs in dialog_inputs:
+
+            async def open_modal(inputs: int = inputs) -> None:
+                app.push_screen(Modal(inputs))
+
+            figures[f"modal_{inputs}_ms"], _ = await _open_and_close(app, open_modal)
+    return figures
 
 
 def _in_days(days: int) -> str:
@@ -133,7 +219,10 @@ def _in_days(days: int) -> str:
 
 def probe(argv: Sequence[str]) -> int:
     kind, started = argv[0], float(argv[1])
-    work = _probe_floor(started) if kind == "floor" else _probe_board(argv[2], started)
+    if kind == "floor":
+        work = _probe_floor(started, [int(n) for n in argv[2].split(",") if n])
+    else:
+        work = _probe_board(argv[2], started)
     figures = asyncio.run(work)
     print(json.dumps(figures))
     return 0
@@ -177,13 +266,45 @@ def build_database(path: Path, cards: int, say: Callable[[str], None]) -> None:
     partial.rename(path)
 
 
-def time_list_head(db: Path) -> float:
-    """``leadboard list --stage lead --json | head`` in seconds."""
-    command = (f"{sys.executable} -m leadboard --db {db} --user {BENCH_USER} "
-               "list --stage lead --json | head -n 20 > /dev/null")
+#: the floor of a command: import pydantic and peewee, one model of five fields, one row read from
+#: SQLite, validated and printed as JSON
+FLOOR_SCRIPT = """\
+import json, sys
+import peewee
+from pydantic import BaseModel
+class Card(BaseModel):
+    id: int; name: str; company: str | None; email: str | None; stage: str
+db = peewee.SqliteDatabase(sys.argv[1])
+row = db.execute_sql("SELECT id, name, company, email, stage FROM card WHERE id = ?", (int(sys.argv[2]),)).fetchone()
+card = Card(**dict(zip(("id", "name", "company", "email", "stage"), row)))
+json.dump(card.model_dump(mode="json"), sys.stdout, indent=2); print()
+"""
+
+
+def _seconds(command: str) -> float:
     t = time.monotonic()
-    subprocess.run(command, shell=True, check=True)
+    subprocess.run(command, shell=True, check=True, stdout=subprocess.DEVNULL)
     return time.monotonic() - t
+
+
+def time_commands(db: Path, runs: int, workdir: Path) -> dict[str, float]:
+    """Medians of paired runs: each run times the floor script, then ``show ID --json``,
+    ``list --stage lead --json | head`` and ``promote ID`` (undone after, untimed)."""
+    leadboard = f"{sys.executable} -m leadboard --db {db} --user {BENCH_USER}"
+    promoted = subprocess.run(
+        f"{leadboard} add 'Bench Command' --email command@example.com --set need=Speed --set budget=100 "
+        f"--set purchase_by={_in_days(30)} --set authority=yes",
+        shell=True, check=True, capture_output=True, text=True).stdout.strip()
+    script = workdir / "floor_script.py"
+    script.write_text(FLOOR_SCRIPT, "utf-8")
+    times: dict[str, list[float]] = {"script_s": [], "show_s": [], "list_head_s": [], "promote_s": []}
+    for _ in range(runs):
+        times["script_s"].append(_seconds(f"{sys.executable} {script} {db} {promoted}"))
+        times["show_s"].append(_seconds(f"{leadboard} show {promoted} --json"))
+        times["list_head_s"].append(_seconds(f"{leadboard} list --stage lead --json | head -n 20"))
+        times["promote_s"].append(_seconds(f"{leadboard} promote {promoted}"))
+        subprocess.run(f"{leadboard} undo", shell=True, check=True, capture_output=True)
+    return {key: statistics.median(values) for key, values in times.items()}
 
 
 def time_import(rows: int, workdir: Path) -> float | None:
@@ -266,15 +387,18 @@ FIGURES = (
     ("cursor_ms", "cursor move (ms)", "{:.1f}"),
     ("promote_ms", "promote (ms)", "{:.1f}"),
     ("search_ms", "search key (ms)", "{:.1f}"),
+    ("show_s", "show --json (s)", "{:.2f}"),
     ("list_head_s", "list --json, first lines (s)", "{:.2f}"),
     ("import_rows_s", "import (rows/s)", "{:,.0f}"),
 )
 
 
+DIALOGS = (("card_form", "card form"), ("blocked_form", "blocked-promote form"),
+           ("activity_dialog", "activity dialog"))
+
+
 def benchmark(sizes: Sequence[int], runs: int, workdir: Path, say: Callable[[str], None]) -> str:
     workdir.mkdir(parents=True, exist_ok=True)
-    floors = [_run_probe("floor") for _ in range(runs)]
-    floor = {key: statistics.median(f[key] for f in floors) for key in floors[0]}
     results: dict[int, dict[str, float | None]] = {}
     reports: dict[int, dict[str, float]] = {}
     for size in sizes:
@@ -285,14 +409,18 @@ def benchmark(sizes: Sequence[int], runs: int, workdir: Path, say: Callable[[str
         medians: dict[str, float | None] = {
             key: statistics.median(p[key] for p in probes) for key in probes[0]
         }
-        medians["list_head_s"] = statistics.median(time_list_head(db) for _ in range(runs))
+        medians.update(time_commands(db, runs, workdir))
         medians["import_rows_s"] = time_import(size, workdir)
         results[size] = medians
         reports[size] = time_reports(db, runs)
-    return render_table(results, floor, runs) + "\n\n" + render_reports(reports, runs)
+    say(f"measuring the floors ({runs} runs)…")
+    inputs = ",".join(str(int(results[sizes[-1]][f"{name}_inputs"] or 1)) for name, _ in DIALOGS)
+    floors = [_run_probe("floor", inputs) for _ in range(runs)]
+    floor = {key: statistics.median(f[key] for f in floors) for key in floors[0]}
+    return "\n\n".join((render_table(results, runs), render_floors(results, floor), render_reports(reports, runs)))
 
 
-def render_table(results: dict[int, dict[str, float | None]], floor: dict[str, float], runs: int) -> str:
+def render_table(results: dict[int, dict[str, float | None]], runs: int) -> str:
     sizes = list(results)
     base = results[sizes[0]]
     header = "| cards | " + " | ".join(label for _, label, _ in FIGURES) + " |"
@@ -312,10 +440,50 @@ def render_table(results: dict[int, dict[str, float | None]], floor: dict[str, f
         lines.append(f"| {size:,} | " + " | ".join(cells) + " |")
     lines.append("")
     lines.append(f"Medians of {runs} runs; (n×) is the ratio to the {sizes[0]:,}-card board "
-                 "(import rates have none: nothing is imported at 0 cards). "
-                 f"Floor: a minimal Textual app paints first in {floor['first_paint_s']:.2f} s, "
-                 f"and peaks at {floor['peak_mb']:.0f} MB. A keystroke is timed from its action to the "
-                 "repainted screen (headless: the terminal's own drawing is not included).")
+                 "(import rates have none: nothing is imported at 0 cards). A keystroke is timed from "
+                 "its action to the repainted screen (headless: the terminal's own drawing is not included).")
+    return "\n".join(lines)
+
+
+def render_floors(results: dict[int, dict[str, float | None]], floor: dict[str, float]) -> str:
+    """Each figure beside the floor it is measured against, and the ratio."""
+    sizes = list(results)
+    small, large = results[sizes[0]], results[sizes[-1]]
+    rows: list[tuple[str, float | None, str, float | None, str, str]] = []
+
+    def row(figure: str, value: float | None, against: str, base: float | None, unit: str, target: str) -> None:
+        rows.append((figure, value, against, base, unit, target))
+
+    bare = "bare Textual app, four columns and a footer"
+    for size in dict.fromkeys((sizes[0], sizes[-1])):
+        row(f"board first paint, {size:,} cards", results[size]["first_paint_s"], bare, floor["first_paint_s"],
+            "s", "≤ 1.5×")
+    script = "ten-line pydantic + peewee script"
+    for key, label in (("show_s", "`show ID --json`"), ("list_head_s", "`list --stage lead --json`, first lines"),
+                       ("promote_s", "`promote ID`")):
+        row(f"{label}, {sizes[-1]:,} cards", large[key], script, large["script_s"], "s", "≤ 1.3×")
+    for key, label in DIALOGS:
+        inputs = int(large[f"{key}_inputs"] or 1)
+        row(f"open + close the {label}", large[f"{key}_ms"], f"bare modal, {inputs} inputs",
+            floor[f"modal_{inputs}_ms"], "ms", "≤ 1.3×")
+    for key, label in (("cursor_ms", "cursor move"), ("promote_ms", "promote")):
+        row(f"{label}, {sizes[-1]:,} cards", large[key], f"the same at {sizes[0]:,}", small[key], "ms", "≤ 1.5×")
+    middle = next((size for size in sizes if size >= 10_000), sizes[0])
+    row(f"search keystroke, {sizes[-1]:,} cards", large["search_ms"], f"the same at {middle:,}",
+        results[middle]["search_ms"], "ms", "≤ 1.1×")
+    row(f"search keystroke, {sizes[-1]:,} cards", large["search_ms"], "a redraw of the whole board (`m`)",
+        large["redraw_ms"], "ms", "≤ 1.3×")
+
+    lines = ["| figure | leadboard | floor | floor's figure | ratio | target |", "|---|---|---|---|---|---|"]
+    for figure, value, against, base, unit, target in rows:
+        shown = "–" if value is None else f"{value:.2f} {unit}" if unit == "s" else f"{value:.1f} {unit}"
+        floor_shown = "–" if base is None else f"{base:.2f} {unit}" if unit == "s" else f"{base:.1f} {unit}"
+        ratio = f"{value / base:.2f}×" if value and base else "–"
+        lines.append(f"| {figure} | {shown} | {against} | {floor_shown} | {ratio} | {target} |")
+    lines.append("")
+    lines.append(f"Floors measured in the same run; a bare Textual app peaks at {floor['peak_mb']:.0f} MB. "
+                 "A dialog is timed from its key's action until its inputs are mounted and the screen is "
+                 "painted, plus Esc until the board is painted again.")
     return "\n".join(lines)
 
 
@@ -334,6 +502,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     os.environ.setdefault("TEXTUAL", "")
+    # an installed leadboard has its .pyc files (pip writes them): measure that, not compiling
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(__file__).parent)], check=False)
+
     def say(message: str) -> None:
         print(message, file=sys.stderr)
 

@@ -29,7 +29,6 @@ from leadboard.domain.card import FIELD_LABELS, FIELD_NAMES, Card, field_text, p
 from leadboard.domain.errors import Conflict, GateBlocked, InvalidInput, LeadboardError, RulesFileError
 from leadboard.domain.filter import CardFilter
 from leadboard.domain.history import ChangeKind, ChangeRecord, HistoryItem, MoveRecord
-from leadboard.domain.rules import default_rules_text, load_rules
 from leadboard.domain.stages import PIPELINE, Stage, parse_stage
 from leadboard.domain.text import csv_cell, for_terminal, json_for_terminal
 from leadboard.service import MoveResult, Pipeline
@@ -412,6 +411,8 @@ def _open_board(settings: Settings, as_of: date | None = None) -> int:
 
 
 def _rules(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from leadboard.domain.rules import default_rules_text, load_rules
+
     if args.check:
         rules = load_rules(args.check)
         gates = ", ".join(f"{gate} ({len(rules.gate(gate))} rules)" for gate in ("qualify", "develop", "win"))
@@ -603,13 +604,8 @@ def _history(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
 
 def _import(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     from leadboard.domain.values import DateOrder
-    from leadboard.service.transfer import (
-        ImportOptions,
-        import_file,
-        parse_column_map,
-        parse_owner_map,
-        parse_stage_map,
-    )
+    from leadboard.service.transfer.columns import parse_column_map, parse_owner_map, parse_stage_map
+    from leadboard.service.transfer.importer import ImportOptions, import_file
 
     options = ImportOptions(
         column_map=parse_column_map(args.map), stage_map=parse_stage_map(args.stage_map),

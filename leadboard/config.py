@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import getpass
 import os
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -58,6 +57,8 @@ def load_settings(overrides: dict[str, Any] | None = None, config_path: Path | N
     data: dict[str, Any] = {}
     path = config_path or Path(os.environ.get("LEADBOARD_CONFIG") or locations.config_file())
     if path.is_file():
+        import tomllib  # most commands run without a config file
+
         try:
             data.update(tomllib.loads(path.read_text("utf-8")))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:

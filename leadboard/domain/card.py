@@ -24,7 +24,6 @@ from pydantic import (
     field_validator,
 )
 
-from leadboard.domain.emails import normalized_email
 from leadboard.domain.errors import InvalidInput
 from leadboard.domain.stages import Stage
 from leadboard.domain.text import LIMITS, multi_line, one_line
@@ -61,14 +60,25 @@ class ActivityKind(StrEnum):
 ShortText = Annotated[str, Field(max_length=LIMITS.line)]
 LongText = Annotated[str, Field(max_length=LIMITS.long_text)]
 Money = Annotated[Decimal, Field(ge=0, le=MONEY_MAX, max_digits=16, decimal_places=2)]
+
+
+def _email(value: str) -> str:
+    # email-validator is imported with the first address checked: reading cards never checks one
+    from leadboard.domain.emails import normalized_email
+
+    return normalized_email(value)
+
+
 #: pydantic's ``EmailStr`` check and normalisation, with the common address validated fast
-Email = Annotated[str, Field(max_length=LIMITS.email), AfterValidator(normalized_email)]
+Email = Annotated[str, Field(max_length=LIMITS.email), AfterValidator(_email)]
 
 
 class CardFields(BaseModel):
     """Everything a salesperson can type about a card."""
 
-    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid", validate_assignment=True)
+    # built on the first validation, not at import: reading cards (model_construct) never needs it
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid", validate_assignment=True,
+                              defer_build=True)
 
     name: Annotated[str, Field(min_length=1, max_length=LIMITS.line)]
     """The person's or company's name, as the salesperson says it."""

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from leadboard.domain.card import FIELD_NAMES, ActivityKind, Card, CardSummary, validate_fields
 from leadboard.domain.errors import (
@@ -40,12 +40,15 @@ from leadboard.domain.history import (
     MoveRecord,
     history_items,
 )
-from leadboard.domain.rules import RuleFailure, Rules
 from leadboard.domain.stages import GATE_INTO, PIPELINE, Move, Stage
 from leadboard.domain.text import LIMITS, multi_line, within
 from leadboard.service.reports import Reports
 from leadboard.store import cards, journal
 from leadboard.store.db import in_transaction
+
+if TYPE_CHECKING:
+    from leadboard.domain.rules import RuleFailure, Rules
+
 
 T = TypeVar("T")
 
@@ -89,11 +92,12 @@ class StageStats:
 
 
 class Pipeline:
-    """The service one user works through. ``user`` is recorded on every write."""
+    """The service one user works through. ``user`` is recorded on every write. ``rules=None``
+    means the default rules, read when first needed: ``show`` and ``list`` never need them."""
 
-    def __init__(self, rules: Rules, user: str, clock: Callable[[], datetime] = utc_now,
+    def __init__(self, rules: Rules | None, user: str, clock: Callable[[], datetime] = utc_now,
                  today: Callable[[], date] = date.today):
-        self.rules = rules
+        self._rules = rules
         self.user = user
         self._clock = clock
         self._today = today
@@ -105,6 +109,14 @@ class Pipeline:
 
     def begin_session(self) -> None:
         self.session = set()
+
+    @property
+    def rules(self) -> Rules:
+        if self._rules is None:
+            from leadboard.domain.rules import load_rules
+
+            self._rules = load_rules()
+        return self._rules
 
     # ---- reading ---------------------------------------------------------------------------
 

@@ -5,19 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 
 from leadboard.domain.errors import InvalidInput
-from leadboard.domain.rules import load_rules
 from leadboard.service.pipeline import Pipeline
 from leadboard.store import db, files, migrations
 
 
 def open_pipeline(database: str | Path, user: str, rules_file: str | Path | None = None,
                   shared_group: str | None = None, create: bool = True) -> Pipeline:
-    """A ready ``Pipeline`` on ``database``. Rules are loaded first, so a bad rules file is
-    refused before anything touches the database. A SQLite file (named by a path or a
-    ``sqlite:///`` URL alike) that users outside ``shared_group`` could write, or that is not the
-    user's own, is refused too (``UnsafeDatabase``); a new one is made private, unless ``create``
-    is false (the read-only commands), when a missing file is one sentence naming it."""
-    rules = load_rules(rules_file)
+    """A ready ``Pipeline`` on ``database``. A rules file is loaded first, so a bad one is refused
+    before anything touches the database (the default rules wait until they are needed). A SQLite
+    file (named by a path or a ``sqlite:///`` URL alike) that users outside ``shared_group`` could
+    write, or that is not the user's own, is refused too (``UnsafeDatabase``); a new one is made
+    private, unless ``create`` is false (the read-only commands), when a missing file is one
+    sentence naming it."""
+    rules = None
+    if rules_file is not None:
+        from leadboard.domain.rules import load_rules
+
+        rules = load_rules(rules_file)
     target: str | Path = str(database)
     path = db.sqlite_file(str(target))
     if path is not None:

@@ -11,11 +11,10 @@ import random
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import peewee
-from playhouse.db_url import connect as connect_url
 
 from leadboard.domain.errors import InvalidInput
 
@@ -89,21 +88,23 @@ def redacted(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-def sqlite_url(path: str | Path) -> str:
-    return f"sqlite:///{Path(path).expanduser().resolve()}"
-
-
 def connect(target: str | Path) -> peewee.Database:
     """Point the proxy at ``target`` (a path or a URL) and return the real database."""
     target = str(target)
-    url = target if is_url(target) else sqlite_url(target)
-    if url.startswith("sqlite"):
-        db = connect_url(
-            url, pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT_S, lock_type="IMMEDIATE", check_same_thread=False
-        )
+    sqlite: dict[str, Any] = {"pragmas": SQLITE_PRAGMAS, "timeout": BUSY_TIMEOUT_S, "lock_type": "IMMEDIATE",
+                              "check_same_thread": False}
+    db: peewee.Database
+    if not is_url(target):
+        # a file needs no URL parsing: playhouse.db_url imports every engine's module it knows
+        db = peewee.SqliteDatabase(str(Path(target).expanduser().resolve()), **sqlite)
     else:
-        # user names and passwords in a URL are percent-encoded (a password may hold "@" or "/")
-        db = connect_url(url, unquote_user=True, unquote_password=True)
+        from playhouse.db_url import connect as connect_url
+
+        if target.startswith("sqlite"):
+            db = connect_url(target, **sqlite)
+        else:
+            # user names and passwords in a URL are percent-encoded (a password may hold "@" or "/")
+            db = connect_url(target, unquote_user=True, unquote_password=True)
     database.initialize(db)
     return db
 

@@ -12,18 +12,33 @@ def test_benchmark_reports_a_row_per_size_with_every_figure(tmp_path):
         capture_output=True, text=True, timeout=300, check=False,
     )
     assert done.returncode == 0, done.stderr
-    board, reports = ({line.split("|")[1].strip(): line for line in table.splitlines() if line.startswith("| ")}
-                      for table in done.stdout.split("\n\n")[::2])
-    rows = board
+    tables = {block.splitlines()[0]: {line.split("|")[1].strip(): line for line in block.splitlines()
+                                      if line.startswith("| ")}
+              for block in done.stdout.split("\n\n") if block.startswith("| ")}
+    rows = next(table for header, table in tables.items() if "first paint" in header)
+    reports = next(table for header, table in tables.items() if "funnel (ms)" in header)
     assert set(rows) >= {"cards", "0", "60"}
     cells = [cell.strip() for cell in rows["60"].split("|")[2:-1]]
-    assert len(cells) == 7
+    assert len(cells) == 8
     # every board figure is a number with its ratio to the empty board; import has a rate at 60 rows
     for cell in cells:
         number = cell.split(" ")[0].replace(",", "")
         assert float(number) > 0, cell
     assert "×)" in cells[0]
-    assert "Floor: a minimal Textual app" in done.stdout
+
+    # the second table: each figure beside the floor it is measured against, with the ratio
+    floors = {line.split("|")[1].strip(): [cell.strip() for cell in line.split("|")[2:-1]]
+              for line in done.stdout.split("| figure |")[1].splitlines()[2:] if line.startswith("| ")}
+    expected = ["board first paint, 0 cards", "board first paint, 60 cards", "`show ID --json`, 60 cards",
+                "`list --stage lead --json`, first lines, 60 cards", "`promote ID`, 60 cards",
+                "open + close the card form", "open + close the blocked-promote form",
+                "open + close the activity dialog", "cursor move, 60 cards", "promote, 60 cards"]
+    assert set(expected) <= set(floors), sorted(floors)
+    for figure, (value, _against, base, ratio, _target) in floors.items():
+        assert float(value.split(" ")[0]) > 0 and float(base.split(" ")[0]) > 0, figure
+        assert ratio.endswith("×") and float(ratio[:-1]) > 0, figure
+    assert "bare modal, 20 inputs" in floors["open + close the card form"][1]
+
     # then each report's time, at 60 cards as at none
     assert set(reports) >= {"cards", "0", "60"}
     timed = [cell.strip() for cell in reports["60"].split("|")[2:-1]]

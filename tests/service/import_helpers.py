@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from leadboard.service.transfer import ImportOptions, ImportSummary, import_file
+from leadboard.service.transfer.importer import ImportOptions, ImportSummary, import_file
 from leadboard.store.models import Card as CardRow
 
 

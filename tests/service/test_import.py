@@ -11,7 +11,7 @@ from leadboard.domain.card import validate_fields
 from leadboard.domain.errors import InvalidInput
 from leadboard.domain.stages import Move, Stage
 from leadboard.domain.text import LIMITS
-from leadboard.service.transfer import BadImportFile
+from leadboard.service.transfer.columns import BadImportFile
 from leadboard.service.transfer.importer import REJECT_COLUMN
 from leadboard.store.models import Card as CardRow
 from leadboard.store.models import History, StageTotal
@@ -86,7 +86,7 @@ def test_an_opportunity_from_another_crm_has_no_logged_calls_and_says_so(pipelin
 
 
 def test_stage_values_go_through_the_stage_map(pipeline, tmp_path):
-    from leadboard.service.transfer import parse_stage_map
+    from leadboard.service.transfer.columns import parse_stage_map
 
     rows = [[f"P{n}", f"p{n}@example.com", value] for n, value in enumerate(["Prospecting", "Won", "Closed Lost"])]
     path = write_csv(tmp_path / "crm.csv", ["Name", "Email", "Deal Stage"], rows)
@@ -300,7 +300,7 @@ def test_cards_added_after_an_import_are_still_found_by_search(pipeline, tmp_pat
 def test_a_rejects_file_that_cannot_be_written_stops_the_import_with_one_sentence(pipeline, tmp_path, monkeypatch):
     import errno
 
-    from leadboard.service.transfer import BadImportFile
+    from leadboard.service.transfer.columns import BadImportFile
     from leadboard.store import files
 
     path = write_csv(tmp_path / "crm.csv", ["Name", "Email"], [["Ada", "bad"], ["Grace", "grace@example.com"]])

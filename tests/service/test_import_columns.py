@@ -5,8 +5,15 @@ from __future__ import annotations
 import pytest
 
 from leadboard.domain.stages import Stage
-from leadboard.service.transfer import BadImportFile, parse_column_map, parse_stage_map
-from leadboard.service.transfer.columns import ALIASES, DEFAULT_STAGE_WORDS, normalize, plan_columns
+from leadboard.service.transfer.columns import (
+    ALIASES,
+    DEFAULT_STAGE_WORDS,
+    BadImportFile,
+    normalize,
+    parse_column_map,
+    parse_stage_map,
+    plan_columns,
+)
 
 
 @pytest.mark.parametrize("alias", sorted(ALIASES))

@@ -7,7 +7,7 @@ import codecs
 
 import pytest
 
-from leadboard.service.transfer import BadImportFile
+from leadboard.service.transfer.columns import BadImportFile
 from leadboard.store.models import Card as CardRow
 from tests.service.import_helpers import only_card, run_import
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from leadboard.domain.values import DateOrder
-from leadboard.service.transfer import BadImportFile
+from leadboard.service.transfer.columns import BadImportFile
 from leadboard.store.models import Card as CardRow
 from tests.service.import_helpers import run_import, write_csv
 

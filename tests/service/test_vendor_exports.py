@@ -221,7 +221,7 @@ def test_a_deal_whose_person_is_already_a_contact_is_that_contact(pipeline):
 
 
 def test_owners_go_through_the_owner_map_and_the_dry_run_lists_them(pipeline):
-    from leadboard.service.transfer import parse_owner_map
+    from leadboard.service.transfer.columns import parse_owner_map
 
     owners = parse_owner_map(["005bm00000NCJmQAAX=alice,005bm00000NCJmRAAX=bob"])
     dry = run_import(pipeline, FILES / "salesforce_opportunities_dataloader.csv", dry_run=True)

@@ -17,7 +17,6 @@ from leadboard.domain.card import Card, field_text
 from leadboard.domain.stages import Stage
 from leadboard.domain.text import csv_cell, csv_cell_restored
 from leadboard.service.transfer import columns as col
-from leadboard.store import imports
 
 #: the columns of an export, in order (then, in CSV, one column per extra field's name; in JSON,
 #: the extra fields as one ``extra`` object)
@@ -44,6 +43,8 @@ def export_cards(out: TextIO, format: Format = "csv", stage: Stage | None = None
                 progress(count)
         out.write("\n]\n" if count else "]\n")
         return count
+    from leadboard.store import imports  # the bulk reader: not needed by show and list
+
     writer = csv.writer(out)
     extra_names = imports.extra_names(stage.value if stage else None)
     taken = set(columns)
@@ -58,6 +59,8 @@ def export_cards(out: TextIO, format: Format = "csv", stage: Stage | None = None
 
 
 def _records(stage: Stage | None, with_history: bool) -> Iterator[dict[str, Any]]:
+    from leadboard.store import imports  # the bulk reader: not needed by show and list
+
     for page in imports.cards_in_board_order(stage.value if stage else None):
         moves: dict[int, list[dict[str, Any]]] = {}
         activities: dict[int, list[dict[str, Any]]] = {}

@@ -17,9 +17,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import peewee as pw
-from playhouse.migrate import PostgresqlMigrator, SchemaMigrator, SqliteMigrator
 
 from leadboard.domain.errors import SchemaTooNew
 from leadboard.store.db import database, is_sqlite
@@ -35,6 +35,9 @@ from leadboard.store.migrations.steps import (
     stage_visits,
 )
 from leadboard.store.migrations.steps.base import Step
+
+if TYPE_CHECKING:  # playhouse.migrate (and every engine it knows) is imported only when a step is due
+    from playhouse.migrate import SchemaMigrator
 
 #: every step, in the order they run; append new ones at the end
 STEPS: tuple[Step, ...] = (
@@ -147,6 +150,8 @@ def _table_exists(name: str) -> bool:
 
 
 def _migrator() -> SchemaMigrator:
+    from playhouse.migrate import PostgresqlMigrator, SqliteMigrator
+
     return SqliteMigrator(database.obj) if is_sqlite() else PostgresqlMigrator(database.obj)
 
 

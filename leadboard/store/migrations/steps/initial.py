@@ -3,11 +3,15 @@ and on SQLite a full-text index over name, company and email."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import peewee as pw
-from playhouse.migrate import SchemaMigrator
 
 from leadboard.store.db import database, is_sqlite
 from leadboard.store.migrations.steps.base import FrozenModel, Step
+
+if TYPE_CHECKING:  # playhouse.migrate is imported only when a step runs
+    from playhouse.migrate import SchemaMigrator
 
 
 def _money() -> pw.DecimalField:

@@ -4,11 +4,15 @@ search still works, by scanning; SQLite has its index from the first step."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import peewee as pw
-from playhouse.migrate import SchemaMigrator
 
 from leadboard.store.db import database, is_sqlite
 from leadboard.store.migrations.steps.base import Step
+
+if TYPE_CHECKING:  # playhouse.migrate is imported only when a step runs
+    from playhouse.migrate import SchemaMigrator
 
 
 def apply(migrator: SchemaMigrator) -> None:

@@ -3,11 +3,14 @@ at a million cards, once). A database made by the first step as it ships today h
 
 from __future__ import annotations
 
-from playhouse.migrate import SchemaMigrator
+from typing import TYPE_CHECKING
 
 from leadboard.store.db import database, is_sqlite
 from leadboard.store.migrations.steps.base import Step
 from leadboard.store.migrations.steps.initial import SQLITE_SEARCH
+
+if TYPE_CHECKING:  # playhouse.migrate is imported only when a step runs
+    from playhouse.migrate import SchemaMigrator
 
 PREFIXES = "prefix='1 2 3'"
 

@@ -1,0 +1,54 @@
+"""A script that calls ``leadboard`` a thousand times pays its start-up every time: each command
+imports only what it uses (how long that takes is the benchmark's to say, not a test's)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date, timedelta
+
+import pytest
+
+#: modules no reading command needs: the board, the importer, the email check, the rules (the
+#: default ones are read when a move needs them), schema changes (only when one is due)
+NOT_FOR_READING = ("textual", "email_validator", "leadboard.tui", "leadboard.service.transfer.importer",
+                   "leadboard.domain.rules", "playhouse.migrate")
+
+_RUN_AND_LIST_MODULES = """
+import json, sys
+from leadboard.cli import main
+code = main(sys.argv[1:])
+sys.stdout.flush()
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+raise SystemExit(code)
+"""
+
+
+def _modules_loaded_by(cli_env: dict[str, str], *args: str) -> tuple[str, set[str]]:
+    done = subprocess.run([sys.executable, "-c", _RUN_AND_LIST_MODULES, *args], env=cli_env,
+                          capture_output=True, text=True, timeout=120, check=True)
+    return done.stdout, set(json.loads(done.stderr.strip().splitlines()[-1]))
+
+
+def _loaded(modules: set[str], name: str) -> bool:
+    return any(module == name or module.startswith(name + ".") for module in modules)
+
+
+@pytest.mark.parametrize("command", [("show", "{id}", "--json"), ("list", "--stage", "contact", "--json")])
+def test_reading_a_card_loads_neither_the_board_nor_the_importer(leadboard, db, cli_env, command):
+    card = leadboard("add", "Ada Lovelace", "--email", "ada@example.com").out.strip()
+    out, modules = _modules_loaded_by(cli_env, "--db", db, *(part.format(id=card) for part in command))
+    assert "Ada Lovelace" in out
+    loaded = [name for name in NOT_FOR_READING if _loaded(modules, name)]
+    assert loaded == []
+
+
+def test_promoting_reads_the_rules_but_does_not_load_the_board(leadboard, db, cli_env):
+    card = leadboard("add", "Ada Lovelace", "--email", "ada@example.com").out.strip()
+    out, modules = _modules_loaded_by(cli_env, "--db", db, "promote", card, "--set", "need=Speed",
+                                      "--set", "budget=100",
+                                      "--set", f"purchase_by={date.today() + timedelta(days=30)}")
+    assert "contact → lead" in out
+    assert _loaded(modules, "leadboard.domain.rules")
+    assert not _loaded(modules, "textual") and not _loaded(modules, "leadboard.service.transfer.importer")
