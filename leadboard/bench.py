@@ -303,7 +303,7 @@ def time_commands(db: Path, runs: int, workdir: Path) -> dict[str, float]:
         times["show_s"].append(_seconds(f"{leadboard} show {promoted} --json"))
         times["list_head_s"].append(_seconds(f"{leadboard} list --stage lead --json | head -n 20"))
         times["promote_s"].append(_seconds(f"{leadboard} promote {promoted}"))
-        subprocess.run(f"{leadboard} undo", shell=True, check=True, capture_output=True)
+        subprocess.run(f"{leadboard} undo --yes", shell=True, check=True, capture_output=True)
     return {key: statistics.median(values) for key, values in times.items()}
 
 

@@ -17,12 +17,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from leadboard.domain.errors import InvalidInput
-from leadboard.domain.rules import Rules
 from leadboard.domain.stages import PIPELINE, Stage
 from leadboard.store import reports as queries
+
+if TYPE_CHECKING:  # the rules are read only when a command needs them
+    from leadboard.domain.rules import Rules
 
 RATE = Decimal("0.0001")
 CENT = Decimal("0.01")

@@ -9,14 +9,16 @@ spreadsheets use; ``--map "COLUMN=field"`` settles the rest.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from leadboard.domain.card import FIELD_NAMES
 from leadboard.domain.errors import LeadboardError
-from leadboard.domain.rules import Rules
 from leadboard.domain.stages import Stage
 from leadboard.domain.text import LIMITS, one_line
 from leadboard.service.transfer.vendors import VENDORS, Vendor
+
+if TYPE_CHECKING:  # the rules are read only when a command needs them
+    from leadboard.domain.rules import Rules
 
 
 class BadImportFile(LeadboardError):

@@ -11,14 +11,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import peewee as pw
-from playhouse.migrate import SchemaMigrator, migrate
 
 from leadboard.store.db import database
 from leadboard.store.migrations.steps.base import Step
 
+if TYPE_CHECKING:  # playhouse.migrate is imported only when a step runs
+    from playhouse.migrate import SchemaMigrator
+
 
 def apply(migrator: SchemaMigrator) -> None:
+    from playhouse.migrate import migrate
+
     migrate(
         migrator.add_column("card", "extra", pw.TextField(null=True)),
         migrator.add_column("card", "source_id", pw.CharField(max_length=200, null=True)),

@@ -6,11 +6,15 @@ listed and undone like new ones."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import peewee as pw
-from playhouse.migrate import SchemaMigrator
 
 from leadboard.store.db import database
 from leadboard.store.migrations.steps.base import FrozenModel, Step
+
+if TYPE_CHECKING:  # playhouse.migrate is imported only when a step runs
+    from playhouse.migrate import SchemaMigrator
 
 
 class Card(FrozenModel):

@@ -10,16 +10,22 @@ so).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import peewee as pw
-from playhouse.migrate import SchemaMigrator, migrate
 
 from leadboard.store.db import database, is_sqlite
 from leadboard.store.migrations.steps.base import Step
+
+if TYPE_CHECKING:  # playhouse.migrate is imported only when a step runs
+    from playhouse.migrate import SchemaMigrator
 
 TABLES = ("history", "activity")
 
 
 def apply(migrator: SchemaMigrator) -> None:
+    from playhouse.migrate import migrate
+
     migrate(*(migrator.add_column(table, "database_role", pw.CharField(max_length=200, null=True))
               for table in TABLES))
     if is_sqlite():

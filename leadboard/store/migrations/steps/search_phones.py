@@ -5,10 +5,13 @@ million cards, once); on PostgreSQL the trigram index is made again over the lon
 
 from __future__ import annotations
 
-from playhouse.migrate import SchemaMigrator
+from typing import TYPE_CHECKING
 
 from leadboard.store.db import database, is_sqlite
 from leadboard.store.migrations.steps.base import Step
+
+if TYPE_CHECKING:  # playhouse.migrate is imported only when a step runs
+    from playhouse.migrate import SchemaMigrator
 
 COLUMNS = "name, company, email, phone"
 NEW = "new.name, new.company, new.email, new.phone"

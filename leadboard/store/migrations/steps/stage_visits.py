@@ -9,11 +9,15 @@ row that follows moves carried over from an export adds no visit.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import peewee as pw
-from playhouse.migrate import SchemaMigrator
 
 from leadboard.store.db import database
 from leadboard.store.migrations.steps.base import FrozenModel, Step
+
+if TYPE_CHECKING:  # playhouse.migrate is imported only when a step runs
+    from playhouse.migrate import SchemaMigrator
 
 
 class Card(FrozenModel):
