@@ -54,6 +54,12 @@ class ActivityKind(StrEnum):
     MEETING = "meeting"
     EMAIL = "email"
     NOTE = "note"
+    #: a completed planned task: like a note, it keeps the card fresh but is not contact with them
+    TASK = "task"
+
+
+#: the activities that are contact with the customer: what the ``activities`` gate check counts
+INTERACTIONS = frozenset({ActivityKind.CALL, ActivityKind.MEETING, ActivityKind.EMAIL})
 
 
 ShortText = Annotated[str, Field(max_length=LIMITS.line)]
@@ -307,6 +313,8 @@ class CardSummary:
     #: for lost cards: the stage it was lost from and why (the lost view shows them)
     lost_from: Stage | None = None
     lost_reason: str | None = None
+    #: when the card's next step is due (naive UTC, ``domain.planned.Due.key``); None: no next step
+    next_due: datetime | None = None
 
     def is_stale(self, stale_after_days: int | None, now: datetime) -> bool:
         return stale_after_days is not None and (now - self.active_at).days >= stale_after_days

@@ -29,6 +29,7 @@ from leadboard.domain.history import ActivityRecord, MoveRecord
 from leadboard.domain.rules import RuleFailure, Rules
 from leadboard.domain.stages import GATE_INTO, PIPELINE, Move, Stage
 from leadboard.domain.text import LIMITS, multi_line, within
+from leadboard.service.planning import Planning
 from leadboard.store import cards, journal
 from leadboard.store.db import in_transaction
 
@@ -57,8 +58,9 @@ class StageStats:
     capped: bool = False
 
 
-class Pipeline:
-    """The service one user works through. ``user`` is recorded on every write."""
+class Pipeline(Planning):
+    """The service one user works through. ``user`` is recorded on every write. Planning next
+    steps and the Today view are in ``service/planning.py``."""
 
     def __init__(self, rules: Rules, user: str, clock: Callable[[], datetime] = utc_now,
                  today: Callable[[], date] = date.today):
@@ -165,12 +167,14 @@ class Pipeline:
             card = self._read_for_write(card_id, version)
             merged = self._merged(card, changes)
             self._write(card, merged.fields())
+            self._hand_over_steps(card, merged.owner)
 
         in_transaction(work)
         return self.card(card_id)
 
     def reassign(self, card_id: int, owner: str, version: int | None = None) -> Card:
-        """Hand the card to a colleague."""
+        """Hand the card to a colleague, with the open steps its owner had planned on it (steps
+        planned for someone else by name stay theirs)."""
         return self.edit(card_id, {"owner": owner}, version)
 
     # ---- moving ---------------------------------------------------------------------------

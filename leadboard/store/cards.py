@@ -73,11 +73,13 @@ _SUMMARY_COLUMNS = (
     CardRow.version,
     CardRow.lost_from,
     CardRow.lost_reason,
+    CardRow.next_due,
 )
 
 
 def _summary(row: tuple[Any, ...]) -> CardSummary:
-    card_id, stage, name, company, amount, owner, warnings, active, created, version, lost_from, lost_reason = row
+    (card_id, stage, name, company, amount, owner, warnings, active, created, version, lost_from, lost_reason,
+     next_due) = row
     return CardSummary(
         id=card_id,
         stage=Stage(stage),
@@ -90,13 +92,22 @@ def _summary(row: tuple[Any, ...]) -> CardSummary:
         version=version,
         lost_from=Stage(lost_from) if lost_from else None,
         lost_reason=lost_reason,
+        next_due=_as_datetime(next_due) if next_due else None,
     )
+
+
+#: what a column (or the Today view) reads of a card, and how a row of them becomes a summary
+SUMMARY_COLUMNS = _SUMMARY_COLUMNS
+summary = _summary
 
 
 def _as_datetime(value: Any) -> datetime:
     if isinstance(value, datetime):
         return value
     return datetime.fromisoformat(str(value))
+
+
+as_datetime = _as_datetime
 
 
 def _where(stage: Stage | None, card_filter: CardFilter) -> pw.ColumnBase:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from leadboard.domain.card import ActivityKind
+from leadboard.domain.card import INTERACTIONS, ActivityKind
 from leadboard.domain.history import ActivityRecord, MoveRecord
 from leadboard.domain.stages import Move, Stage
 from leadboard.store.cards import note_change
@@ -71,8 +71,9 @@ def last_undoable_move(by: str) -> MoveRecord | None:
 def add_activity(card_id: int, kind: ActivityKind, summary: str, by: str, at: datetime) -> ActivityRecord:
     """Log an activity on the card and return it as recorded."""
     activity_id = Activity.insert(card=card_id, kind=kind.value, summary=summary, by=by, at=at).execute()
-    # every activity keeps the card fresh; only an interaction (not a note) builds the relationship
-    interaction = 0 if kind is ActivityKind.NOTE else 1
+    # every activity keeps the card fresh; only an interaction (not a note or a task) builds the
+    # relationship
+    interaction = 1 if kind in INTERACTIONS else 0
     Card.update(last_activity_at=at, activity_count=Card.activity_count + interaction).where(
         Card.id == card_id
     ).execute()

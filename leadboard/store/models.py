@@ -1,4 +1,5 @@
-"""The tables. Cards change in place (guarded by ``version``); history, activities and changes are append-only."""
+"""The tables. Cards change in place (guarded by ``version``); history, the activity log and changes
+are append-only; planned activities change (planned -> done or cancelled, rescheduled)."""
 
 from __future__ import annotations
 
@@ -74,12 +75,18 @@ class Card(BaseModel):
     activity_count = pw.IntegerField(default=0)
     #: ids of the warning rules accepted on the last move, comma-separated
     warnings = pw.CharField(max_length=500, default="")
+    #: the card's next step (its earliest-due open planned activity) and that step's due key, kept
+    #: current by every change of a planned activity; a column in urgency order reads along them
+    next_step_id = pw.IntegerField(null=True)
+    next_due = pw.DateTimeField(null=True)
 
     class Meta:
         indexes = (
             (("stage", "rank", "id"), False),
             (("stage", "owner", "rank", "id"), False),
             (("name", "company"), False),
+            (("stage", "next_due", "rank", "id"), False),
+            (("stage", "owner", "next_due", "rank", "id"), False),
         )
         # plus card_email_lower, an index on lower(email) made by the "imports" migration step
 
@@ -120,6 +127,39 @@ class Activity(BaseModel):
         indexes = ((("card", "id"), False),)
 
 
+class PlannedActivity(BaseModel):
+    """A call, meeting, email or task planned on a card. Unlike the activity log it changes:
+    rescheduled, done (it then points at the entry of the log it became) or cancelled, each
+    change recording who and when. ``state`` says which: planned, done or cancelled."""
+
+    id = pw.AutoField()
+    card_id: int
+    card = pw.ForeignKeyField(Card, backref="planned", on_delete="CASCADE", index=False)
+    kind = pw.CharField(max_length=10)
+    summary = pw.TextField()
+    owner = pw.CharField(max_length=200)
+    state = pw.CharField(max_length=10, default="planned")
+    #: a local calendar day, or (with a time) an instant in UTC; due_key sorts both
+    due_on = pw.DateField(null=True)
+    due_at = pw.DateTimeField(null=True)
+    due_key = pw.DateTimeField()
+    planned_by = pw.CharField(max_length=200)
+    planned_at = pw.DateTimeField()
+    rescheduled_by = pw.CharField(max_length=200, null=True)
+    rescheduled_at = pw.DateTimeField(null=True)
+    #: who completed or cancelled it, and when
+    closed_by = pw.CharField(max_length=200, null=True)
+    closed_at = pw.DateTimeField(null=True)
+    outcome = pw.TextField(null=True)
+    activity_id = pw.IntegerField(null=True)
+
+    class Meta:
+        indexes = (
+            (("card", "state", "due_key", "id"), False),
+            (("owner", "state", "due_key", "id"), False),
+        )
+
+
 class Change(BaseModel):
     """Append-only feed of which cards changed, so open boards redraw only those.
 
@@ -155,4 +195,4 @@ class CardSearch(BaseModel):
         table_name = "card_search"
 
 
-TABLES: list[type[BaseModel]] = [Card, History, Activity, Change, StageTotal]
+TABLES: list[type[BaseModel]] = [Card, History, Activity, PlannedActivity, Change, StageTotal]

@@ -26,6 +26,7 @@ from leadboard.store.db import database, is_sqlite
 from leadboard.store.migrations.steps import (
     imports,
     initial,
+    planned_activities,
     postgresql_search_index,
     sqlite_search_prefixes,
 )
@@ -37,6 +38,7 @@ STEPS: tuple[Step, ...] = (
     postgresql_search_index.STEP,
     sqlite_search_prefixes.STEP,
     imports.STEP,
+    planned_activities.STEP,
 )
 
 #: databases made before steps had names counted them in ``schema_version``: version N meant

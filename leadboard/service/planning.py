@@ -1,0 +1,239 @@
+"""The salesperson's day: plan a next step, reschedule it, complete it (it becomes an entry of the
+activity log) or cancel it, and the Today view.
+
+Planning is not contact with the customer: it neither counts for the ``activities`` gate check nor
+refreshes the stale clock. Completing a call, meeting or email does both, from the moment it is
+completed; completing a task refreshes the card but, like a note, is not an interaction. Every
+change records who made it and when, and points the card at its next step (its earliest-due open
+planned activity) in the same transaction, so boards read the next step with the card.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from leadboard.domain.card import ActivityKind, Card, CardSummary
+from leadboard.domain.errors import ActivityNotFound, InvalidInput, StepNotOpen
+from leadboard.domain.history import ActivityRecord
+from leadboard.domain.planned import (
+    Due,
+    PlannedKind,
+    PlannedRecord,
+    PlanState,
+    StepState,
+    end_of_local_day,
+    local_today,
+    parse_due,
+    parse_kind,
+)
+from leadboard.domain.rules import Rules
+from leadboard.domain.stages import PIPELINE, Stage
+from leadboard.domain.text import LIMITS, multi_line, one_line, within
+from leadboard.store import journal, planned
+from leadboard.store.db import in_transaction
+
+
+@dataclass(frozen=True)
+class NextPlan:
+    """A step to plan, as typed: checked before anything is written."""
+
+    kind: PlannedKind
+    due: Due
+    summary: str
+    owner: str | None = None
+
+
+@dataclass(frozen=True)
+class Completed:
+    step: PlannedRecord
+    #: the entry of the activity log it became
+    activity: ActivityRecord
+    #: the step planned next in the same form, if any
+    next: PlannedRecord | None = None
+
+
+@dataclass(frozen=True)
+class DueStep:
+    step: PlannedRecord
+    card: CardSummary
+
+
+@dataclass(frozen=True)
+class TodayView:
+    """One salesperson's day (or everyone's): due steps, then cards with no next step, then stale."""
+
+    due: list[DueStep]
+    without_next_step: list[CardSummary]
+    stale: list[CardSummary]
+    now: datetime
+
+
+class Planning:
+    """The planning use-cases, mixed into ``Pipeline`` (which provides these attributes)."""
+
+    rules: Rules
+    user: str
+    _clock: Callable[[], datetime]
+    _today: Callable[[], date]
+
+    def card(self, card_id: int) -> Card:  # pragma: no cover - provided by Pipeline
+        raise NotImplementedError
+
+    # ---- reading -------------------------------------------------------------------------------
+
+    def planned(self, planned_id: int) -> PlannedRecord:
+        record = planned.get(planned_id)
+        if record is None:
+            raise ActivityNotFound(planned_id)
+        return record
+
+    def planned_of(self, card_id: int) -> list[PlannedRecord]:
+        """Every planned activity of the card (open, done, cancelled), newest first."""
+        self.card(card_id)
+        return planned.of_card(card_id)
+
+    def next_step(self, card_id: int) -> PlannedRecord | None:
+        return planned.next_steps([card_id]).get(card_id)
+
+    def next_steps(self, card_ids: Sequence[int]) -> dict[int, PlannedRecord]:
+        return planned.next_steps(card_ids)
+
+    def step_state(self, stage: Stage, step: PlannedRecord | None) -> StepState | None:
+        """How urgent a card's next step is; None for lost cards and accounts with none planned."""
+        if step is not None:
+            return step.due.state(self._clock())
+        return StepState.NONE if stage in PIPELINE and stage is not Stage.ACCOUNT else None
+
+    def summary_state(self, summary: CardSummary) -> StepState | None:
+        """``step_state`` from what a column holds of a card (its next step's due key)."""
+        if summary.next_due is None:
+            return StepState.NONE if summary.stage in PIPELINE and summary.stage is not Stage.ACCOUNT else None
+        now = self._clock()
+        if summary.next_due < now:
+            return StepState.OVERDUE
+        return StepState.TODAY if summary.next_due < end_of_local_day(local_today(now)) else StepState.LATER
+
+    def needs_next_step(self, summary: CardSummary) -> bool:
+        """The rules want a next step on this card and it has none: a warning to show."""
+        return summary.next_due is None and self.rules.requires_next_step(summary.stage)
+
+    def parse_plan(self, kind: str | PlannedKind, due: str | Due, summary: str,
+                   owner: str | None = None) -> NextPlan:
+        """A step to plan from typed values, or ``InvalidInput`` naming the bad one."""
+        text = within(multi_line(summary or ""), LIMITS.summary, "summary")
+        if not text:
+            raise InvalidInput("summary: say in a few words what is planned.", field="summary")
+        who = within(one_line(owner), LIMITS.user, "owner") if owner else None
+        return NextPlan(kind if isinstance(kind, PlannedKind) else parse_kind(kind),
+                        due if isinstance(due, Due) else parse_due(due), text, who or None)
+
+    # ---- changing ------------------------------------------------------------------------------
+
+    def plan(self, card_id: int, kind: str | PlannedKind, due: str | Due, summary: str,
+             owner: str | None = None) -> PlannedRecord:
+        """Plan a step on the card, for its owner unless ``owner`` is given. A due date in the past
+        is allowed (catching up): the card is overdue at once."""
+        step = self.parse_plan(kind, due, summary, owner)
+
+        def work() -> int:
+            return self._plan(card_id, step, self._clock())
+
+        return self.planned(in_transaction(work))
+
+    def reschedule(self, planned_id: int, due: str | Due) -> PlannedRecord:
+        when = due if isinstance(due, Due) else parse_due(due)
+
+        def work() -> None:
+            step = self._open(planned_id)
+            now = self._clock()
+            planned.lock_card(step.card_id)
+            if not planned.reschedule(planned_id, when, self.user, now):
+                raise self._not_open(planned_id)
+            planned.refresh_next_step(step.card_id, now)
+
+        in_transaction(work)
+        return self.planned(planned_id)
+
+    def postpone(self, planned_id: int, days: int) -> PlannedRecord:
+        """Reschedule by whole days (``+1d``, ``+1w``), keeping an instant's local time of day."""
+        return self.reschedule(planned_id, self.planned(planned_id).due.moved(days))
+
+    def complete(self, planned_id: int, outcome: str | None = None, then: NextPlan | None = None) -> Completed:
+        """Mark the step done with what came of it; it joins the activity log (a call, meeting or
+        email counts as an interaction and refreshes the stale clock). ``then`` plans the next step
+        in the same transaction: "done & plan next"."""
+        result = within(multi_line(outcome or ""), LIMITS.summary, "outcome") or None
+
+        def work() -> tuple[int, ActivityRecord, int | None]:
+            step = self._open(planned_id)
+            now = self._clock()
+            planned.lock_card(step.card_id)
+            summary = step.summary if not result else f"{step.summary} — {result}"
+            activity = journal.add_activity(step.card_id, ActivityKind(step.kind.value),
+                                            summary[:LIMITS.summary], self.user, now)
+            if not planned.close(planned_id, PlanState.DONE, self.user, now, result, activity.id):
+                raise self._not_open(planned_id)
+            next_id = self._plan(step.card_id, then, now, refresh=False) if then else None
+            planned.refresh_next_step(step.card_id, now)
+            return planned_id, activity, next_id
+
+        done_id, activity, next_id = in_transaction(work)
+        return Completed(self.planned(done_id), activity, self.planned(next_id) if next_id else None)
+
+    def cancel(self, planned_id: int) -> PlannedRecord:
+
+        def work() -> None:
+            step = self._open(planned_id)
+            now = self._clock()
+            planned.lock_card(step.card_id)
+            if not planned.close(planned_id, PlanState.CANCELLED, self.user, now):
+                raise self._not_open(planned_id)
+            planned.refresh_next_step(step.card_id, now)
+
+        in_transaction(work)
+        return self.planned(planned_id)
+
+    def _plan(self, card_id: int, step: NextPlan, now: datetime, refresh: bool = True) -> int:
+        card = self.card(card_id)
+        planned.lock_card(card_id)
+        owner = step.owner or card.owner or self.user
+        planned_id = planned.insert(card_id, step.kind, step.summary, step.due, owner, self.user, now)
+        if refresh:
+            planned.refresh_next_step(card_id, now)
+        return planned_id
+
+    def _hand_over_steps(self, card: Card, new_owner: str | None) -> None:
+        """On reassigning: the old owner's open steps go to the new owner (call in the write)."""
+        if new_owner and new_owner != card.owner:
+            planned.hand_over(card.id, card.owner or "", new_owner)
+
+    def _open(self, planned_id: int) -> PlannedRecord:
+        step = self.planned(planned_id)
+        if step.state is not PlanState.PLANNED:
+            raise self._not_open(planned_id, step)
+        return step
+
+    def _not_open(self, planned_id: int, step: PlannedRecord | None = None) -> StepNotOpen:
+        step = step or self.planned(planned_id)
+        when = f" at {step.closed_at:%Y-%m-%d %H:%M} UTC" if step.closed_at else ""
+        return StepNotOpen(f"Planned activity {planned_id} is {step.state.value} already "
+                           f"(by {step.closed_by}{when}); it can no longer change.")
+
+    # ---- the day -------------------------------------------------------------------------------
+
+    def today_view(self, owner: str | None, limit: int = 200) -> TodayView:
+        """``owner``'s day (None: everyone's): overdue and today's steps in due order, then open
+        cards whose stage wants a next step and has none, then stale cards."""
+        now = self._clock()
+        end_of_today = end_of_local_day(local_today(now))
+        steps = planned.due_steps(owner, end_of_today, limit)
+        cards = {summary.id: summary for summary in planned.summaries({step.card_id for step in steps})}
+        due = [DueStep(step, cards[step.card_id]) for step in steps if step.card_id in cards]
+        wanting = [stage for stage in PIPELINE if self.rules.requires_next_step(stage)]
+        without = planned.without_next_step(owner, wanting, limit)
+        cutoffs = {stage: now - timedelta(days=days) for stage in PIPELINE
+                   if (days := self.rules.stale_after_days(stage)) is not None}
+        stale = planned.stale(owner, cutoffs, limit)
+        return TodayView(due, without, stale, now)
