@@ -189,6 +189,8 @@ class Card(CardFields):
     activity_count: int = 0
     warnings: list[str] = []
     """Ids of the warning rules accepted on the card's last move (the board marks the card)."""
+    next_due: datetime | None = None
+    """When the card's next step is due (``domain.planned.Due.key``); None: nothing planned."""
 
     @property
     def amount(self) -> Decimal | None:

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
 from leadboard.domain.errors import InvalidInput
+from leadboard.domain.stages import Stage
 
 
 class PlannedKind(StrEnum):
@@ -188,5 +189,13 @@ class PlannedRecord:
         return self.due.state(now_utc) if self.state is PlanState.PLANNED else StepState.NONE
 
 
-def next_step_state(step: PlannedRecord | None, now_utc: datetime) -> StepState:
-    return step.due.state(now_utc) if step is not None else StepState.NONE
+def next_step_state(stage: Stage, step: PlannedRecord | None, now_utc: datetime) -> StepState | None:
+    """How urgent a card's next step is; None for lost cards and accounts with none planned (a
+    customer or a lost card is not expected to have one)."""
+    if step is not None:
+        return step.due.state(now_utc)
+    return StepState.NONE if stage in EXPECTS_NEXT_STEP else None
+
+
+#: the stages whose cards are open deals, each of which should have a next step
+EXPECTS_NEXT_STEP = frozenset({Stage.CONTACT, Stage.LEAD, Stage.OPPORTUNITY})

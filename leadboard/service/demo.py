@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import partial
 from typing import Any
 
 from leadboard.domain.card import FIELD_NAMES, card_amount
+from leadboard.domain.planned import Due, PlannedKind, local_today
 from leadboard.domain.stages import Move, Stage
 from leadboard.service.pipeline import Pipeline
 from leadboard.store import cards as card_store
+from leadboard.store import planned
 from leadboard.store.db import in_transaction
 from leadboard.store.models import Activity, History
 
@@ -50,6 +52,13 @@ SUMMARIES = ("Intro call, keen on a demo", "Demo went well", "Sent proposal", "D
 STAGE_WEIGHTS = ((Stage.CONTACT, 52), (Stage.LEAD, 24), (Stage.OPPORTUNITY, 12),
                  (Stage.ACCOUNT, 6), (Stage.LOST, 6))
 LOST_REASONS = ("No budget", "Chose a competitor", "Went silent", "Bad timing")
+NEXT_STEPS = (("call", "Call to confirm the budget"), ("email", "Send the proposal"),
+              ("meeting", "Demo for the team"), ("task", "Prepare the quote"),
+              ("call", "Check in after the trial"), ("email", "Follow up on the contract"),
+              ("meeting", "Site visit"), ("task", "Write up their requirements"))
+#: how a demo day is planned, per open card: (share, first day, last day) relative to today;
+#: what is left over has no next step
+PLAN_SPREAD = ((0.18, -6, -1), (0.17, 0, 0), (0.4, 1, 21))
 
 BATCH = 2_000
 
@@ -108,11 +117,15 @@ def demo_card(
 
 
 def fill(pipeline: Pipeline, count: int, seed: int = 7,
-         progress: Callable[[int, int], None] | None = None) -> dict[Stage, int]:
-    """Add ``count`` demo cards; returns how many went into each stage."""
+         progress: Callable[[int, int], None] | None = None,
+         plan_around: datetime | None = None) -> dict[Stage, int]:
+    """Add ``count`` demo cards; returns how many went into each stage. Open cards get next steps
+    spread around the day of ``plan_around`` (default: now): some overdue, some due that day,
+    some later, and some cards with none, so the first Today view shows a real day."""
     rng = random.Random(seed)
     today = date.today()
     now = pipeline._clock()
+    plan_day = local_today(plan_around or now)
     made = {stage: 0 for stage in Stage}
     done = 0
     for batch in _batches(count):
@@ -141,17 +154,19 @@ def fill(pipeline: Pipeline, count: int, seed: int = 7,
                 }
             )
             made[stage] += 1
-        in_transaction(partial(_insert, rows, now, rng))
+        in_transaction(partial(_insert, rows, now, rng, plan_day))
         done += batch
         if progress:
             progress(done, count)
     return made
 
 
-def _insert(rows: list[dict[str, Any]], now: datetime, rng: random.Random) -> None:
+def _insert(rows: list[dict[str, Any]], now: datetime, rng: random.Random, plan_day: date) -> None:
     ids = card_store.insert_many(rows, now)
-    histories, activities = [], []
+    histories, activities, plans = [], [], []
     for card_id, row in zip(ids, rows, strict=True):
+        if row["stage"] in (Stage.CONTACT.value, Stage.LEAD.value, Stage.OPPORTUNITY.value):
+            plans.extend(_next_steps(rng, card_id, row["owner"], plan_day, now))
         histories.append({"card": card_id, "move": Move.CREATE.value, "from_stage": None,
                           "to_stage": row["stage"], "by": row["owner"], "at": row["created_at"],
                           "reason": "demo data", "warnings": ""})
@@ -163,6 +178,25 @@ def _insert(rows: list[dict[str, Any]], now: datetime, rng: random.Random) -> No
         History.insert_many(histories[start:start + 1000]).execute()
     for start in range(0, len(activities), 1000):
         Activity.insert_many(activities[start:start + 1000]).execute()
+    planned.insert_many(plans)
+    planned.refresh_next_steps(ids)
+
+
+def _next_steps(rng: random.Random, card_id: int, owner: str, day: date, now: datetime) -> list[dict[str, Any]]:
+    """Nothing, or a next step somewhere around ``day`` (sometimes at a time of day)."""
+    pick = rng.random()
+    for share, first, last in PLAN_SPREAD:
+        if pick < share:
+            due_day = day + timedelta(days=rng.randint(first, last))
+            kind, summary = rng.choice(NEXT_STEPS)
+            due = Due(day=due_day)
+            if rng.random() < 0.35:  # a meeting or a call at a set time, local
+                local_time = datetime.combine(due_day, time(rng.randrange(9, 17), rng.choice((0, 30))))
+                due = Due(at=local_time.astimezone().astimezone(UTC).replace(tzinfo=None))
+            return [planned.new_row(card_id, PlannedKind(kind), summary, due, owner, owner,
+                                    now - timedelta(days=rng.randrange(0, 10)))]
+        pick -= share
+    return []
 
 
 def _batches(count: int) -> Iterator[int]:

@@ -79,7 +79,7 @@ class Pipeline(Planning):
 
     def column_page(self, stage: Stage, offset: int, limit: int, card_filter: CardFilter = NO_FILTER,
                     total: int | None = None) -> list[CardSummary]:
-        return cards.column_page(stage, offset, limit, card_filter, total)
+        return cards.column_page(stage, offset, limit, card_filter, total, self._end_of_today())
 
     def stats(self, card_filter: CardFilter = NO_FILTER) -> dict[Stage, StageStats]:
         return self._stats(cards.stage_totals(card_filter))
@@ -113,7 +113,7 @@ class Pipeline(Planning):
         return cards.find(stage, card_filter, limit, after)
 
     def position(self, card_id: int, card_filter: CardFilter = NO_FILTER) -> int | None:
-        return cards.position(card_id, card_filter)
+        return cards.position(card_id, card_filter, self._end_of_today())
 
     def history(self, card_id: int) -> list[MoveRecord]:
         self.card(card_id)

@@ -16,8 +16,10 @@ from datetime import date, datetime, timedelta
 
 from leadboard.domain.card import ActivityKind, Card, CardSummary
 from leadboard.domain.errors import ActivityNotFound, InvalidInput, StepNotOpen
+from leadboard.domain.filter import ColumnOrder
 from leadboard.domain.history import ActivityRecord
 from leadboard.domain.planned import (
+    EXPECTS_NEXT_STEP,
     Due,
     PlannedKind,
     PlannedRecord,
@@ -25,14 +27,18 @@ from leadboard.domain.planned import (
     StepState,
     end_of_local_day,
     local_today,
+    next_step_state,
     parse_due,
     parse_kind,
 )
 from leadboard.domain.rules import Rules
 from leadboard.domain.stages import PIPELINE, Stage
 from leadboard.domain.text import LIMITS, multi_line, one_line, within
-from leadboard.store import journal, planned
+from leadboard.store import journal, planned, preferences
 from leadboard.store.db import in_transaction
+
+#: the preference that holds a user's column order
+COLUMN_ORDER = "column_order"
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,10 @@ class Planning:
 
     # ---- reading -------------------------------------------------------------------------------
 
+    def _end_of_today(self) -> datetime:
+        """Where "due today" ends for the viewer (naive UTC): what orders a column by urgency."""
+        return end_of_local_day(local_today(self._clock()))
+
     def planned(self, planned_id: int) -> PlannedRecord:
         record = planned.get(planned_id)
         if record is None:
@@ -100,16 +110,18 @@ class Planning:
     def next_steps(self, card_ids: Sequence[int]) -> dict[int, PlannedRecord]:
         return planned.next_steps(card_ids)
 
+    def open_steps(self, card_ids: Sequence[int]) -> dict[int, list[PlannedRecord]]:
+        """Each card's open planned activities, earliest due first."""
+        return planned.open_of_cards(card_ids)
+
     def step_state(self, stage: Stage, step: PlannedRecord | None) -> StepState | None:
         """How urgent a card's next step is; None for lost cards and accounts with none planned."""
-        if step is not None:
-            return step.due.state(self._clock())
-        return StepState.NONE if stage in PIPELINE and stage is not Stage.ACCOUNT else None
+        return next_step_state(stage, step, self._clock())
 
     def summary_state(self, summary: CardSummary) -> StepState | None:
         """``step_state`` from what a column holds of a card (its next step's due key)."""
         if summary.next_due is None:
-            return StepState.NONE if summary.stage in PIPELINE and summary.stage is not Stage.ACCOUNT else None
+            return StepState.NONE if summary.stage in EXPECTS_NEXT_STEP else None
         now = self._clock()
         if summary.next_due < now:
             return StepState.OVERDUE
@@ -220,6 +232,19 @@ class Planning:
         when = f" at {step.closed_at:%Y-%m-%d %H:%M} UTC" if step.closed_at else ""
         return StepNotOpen(f"Planned activity {planned_id} is {step.state.value} already "
                            f"(by {step.closed_by}{when}); it can no longer change.")
+
+    # ---- the board's order, remembered per user --------------------------------------------------
+
+    def column_order(self) -> ColumnOrder:
+        """The order this user last chose for the board's columns (board order until they choose)."""
+        saved = preferences.get(self.user, COLUMN_ORDER)
+        try:
+            return ColumnOrder(saved) if saved else ColumnOrder.RANK
+        except ValueError:  # written by a newer leadboard: fall back, never fail to open
+            return ColumnOrder.RANK
+
+    def remember_column_order(self, order: ColumnOrder) -> None:
+        in_transaction(lambda: preferences.put(self.user, COLUMN_ORDER, order.value))
 
     # ---- the day -------------------------------------------------------------------------------
 

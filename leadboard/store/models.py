@@ -87,6 +87,8 @@ class Card(BaseModel):
             (("name", "company"), False),
             (("stage", "next_due", "rank", "id"), False),
             (("stage", "owner", "next_due", "rank", "id"), False),
+            (("stage", "amount", "rank", "id"), False),
+            (("stage", "close_by", "rank", "id"), False),
         )
         # plus card_email_lower, an index on lower(email) made by the "imports" migration step
 
@@ -185,6 +187,18 @@ class StageTotal(BaseModel):
         indexes = ((("stage", "owner"), True),)
 
 
+class UserPreference(BaseModel):
+    """One setting of one user's board (``name`` = ``value``), e.g. ``column_order`` = ``urgency``."""
+
+    id = pw.AutoField()
+    user = pw.CharField(max_length=200)
+    name = pw.CharField(max_length=100)
+    value = pw.TextField()
+
+    class Meta:
+        indexes = ((("user", "name"), True),)
+
+
 class CardSearch(BaseModel):
     """SQLite's FTS5 index over name, company and email (made by the migrations, not create_tables);
     modelled only so queries can join it. On PostgreSQL there is no such table."""
@@ -195,4 +209,4 @@ class CardSearch(BaseModel):
         table_name = "card_search"
 
 
-TABLES: list[type[BaseModel]] = [Card, History, Activity, PlannedActivity, Change, StageTotal]
+TABLES: list[type[BaseModel]] = [Card, History, Activity, PlannedActivity, Change, StageTotal, UserPreference]

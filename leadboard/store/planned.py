@@ -63,6 +63,19 @@ def summaries(card_ids: set[int]) -> list[CardSummary]:
     return [summary(row) for row in tuples(CardRow.select(*SUMMARY_COLUMNS).where(CardRow.id.in_(list(card_ids))))]
 
 
+def open_of_cards(card_ids: Sequence[int]) -> dict[int, list[PlannedRecord]]:
+    """Each card's open planned activities, earliest due first, in one query."""
+    found: dict[int, list[PlannedRecord]] = {card_id: [] for card_id in card_ids}
+    if not card_ids:
+        return found
+    query = (PlannedActivity.select()
+             .where(PlannedActivity.card.in_(list(card_ids)) & (PlannedActivity.state == _OPEN))
+             .order_by(PlannedActivity.card, PlannedActivity.due_key, PlannedActivity.id))
+    for record in map(_record, dicts(query)):
+        found[record.card_id].append(record)
+    return found
+
+
 def lock_card(card_id: int) -> None:
     """Hold the card's row until the transaction ends, so two colleagues planning on one card at once
     take turns and the second sees the first's step (SQLite's write lock already serialises)."""
@@ -70,12 +83,33 @@ def lock_card(card_id: int) -> None:
         database.execute_sql('SELECT 1 FROM "card" WHERE "id" = %s FOR UPDATE', (card_id,))
 
 
+def new_row(card_id: int, kind: PlannedKind, summary: str, due: Due, owner: str, by: str,
+            at: datetime) -> dict[str, Any]:
+    """The row of a newly planned activity (for ``insert`` or ``insert_many``)."""
+    return {"card": card_id, "kind": kind.value, "summary": summary, "owner": owner, "state": _OPEN,
+            "due_on": due.day, "due_at": due.at, "due_key": due.key, "planned_by": by, "planned_at": at}
+
+
 def insert(card_id: int, kind: PlannedKind, summary: str, due: Due, owner: str, by: str, at: datetime) -> int:
-    planned_id = PlannedActivity.insert(
-        card=card_id, kind=kind.value, summary=summary, owner=owner, state=_OPEN,
-        due_on=due.day, due_at=due.at, due_key=due.key, planned_by=by, planned_at=at,
-    ).execute()
-    return int(planned_id)
+    return int(PlannedActivity.insert(new_row(card_id, kind, summary, due, owner, by, at)).execute())
+
+
+def insert_many(rows: Sequence[dict[str, Any]], batch: int = 1000) -> None:
+    """Plan many at once (demo data, an import); then ``refresh_next_steps`` for their cards."""
+    for start in range(0, len(rows), batch):
+        PlannedActivity.insert_many(rows[start:start + batch]).execute()
+
+
+def refresh_next_steps(card_ids: Sequence[int], batch: int = 1000) -> None:
+    """``refresh_next_step`` for many cards in one statement per ``batch`` (no change feed: the
+    bulk writer that called it notes one change for the lot)."""
+    for start in range(0, len(card_ids), batch):
+        chunk = list(card_ids[start:start + batch])
+        first = PlannedActivity.alias("first")
+        open_steps = ((first.card == CardRow.id) & (first.state == _OPEN))
+        step = (first.select(first.id).where(open_steps).order_by(first.due_key, first.id).limit(1))
+        due = first.select(pw.fn.MIN(first.due_key)).where(open_steps)
+        CardRow.update(next_step_id=step, next_due=due).where(CardRow.id.in_(chunk)).execute()
 
 
 def reschedule(planned_id: int, due: Due, by: str, at: datetime) -> bool:

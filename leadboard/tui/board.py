@@ -21,8 +21,9 @@ from textual.widgets import Footer, Input, Static
 
 from leadboard.domain.card import Card, CardSummary
 from leadboard.domain.errors import CardNotFound, Conflict, GateBlocked, LeadboardError
-from leadboard.domain.filter import NO_FILTER, CardFilter
+from leadboard.domain.filter import NO_FILTER, CardFilter, ColumnOrder
 from leadboard.domain.history import MoveRecord
+from leadboard.domain.planned import StepState
 from leadboard.domain.rules import ACTIVITY, RuleFailure
 from leadboard.domain.stages import GATE_INTO, PIPELINE, Stage
 from leadboard.service import MoveResult, Pipeline
@@ -54,7 +55,7 @@ def summary_of(card: Card) -> CardSummary:
         amount=amount if amount is not None else 0,  # type: ignore[arg-type]
         owner=card.owner, warnings=tuple(card.warnings),
         active_at=card.last_activity_at or card.created_at, version=card.version,
-        lost_from=card.lost_from, lost_reason=card.lost_reason,
+        lost_from=card.lost_from, lost_reason=card.lost_reason, next_due=card.next_due,
     )
 
 
@@ -124,6 +125,8 @@ class BoardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.last_change = self.pipeline.latest_change()
+        self.card_filter = replace(self.card_filter, order=self.pipeline.column_order())
+        self._show_filter_bar()
         self.reload()
         self._columns[Stage.CONTACT].focus()
         if self._poll_interval:
@@ -137,6 +140,12 @@ class BoardScreen(Screen[None]):
 
     def is_stale(self, card: CardSummary) -> bool:
         return self.pipeline.is_stale(card)
+
+    def step_state(self, card: CardSummary) -> StepState | None:
+        return self.pipeline.summary_state(card)
+
+    def needs_next_step(self, card: CardSummary) -> bool:
+        return self.pipeline.needs_next_step(card)
 
     # ---- reading the board -----------------------------------------------------------------
 
@@ -523,6 +532,15 @@ class BoardScreen(Screen[None]):
         if self.card_filter.search:
             self.apply_filter(replace(self.card_filter, search=""))
 
+    def action_cycle_order(self) -> None:
+        order = self.card_filter.order.following
+        try:
+            self.pipeline.remember_column_order(order)
+        except LeadboardError as error:
+            self.tell(error)
+        self.apply_filter(replace(self.card_filter, order=order))
+        self.say(f"Columns in {order.label}.")
+
     def action_toggle_mine(self) -> None:
         owner = None if self.card_filter.owner else self.pipeline.user
         self.apply_filter(replace(self.card_filter, owner=owner))
@@ -559,6 +577,8 @@ class BoardScreen(Screen[None]):
             parts.append(Text(f"only {safe(self.card_filter.owner)}'s cards (m: everyone's)"))
         if self.card_filter.search.strip():
             parts.append(Text(f"search “{safe(self.card_filter.search.strip())}” (Esc clears)"))
+        if self.card_filter.order is not ColumnOrder.RANK:
+            parts.append(Text(f"by {self.card_filter.order.label} (s: next order)"))
         bar.set_class(bool(parts), "active")
         bar.update(Text("Showing: ") + Text(" · ").join(parts) if parts else Text(""))
 
@@ -611,7 +631,8 @@ class BoardScreen(Screen[None]):
                 continue
             for card_id, card in changes.cards.items():
                 held = column.holds((card_id,))
-                if (card is None and held) or (card is not None and (card.stage is stage) != held):
+                reordered = self.card_filter.order is not ColumnOrder.RANK and card is not None and card.stage is stage
+                if reordered or (card is None and held) or (card is not None and (card.stage is stage) != held):
                     self._reload_column(stage)
                     break
                 if card is not None and held:

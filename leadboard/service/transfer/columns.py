@@ -26,11 +26,16 @@ FIRST_NAME, LAST_NAME = "first_name", "last_name"
 STATE_COLUMNS: Final = ("warnings", "activity_count", "last_activity_at", "created_at", "created_by",
                         "updated_at", "updated_by", "version")
 HISTORY, ACTIVITY_LOG = "history", "activity_log"
+#: a JSON export's open planned activities of a card (import plans them again), and its next step
+#: and that step's state (derived from them, so not read back)
+PLANNED, NEXT_STEP, NEXT_STEP_STATE = "planned", "next_step", "next_step_state"
 #: a column named ``id`` is recognised (our export writes it) and not used: ids belong to a database
 ID = "id"
 IGNORE = "ignore"
 TARGETS: Final = (*FIELD_NAMES, STAGE, LOST_FROM, LOST_REASON, FIRST_NAME, LAST_NAME, *STATE_COLUMNS,
-                  HISTORY, ACTIVITY_LOG, ID)
+                  HISTORY, ACTIVITY_LOG, ID, PLANNED, NEXT_STEP, NEXT_STEP_STATE)
+#: columns our own export writes that an import recognises and does not read
+NOT_READ: Final = frozenset({ID, NEXT_STEP, NEXT_STEP_STATE})
 
 
 def normalize(text: str) -> str:
@@ -84,6 +89,9 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     HISTORY: ("history",),
     ACTIVITY_LOG: ("activitylog",),
     ID: ("id",),
+    PLANNED: ("planned",),
+    NEXT_STEP: ("nextstep",),
+    NEXT_STEP_STATE: ("nextstepstate",),
 }
 #: normalised column name -> target
 ALIASES: Final[dict[str, str]] = {alias: target for target, names in _ALIASES.items() for alias in names}
@@ -111,7 +119,7 @@ class ColumnPlan:
         lines = []
         for index, name in enumerate(self.header):
             used = by_column.get(index)
-            if used is None or used == ID:
+            if used is None or used in NOT_READ:
                 lines.append(f"{name or '(unnamed)'} -> (not imported)")
             else:
                 lines.append(f"{name} -> {used}")

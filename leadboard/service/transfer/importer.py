@@ -40,7 +40,7 @@ from leadboard.service.transfer.columns import BadImportFile, ColumnPlan, plan_c
 from leadboard.service.transfer.reading import Record, Source, open_source
 from leadboard.service.transfer.rows import Placed, Rejected, RowReader
 from leadboard.store import cards as card_store
-from leadboard.store import imports
+from leadboard.store import imports, planned
 from leadboard.store.db import in_transaction
 
 #: rows a transaction writes: large enough that each commit and full-text merge is paid rarely,
@@ -426,6 +426,7 @@ class _Run:
         ids = imports.insert_cards([item.values for item in pending], self.now)
         history: list[tuple[Any, ...]] = []
         activities: list[tuple[Any, ...]] = []
+        plans: list[dict[str, Any]] = []
         now = str(self.now)
         for card_id, item in zip(ids, pending, strict=True):
             for move in item.moves:
@@ -434,8 +435,13 @@ class _Run:
             history.append((card_id, Move.IMPORT.value, None, item.stage, self.user, now,
                             item.history_reason, item.history_warnings))
             activities.extend((card_id, a.kind.value, a.summary, a.at, a.by) for a in item.activities)
+            plans.extend(planned.new_row(card_id, p.kind, p.summary, p.due, p.owner, p.planned_by, p.planned_at)
+                         for p in item.plans)
         imports.insert_history(history)
         imports.insert_activities(activities)
+        if plans:
+            planned.insert_many(plans)
+            planned.refresh_next_steps([card_id for card_id, item in zip(ids, pending, strict=True) if item.plans])
         return ids
 
     def _update(self, card_id: int, item: Placed) -> str:

@@ -24,6 +24,7 @@ from playhouse.migrate import PostgresqlMigrator, SchemaMigrator, SqliteMigrator
 from leadboard.domain.errors import SchemaTooNew
 from leadboard.store.db import database, is_sqlite
 from leadboard.store.migrations.steps import (
+    column_orders,
     imports,
     initial,
     planned_activities,
@@ -39,6 +40,7 @@ STEPS: tuple[Step, ...] = (
     sqlite_search_prefixes.STEP,
     imports.STEP,
     planned_activities.STEP,
+    column_orders.STEP,
 )
 
 #: databases made before steps had names counted them in ``schema_version``: version N meant
