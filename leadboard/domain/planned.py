@@ -199,3 +199,19 @@ def next_step_state(stage: Stage, step: PlannedRecord | None, now_utc: datetime)
 
 #: the stages whose cards are open deals, each of which should have a next step
 EXPECTS_NEXT_STEP = frozenset({Stage.CONTACT, Stage.LEAD, Stage.OPPORTUNITY})
+
+
+_RELATIVE = re.compile(r"^\+(\d{1,3})([dw])$")
+
+
+def parse_when(text: str, today: date, field: str = "due") -> Due:
+    """What a form takes for a due date: ``+1d`` or ``+2w`` from ``today``, ``today``,
+    ``tomorrow``, or anything ``parse_due`` reads."""
+    raw = (text or "").strip().lower()
+    if raw in ("today", "tomorrow"):
+        return Due(day=today + timedelta(days=1 if raw == "tomorrow" else 0))
+    match = _RELATIVE.match(raw)
+    if match:
+        count, unit = int(match.group(1)), match.group(2)
+        return Due(day=today + timedelta(days=count * (7 if unit == "w" else 1)))
+    return parse_due(text, field)

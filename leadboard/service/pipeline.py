@@ -26,10 +26,11 @@ from leadboard.domain.errors import (
 )
 from leadboard.domain.filter import NO_FILTER, CardFilter
 from leadboard.domain.history import ActivityRecord, MoveRecord
+from leadboard.domain.planned import PlannedRecord
 from leadboard.domain.rules import RuleFailure, Rules
 from leadboard.domain.stages import GATE_INTO, PIPELINE, Move, Stage
 from leadboard.domain.text import LIMITS, multi_line, within
-from leadboard.service.planning import Planning
+from leadboard.service.planning import NextPlan, Planning
 from leadboard.store import cards, journal
 from leadboard.store.db import in_transaction
 
@@ -259,20 +260,30 @@ class Pipeline(Planning):
         return in_transaction(work)
 
     def log_activity(self, card_id: int, kind: str | ActivityKind, summary: str) -> ActivityRecord:
-        try:
-            activity_kind = ActivityKind(str(kind).strip().lower())
-        except ValueError:
-            kinds = ", ".join(k.value for k in ActivityKind)
-            raise InvalidInput(f"Unknown activity kind {kind!r}; use one of {kinds}.", field="kind") from None
-        summary = within(multi_line(summary), LIMITS.summary, "summary")
-        if not summary:
-            raise InvalidInput("Say in a few words what happened (summary).", field="summary")
+        activity_kind, summary = _logged(kind, summary)
 
         def work() -> ActivityRecord:
             self.card(card_id)
             return journal.add_activity(card_id, activity_kind, summary, self.user, self._clock())
 
         return in_transaction(work)
+
+    def log_and_plan(self, card_id: int, done: tuple[str, str] | None,
+                     then: NextPlan | None) -> tuple[ActivityRecord | None, PlannedRecord | None]:
+        """Log what happened (``done`` = kind, summary), plan what comes next, or both, in one
+        transaction: the board's "log / plan / both" form."""
+        if done is None and then is None:
+            raise InvalidInput("Say in a few words what happened, or plan a next step (or both).", field="summary")
+        logged = _logged(*done) if done is not None else None
+
+        def work() -> tuple[ActivityRecord | None, int | None]:
+            self.card(card_id)
+            now = self._clock()
+            activity = journal.add_activity(card_id, *logged, self.user, now) if logged else None
+            return activity, self._plan(card_id, then, now) if then else None
+
+        activity, planned_id = in_transaction(work)
+        return activity, self.planned(planned_id) if planned_id else None
 
     # ---- the one transition ------------------------------------------------------------------
 
@@ -321,6 +332,19 @@ class Pipeline(Planning):
         if target is None:
             raise MoveNotAllowed(f"Card {card.id} is an account already; there is no stage after it.")
         return target
+
+
+def _logged(kind: str | ActivityKind, summary: str) -> tuple[ActivityKind, str]:
+    """An activity to log, checked: its kind and its cleaned summary."""
+    try:
+        activity_kind = ActivityKind(str(kind).strip().lower())
+    except ValueError:
+        kinds = ", ".join(k.value for k in ActivityKind)
+        raise InvalidInput(f"Unknown activity kind {kind!r}; use one of {kinds}.", field="kind") from None
+    summary = within(multi_line(summary), LIMITS.summary, "summary")
+    if not summary:
+        raise InvalidInput("Say in a few words what happened (summary).", field="summary")
+    return activity_kind, summary
 
 
 def _reason(reason: str | None) -> str:

@@ -28,8 +28,8 @@ from leadboard.domain.planned import (
     end_of_local_day,
     local_today,
     next_step_state,
-    parse_due,
     parse_kind,
+    parse_when,
 )
 from leadboard.domain.rules import Rules
 from leadboard.domain.stages import PIPELINE, Stage
@@ -139,7 +139,11 @@ class Planning:
             raise InvalidInput("summary: say in a few words what is planned.", field="summary")
         who = within(one_line(owner), LIMITS.user, "owner") if owner else None
         return NextPlan(kind if isinstance(kind, PlannedKind) else parse_kind(kind),
-                        due if isinstance(due, Due) else parse_due(due), text, who or None)
+                        due if isinstance(due, Due) else self.parse_due(due), text, who or None)
+
+    def parse_due(self, text: str) -> Due:
+        """A due date as typed: ``YYYY-MM-DD[THH:MM]``, or ``today``, ``tomorrow``, ``+1d``, ``+2w``."""
+        return parse_when(text, local_today(self._clock()))
 
     # ---- changing ------------------------------------------------------------------------------
 
@@ -155,7 +159,7 @@ class Planning:
         return self.planned(in_transaction(work))
 
     def reschedule(self, planned_id: int, due: str | Due) -> PlannedRecord:
-        when = due if isinstance(due, Due) else parse_due(due)
+        when = due if isinstance(due, Due) else self.parse_due(due)
 
         def work() -> None:
             step = self._open(planned_id)

@@ -23,7 +23,7 @@ from leadboard.domain.card import Card, CardSummary
 from leadboard.domain.errors import CardNotFound, Conflict, GateBlocked, LeadboardError
 from leadboard.domain.filter import NO_FILTER, CardFilter, ColumnOrder
 from leadboard.domain.history import MoveRecord
-from leadboard.domain.planned import StepState
+from leadboard.domain.planned import PlannedRecord, StepState
 from leadboard.domain.rules import ACTIVITY, RuleFailure
 from leadboard.domain.stages import GATE_INTO, PIPELINE, Stage
 from leadboard.service import MoveResult, Pipeline
@@ -32,7 +32,7 @@ from leadboard.service.setup import close as close_database
 from leadboard.tui.actions import BoardAction, Where, actions_of, bindings
 from leadboard.tui.column import CARD_HEIGHT, PAGE_SIZE, CardColumn, ColumnHeader
 from leadboard.tui.reader import Reader
-from leadboard.tui.screens.activity import ActivityModal
+from leadboard.tui.screens.activity import ActivityModal, StepFormValues
 from leadboard.tui.screens.confirm import ConfirmModal
 from leadboard.tui.screens.detail import CardDetail
 from leadboard.tui.screens.form import CardForm, ConflictSeen, FormValues
@@ -447,15 +447,24 @@ class BoardScreen(Screen[None]):
         if card is None:
             return
 
-        def save(kind: str, summary: str) -> object:
-            return self.pipeline.log_activity(card.id, kind, summary)
+        def save(values: StepFormValues) -> tuple[object, object]:
+            logged = (values.kind, values.text) if values.text.strip() else None
+            then = (self.pipeline.parse_plan(values.next_kind, values.next_due, values.next_summary)
+                    if values.plans_next else None)
+            return self.pipeline.log_and_plan(card.id, logged, then)
 
-        def done(activity: object | None) -> None:
-            if activity is not None:
-                self.say(f"Logged on {safe(card.name)}.")
-                self.reload((card.stage,))
+        def done(result: tuple[object, PlannedRecord | None] | None) -> None:
+            if result is None:
+                return
+            logged, step = result
+            said = ["Logged"] if logged is not None else []
+            if step is not None:
+                said.append(f"{'planned' if said else 'Planned'} a {step.kind.value} for {step.due.text()}")
+            self.say(f"{' and '.join(said)} on {safe(card.name)}.")
+            self.reload((card.stage,), follow=card.id)
 
-        self.app.push_screen(ActivityModal(Text(f"Log an activity on {safe(card.name)}"), save), done)
+        title = Text(f"{safe(card.name)}: log what happened, plan what is next, or both")
+        self.app.push_screen(ActivityModal(title, save), done)
 
     def action_undo(self) -> None:
         try:

@@ -218,3 +218,18 @@ def test_today_lists_my_due_steps_in_due_order_then_cards_without_a_step_then_st
     assert {c.name for c in stale} >= {"Overdue Olga", "Today Tom", "Later Lars"}
     assert "Contact Carl" not in {c.name for c in stale}  # contacts go stale after 60 days
     assert bare.stage is Stage.OPPORTUNITY
+
+
+def test_log_and_plan_in_one_go_or_either_alone_and_never_neither(pipeline, walk, database_state):
+    card = walk.lead()
+    logged, step = pipeline.log_and_plan(card.id, ("call", "Good chat"), pipeline.parse_plan("task", "+1w", "Quote"))
+    assert logged is not None and step is not None
+    assert step.due == parse_due((date.today() + timedelta(days=7)).isoformat())
+    assert pipeline.card(card.id).activity_count == 1
+    before = database_state()
+    with pytest.raises(InvalidInput, match="what happened, or plan a next step"):
+        pipeline.log_and_plan(card.id, None, None)
+    with pytest.raises(InvalidInput) as caught:
+        pipeline.log_and_plan(card.id, ("call", "Fine"), pipeline.parse_plan("task", "soon", "Quote"))
+    assert caught.value.field == "due"
+    assert database_state() == before

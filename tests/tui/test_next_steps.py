@@ -9,7 +9,7 @@ from leadboard.domain.stages import Stage
 from leadboard.service import Pipeline
 from leadboard.tui.column import CARD_HEIGHT, STEP_MARKS
 from leadboard.tui.scenes import settled
-from tests.tui.helpers import APP_SIZE, QUALIFIED, board_of, contact, make_app
+from tests.tui.helpers import APP_SIZE, QUALIFIED, board_of, contact, make_app, notices
 
 
 def day(offset: int) -> str:
@@ -84,3 +84,23 @@ async def test_a_step_completed_on_the_board_reorders_an_urgency_column_at_once(
         assert names_in(board, Stage.LEAD) == ["Today Tom", "Overdue Olga", "None Nora", "Later Lars"]
         line = board.column(Stage.LEAD).render_line(CARD_HEIGHT + 1).text
         assert "∅ no step" in line
+
+
+async def test_the_a_form_logs_plans_or_does_both(pipeline: Pipeline):
+    card_id = contact(pipeline, "Ada")
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        await pilot.press("a")
+        await settled(pilot)
+        await pilot.press("tab", "tab", *"+1d", "tab", *"Send the deck", "enter")  # plan only
+        await settled(pilot)
+        assert any("Planned a call" in notice for notice in notices(pilot.app))
+        [step] = pipeline.planned_of(card_id)
+        assert (step.summary, step.due.day) == ("Send the deck", date.today() + timedelta(days=1))
+        assert pipeline.activities(card_id) == []
+        await pilot.press("a")
+        await settled(pilot)
+        await pilot.press(*"Sent it", "tab", "tab", *"+1w", "tab", *"Chase", "enter")  # both
+        await settled(pilot)
+    assert [a.summary for a in pipeline.activities(card_id)] == ["Sent it"]
+    assert [p.summary for p in pipeline.planned_of(card_id)] == ["Chase", "Send the deck"]
+    assert pipeline.next_step(card_id).summary == "Send the deck"
