@@ -173,8 +173,11 @@ class Planning:
         return self.planned(planned_id)
 
     def postpone(self, planned_id: int, days: int) -> PlannedRecord:
-        """Reschedule by whole days (``+1d``, ``+1w``), keeping an instant's local time of day."""
-        return self.reschedule(planned_id, self.planned(planned_id).due.moved(days))
+        """Reschedule by whole days (``+1d``, ``+1w``), keeping an instant's local time of day. An
+        overdue step moves that far from today, not from the day it was missed."""
+        due = self.planned(planned_id).due
+        missed = (local_today(self._clock()) - due.local_day()).days
+        return self.reschedule(planned_id, due.moved(days + max(missed, 0)))
 
     def complete(self, planned_id: int, outcome: str | None = None, then: NextPlan | None = None) -> Completed:
         """Mark the step done with what came of it; it joins the activity log (a call, meeting or

@@ -27,6 +27,7 @@ class Where(Enum):
     CARD = "On the focused card"
     COLUMN = "In a column (on the board and in the lost view)"
     LOST = "In the lost view"
+    TODAY = "In the Today view"
 
 
 @dataclass(frozen=True)
@@ -71,8 +72,11 @@ ACTIONS: tuple[BoardAction, ...] = (
     BoardAction("cycle-order", "s", "cycle_order", "Order",
                 "order the columns: board order, urgency, value, close date (remembered)", Where.BOARD,
                 "Change column order", footer=False),
+    BoardAction("today", "t", "today", "Today",
+                "Today: my overdue and due steps, then cards with no next step, then stale cards", Where.BOARD,
+                "Today"),
     BoardAction("lost-view", "L", "lost_view", "Lost", "lost cards (reopen them from there)", Where.BOARD,
-                "Lost cards"),
+                "Lost cards", footer=False),
     BoardAction("quit", "q", "app.quit", "Quit", "quit", Where.BOARD, "Quit"),
     BoardAction("column-left", "left,h", "focus_column(-1)", "Left", "column to the left", Where.BOARD,
                 footer=False),
@@ -96,6 +100,20 @@ ACTIONS: tuple[BoardAction, ...] = (
                 Where.LOST, "Open card"),
     BoardAction("back", "escape,L,q", "back", "Back to the board", "back to the board", Where.LOST,
                 "Back to the board"),
+    BoardAction("today-done", "c", "complete", "Done",
+                "done: say what came of it, and plan the next step in the same form", Where.TODAY,
+                "Complete the step"),
+    BoardAction("today-reschedule", "r", "reschedule", "Resched", "reschedule: +1 day, +1 week or a date",
+                Where.TODAY, "Reschedule the step"),
+    BoardAction("today-plan", "a", "log_or_plan", "Plan", "log what happened, plan the next step, or both",
+                Where.TODAY, "Log or plan activity"),
+    BoardAction("today-promote", "p,greater_than_sign", "promote", "Promote", "promote the card through its gate",
+                Where.TODAY, "Promote card"),
+    BoardAction("today-open", "o,enter", "open_card", "Open", "open the card: all fields, history, activities",
+                Where.TODAY, "Open card"),
+    BoardAction("today-mine", "m", "toggle_mine", "All", "my day / everyone's", Where.TODAY,
+                "Toggle everyone's day"),
+    BoardAction("today-back", "escape,t,q", "back", "Board", "back to the board", Where.TODAY, "Back to the board"),
 )
 
 KEY_NAMES = {

@@ -39,6 +39,7 @@ from leadboard.tui.screens.form import CardForm, ConflictSeen, FormValues
 from leadboard.tui.screens.help import HelpScreen
 from leadboard.tui.screens.lost import LostScreen
 from leadboard.tui.screens.reason import ReasonModal
+from leadboard.tui.screens.today import TodayScreen
 from leadboard.tui.text import safe
 
 #: fields the new-card form asks for: what a contact needs, nothing a later gate wants
@@ -314,19 +315,25 @@ class BoardScreen(Screen[None]):
 
     def action_promote(self) -> None:
         card = self.current_card()
-        if card is None:
-            return
+        if card is not None:
+            self.promote_card(card.id, card.version)
+
+    def promote_card(self, card_id: int, version: int | None, then: Callable[[], None] | None = None) -> None:
+        """Promote through the gate: a blocked gate asks for what is missing, warnings ask first
+        (the Today view promotes through here too; ``then`` runs once the move is made or asked)."""
         try:
-            failures = self.pipeline.check_promotion(card.id)
+            failures = self.pipeline.check_promotion(card_id)
         except LeadboardError as error:
             self.tell(error)
             return
         if any(f.blocking for f in failures):
-            self._open_fix_form(card.id, failures)
+            self._open_fix_form(card_id, failures)
         elif failures:
-            self._confirm_warnings(failures, lambda: self._promote(card.id, version=card.version))
+            self._confirm_warnings(failures, lambda: self._promote(card_id, version=version))
         else:
-            self._promote(card.id, version=card.version)
+            self._promote(card_id, version=version)
+        if then is not None:
+            then()
 
     def _promote(self, card_id: int, changes: dict[str, Any] | None = None,
                  version: int | None = None) -> None:
@@ -444,8 +451,14 @@ class BoardScreen(Screen[None]):
 
     def action_log_activity(self) -> None:
         card = self.current_card()
-        if card is None:
-            return
+        if card is not None:
+            self.log_or_plan(card)
+
+    def action_today(self) -> None:
+        self.app.push_screen(TodayScreen(self), lambda _: self.reload())
+
+    def log_or_plan(self, card: CardSummary, then: Callable[[], None] | None = None) -> None:
+        """The "log / plan / both" form for ``card``; ``then`` runs after a save."""
 
         def save(values: StepFormValues) -> tuple[object, object]:
             logged = (values.kind, values.text) if values.text.strip() else None
@@ -462,6 +475,8 @@ class BoardScreen(Screen[None]):
                 said.append(f"{'planned' if said else 'Planned'} a {step.kind.value} for {step.due.text()}")
             self.say(f"{' and '.join(said)} on {safe(card.name)}.")
             self.reload((card.stage,), follow=card.id)
+            if then is not None:
+                then()
 
         title = Text(f"{safe(card.name)}: log what happened, plan what is next, or both")
         self.app.push_screen(ActivityModal(title, save), done)

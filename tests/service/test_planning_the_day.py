@@ -189,7 +189,7 @@ def test_a_time_is_stored_in_utc_and_shown_in_local_time(pipeline, walk, new_yor
 def test_postponing_a_week_keeps_the_local_time_across_a_clock_change(pipeline, walk, new_york):
     card = walk.lead()
     step = pipeline.plan(card.id, "call", "2026-10-30T09:00", "Call")  # summer time, UTC-4
-    moved = pipeline.postpone(step.id, 7)  # winter time, UTC-5
+    moved = at(pipeline, datetime(2026, 10, 1, 12)).postpone(step.id, 7)  # winter time, UTC-5
     assert moved.due.text() == "2026-11-06T09:00"
     assert moved.due.at == datetime(2026, 11, 6, 14, 0)
 
@@ -233,3 +233,10 @@ def test_log_and_plan_in_one_go_or_either_alone_and_never_neither(pipeline, walk
         pipeline.log_and_plan(card.id, ("call", "Fine"), pipeline.parse_plan("task", "soon", "Quote"))
     assert caught.value.field == "due"
     assert database_state() == before
+
+
+def test_postponing_an_overdue_step_counts_from_today(pipeline, walk):
+    card = walk.lead()
+    step = pipeline.plan(card.id, "call", (date.today() - timedelta(days=5)).isoformat(), "Missed call")
+    assert pipeline.postpone(step.id, 1).due.day == date.today() + timedelta(days=1)
+    assert pipeline.postpone(step.id, 7).due.day == date.today() + timedelta(days=8)
