@@ -159,6 +159,7 @@ class PlannedActivity(BaseModel):
         indexes = (
             (("card", "state", "due_key", "id"), False),
             (("owner", "state", "due_key", "id"), False),
+            (("state", "due_key", "id"), False),
         )
 
 

@@ -28,6 +28,7 @@ from leadboard.store.migrations.steps import (
     imports,
     initial,
     planned_activities,
+    planned_activity_due_index,
     postgresql_search_index,
     sqlite_search_prefixes,
 )
@@ -41,6 +42,7 @@ STEPS: tuple[Step, ...] = (
     imports.STEP,
     planned_activities.STEP,
     column_orders.STEP,
+    planned_activity_due_index.STEP,
 )
 
 #: databases made before steps had names counted them in ``schema_version``: version N meant

@@ -50,11 +50,11 @@ class TodayScreen(Screen[None]):
     STEP_ACTIONS: ClassVar[frozenset[str]] = frozenset({"complete", "reschedule"})
     CARD_ACTIONS: ClassVar[frozenset[str]] = frozenset({"log_or_plan", "promote", "open_card"})
 
-    def __init__(self, board: BoardScreen) -> None:
+    def __init__(self, board: BoardScreen, everyone: bool = False) -> None:
         super().__init__()
         self.board = board
         self.pipeline = board.pipeline
-        self.everyone = False
+        self.everyone = everyone
         self.lines: dict[str, Line] = {}
         self.view: TodayView | None = None
 
