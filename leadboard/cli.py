@@ -518,11 +518,12 @@ def _today(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
 def _activities(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     entries = activity_entries(pipeline.activities(args.id), pipeline.planned_of(args.id))
     if args.json:
-        json.dump(entries, out, ensure_ascii=False, indent=2)
+        json.dump([{k: v for k, v in entry.items() if k != "due_text"} for entry in entries], out,
+                  ensure_ascii=False, indent=2)
         out.write("\n")
         return EXIT_OK
     for entry in entries:
-        when = entry["due"] if entry["state"] == "planned" else entry["at"][:16].replace("T", " ")
+        when = entry["due_text"] if entry["state"] == "planned" else entry["at"][:16].replace("T", " ")
         label = "due " + when if entry["state"] == "planned" else when
         ident = f"#{entry['id']}" if entry["id"] else ""
         outcome = f" — {printable(entry['outcome'])}" if entry.get("outcome") and entry["state"] != "done" else ""
@@ -552,7 +553,7 @@ def activity_entries(log: list[ActivityRecord], plans: list[PlannedRecord]) -> l
         entries.append({
             "id": plan.id, "log_id": None, "state": plan.state.value, "kind": plan.kind.value,
             "summary": plan.summary, "outcome": None, "due": plan.due.iso(), "at": at.isoformat(), "by": by,
-            "owner": plan.owner,
+            "owner": plan.owner, "due_text": plan.due.text(),
         })
     entries.sort(key=lambda entry: entry["at"], reverse=True)
     return entries

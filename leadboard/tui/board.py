@@ -262,10 +262,11 @@ class BoardScreen(Screen[None]):
             card = self.pipeline.card(card_id)
             moves = self.pipeline.history(card_id)
             activities = self.pipeline.activities(card_id)
+            planned = self.pipeline.planned_of(card_id)
         except LeadboardError as error:
             self.tell(error)
             return
-        self.app.push_screen(CardDetail(card, moves, activities, self.is_stale(summary_of(card))))
+        self.app.push_screen(CardDetail(card, moves, activities, self.is_stale(summary_of(card)), planned))
 
     def action_new_card(self) -> None:
         def save(values: FormValues) -> Card:

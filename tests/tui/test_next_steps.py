@@ -104,3 +104,12 @@ async def test_the_a_form_logs_plans_or_does_both(pipeline: Pipeline):
     assert [a.summary for a in pipeline.activities(card_id)] == ["Sent it"]
     assert [p.summary for p in pipeline.planned_of(card_id)] == ["Chase", "Send the deck"]
     assert pipeline.next_step(card_id).summary == "Send the deck"
+
+
+async def test_the_card_shows_what_is_planned(pipeline: Pipeline):
+    card_id = contact(pipeline, "Ada")
+    pipeline.plan(card_id, "meeting", day(3), "Demo for the team")
+    async with make_app(pipeline).run_test(size=(120, 50)) as pilot:
+        await pilot.press("enter")
+        text = await settled(pilot)
+        assert "Planned (1)" in text and "Demo for the team" in text and "meeting" in text
