@@ -90,6 +90,8 @@ async def _probe_board(db: str, started: float) -> dict[str, float]:
             raise SystemExit("bench: the promote key did not promote the bench card")
         pipeline.undo()
 
+        figures.update(await _probe_today(app, pilot, board, pipeline, card.id))
+
         await pilot.press("slash")
         await pilot.pause()
         search = board.query_one("#search", Input)
@@ -106,6 +108,43 @@ async def _probe_board(db: str, started: float) -> dict[str, float]:
             keys.append(await _timed(app, type_letter, landed))
         figures["search_ms"] = statistics.median(keys) * 1000
     figures["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return figures
+
+
+async def _probe_today(app: Any, pilot: Any, board: Any, pipeline: Any, card_id: int) -> dict[str, float]:
+    """Opening Today on everyone's day (the most it reads), and one "done & plan next" from there:
+    the form's Enter, to the day and the board read again and repainted."""
+    from textual.widgets import Input, OptionList
+
+    from leadboard.tui.screens.activity import ActivityModal
+    from leadboard.tui.screens.today import TodayScreen
+
+    # the bench user's own call, overdue for a month (first in the day): the step Today completes
+    pipeline.plan(card_id, "call", _in_days(-30), "Bench call", owner=BENCH_USER)
+    today = TodayScreen(board, everyone=True)
+
+    async def open_today() -> None:
+        await app.push_screen(today)
+
+    figures = {"today_ms": await _timed(app, open_today, lambda: today.view is not None) * 1000}
+    mine = next(key for key, line in today.lines.items()
+                if line.step is not None and line.step.owner == BENCH_USER)
+    listing = today.query_one("#today-list", OptionList)
+    listing.highlighted = listing.get_option_index(mine)
+    today.action_complete()
+    await pilot.pause()
+    form = app.screen
+    assert isinstance(form, ActivityModal)
+    for selector, value in (("#summary", "Spoke to them"), ("#next-due", "+1d"), ("#next-summary", "Next call")):
+        form.query_one(selector, Input).value = value
+    before = today.view
+
+    async def done_and_plan_next() -> None:
+        form.action_save()
+
+    figures["done_next_ms"] = await _timed(app, done_and_plan_next, lambda: today.view is not before) * 1000
+    today.dismiss(None)
+    await pilot.pause()
     return figures
 
 
@@ -266,6 +305,8 @@ FIGURES = (
     ("cursor_ms", "cursor move (ms)", "{:.1f}"),
     ("promote_ms", "promote (ms)", "{:.1f}"),
     ("search_ms", "search key (ms)", "{:.1f}"),
+    ("today_ms", "Today open (ms)", "{:.1f}"),
+    ("done_next_ms", "done & plan next (ms)", "{:.1f}"),
     ("list_head_s", "list --json, first lines (s)", "{:.2f}"),
     ("import_rows_s", "import (rows/s)", "{:,.0f}"),
 )

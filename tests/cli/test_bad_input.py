@@ -176,7 +176,7 @@ def test_a_full_disk_is_named_as_such(tmp_path, capsys, monkeypatch):
     before = path.stat().st_size
     monkeypatch.setitem(db.SQLITE_PRAGMAS, "max_page_count", 40)  # the "disk" holds 40 pages
     capsys.readouterr()
-    assert main(["--db", str(path), "demo", "--cards", "3000"]) == EXIT_FAILED
+    assert main(["--db", str(path), "demo", "--cards", "3000", "--force"]) == EXIT_FAILED
     close()
     err = capsys.readouterr().err
     assert err.startswith("leadboard: the disk is full") and err.count("\n") == 1, err

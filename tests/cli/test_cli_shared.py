@@ -118,7 +118,7 @@ def test_the_current_version_goes_through(leadboard: Leadboard) -> None:
 
 def test_a_version_must_be_a_positive_number(leadboard: Leadboard) -> None:
     assert leadboard("edit", "1", "--set", "title=CTO", "--if-version", "latest") == EXIT_BAD_INPUT
-    assert "a card version is a positive number" in leadboard.err
+    assert "a card version is a whole number from 1" in leadboard.err
 
 
 def test_two_real_processes_one_stale_exits_4(db_target: str, tmp_path: Path) -> None:

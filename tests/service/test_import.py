@@ -315,7 +315,7 @@ def test_a_rejects_file_that_cannot_be_written_stops_the_import_with_one_sentenc
 
 
 def test_a_rejects_file_never_goes_through_a_symlink_or_over_a_file_already_there(pipeline, tmp_path):
-    rows = [["Ada", "bad"], ["Grace", "grace@example.com"]]
+    rows = [["x" * 201, "ada@example.com"], ["Grace", "grace@example.com"]]  # a name too long: rejected
     path = write_csv(tmp_path / "crm.csv", ["Name", "Email"], rows)
     victim = tmp_path / "precious.txt"
     victim.write_text("mine")
@@ -324,17 +324,19 @@ def test_a_rejects_file_never_goes_through_a_symlink_or_over_a_file_already_ther
     summary = run_import(pipeline, path)
     assert summary.rejects_path == tmp_path / "crm.csv.rejects-3.csv"
     assert f"rejected 1: see {tmp_path / 'crm.csv.rejects-3.csv'}" in "\n".join(summary.lines())
-    assert "Ada,bad," in summary.rejects_path.read_text()
+    assert "x" * 201 + ",ada@example.com," in summary.rejects_path.read_text()
     assert victim.read_text() == "mine" and (tmp_path / "crm.csv.rejects.csv").is_symlink()
     assert (tmp_path / "crm.csv.rejects-2.csv").read_text() == "the user's own notes"
 
 
 def test_a_second_run_keeps_the_first_runs_rejects_and_writes_its_own(pipeline, tmp_path):
-    path = write_csv(tmp_path / "crm.csv", ["Name", "Email"], [["Ada", "bad"]])
+    # a bad email is kept as text on the card; a name too long rejects the row
+    path = write_csv(tmp_path / "crm.csv", ["Name", "Email"], [["x" * 201, "ada@example.com"]])
     first = run_import(pipeline, path)
     assert first.rejects_path == tmp_path / "crm.csv.rejects.csv"
     kept = first.rejects_path.read_bytes()
-    path = write_csv(tmp_path / "crm.csv", ["Name", "Email"], [["Bob", "also-bad"], ["Eve", "eve@example.com"]])
+    path = write_csv(tmp_path / "crm.csv", ["Name", "Email"], [["y" * 201, "also-bad@example.com"],
+                                                               ["Eve", "eve@example.com"]])
     second = run_import(pipeline, path)
     assert second.rejects_path == tmp_path / "crm.csv.rejects-2.csv"
     assert f"see {second.rejects_path}" in "\n".join(second.lines())
