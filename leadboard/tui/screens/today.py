@@ -37,6 +37,11 @@ if TYPE_CHECKING:
     from leadboard.tui.board import BoardScreen
 
 
+#: lines per section: a day's worth to work through (the list draws every line it holds, so a
+#: million-card "everyone" must not hand it thousands; `leadboard today --json` lists more)
+SECTION_LIMIT = 60
+
+
 @dataclass(frozen=True)
 class Line:
     """What one line of the list stands for: a planned step (with its card), or a card."""
@@ -83,7 +88,7 @@ class TodayScreen(Screen[None]):
         or after a save must act on the day as it now is (the reads walk indexes and stop after a
         few hundred rows, at any size: see the benchmark's "Today open")."""
         try:
-            view = self.pipeline.today_view(self.owner)
+            view = self.pipeline.today_view(self.owner, limit=SECTION_LIMIT)
         except LeadboardError as error:
             self.board.tell(error)
             return
