@@ -9,7 +9,7 @@ import pytest
 from leadboard.domain.card import FIELD_NAMES, validate_fields
 from leadboard.domain.errors import InvalidInput
 from leadboard.domain.text import LIMITS
-from leadboard.store.models import TABLES, Activity, Card, History, StageTotal
+from leadboard.store.models import TABLES, Activity, Card, History, PlannedActivity, StageTotal, UserPreference
 
 #: every column holding user text -> the limit that text is held to on the way in
 TEXT_COLUMNS: dict[pw.Field, int] = {
@@ -26,10 +26,15 @@ TEXT_COLUMNS: dict[pw.Field, int] = {
     Activity.by: LIMITS.user,
     StageTotal.owner: LIMITS.line,
     Card.warnings: LIMITS.warnings,
+    PlannedActivity.summary: LIMITS.summary,
+    PlannedActivity.outcome: LIMITS.summary,
+    **{getattr(PlannedActivity, name): LIMITS.user for name in ("owner", "planned_by", "rescheduled_by", "closed_by")},
+    UserPreference.user: LIMITS.user,
 }
 #: text columns whose values are leadboard's own words (stages, kinds, moves), not user text
 VOCABULARY = {Card.stage, Card.kind, Card.supplier, Card.lost_from, History.move, History.from_stage,
-              History.to_stage, History.warnings, Activity.kind, StageTotal.stage}
+              History.to_stage, History.warnings, Activity.kind, StageTotal.stage, PlannedActivity.kind,
+              PlannedActivity.state, UserPreference.name, UserPreference.value}
 
 
 def test_every_text_column_is_held_to_a_limit_from_the_table():
