@@ -85,7 +85,7 @@ def test_bad_planning_input_exits_2_with_one_line_naming_it_and_writes_nothing(l
     before = leadboard("activities", card, "--json").out
     runs = leadboard_many([
         ("plan", card, "--kind", "lunch", "--due", in_days(1), "--summary", "x"),
-        ("plan", card, "--kind", "call", "--due", "tomorrow", "--summary", "x"),
+        ("plan", card, "--kind", "call", "--due", "next tuesday", "--summary", "x"),
         ("plan", card, "--kind", "call", "--due", in_days(1), "--summary", " "),
         ("plan", "999", "--kind", "call", "--due", in_days(1), "--summary", "x"),
         ("done", step, "--next-kind", "call"),

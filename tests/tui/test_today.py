@@ -142,3 +142,12 @@ async def test_todays_keys_come_from_the_actions_table(pipeline: Pipeline):
         footer = (await settled(pilot)).splitlines()[-1]
         for label in ("Done", "Resched", "Plan", "Promote", "Open", "All", "Board"):
             assert label in footer, footer
+
+
+async def test_keys_typed_in_a_burst_after_t_act_on_the_day(pipeline: Pipeline):
+    ids = a_day(pipeline)
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        await settled(pilot)
+        await pilot.press("t", "c", *"Done quickly", "enter")
+        await settled(pilot)
+    assert [a.summary for a in pipeline.activities(ids["Oscar Older"])] == ["Call back — Done quickly"]

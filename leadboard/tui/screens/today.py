@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
@@ -24,6 +24,7 @@ from textual.widgets import Button, Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from leadboard.domain.card import CardSummary
+from leadboard.domain.errors import LeadboardError
 from leadboard.domain.planned import PlannedRecord, StepState, local, local_today
 from leadboard.service.planning import Completed, TodayView
 from leadboard.tui.actions import BoardAction, Where, actions_of, bindings
@@ -34,6 +35,11 @@ from leadboard.tui.text import safe
 
 if TYPE_CHECKING:
     from leadboard.tui.board import BoardScreen
+
+
+#: lines per section: a day's worth to work through (the list draws every line it holds, so a
+#: million-card "everyone" must not hand it thousands; `leadboard today --json` lists more)
+SECTION_LIMIT = 60
 
 
 @dataclass(frozen=True)
@@ -77,10 +83,16 @@ class TodayScreen(Screen[None]):
     def owner(self) -> str | None:
         return None if self.everyone else self.pipeline.user
 
-    @work(exclusive=True, group="today")
-    async def refresh_day(self) -> None:
-        """The day, read off the event loop (the board's reader thread)."""
-        self.show(await self.board.reader.run(self.pipeline.today_view, self.owner))
+    def refresh_day(self) -> None:
+        """Read the day again. It is read at once, not in a worker: a key typed right after ``t``
+        or after a save must act on the day as it now is (the reads walk indexes and stop after a
+        few hundred rows, at any size: see the benchmark's "Today open")."""
+        try:
+            view = self.pipeline.today_view(self.owner, limit=SECTION_LIMIT)
+        except LeadboardError as error:
+            self.board.tell(error)
+            return
+        self.show(view)
 
     def show(self, view: TodayView) -> None:
         self.view = view
