@@ -474,8 +474,9 @@ class _Run:
                 if progress:
                     progress(ImportProgress(batch.bytes_read, self.source.size, self.committed.rows_done))
         except BaseException:
-            if not self.committed.rejected:  # no reject committed: the file made for them goes too
-                self.rejects.remove()
+            path = self.rejects.path
+            if not self.committed.rejected and path.is_file() and path.stat().st_size == 0:
+                self.rejects.remove()  # nothing was ever written to it: the empty file goes too
             raise
         in_transaction(lambda: imports.finish_run(self.run_id, self.now))
         done = self.committed
