@@ -122,6 +122,8 @@ async def _probe_board(db: str, started: float) -> dict[str, float]:
             redraws.append(await _timed(app, lambda: board.run_action("toggle_mine"), redrawn))
         figures["redraw_ms"] = statistics.median(redraws) * 1000
 
+        figures.update(await _probe_today(app, pilot, board, pipeline, card.id))
+
         await pilot.press("slash")
         await pilot.pause()
         search = board.query_one("#search", Input)
@@ -158,6 +160,43 @@ async def _open_and_close(app: Any, open_dialog: Callable[[], Awaitable[Any]]) -
     inputs = len(app.screen.query("Input, Select"))
     closed = await _timed(app, lambda: app.screen.run_action("cancel"), lambda: app.screen is board)
     return (opened + closed) * 1000, inputs
+
+
+async def _probe_today(app: Any, pilot: Any, board: Any, pipeline: Any, card_id: int) -> dict[str, float]:
+    """Opening Today on everyone's day (the most it reads), and one "done & plan next" from there:
+    the form's Enter, to the day and the board read again and repainted."""
+    from textual.widgets import Input, OptionList
+
+    from leadboard.tui.screens.activity import ActivityModal
+    from leadboard.tui.screens.today import TodayScreen
+
+    # the bench user's own call, overdue for a month (first in the day): the step Today completes
+    pipeline.plan(card_id, "call", _in_days(-30), "Bench call", owner=BENCH_USER)
+    today = TodayScreen(board, everyone=True)
+
+    async def open_today() -> None:
+        await app.push_screen(today)
+
+    figures = {"today_ms": await _timed(app, open_today, lambda: today.view is not None) * 1000}
+    mine = next(key for key, line in today.lines.items()
+                if line.step is not None and line.step.owner == BENCH_USER)
+    listing = today.query_one("#today-list", OptionList)
+    listing.highlighted = listing.get_option_index(mine)
+    today.action_complete()
+    await pilot.pause()
+    form = app.screen
+    assert isinstance(form, ActivityModal)
+    for selector, value in (("#summary", "Spoke to them"), ("#next-due", "+1d"), ("#next-summary", "Next call")):
+        form.query_one(selector, Input).value = value
+    before = today.view
+
+    async def done_and_plan_next() -> None:
+        form.action_save()
+
+    figures["done_next_ms"] = await _timed(app, done_and_plan_next, lambda: today.view is not before) * 1000
+    today.dismiss(None)
+    await pilot.pause()
+    return figures
 
 
 async def _probe_floor(started: float, dialog_inputs: Sequence[int]) -> dict[str, float]:
@@ -388,6 +427,8 @@ FIGURES = (
     ("promote_ms", "promote (ms)", "{:.1f}"),
     ("search_ms", "search key (ms)", "{:.1f}"),
     ("show_s", "show --json (s)", "{:.2f}"),
+    ("today_ms", "Today open (ms)", "{:.1f}"),
+    ("done_next_ms", "done & plan next (ms)", "{:.1f}"),
     ("list_head_s", "list --json, first lines (s)", "{:.2f}"),
     ("import_rows_s", "import (rows/s)", "{:,.0f}"),
 )

@@ -25,14 +25,16 @@ import peewee
 
 from leadboard import __version__
 from leadboard.config import Settings, load_settings
-from leadboard.domain.card import FIELD_LABELS, FIELD_NAMES, Card, field_text, parse_assignments
+from leadboard.domain.card import FIELD_LABELS, FIELD_NAMES, Card, CardSummary, field_text, parse_assignments
 from leadboard.domain.errors import Conflict, GateBlocked, InvalidInput, LeadboardError, RulesFileError
 from leadboard.domain.filter import CardFilter
-from leadboard.domain.history import ChangeKind, ChangeRecord, HistoryItem, MoveRecord
+from leadboard.domain.history import ActivityRecord, ChangeKind, ChangeRecord, HistoryItem, MoveRecord
+from leadboard.domain.planned import PlannedKind, PlannedRecord, PlanState, StepState
 from leadboard.domain.stages import PIPELINE, Stage, parse_stage
 from leadboard.domain.text import csv_cell, for_terminal, json_for_terminal
 from leadboard.service import MoveResult, Pipeline
 from leadboard.service.pipeline import local
+from leadboard.service.planning import NextPlan
 from leadboard.service.report_tables import tables
 from leadboard.service.reports import PERIODS, REPORTS, Period, as_json
 from leadboard.service.reports import period as named_period
@@ -41,7 +43,7 @@ from leadboard.service.transfer.exporter import Format, card_record
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_BLOCKED, EXIT_CONFLICT, EXIT_PARTLY = 0, 1, 2, 3, 4, 5
 #: commands that only read: they never create a database (a mistyped --db is an error, not a new file)
-READ_ONLY = frozenset({"list", "show", "history", "export", "report"})
+READ_ONLY = frozenset({"list", "show", "history", "export", "report", "today", "activities"})
 
 
 class UsageError(Exception):
@@ -130,6 +132,38 @@ def build_parser() -> argparse.ArgumentParser:
     log.add_argument("id", type=_card_id)
     log.add_argument("--kind", required=True, choices=["call", "meeting", "email", "note"])
     log.add_argument("--summary", required=True)
+
+    plan = command("plan", "plan a next step (call, meeting, email, task) on a card; prints its id")
+    plan.add_argument("id", type=_card_id)
+    plan.add_argument("--kind", required=True, choices=[k.value for k in PlannedKind])
+    plan.add_argument("--due", required=True, metavar="YYYY-MM-DD[THH:MM]",
+                      help="a day, or a local time that day (a past date is allowed: the card is overdue)")
+    plan.add_argument("--summary", required=True)
+    plan.add_argument("--owner", metavar="USER", help="who will do it (default: the card's owner)")
+
+    done = command("done", "complete a planned activity (it joins the activity log); optionally plan the next")
+    done.add_argument("activity", type=_activity_id, metavar="ACTIVITY_ID")
+    done.add_argument("--outcome", help="what came of it")
+    done.add_argument("--next-kind", choices=[k.value for k in PlannedKind])
+    done.add_argument("--next-due", metavar="YYYY-MM-DD[THH:MM]")
+    done.add_argument("--next-summary")
+
+    reschedule = command("reschedule", "move a planned activity to another day or time")
+    reschedule.add_argument("activity", type=_activity_id, metavar="ACTIVITY_ID")
+    reschedule.add_argument("--due", required=True, metavar="YYYY-MM-DD[THH:MM]")
+
+    cancel = command("cancel", "cancel a planned activity")
+    cancel.add_argument("activity", type=_activity_id, metavar="ACTIVITY_ID")
+
+    today = command("today", "overdue and today's planned activities, then open cards with no next step, then stale")
+    whose = today.add_mutually_exclusive_group()
+    whose.add_argument("--owner", metavar="USER", help="someone else's day (default: yours)")
+    whose.add_argument("--all", action="store_true", help="everyone's day")
+    today.add_argument("--json", action="store_true")
+
+    activities = command("activities", "a card's activities, done and planned, newest first")
+    activities.add_argument("id", type=_card_id)
+    activities.add_argument("--json", action="store_true")
 
     history = command("history", "a card's moves, edits, reassigns and activities, with who and when")
     history.add_argument("id", type=_card_id)
@@ -223,6 +257,10 @@ def _card_id(text: str) -> int:
 
 def _change_id(text: str) -> int:
     return _number(text, "a change id", 1, MAX_ID)
+
+
+def _activity_id(text: str) -> int:
+    return _number(text, "an activity id", 1, MAX_ID)
 
 
 def _version(text: str) -> int:
@@ -331,7 +369,7 @@ def _field_lines(change: ChangeRecord | None, out: TextIO, skip: frozenset[str] 
 _MOVE_COLUMNS = frozenset({"stage", "lost_from", "lost_reason", "warnings"})
 
 
-def _show(card: Card, out: TextIO) -> None:
+def _show(card: Card, step: PlannedRecord | None, out: TextIO) -> None:
     out.write(f"Card {card.id} · {card.stage.value} · version {card.version}\n")
     for name in FIELD_NAMES:
         value = getattr(card, name)
@@ -341,6 +379,8 @@ def _show(card: Card, out: TextIO) -> None:
         out.write(f"  {'Lost from':<40} {card.lost_from.value if card.lost_from else '-'}\n")
         out.write(f"  {'Lost because':<40} {card.lost_reason}\n")
     out.write(f"  {'Activities':<40} {card.activity_count}\n")
+    if step is not None:
+        out.write(f"  {'Next step':<40} {_step_line(step)}\n")
     if card.warnings:
         out.write(f"  {'Warnings accepted':<40} {', '.join(card.warnings)}\n")
     if card.source_id:
@@ -479,11 +519,13 @@ def _reassign(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
 
 def _show_command(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     card = pipeline.card(args.id)
+    step = pipeline.next_step(card.id)
     if args.json:
-        json.dump(card_record(card), out, ensure_ascii=False, indent=2)
+        json.dump(card_record(card, step, open_steps=pipeline.open_steps([card.id])[card.id]), out,
+                  ensure_ascii=False, indent=2)
         out.write("\n")
     else:
-        _show(card, out)
+        _show(card, step, out)
     return EXIT_OK
 
 
@@ -492,9 +534,15 @@ def _list(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     found = _list_lines(pipeline, args.stage, card_filter)
     if args.json:
         out.write("[")
-        for index, card in enumerate(found):
-            out.write(",\n" if index else "\n")
-            out.write(json.dumps(card_record(card), ensure_ascii=False))
+        index = 0
+        for page in _pages(found, 500):
+            ids = [card.id for card in page]
+            steps, plans = pipeline.next_steps(ids), pipeline.open_steps(ids)
+            for card in page:
+                out.write(",\n" if index else "\n")
+                out.write(json.dumps(card_record(card, steps.get(card.id), open_steps=plans[card.id]),
+                                     ensure_ascii=False))
+                index += 1
         out.write("\n]\n")
         return EXIT_OK
     for card in found:
@@ -569,6 +617,150 @@ def _log(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     activity = pipeline.log_activity(args.id, args.kind, args.summary)
     out.write(f"Logged {activity.kind.value} on card {activity.card_id}.\n")
     return EXIT_OK
+
+
+def _pages(cards: Iterator[Card], size: int) -> Iterator[list[Card]]:
+    page: list[Card] = []
+    for card in cards:
+        page.append(card)
+        if len(page) >= size:
+            yield page
+            page = []
+    if page:
+        yield page
+
+
+def _step_line(step: PlannedRecord) -> str:
+    return (f"#{step.id} {step.kind.value} due {step.due.text()}: {step.summary}"
+            f" ({step.owner})")
+
+
+def step_json(step: PlannedRecord) -> dict[str, Any]:
+    return {
+        "id": step.id, "card": step.card_id, "state": step.state.value, "kind": step.kind.value,
+        "summary": step.summary, "due": step.due.iso(), "owner": step.owner,
+        "planned_by": step.planned_by, "planned_at": step.planned_at.isoformat(),
+        "rescheduled_by": step.rescheduled_by,
+        "rescheduled_at": step.rescheduled_at.isoformat() if step.rescheduled_at else None,
+        "closed_by": step.closed_by, "closed_at": step.closed_at.isoformat() if step.closed_at else None,
+        "outcome": step.outcome, "log_id": step.activity_id,
+    }
+
+
+def _plan(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
+    step = pipeline.plan(args.id, args.kind, args.due, args.summary, args.owner)
+    out.write(f"{step.id}\n")
+    return EXIT_OK
+
+
+def _done(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
+    given = {name: getattr(args, name.replace("-", "_")) for name in ("next-kind", "next-due", "next-summary")}
+    then: NextPlan | None = None
+    if any(value is not None for value in given.values()):
+        missing = [f"--{name}" for name, value in given.items() if value is None]
+        if missing:
+            raise InvalidInput(f"{missing[0]}: planning the next step needs --next-kind, --next-due and "
+                               "--next-summary together.", field=missing[0])
+        then = pipeline.parse_plan(args.next_kind, args.next_due, args.next_summary)
+    done = pipeline.complete(args.activity, args.outcome, then)
+    out.write(f"Done: {done.step.kind.value} on card {done.step.card_id} (logged as activity {done.activity.id}).\n")
+    if done.next is not None:
+        out.write(f"Planned next: {_step_line(done.next)}\n")
+    return EXIT_OK
+
+
+def _reschedule(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
+    step = pipeline.reschedule(args.activity, args.due)
+    out.write(f"Rescheduled: {_step_line(step)}\n")
+    return EXIT_OK
+
+
+def _cancel(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
+    step = pipeline.cancel(args.activity)
+    out.write(f"Cancelled: #{step.id} {step.kind.value} on card {step.card_id}.\n")
+    return EXIT_OK
+
+
+def _card_json(card: CardSummary) -> dict[str, Any]:
+    return {"id": card.id, "name": card.name, "company": card.company, "stage": card.stage.value,
+            "owner": card.owner}
+
+
+def _today(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
+    owner = None if args.all else (args.owner or pipeline.user)
+    day = pipeline.today_view(owner)
+    if args.json:
+        json.dump({
+            "owner": owner,
+            "due": [step_json(d.step) | {"next_step_state": d.step.due.state(day.now).value,
+                                         "card": _card_json(d.card)} for d in day.due],
+            "no_next_step": [_card_json(card) for card in day.without_next_step],
+            "stale": [_card_json(card) | {"last_active": card.active_at.isoformat()} for card in day.stale],
+        }, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return EXIT_OK
+
+    def card_text(card: CardSummary) -> str:
+        company = f" ({card.company})" if card.company else ""
+        return f"card {card.id:<7} {card.stage.value:<11} {card.name}{company}"
+
+    for title, state in (("Overdue", StepState.OVERDUE), ("Due today", StepState.TODAY)):
+        steps = [d for d in day.due if d.step.due.state(day.now) is state]
+        out.write(f"{title} ({len(steps)})\n")
+        for d in steps:
+            out.write(f"  #{d.step.id:<6} {d.step.due.text():<16} {d.step.kind.value:<7} "
+                      f"{d.step.summary[:40]:<40}  {card_text(d.card)}\n")
+    out.write(f"No next step ({len(day.without_next_step)})\n")
+    for card in day.without_next_step:
+        out.write(f"  {card_text(card)}\n")
+    out.write(f"Stale ({len(day.stale)})\n")
+    for card in day.stale:
+        out.write(f"  {card_text(card)}  (last active {card.active_at:%Y-%m-%d})\n")
+    return EXIT_OK
+
+
+def _activities(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
+    entries = activity_entries(pipeline.activities(args.id), pipeline.planned_of(args.id))
+    if args.json:
+        json.dump([{k: v for k, v in entry.items() if k != "due_text"} for entry in entries], out,
+                  ensure_ascii=False, indent=2)
+        out.write("\n")
+        return EXIT_OK
+    for entry in entries:
+        when = entry["due_text"] if entry["state"] == "planned" else entry["at"][:16].replace("T", " ")
+        label = "due " + when if entry["state"] == "planned" else when
+        ident = f"#{entry['id']}" if entry["id"] else ""
+        outcome = f" — {entry['outcome']}" if entry.get("outcome") and entry["state"] != "done" else ""
+        out.write(f"{ident:<8} {entry['state']:<10} {entry['kind']:<8} {label:<22} "
+                  f"{entry['by']:<10} {entry['summary']}{outcome}\n")
+    return EXIT_OK
+
+
+def activity_entries(log: list[ActivityRecord], plans: list[PlannedRecord]) -> list[dict[str, Any]]:
+    """A card's done activities (the log) and its planned and cancelled ones, newest first. A done
+    planned activity shows once, as its entry of the log, with the planned activity's id."""
+    planned_by_log = {plan.activity_id: plan for plan in plans if plan.activity_id is not None}
+    entries: list[dict[str, Any]] = []
+    for item in log:
+        plan = planned_by_log.get(item.id)
+        entries.append({
+            "id": plan.id if plan else None, "log_id": item.id, "state": "done", "kind": item.kind.value,
+            "summary": item.summary, "outcome": plan.outcome if plan else None,
+            "due": plan.due.iso() if plan else None, "at": item.at.isoformat(), "by": item.by,
+            "owner": plan.owner if plan else None,
+        })
+    for plan in plans:
+        if plan.state is PlanState.DONE:
+            continue
+        at = plan.closed_at if plan.state is PlanState.CANCELLED and plan.closed_at else plan.planned_at
+        by = plan.closed_by if plan.state is PlanState.CANCELLED and plan.closed_by else plan.planned_by
+        entries.append({
+            "id": plan.id, "log_id": None, "state": plan.state.value, "kind": plan.kind.value,
+            "summary": plan.summary, "outcome": None, "due": plan.due.iso(), "at": at.isoformat(), "by": by,
+            "owner": plan.owner, "due_text": plan.due.text(),
+        })
+    entries.sort(key=lambda entry: entry["at"], reverse=True)
+    return entries
 
 
 def _history(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
@@ -810,8 +1002,9 @@ def _unreadable(error: BaseException) -> str | None:
 COMMANDS: dict[str, Callable[[Pipeline, argparse.Namespace, TextIO], int]] = {
     "demo": _demo, "add": _add, "edit": _edit, "reassign": _reassign, "show": _show_command, "list": _list,
     "promote": _promote, "demote": _demote, "lose": _lose, "reopen": _reopen,
-    "log": _log, "history": _history, "undo": _undo, "import": _import, "export": _export,
-    "report": _report,
+    "log": _log, "history": _history, "plan": _plan, "done": _done, "reschedule": _reschedule,
+    "cancel": _cancel, "today": _today, "activities": _activities, "undo": _undo, "import": _import,
+    "export": _export, "report": _report,
 }
 
 

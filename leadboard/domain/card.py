@@ -55,6 +55,12 @@ class ActivityKind(StrEnum):
     MEETING = "meeting"
     EMAIL = "email"
     NOTE = "note"
+    #: a completed planned task: like a note, it keeps the card fresh but is not contact with them
+    TASK = "task"
+
+
+#: the activities that are contact with the customer: what the ``activities`` gate check counts
+INTERACTIONS = frozenset({ActivityKind.CALL, ActivityKind.MEETING, ActivityKind.EMAIL})
 
 
 ShortText = Annotated[str, Field(max_length=LIMITS.line)]
@@ -219,6 +225,8 @@ class Card(CardFields):
     the file's column name."""
     source_id: str | None = None
     """The card's id in the system it was imported from."""
+    next_due: datetime | None = None
+    """When the card's next step is due (``domain.planned.Due.key``); None: nothing planned."""
 
     @property
     def amount(self) -> Decimal | None:
@@ -343,6 +351,8 @@ class CardSummary:
     #: for lost cards: the stage it was lost from and why (the lost view shows them)
     lost_from: Stage | None = None
     lost_reason: str | None = None
+    #: when the card's next step is due (naive UTC, ``domain.planned.Due.key``); None: no next step
+    next_due: datetime | None = None
 
     def is_stale(self, stale_after_days: int | None, now: datetime) -> bool:
         return stale_after_days is not None and (now - self.active_at).days >= stale_after_days

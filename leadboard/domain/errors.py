@@ -29,6 +29,16 @@ class CardNotFound(LeadboardError):
         self.card_id = card_id
 
 
+class ActivityNotFound(LeadboardError):
+    def __init__(self, activity_id: int):
+        super().__init__(f"There is no planned activity {activity_id}.")
+        self.activity_id = activity_id
+
+
+class StepNotOpen(LeadboardError):
+    """A planned activity already done or cancelled cannot be done, rescheduled or cancelled."""
+
+
 class MoveNotAllowed(LeadboardError):
     """The move makes no sense from where the card is (promote an account, reopen an open card)."""
 

@@ -55,6 +55,12 @@ class ChangeKind(StrEnum):
 #: column it changes, old and new, and undo writes the old values back.
 ACTIVITY_PREFIX = "activity."
 
+#: journal fields of a planned activity (a next step) a change planned, rescheduled, completed or
+#: cancelled: ``planned.<field>`` (``id`` and ``kind`` always, then what changed: ``summary``,
+#: ``due``, ``state``, ``outcome``). Completing one also journals the log entry it became
+#: (``activity.kind``, ``activity.summary``).
+PLANNED_PREFIX = "planned."
+
 
 @dataclass(frozen=True)
 class FieldChange:
@@ -94,6 +100,8 @@ class ChangeRecord:
         if self.kind is ChangeKind.REASSIGN:
             owner = self.change("owner")
             return f"reassign to {owner.new if owner and owner.new else 'nobody'}"
+        if self.kind is ChangeKind.ACTIVITY and self.planned_id is not None:
+            return self._describe_planned()
         if self.kind is ChangeKind.ACTIVITY:
             kind = self.change(ACTIVITY_PREFIX + "kind")
             summary = self.change(ACTIVITY_PREFIX + "summary")
@@ -108,6 +116,27 @@ class ChangeRecord:
             return "undo"
         names = [c.field for c in self.changes if not c.field.startswith(ACTIVITY_PREFIX)]
         return "edit " + ", ".join(names) if names else "edit"
+
+    @property
+    def planned_id(self) -> int | None:
+        """The planned activity this change planned or changed, if it was one."""
+        step = self.change(PLANNED_PREFIX + "id")
+        return int(step.new) if step and step.new else None
+
+    def _describe_planned(self) -> str:
+        kind = self.change(PLANNED_PREFIX + "kind")
+        what = (kind.new if kind else None) or "step"
+        state = self.change(PLANNED_PREFIX + "state")
+        due = self.change(PLANNED_PREFIX + "due")
+        summary = self.change(PLANNED_PREFIX + "summary")
+        if state is not None and state.old is None:
+            text = f"“{summary.new}” " if summary and summary.new else ""
+            return f"plan {what} {text}due {due.new if due else '?'}"
+        if state is not None and state.new == "done":
+            return f"complete {what}"
+        if state is not None and state.new == "cancelled":
+            return f"cancel {what}"
+        return f"reschedule {what} to {due.new}" if due else f"change {what}"
 
 
 @dataclass(frozen=True)

@@ -205,6 +205,13 @@ class StageSettings(BaseModel):
     """The chance a card in this stage becomes a sale; weights the column's value."""
     stale_after_days: Annotated[int, Field(ge=1, le=3650)]
     """Days without an activity after which a card in this stage is marked stale."""
+    require_next_step: bool | None = None
+    """Whether every card in this stage should have a next step planned: "no next step" is then a
+    warning on the board and in the Today view. Unset: yes for leads and opportunities."""
+
+
+#: the stages that need a next step when the rules file does not say
+NEXT_STEP_BY_DEFAULT = frozenset({Stage.LEAD, Stage.OPPORTUNITY})
 
 
 @dataclass(frozen=True)
@@ -277,6 +284,12 @@ class Rules(BaseModel):
 
     def stale_after_days(self, stage: Stage) -> int | None:
         return self.stages[stage].stale_after_days if stage in self.stages else None
+
+    def requires_next_step(self, stage: Stage) -> bool:
+        settings = self.stages.get(stage)
+        if settings is None or settings.require_next_step is None:
+            return stage in NEXT_STEP_BY_DEFAULT
+        return settings.require_next_step
 
 
 class GateMemo:

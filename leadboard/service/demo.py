@@ -11,17 +11,18 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import partial
 from itertools import pairwise
 from typing import Any
 
 from leadboard.domain.card import FIELD_NAMES, card_amount
+from leadboard.domain.planned import Due, PlannedKind, local_today
 from leadboard.domain.stages import Move, Stage
 from leadboard.service.pipeline import Pipeline
 from leadboard.store import cards as card_store
-from leadboard.store import visits
+from leadboard.store import planned, visits
 from leadboard.store.db import in_transaction
 from leadboard.store.models import Activity, History
 
@@ -57,6 +58,13 @@ SUMMARIES = ("Intro call, keen on a demo", "Demo went well", "Sent proposal", "D
 STAGE_WEIGHTS = ((Stage.CONTACT, 48), (Stage.LEAD, 18), (Stage.OPPORTUNITY, 9),
                  (Stage.ACCOUNT, 6), (Stage.LOST, 19))
 LOST_REASONS = ("No budget", "Chose a competitor", "Went silent", "Bad timing")
+NEXT_STEPS = (("call", "Call to confirm the budget"), ("email", "Send the proposal"),
+              ("meeting", "Demo for the team"), ("task", "Prepare the quote"),
+              ("call", "Check in after the trial"), ("email", "Follow up on the contract"),
+              ("meeting", "Site visit"), ("task", "Write up their requirements"))
+#: how a demo day is planned, per open card: (share, first day, last day) relative to today;
+#: what is left over has no next step
+PLAN_SPREAD = ((0.18, -6, -1), (0.17, 0, 0), (0.4, 1, 21))
 
 BATCH = 2_000
 
@@ -115,12 +123,17 @@ def demo_card(
 
 
 def fill(pipeline: Pipeline, count: int, seed: int = 7,
-         progress: Callable[[int, int], None] | None = None) -> dict[Stage, int]:
-    """Add ``count`` demo cards; returns how many went into each stage."""
+         progress: Callable[[int, int], None] | None = None,
+         plan_around: datetime | None = None) -> dict[Stage, int]:
+    """Add ``count`` demo cards; returns how many went into each stage. Open cards get next steps
+    spread around the day of ``plan_around`` (default: now): some overdue, some due that day,
+    some later, and some cards with none, so the first Today view shows a real day."""
     rng = random.Random(seed)
     story = random.Random(seed + 1)  # the history's own dice, so the cards stay as they were
     now = pipeline._clock()
     today = now.date()  # the pipeline's day, not the machine's: a scene on a fixed clock never ages
+    plan_day = local_today(plan_around or now)
+    plans_rng = random.Random(seed + 2)  # the next steps' dice: the cards and their history stay
     made = {stage: 0 for stage in Stage}
     done = 0
     for batch in _batches(count):
@@ -155,7 +168,7 @@ def fill(pipeline: Pipeline, count: int, seed: int = 7,
                 rows[-1]["contract_signed_on"] = path[-1].at.date()
             paths.append(path)
             made[stage] += 1
-        in_transaction(partial(_insert, rows, paths, now, rng))
+        in_transaction(partial(_insert, rows, paths, now, rng, plans_rng, plan_day))
         done += batch
         if progress:
             progress(done, count)
@@ -219,11 +232,15 @@ def _path(rng: random.Random, stage: Stage, reached: Stage, now: datetime) -> li
     return steps
 
 
-def _insert(rows: list[dict[str, Any]], paths: list[list[Step]], now: datetime, rng: random.Random) -> None:
+def _insert(rows: list[dict[str, Any]], paths: list[list[Step]], now: datetime, rng: random.Random,
+            plans_rng: random.Random, plan_day: date) -> None:
     ids = card_store.insert_many(rows, now)
     histories: list[dict[str, Any]] = []
     activities: list[dict[str, Any]] = []
+    plans: list[dict[str, Any]] = []
     for card_id, row, path in zip(ids, rows, paths, strict=True):
+        if row["stage"] in (Stage.CONTACT.value, Stage.LEAD.value, Stage.OPPORTUNITY.value):
+            plans.extend(_next_steps(plans_rng, card_id, row["owner"], plan_day, now))
         histories.extend({"card": card_id, "move": step.move.value,
                           "from_stage": step.from_stage.value if step.from_stage else None,
                           "to_stage": step.to_stage.value, "by": row["owner"], "at": step.at,
@@ -237,6 +254,25 @@ def _insert(rows: list[dict[str, Any]], paths: list[list[Step]], now: datetime, 
     for start in range(0, len(activities), 1000):
         Activity.insert_many(activities[start:start + 1000]).execute()
     visits.rebuild(ids)
+    planned.insert_many(plans)
+    planned.refresh_next_steps(ids)
+
+
+def _next_steps(rng: random.Random, card_id: int, owner: str, day: date, now: datetime) -> list[dict[str, Any]]:
+    """Nothing, or a next step somewhere around ``day`` (sometimes at a time of day)."""
+    pick = rng.random()
+    for share, first, last in PLAN_SPREAD:
+        if pick < share:
+            due_day = day + timedelta(days=rng.randint(first, last))
+            kind, summary = rng.choice(NEXT_STEPS)
+            due = Due(day=due_day)
+            if rng.random() < 0.35:  # a meeting or a call at a set time, local
+                local_time = datetime.combine(due_day, time(rng.randrange(9, 17), rng.choice((0, 30))))
+                due = Due(at=local_time.astimezone().astimezone(UTC).replace(tzinfo=None))
+            return [planned.new_row(card_id, PlannedKind(kind), summary, due, owner, owner,
+                                    now - timedelta(days=rng.randrange(0, 10)))]
+        pick -= share
+    return []
 
 
 def _batches(count: int) -> Iterator[int]:

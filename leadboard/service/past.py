@@ -11,7 +11,7 @@ from typing import Any, NoReturn
 
 from leadboard.domain.card import CardSummary
 from leadboard.domain.errors import MoveNotAllowed
-from leadboard.domain.filter import NO_FILTER, CardFilter
+from leadboard.domain.filter import NO_FILTER, CardFilter, ColumnOrder
 from leadboard.domain.stages import PIPELINE, Stage
 from leadboard.service.pipeline import Pipeline, StageStats
 from leadboard.store import cards
@@ -45,6 +45,9 @@ class PastPipeline(Pipeline):
     def position(self, card_id: int, card_filter: CardFilter = NO_FILTER) -> int | None:
         return None
 
+    def column_order(self) -> ColumnOrder:
+        return ColumnOrder.RANK  # the past is read in the board's own order
+
     def changes_since(self, change_id: int) -> tuple[int, set[int] | None]:
         return change_id, set()  # the past does not change
 
@@ -56,3 +59,5 @@ class PastPipeline(Pipeline):
 
     create = edit = reassign = promote = demote = lose = reopen = undo = log_activity = _refuse  # type: ignore[assignment]
     check_promotion = _refuse  # type: ignore[assignment]
+    plan = reschedule = postpone = complete = cancel = log_and_plan = _refuse  # type: ignore[assignment]
+    remember_column_order = _refuse  # type: ignore[assignment]

@@ -40,8 +40,10 @@ from leadboard.domain.history import (
     MoveRecord,
     history_items,
 )
+from leadboard.domain.planned import PlannedRecord
 from leadboard.domain.stages import GATE_INTO, PIPELINE, Move, Stage
 from leadboard.domain.text import LIMITS, multi_line, within
+from leadboard.service.planning import NextPlan, Planning
 from leadboard.service.reports import Reports
 from leadboard.store import cards, journal
 from leadboard.store.db import in_transaction
@@ -53,7 +55,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 #: the card columns logging an activity changes
-ACTIVITY_COLUMNS = ("activity_count", "last_activity_at")
+ACTIVITY_COLUMNS = journal.ACTIVITY_COLUMNS
 
 
 def utc_now() -> datetime:
@@ -91,9 +93,10 @@ class StageStats:
     capped: bool = False
 
 
-class Pipeline:
+class Pipeline(Planning):
     """The service one user works through. ``user`` is recorded on every write. ``rules=None``
-    means the default rules, read when first needed: ``show`` and ``list`` never need them."""
+    means the default rules, read when first needed: ``show`` and ``list`` never need them.
+    Planning next steps and the Today view are in ``service/planning.py``."""
 
     def __init__(self, rules: Rules | None, user: str, clock: Callable[[], datetime] = utc_now,
                  today: Callable[[], date] = date.today):
@@ -128,7 +131,7 @@ class Pipeline:
 
     def column_page(self, stage: Stage, offset: int, limit: int, card_filter: CardFilter = NO_FILTER,
                     total: int | None = None) -> list[CardSummary]:
-        return cards.column_page(stage, offset, limit, card_filter, total)
+        return cards.column_page(stage, offset, limit, card_filter, total, self._end_of_today())
 
     def stats(self, card_filter: CardFilter = NO_FILTER) -> dict[Stage, StageStats]:
         return self._stats(cards.stage_totals(card_filter))
@@ -162,7 +165,7 @@ class Pipeline:
         return cards.find(stage, card_filter, limit, after)
 
     def position(self, card_id: int, card_filter: CardFilter = NO_FILTER) -> int | None:
-        return cards.position(card_id, card_filter)
+        return cards.position(card_id, card_filter, self._end_of_today())
 
     def history(self, card_id: int) -> list[MoveRecord]:
         self.card(card_id)
@@ -218,7 +221,8 @@ class Pipeline:
         return self._edit(card_id, changes, version, ChangeKind.EDIT)
 
     def reassign(self, card_id: int, owner: str, version: int | None = None) -> Card:
-        """Hand the card to a colleague."""
+        """Hand the card to a colleague, with the open steps its owner had planned on it (steps
+        planned for someone else by name stay theirs)."""
         return self._edit(card_id, {"owner": owner}, version, ChangeKind.REASSIGN)
 
     def _edit(self, card_id: int, changes: dict[str, Any], version: int | None, kind: ChangeKind) -> Card:
@@ -230,15 +234,17 @@ class Pipeline:
             merged = self._merged(card, changes)
             now = self._clock()
             self._write(card, merged.fields(), now)
+            self._hand_over_steps(card, merged.owner)
             after = self.card(card_id)
             return after, journal.record_change(kind, card, after, self.user, now, FIELD_NAMES)
 
         return self._journaled(in_transaction(work))
 
-    def _journaled(self, done: tuple[T, int]) -> T:
-        """Remember a committed change as this session's; returns what the change returned."""
-        result, entry_id = done
-        self.session.add(entry_id)
+    def _journaled(self, done: tuple[T, int | list[int]]) -> T:
+        """Remember a committed change (or changes) as this session's; returns what the change
+        returned."""
+        result, entries = done
+        self.session.update([entries] if isinstance(entries, int) else entries)
         return result
 
     # ---- moving ---------------------------------------------------------------------------
@@ -360,6 +366,8 @@ class Pipeline:
                 else:  # it changed an activity already there: the old values go back
                     journal.restore_activity(target.activity_id, activity)
             self._write(card, values, now)
+            if "owner" in values:  # undoing a reassign hands the steps back too
+                self._hand_over_steps(card, values["owner"])
             record = None
             if "stage" in values and values["stage"] != card.stage.value:
                 what = target.move.move.value if target.move else "change"
@@ -384,6 +392,9 @@ class Pipeline:
             raise UndoRefused(f"Change {target.id} is an undo itself; make the change again instead.")
         if target.undone_by is not None:
             raise UndoRefused(f"Your {what} is undone already (change {target.undone_by}).")
+        if target.planned_id is not None:
+            raise UndoRefused(f"Your {what} changed a planned activity, which undo cannot take back; "
+                              f"reschedule, cancel or plan the step again instead.")
         later = journal.changes_after(target.card_id, target.id)
         later_ids = {c.id for c in later}
         # a later change that was itself undone since, and its undo, cancel out
@@ -398,27 +409,46 @@ class Pipeline:
             )
 
     def log_activity(self, card_id: int, kind: str | ActivityKind, summary: str) -> ActivityRecord:
-        try:
-            activity_kind = ActivityKind(str(kind).strip().lower())
-        except ValueError:
-            kinds = ", ".join(k.value for k in ActivityKind)
-            raise InvalidInput(f"Unknown activity kind {kind!r}; use one of {kinds}.", field="kind") from None
-        summary = within(multi_line(summary), LIMITS.summary, "summary")
-        if not summary:
-            raise InvalidInput("Say in a few words what happened (summary).", field="summary")
+        activity_kind, summary = _logged(kind, summary)
 
         def work() -> tuple[ActivityRecord, int]:
-            cards.lock(card_id)  # a colleague logging at the same time waits: ``before`` stays true
-            before = self.card(card_id)
-            now = self._clock()
-            activity = journal.add_activity(card_id, activity_kind, summary, self.user, now)
-            logged = [FieldChange(ACTIVITY_PREFIX + "kind", None, activity_kind.value),
-                      FieldChange(ACTIVITY_PREFIX + "summary", None, summary)]
-            entry_id = journal.record_change(ChangeKind.ACTIVITY, before, self.card(card_id), self.user, now,
-                                             ACTIVITY_COLUMNS, activity_id=activity.id, extra=logged)
-            return activity, entry_id
+            return self._log(card_id, activity_kind, summary, self._clock())
 
         return self._journaled(in_transaction(work))
+
+    def _log(self, card_id: int, kind: ActivityKind, summary: str, now: datetime) -> tuple[ActivityRecord, int]:
+        """Log an activity and journal it (inside a transaction): the activity and its entry."""
+        cards.lock(card_id)  # a colleague logging at the same time waits: ``before`` stays true
+        before = self.card(card_id)
+        activity = journal.add_activity(card_id, kind, summary, self.user, now)
+        logged = [FieldChange(ACTIVITY_PREFIX + "kind", None, kind.value),
+                  FieldChange(ACTIVITY_PREFIX + "summary", None, summary)]
+        entry_id = journal.record_change(ChangeKind.ACTIVITY, before, self.card(card_id), self.user, now,
+                                         ACTIVITY_COLUMNS, activity_id=activity.id, extra=logged)
+        return activity, entry_id
+
+    def log_and_plan(self, card_id: int, done: tuple[str, str] | None,
+                     then: NextPlan | None) -> tuple[ActivityRecord | None, PlannedRecord | None]:
+        """Log what happened (``done`` = kind, summary), plan what comes next, or both, in one
+        transaction: the board's "log / plan / both" form."""
+        if done is None and then is None:
+            raise InvalidInput("Say in a few words what happened, or plan a next step (or both).", field="summary")
+        logged = _logged(*done) if done is not None else None
+
+        def work() -> tuple[tuple[ActivityRecord | None, int | None], list[int]]:
+            self.card(card_id)
+            now = self._clock()
+            activity, planned_id, entries = None, None, []
+            if logged:
+                activity, entry_id = self._log(card_id, *logged, now)
+                entries.append(entry_id)
+            if then:
+                planned_id, entry_id = self._plan(card_id, then, now)
+                entries.append(entry_id)
+            return (activity, planned_id), entries
+
+        activity, planned_id = self._journaled(in_transaction(work))
+        return activity, self.planned(planned_id) if planned_id else None
 
     # ---- the one transition ------------------------------------------------------------------
 
@@ -475,6 +505,19 @@ class Pipeline:
 def local(at: datetime) -> str:
     """A stored (naive UTC) time as the viewer's local time, to the minute."""
     return f"{at.replace(tzinfo=UTC).astimezone():%Y-%m-%d %H:%M}"
+
+
+def _logged(kind: str | ActivityKind, summary: str) -> tuple[ActivityKind, str]:
+    """An activity to log, checked: its kind and its cleaned summary."""
+    try:
+        activity_kind = ActivityKind(str(kind).strip().lower())
+    except ValueError:
+        kinds = ", ".join(k.value for k in ActivityKind)
+        raise InvalidInput(f"Unknown activity kind {kind!r}; use one of {kinds}.", field="kind") from None
+    summary = within(multi_line(summary), LIMITS.summary, "summary")
+    if not summary:
+        raise InvalidInput("Say in a few words what happened (summary).", field="summary")
+    return activity_kind, summary
 
 
 def _reason(reason: str | None) -> str:

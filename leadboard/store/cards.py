@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import peewee as pw
 
 from leadboard.domain.card import FIELD_NAMES, MONEY_FIELDS, Card, CardSummary, card_amount
-from leadboard.domain.filter import NO_FILTER, CardFilter
+from leadboard.domain.filter import NO_FILTER, CardFilter, ColumnOrder
 from leadboard.domain.stages import Stage
 from leadboard.store.db import database, is_sqlite
 from leadboard.store.models import Card as CardRow
@@ -60,6 +60,7 @@ def to_card(row: CardRow | dict[str, Any]) -> Card:
         warnings=[w for w in (data.get("warnings") or "").split(",") if w],
         extra=_extras(data.get("extra")),
         source_id=data.get("source_id"),
+        next_due=_as_datetime(data["next_due"]) if data.get("next_due") else None,
     )
 
 
@@ -86,11 +87,13 @@ _SUMMARY_COLUMNS = (
     CardRow.version,
     CardRow.lost_from,
     CardRow.lost_reason,
+    CardRow.next_due,
 )
 
 
 def _summary(row: tuple[Any, ...]) -> CardSummary:
-    card_id, stage, name, company, amount, owner, warnings, active, created, version, lost_from, lost_reason = row
+    (card_id, stage, name, company, amount, owner, warnings, active, created, version, lost_from, lost_reason,
+     next_due) = row
     return CardSummary(
         id=card_id,
         stage=Stage(stage),
@@ -103,13 +106,22 @@ def _summary(row: tuple[Any, ...]) -> CardSummary:
         version=version,
         lost_from=Stage(lost_from) if lost_from else None,
         lost_reason=lost_reason,
+        next_due=_as_datetime(next_due) if next_due else None,
     )
+
+
+#: what a column (or the Today view) reads of a card, and how a row of them becomes a summary
+SUMMARY_COLUMNS = _SUMMARY_COLUMNS
+summary = _summary
 
 
 def _as_datetime(value: Any) -> datetime:
     if isinstance(value, datetime):
         return value
     return datetime.fromisoformat(str(value))
+
+
+as_datetime = _as_datetime
 
 
 def _where(stage: Stage | None, card_filter: CardFilter) -> pw.ColumnBase:
@@ -169,9 +181,10 @@ def search_text() -> pw.ColumnBase:
 
 
 def column_page(stage: Stage, offset: int, limit: int, card_filter: CardFilter = NO_FILTER,
-                total: int | None = None) -> list[CardSummary]:
-    """Cards ``offset`` .. ``offset + limit`` of one column, in rank order (under a search: the
-    matches newest first, as ``stage_totals`` counts them).
+                total: int | None = None, end_of_today: datetime | None = None) -> list[CardSummary]:
+    """Cards ``offset`` .. ``offset + limit`` of one column, in the filter's order (under a search:
+    the matches newest first, as ``stage_totals`` counts them). Ordering by urgency needs
+    ``end_of_today`` (naive UTC): the next steps due before it come first.
 
     Deep pages are read from the far end of the index (given the column's ``total``), so the last
     page of a million-card column costs no more than the middle one.
@@ -180,6 +193,8 @@ def column_page(stage: Stage, offset: int, limit: int, card_filter: CardFilter =
         rows = tuples(_search_matches(_SUMMARY_COLUMNS, stage, card_filter).offset(offset).limit(limit))
         return [_summary(row) for row in rows]
     where = _where(stage, card_filter)
+    if card_filter.order is not ColumnOrder.RANK:
+        return _ordered_page(where, _segments(card_filter.order, end_of_today), offset, limit)
     base = CardRow.select(*_SUMMARY_COLUMNS).where(where)
     if total is not None and offset > total // 2:
         from_end = max(total - offset - limit, 0)
@@ -190,6 +205,72 @@ def column_page(stage: Stage, offset: int, limit: int, card_filter: CardFilter =
         return [_summary(row) for row in reversed(list(rows))]
     rows = tuples(base.order_by(CardRow.rank, CardRow.id).offset(offset).limit(limit))
     return [_summary(row) for row in rows]
+
+
+#: one stretch of a column in a non-rank order: which cards, and their order (key, descending?)
+Segment = tuple[pw.ColumnBase, tuple[tuple[pw.Field, bool], ...]]
+
+
+def _segments(order: ColumnOrder, end_of_today: datetime | None) -> list[Segment]:
+    """A column in ``order`` as stretches that each read along one index (stage[, owner], key,
+    rank, id), so every page is a short index walk however many cards the column holds."""
+    by_rank = ((CardRow.rank, False), (CardRow.id, False))
+    if order is ColumnOrder.URGENCY:
+        if end_of_today is None:
+            raise ValueError("ordering by urgency needs the end of today")
+        due = ((CardRow.next_due, False), *by_rank)
+        return [(CardRow.next_due < end_of_today, due),  # overdue, then due today
+                (CardRow.next_due.is_null(), by_rank),  # no next step
+                (CardRow.next_due >= end_of_today, due)]  # planned later
+    if order is ColumnOrder.VALUE:
+        return [(pw.SQL("1 = 1"), ((CardRow.amount, True), *by_rank))]
+    if order is ColumnOrder.CLOSE_DATE:
+        return [(CardRow.close_by.is_null(False), ((CardRow.close_by, False), *by_rank)),
+                (CardRow.close_by.is_null(), by_rank)]
+    return [(pw.SQL("1 = 1"), by_rank)]
+
+
+def _ordering(keys: tuple[tuple[pw.Field, bool], ...]) -> list[pw.Node]:
+    return [key.desc() if descending else key.asc() for key, descending in keys]
+
+
+def _ordered_page(where: pw.ColumnBase, segments: list[Segment], offset: int, limit: int) -> list[CardSummary]:
+    """Rows ``offset`` .. ``offset + limit`` of the segments one after another. A segment is
+    counted only when the page starts beyond it."""
+    found: list[CardSummary] = []
+    for condition, keys in segments:
+        if limit <= 0:
+            break
+        query = CardRow.select(*_SUMMARY_COLUMNS).where(where & condition).order_by(*_ordering(keys))
+        rows = [_summary(row) for row in tuples(query.offset(offset).limit(limit))]
+        if rows:
+            found.extend(rows)
+            limit -= len(rows)
+            offset = 0
+        else:
+            offset -= CardRow.select().where(where & condition).count()
+            offset = max(offset, 0)
+    return found
+
+
+def _ordered_position(row: CardRow, where: pw.ColumnBase, segments: list[Segment]) -> int | None:
+    """The card's index in a column read as ``segments``."""
+    before = 0
+    for condition, keys in segments:
+        inside = CardRow.select(CardRow.id).where(where & condition & (CardRow.id == row.id)).exists()
+        if not inside:
+            before += CardRow.select().where(where & condition).count()
+            continue
+        ahead: pw.ColumnBase = pw.SQL("1 = 0")
+        same: pw.ColumnBase = pw.SQL("1 = 1")
+        for key, descending in keys:
+            value = getattr(row, key.name)
+            if value is None:  # within a segment a key is all NULL or never NULL
+                continue
+            ahead |= same & ((key > value) if descending else (key < value))
+            same &= key == value
+        return before + CardRow.select().where(where & condition & ahead).count()
+    return None
 
 
 def find(stage: Stage | None = None, card_filter: CardFilter = NO_FILTER, limit: int | None = None,
@@ -293,7 +374,7 @@ def top_rank(stage: Stage) -> float:
     return row.rank if row else 0.0
 
 
-def position(card_id: int, card_filter: CardFilter = NO_FILTER) -> int | None:
+def position(card_id: int, card_filter: CardFilter = NO_FILTER, end_of_today: datetime | None = None) -> int | None:
     """The card's index in its column under ``card_filter`` (to keep focus on it after a move)."""
     row = CardRow.get_or_none(CardRow.id == card_id)
     if row is None:
@@ -301,6 +382,9 @@ def position(card_id: int, card_filter: CardFilter = NO_FILTER) -> int | None:
     if card_filter.search.strip():
         newer = _search_matches((CardRow.id,), Stage(row.stage), card_filter).where(CardRow.id > row.id)
         return newer.limit(SEARCH_LIMIT).count()
+    if card_filter.order is not ColumnOrder.RANK:
+        return _ordered_position(row, _where(Stage(row.stage), card_filter),
+                                 _segments(card_filter.order, end_of_today))
     # a row-value comparison walks the (stage, rank, id) index; the equivalent OR of two
     # conditions cost ~15 ms even for the top card of a 240,000-card column
     before = pw.Tuple(CardRow.rank, CardRow.id) < pw.Tuple(row.rank, row.id)

@@ -15,6 +15,7 @@ from leadboard.domain.card import (
     BOOL_FIELDS,
     DATE_FIELDS,
     FIELD_NAMES,
+    INTERACTIONS,
     MONEY_FIELDS,
     ActivityKind,
     field_text,
@@ -98,11 +99,16 @@ def last_undoable_move(by: str) -> MoveRecord | None:
     return _move(row) if row else None
 
 
+#: the card columns logging an activity changes (journaled with it)
+ACTIVITY_COLUMNS = ("activity_count", "last_activity_at")
+
+
 def add_activity(card_id: int, kind: ActivityKind, summary: str, by: str, at: datetime) -> ActivityRecord:
     """Log an activity on the card and return it as recorded."""
     activity_id = Activity.insert(card=card_id, kind=kind.value, summary=summary, by=by, at=at).execute()
-    # every activity keeps the card fresh; only an interaction (not a note) builds the relationship
-    interaction = 0 if kind is ActivityKind.NOTE else 1
+    # every activity keeps the card fresh; only an interaction (not a note or a task) builds the
+    # relationship
+    interaction = 1 if kind in INTERACTIONS else 0
     Card.update(last_activity_at=at, activity_count=Card.activity_count + interaction).where(
         Card.id == card_id
     ).execute()

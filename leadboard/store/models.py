@@ -1,5 +1,6 @@
 """The tables. Cards change in place (guarded by ``version``); history, the change journal and the
-change feed are append-only (an activity is removed only by an undo, which the journal records)."""
+change feed are append-only (an activity is removed only by an undo, which the journal records);
+planned activities change (planned -> done or cancelled, rescheduled)."""
 
 from __future__ import annotations
 
@@ -80,12 +81,20 @@ class Card(BaseModel):
     extra = pw.TextField(null=True)
     #: the card's id in the system it was imported from; indexed as card_source_id
     source_id = pw.CharField(max_length=200, null=True)
+    #: the card's next step (its earliest-due open planned activity) and that step's due key, kept
+    #: current by every change of a planned activity; a column in urgency order reads along them
+    next_step_id = pw.IntegerField(null=True)
+    next_due = pw.DateTimeField(null=True)
 
     class Meta:
         indexes = (
             (("stage", "rank", "id"), False),
             (("stage", "owner", "rank", "id"), False),
             (("name", "company"), False),
+            (("stage", "next_due", "rank", "id"), False),
+            (("stage", "owner", "next_due", "rank", "id"), False),
+            (("stage", "amount", "rank", "id"), False),
+            (("stage", "close_by", "rank", "id"), False),
         )
         # plus card_email_lower, an index on lower(email) made by the "imports" migration step
 
@@ -169,6 +178,40 @@ class JournalField(BaseModel):
         indexes = ((("entry", "field"), False),)
 
 
+class PlannedActivity(BaseModel):
+    """A call, meeting, email or task planned on a card. Unlike the activity log it changes:
+    rescheduled, done (it then points at the entry of the log it became) or cancelled, each
+    change recording who and when. ``state`` says which: planned, done or cancelled."""
+
+    id = pw.AutoField()
+    card_id: int
+    card = pw.ForeignKeyField(Card, backref="planned", on_delete="CASCADE", index=False)
+    kind = pw.CharField(max_length=10)
+    summary = pw.TextField()
+    owner = pw.CharField(max_length=200)
+    state = pw.CharField(max_length=10, default="planned")
+    #: a local calendar day, or (with a time) an instant in UTC; due_key sorts both
+    due_on = pw.DateField(null=True)
+    due_at = pw.DateTimeField(null=True)
+    due_key = pw.DateTimeField()
+    planned_by = pw.CharField(max_length=200)
+    planned_at = pw.DateTimeField()
+    rescheduled_by = pw.CharField(max_length=200, null=True)
+    rescheduled_at = pw.DateTimeField(null=True)
+    #: who completed or cancelled it, and when
+    closed_by = pw.CharField(max_length=200, null=True)
+    closed_at = pw.DateTimeField(null=True)
+    outcome = pw.TextField(null=True)
+    activity_id = pw.IntegerField(null=True)
+
+    class Meta:
+        indexes = (
+            (("card", "state", "due_key", "id"), False),
+            (("owner", "state", "due_key", "id"), False),
+            (("state", "due_key", "id"), False),
+        )
+
+
 class Change(BaseModel):
     """Append-only feed of which cards changed, so open boards redraw only those.
 
@@ -192,6 +235,18 @@ class StageTotal(BaseModel):
 
     class Meta:
         indexes = ((("stage", "owner"), True),)
+
+
+class UserPreference(BaseModel):
+    """One setting of one user's board (``name`` = ``value``), e.g. ``column_order`` = ``urgency``."""
+
+    id = pw.AutoField()
+    user = pw.CharField(max_length=200)
+    name = pw.CharField(max_length=100)
+    value = pw.TextField()
+
+    class Meta:
+        indexes = ((("user", "name"), True),)
 
 
 class CardSearch(BaseModel):
@@ -231,4 +286,7 @@ class StageVisit(BaseModel):
         )
 
 
-TABLES: list[type[BaseModel]] = [Card, History, Activity, JournalEntry, JournalField, Change, StageTotal, StageVisit]
+TABLES: list[type[BaseModel]] = [
+    Card, History, Activity, JournalEntry, JournalField, PlannedActivity, Change, StageTotal,
+    UserPreference, StageVisit,
+]

@@ -48,8 +48,10 @@ def _money(value: Any) -> Decimal:
     return Decimal(str(value or 0)).quantize(Decimal("0.01"))
 
 
-#: the activities that happened. Every activity row is a done one today; when planned activities
-#: arrive, narrow this one condition (e.g. ``a.state = 'done'``) and every report follows.
+#: the activities that happened: the one condition every report counts activities by. Planned
+#: activities (next steps) live in their own table, ``planned_activity``, and reach ``activity``
+#: only when completed (a done step becomes a row of the log), so every row here is a done one;
+#: were planned rows ever kept in ``activity``, narrowing this condition would be the one change.
 DONE_ACTIVITY = "1 = 1"
 
 

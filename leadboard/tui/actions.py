@@ -28,6 +28,7 @@ class Where(Enum):
     COLUMN = "In a column (on the board and in the lost view)"
     LOST = "In the lost view"
     REPORTS = "In the reports"
+    TODAY = "In the Today view"
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,8 @@ ACTIONS: tuple[BoardAction, ...] = (
                 Where.CARD, "Demote card"),
     BoardAction("lose", "x", "lose", "Lose", "lose the card (asks why: the team's reasons plus your words)",
                 Where.CARD, "Lose card"),
-    BoardAction("log-activity", "a", "log_activity", "Log", "log a call, meeting, email or note",
-                Where.CARD, "Log activity"),
+    BoardAction("log-activity", "a", "log_activity", "Log", "log what happened, plan the next step, or both",
+                Where.CARD, "Log or plan activity"),
     BoardAction("open-card", "enter,o", "open_card", "Open", "open the card: all fields, history, activities",
                 Where.CARD, "Open card", footer=False),
     BoardAction("undo", "u", "undo", "Undo", "undo your last change here (says which, asks y)", Where.BOARD,
@@ -73,11 +74,17 @@ ACTIONS: tuple[BoardAction, ...] = (
                 Where.BOARD, "Search"),
     BoardAction("toggle-mine", "m", "toggle_mine", "Mine", "only my cards / everyone's", Where.BOARD,
                 "Toggle mine"),
+    BoardAction("cycle-order", "s", "cycle_order", "Order",
+                "order the columns: board order, urgency, value, close date (remembered)", Where.BOARD,
+                "Change column order", footer=False),
+    BoardAction("today", "t", "today", "Today",
+                "Today: my overdue and due steps, then cards with no next step, then stale cards", Where.BOARD,
+                "Today"),
     BoardAction("lost-view", "L", "lost_view", "Lost", "lost cards (reopen them from there)", Where.BOARD,
-                "Lost cards"),
+                "Lost cards", footer=False),
     BoardAction("reports", "R", "reports", "Reports",
                 "reports: funnel, win rate, time in stage, velocity, forecast, lost, activity, as of a day",
-                Where.BOARD, "Reports"),
+                Where.BOARD, "Reports", footer=False),
     BoardAction("column-left", "left,h", "focus_column(-1)", "Left", "column to the left", Where.BOARD,
                 footer=False),
     BoardAction("column-right", "right,l", "focus_column(1)", "Right", "column to the right", Where.BOARD,
@@ -110,6 +117,20 @@ ACTIONS: tuple[BoardAction, ...] = (
                 Where.REPORTS, "Next owner"),
     BoardAction("report-back", "escape,R,q", "back", "Back", "back to the board", Where.REPORTS,
                 "Back to the board from the reports"),
+    BoardAction("today-done", "c", "complete", "Done",
+                "done: say what came of it, and plan the next step in the same form", Where.TODAY,
+                "Complete the step"),
+    BoardAction("today-reschedule", "r", "reschedule", "Resched", "reschedule: +1 day, +1 week or a date",
+                Where.TODAY, "Reschedule the step"),
+    BoardAction("today-plan", "a", "log_or_plan", "Plan", "log what happened, plan the next step, or both",
+                Where.TODAY, "Log or plan activity"),
+    BoardAction("today-promote", "p,greater_than_sign", "promote", "Promote", "promote the card through its gate",
+                Where.TODAY, "Promote card"),
+    BoardAction("today-open", "o,enter", "open_card", "Open", "open the card: all fields, history, activities",
+                Where.TODAY, "Open card"),
+    BoardAction("today-mine", "m", "toggle_mine", "All", "my day / everyone's", Where.TODAY,
+                "Toggle everyone's day"),
+    BoardAction("today-back", "escape,t,q", "back", "Board", "back to the board", Where.TODAY, "Back to the board"),
 )
 
 KEY_NAMES = {

@@ -21,8 +21,9 @@ from textual.widgets import Input, Static
 
 from leadboard.domain.card import Card, CardSummary
 from leadboard.domain.errors import CardNotFound, Conflict, GateBlocked, InvalidInput, LeadboardError
-from leadboard.domain.filter import NO_FILTER, CardFilter
+from leadboard.domain.filter import NO_FILTER, CardFilter, ColumnOrder
 from leadboard.domain.history import MoveRecord
+from leadboard.domain.planned import PlannedRecord, StepState
 from leadboard.domain.rules import ACTIVITY, RuleFailure
 from leadboard.domain.stages import GATE_INTO, PIPELINE, Stage
 from leadboard.service import MoveResult, Pipeline
@@ -34,7 +35,7 @@ from leadboard.tui.actions import BoardAction, Where, actions_of, bindings
 from leadboard.tui.column import CARD_HEIGHT, PAGE_SIZE, CardColumn, ColumnHeader
 from leadboard.tui.keybar import KeyBar
 from leadboard.tui.reader import Reader
-from leadboard.tui.screens.activity import ActivityModal
+from leadboard.tui.screens.activity import ActivityModal, StepFormValues
 from leadboard.tui.screens.confirm import ConfirmModal
 from leadboard.tui.screens.detail import CardDetail
 from leadboard.tui.screens.form import CardForm, ConflictSeen, FormValues
@@ -42,6 +43,7 @@ from leadboard.tui.screens.help import HelpScreen
 from leadboard.tui.screens.lost import LostScreen
 from leadboard.tui.screens.reason import ReasonModal
 from leadboard.tui.screens.reports import ReportsScreen
+from leadboard.tui.screens.today import TodayScreen
 from leadboard.tui.text import local_time, safe
 
 #: fields the new-card form asks for: what a contact needs, nothing a later gate wants
@@ -58,7 +60,7 @@ def summary_of(card: Card) -> CardSummary:
         amount=amount if amount is not None else 0,  # type: ignore[arg-type]
         owner=card.owner, warnings=tuple(card.warnings),
         active_at=card.last_activity_at or card.created_at, version=card.version,
-        lost_from=card.lost_from, lost_reason=card.lost_reason,
+        lost_from=card.lost_from, lost_reason=card.lost_reason, next_due=card.next_due,
     )
 
 
@@ -136,6 +138,7 @@ class BoardScreen(Screen[None]):
     def on_mount(self) -> None:
         self.pipeline.begin_session()  # u undoes only what this board did
         self.last_change = self.pipeline.latest_change()
+        self.card_filter = replace(self.card_filter, order=self.pipeline.column_order())
         self._show_filter_bar()
         self.reload()
         self._columns[Stage.CONTACT].focus()
@@ -150,6 +153,12 @@ class BoardScreen(Screen[None]):
 
     def is_stale(self, card: CardSummary) -> bool:
         return self.pipeline.is_stale(card)
+
+    def step_state(self, card: CardSummary) -> StepState | None:
+        return self.pipeline.summary_state(card)
+
+    def needs_next_step(self, card: CardSummary) -> bool:
+        return self.pipeline.needs_next_step(card)
 
     # ---- reading the board -----------------------------------------------------------------
 
@@ -306,10 +315,11 @@ class BoardScreen(Screen[None]):
             card = self.pipeline.card(card_id)
             moves = self.pipeline.history_items(card_id)
             activities = self.pipeline.activities(card_id)
+            planned = self.pipeline.planned_of(card_id)
         except LeadboardError as error:
             self.tell(error)
             return
-        self.app.push_screen(CardDetail(card, moves, activities, self.is_stale(summary_of(card))))
+        self.app.push_screen(CardDetail(card, moves, activities, self.is_stale(summary_of(card)), planned))
 
     def action_new_card(self) -> None:
         def save(values: FormValues) -> Card:
@@ -359,19 +369,25 @@ class BoardScreen(Screen[None]):
 
     def action_promote(self) -> None:
         card = self.current_card()
-        if card is None:
-            return
+        if card is not None:
+            self.promote_card(card.id, card.version)
+
+    def promote_card(self, card_id: int, version: int | None, then: Callable[[], None] | None = None) -> None:
+        """Promote through the gate: a blocked gate asks for what is missing, warnings ask first
+        (the Today view promotes through here too; ``then`` runs once the move is made or asked)."""
         try:
-            failures = self.pipeline.check_promotion(card.id)
+            failures = self.pipeline.check_promotion(card_id)
         except LeadboardError as error:
             self.tell(error)
             return
         if any(f.blocking for f in failures):
-            self._open_fix_form(card.id, failures)
+            self._open_fix_form(card_id, failures)
         elif failures:
-            self._confirm_warnings(failures, lambda: self._promote(card.id, version=card.version))
+            self._confirm_warnings(failures, lambda: self._promote(card_id, version=version))
         else:
-            self._promote(card.id, version=card.version)
+            self._promote(card_id, version=version)
+        if then is not None:
+            then()
 
     def _promote(self, card_id: int, changes: dict[str, Any] | None = None,
                  version: int | None = None) -> None:
@@ -507,18 +523,35 @@ class BoardScreen(Screen[None]):
 
     def action_log_activity(self) -> None:
         card = self.current_card()
-        if card is None:
-            return
+        if card is not None:
+            self.log_or_plan(card)
 
-        def save(kind: str, summary: str) -> object:
-            return self.pipeline.log_activity(card.id, kind, summary)
+    def action_today(self) -> None:
+        self.app.push_screen(TodayScreen(self), lambda _: self.reload())
 
-        def done(activity: object | None) -> None:
-            if activity is not None:
-                self.say(f"Logged on {safe(card.name)}.")
-                self.reload((card.stage,))
+    def log_or_plan(self, card: CardSummary, then: Callable[[], None] | None = None) -> None:
+        """The "log / plan / both" form for ``card``; ``then`` runs after a save."""
 
-        self.app.push_screen(ActivityModal(Text(f"Log an activity on {safe(card.name)}"), save), done)
+        def save(values: StepFormValues) -> tuple[object, object]:
+            logged = (values.kind, values.text) if values.text.strip() else None
+            then = (self.pipeline.parse_plan(values.next_kind, values.next_due, values.next_summary)
+                    if values.plans_next else None)
+            return self.pipeline.log_and_plan(card.id, logged, then)
+
+        def done(result: tuple[object, PlannedRecord | None] | None) -> None:
+            if result is None:
+                return
+            logged, step = result
+            said = ["Logged"] if logged is not None else []
+            if step is not None:
+                said.append(f"{'planned' if said else 'Planned'} a {step.kind.value} for {step.due.text()}")
+            self.say(f"{' and '.join(said)} on {safe(card.name)}.")
+            self.reload((card.stage,), follow=card.id)
+            if then is not None:
+                then()
+
+        title = Text(f"{safe(card.name)}: log what happened, plan what is next, or both")
+        self.app.push_screen(ActivityModal(title, save), done)
 
     def action_undo(self) -> None:
         """Undo this session's last change, once the user has seen what it is and said yes."""
@@ -631,6 +664,16 @@ class BoardScreen(Screen[None]):
             # back to the card focused before the search, once the whole board shows again
             self._when_filtered(lambda: self.focus_card(before))
 
+    def action_cycle_order(self) -> None:
+        order = self.card_filter.order.following
+        try:
+            self.pipeline.remember_column_order(order)
+        except LeadboardError as error:
+            self.tell(error)
+            return
+        self.apply_filter(replace(self.card_filter, order=order))
+        self.say(f"Columns in {order.label}.")
+
     def action_toggle_mine(self) -> None:
         owner = None if self.card_filter.owner else self.pipeline.user
         self.apply_filter(replace(self.card_filter, owner=owner))
@@ -692,6 +735,8 @@ class BoardScreen(Screen[None]):
             parts.append(Text(f"only {safe(self.card_filter.owner)}'s cards (m: everyone's)"))
         if self.card_filter.search.strip():
             parts.append(Text(f"search “{safe(self.card_filter.search.strip())}” (Esc clears)"))
+        if self.card_filter.order is not ColumnOrder.RANK:
+            parts.append(Text(f"by {self.card_filter.order.label} (s: next order)"))
         bar.set_class(bool(parts), "active")
         bar.update(Text("Showing: ") + Text(" · ").join(parts) if parts else Text(""))
 
@@ -744,7 +789,8 @@ class BoardScreen(Screen[None]):
                 continue
             for card_id, card in changes.cards.items():
                 held = column.holds((card_id,))
-                if (card is None and held) or (card is not None and (card.stage is stage) != held):
+                reordered = self.card_filter.order is not ColumnOrder.RANK and card is not None and card.stage is stage
+                if reordered or (card is None and held) or (card is not None and (card.stage is stage) != held):
                     self._reload_column(stage, tell=True)
                     break
                 if card is not None and held:
@@ -757,13 +803,14 @@ class BoardScreen(Screen[None]):
         self.refresh_bindings()
 
     def _refresh_detail(self, detail: CardDetail) -> None:
-        """An open card that a colleague changed shows its new fields, history and activities."""
+        """An open card that a colleague changed shows its new fields, history, plans and activities."""
         card_id = detail.card.id
         try:
             card = self.pipeline.card(card_id)
             moves = self.pipeline.history_items(card_id)
             activities = self.pipeline.activities(card_id)
+            planned = self.pipeline.planned_of(card_id)
         except CardNotFound:
             self.say(f"{safe(detail.card.name)} was deleted.")
             return
-        detail.show(card, moves, activities, self.is_stale(summary_of(card)))
+        detail.show(card, moves, activities, self.is_stale(summary_of(card)), planned)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import ClassVar, Protocol
 
@@ -26,6 +27,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from leadboard.domain.card import CardSummary
+from leadboard.domain.planned import StepState, local
 from leadboard.domain.stages import Stage
 from leadboard.tui.actions import Where, actions_of, bindings
 from leadboard.tui.contrast import readable_on
@@ -38,6 +40,13 @@ PAGE_SIZE = 100
 PAGES_KEPT = 24
 WARNING_MARK = "⚠"
 STALE_MARK = "◷"
+#: the next step's state: a shape that reads without colour (16 colours, any theme), then a colour
+STEP_MARKS: dict[StepState, str] = {
+    StepState.OVERDUE: "!",
+    StepState.TODAY: "●",
+    StepState.LATER: "○",
+    StepState.NONE: "∅",
+}
 
 
 class CardSource(Protocol):
@@ -46,6 +55,10 @@ class CardSource(Protocol):
     def page(self, stage: Stage, offset: int, limit: int) -> list[CardSummary]: ...
 
     def is_stale(self, card: CardSummary) -> bool: ...
+
+    def step_state(self, card: CardSummary) -> StepState | None: ...
+
+    def needs_next_step(self, card: CardSummary) -> bool: ...
 
 
 class PageCache:
@@ -105,6 +118,7 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "card--name", "card--company", "card--meta", "card--mark",
         "card--cursor", "card--cursor-blurred", "card--bar", "card--empty",
+        "card--step-overdue", "card--step-today", "card--step-later", "card--step-none",
     }
 
     cursor: reactive[int] = reactive(0, always_update=True, init=False)
@@ -291,7 +305,12 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
         if row == 0:
             return Text(safe(card.name), style=part("card--name"))
         if row == 1:
-            return Text(safe(card.company or ""), style=part("card--company"))
+            company = Text(safe(card.company or ""), style=part("card--company"))
+            step = self._step_badge(card, width)
+            if step is None:
+                return company
+            company.truncate(max(width - step.cell_len - 1, 0), overflow="ellipsis", pad=True)
+            return company + Text(" ") + step
         marks = []
         if card.warnings:
             marks.append(WARNING_MARK)
@@ -313,6 +332,28 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
             meta.append(" ")
             meta.append(mark_text, style=self._part("card--mark"))
         return meta
+
+    def _step_badge(self, card: CardSummary, width: int) -> Text | None:
+        """The next step's mark, with its due date where the column has room: ``! Nov 28``,
+        ``● 14:30``, ``○ Dec 9``; ``∅ no step`` where the rules want one and there is none."""
+        state = self.source.step_state(card)
+        if state is None or (state is StepState.NONE and not self.source.needs_next_step(card)):
+            return None
+        mark = STEP_MARKS[state]
+        if state is StepState.NONE:
+            label = "no step"
+        else:
+            assert card.next_due is not None
+            due = local(card.next_due)
+            # a day's due key is its last second; an instant has whole minutes
+            dated_only = (due.hour, due.minute, due.second) == (23, 59, 59)
+            if not dated_only and (state is StepState.TODAY or due.date() == local(datetime.now(UTC)).date()):
+                label = f"{due:%H:%M}"  # due (or overdue) at a time today
+            else:
+                label = "today" if state is StepState.TODAY else f"{due:%b} {due.day}"
+        # the company keeps at least 8 cells; on a narrower column the mark alone says it
+        text = f"{mark} {label}" if width >= len(label) + 2 + 1 + 8 else mark
+        return Text(text, style=self._part(f"card--step-{state.value}"))
 
     def _part(self, name: str) -> Style:
         """A component's colour and weight (blended as themed), without a background, to lay over a line."""

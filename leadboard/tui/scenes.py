@@ -106,7 +106,7 @@ def demo(database: Path) -> Demo:
     opened = open_pipeline(database, DEMO_USER)
     clock = FixedClock(NOW - timedelta(days=8))
     pipeline = Pipeline(opened.rules, opened.user, clock=clock, today=clock.today)
-    fill(pipeline, DEMO_CARDS)
+    fill(pipeline, DEMO_CARDS, plan_around=NOW)
     walked = walk_a_card(pipeline, clock)
     clock.now = NOW
     return Demo(pipeline, clock, walked)

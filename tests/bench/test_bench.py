@@ -19,7 +19,7 @@ def test_benchmark_reports_a_row_per_size_with_every_figure(tmp_path):
     reports = next(table for header, table in tables.items() if "funnel (ms)" in header)
     assert set(rows) >= {"cards", "0", "60"}
     cells = [cell.strip() for cell in rows["60"].split("|")[2:-1]]
-    assert len(cells) == 8
+    assert len(cells) == 10
     # every board figure is a number with its ratio to the empty board; import has a rate at 60 rows
     for cell in cells:
         number = cell.split(" ")[0].replace(",", "")

@@ -56,3 +56,22 @@ def test_demo_history_tells_a_funnel_story(pipeline):
     wins = reports.win_rate(year)
     assert wins.rate is not None and Decimal("0.3") < wins.rate < Decimal("0.7"), wins
     assert reports.lost(year).times > 200
+def test_demo_plans_the_day_some_overdue_some_today_some_later_some_with_none(pipeline):
+    from leadboard.domain.planned import StepState
+
+    fill(pipeline, 300)
+    states: Counter[StepState | None] = Counter()
+    for stage in (Stage.CONTACT, Stage.LEAD, Stage.OPPORTUNITY):
+        cards = pipeline.find(stage)
+        steps = pipeline.next_steps([card.id for card in cards])
+        for card in cards:
+            state = pipeline.step_state(stage, steps.get(card.id))
+            states[state] += 1
+            # what the board reads from the card agrees with the step itself
+            [summary] = [s for s in pipeline.column_page(stage, 0, 500) if s.id == card.id]
+            assert pipeline.summary_state(summary) is state
+    assert all(states[state] >= 5 for state in StepState), states
+    for stage in (Stage.ACCOUNT, Stage.LOST):
+        assert pipeline.next_steps([card.id for card in pipeline.find(stage)]) == {}
+    day = pipeline.today_view("alice")
+    assert day.due and day.without_next_step

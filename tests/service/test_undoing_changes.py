@@ -189,3 +189,36 @@ def test_a_change_to_an_activity_already_there_is_undone_by_writing_its_old_valu
     [activity] = pipeline.activities(card.id)
     assert activity.summary == "Intro call"
     assert pipeline.card(card.id).activity_count == 1
+
+
+def test_planning_rescheduling_completing_and_cancelling_are_journaled_and_undo_refuses_them(pipeline, walk):
+    card = walk.contact("Ada")
+    step = pipeline.plan(card.id, "call", "2030-01-02", "Call about the budget")
+    pipeline.reschedule(step.id, "2030-01-03")
+    pipeline.complete(step.id, "Budget agreed")
+    other = pipeline.plan(card.id, "task", "2030-01-04", "Write the quote")
+    pipeline.cancel(other.id)
+    changes = [c for c in pipeline.journal(card.id) if c.kind is ChangeKind.ACTIVITY]
+    assert [c.describe() for c in changes] == [
+        "plan call “Call about the budget” due 2030-01-02", "reschedule call to 2030-01-03", "complete call",
+        "plan task “Write the quote” due 2030-01-04", "cancel task"]
+    assert {c.planned_id for c in changes} == {step.id, other.id} and all(c.by == "alice" for c in changes)
+    done = changes[2]
+    assert FieldChange("planned.state", "planned", "done") in done.changes
+    assert FieldChange("activity_count", "0", "1") in done.changes  # the call joined the log
+    # undo says in one sentence it cannot take a planned activity's change back, and changes nothing
+    before = pipeline.card(card.id)
+    with pytest.raises(UndoRefused, match="changed a planned activity"):
+        pipeline.undo()
+    with pytest.raises(UndoRefused, match="changed a planned activity"):
+        pipeline.undo(done.id)
+    assert pipeline.card(card.id) == before and pipeline.planned(step.id).state.value == "done"
+
+
+def test_undoing_a_reassign_hands_the_open_steps_back(pipeline, walk):
+    card = walk.contact("Ada")
+    step = pipeline.plan(card.id, "call", "2030-01-02", "Call")
+    pipeline.reassign(card.id, "bob")
+    assert pipeline.planned(step.id).owner == "bob"
+    pipeline.undo()
+    assert pipeline.planned(step.id).owner == "alice"

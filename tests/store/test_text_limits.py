@@ -10,7 +10,18 @@ from leadboard.domain.card import FIELD_NAMES, validate_fields
 from leadboard.domain.errors import InvalidInput
 from leadboard.domain.text import LIMITS
 from leadboard.service.transfer.rows import EXTRA_LIMIT
-from leadboard.store.models import TABLES, Activity, Card, History, JournalEntry, JournalField, StageTotal, StageVisit
+from leadboard.store.models import (
+    TABLES,
+    Activity,
+    Card,
+    History,
+    JournalEntry,
+    JournalField,
+    PlannedActivity,
+    StageTotal,
+    StageVisit,
+    UserPreference,
+)
 
 #: every column holding user text -> the limit that text is held to on the way in
 TEXT_COLUMNS: dict[pw.Field, int] = {
@@ -37,12 +48,18 @@ TEXT_COLUMNS: dict[pw.Field, int] = {
     Card.source_id: LIMITS.line,
     # a JSON object of the import's extra fields, each value held to EXTRA_LIMIT
     Card.extra: EXTRA_LIMIT,
+    PlannedActivity.summary: LIMITS.summary,
+    PlannedActivity.outcome: LIMITS.summary,
+    **{getattr(PlannedActivity, name): LIMITS.user for name in ("owner", "planned_by", "rescheduled_by",
+                                                                "closed_by")},
+    UserPreference.user: LIMITS.user,
 }
 #: text columns whose values are leadboard's own words (stages, kinds, moves), not user text
 VOCABULARY = {Card.stage, Card.kind, Card.supplier, Card.lost_from, History.move, History.from_stage,
               History.to_stage, History.warnings, Activity.kind, StageTotal.stage, JournalEntry.kind,
               JournalField.field,
-              StageVisit.stage, StageVisit.from_stage, StageVisit.left_to}
+              StageVisit.stage, StageVisit.from_stage, StageVisit.left_to,
+              PlannedActivity.kind, PlannedActivity.state, UserPreference.name, UserPreference.value}
 
 
 def test_every_text_column_is_held_to_a_limit_from_the_table():

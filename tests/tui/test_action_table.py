@@ -16,11 +16,12 @@ from leadboard.tui.column import CardColumn
 from leadboard.tui.screens.help import HelpScreen
 from leadboard.tui.screens.lost import LostScreen
 from leadboard.tui.screens.reports import ReportsScreen
+from leadboard.tui.screens.today import TodayScreen
 from tests.tui.helpers import QUALIFIED, board_of, contact, make_app, screen_text
 
 #: where each kind of action is bound
 OWNER = {Where.BOARD: BoardScreen, Where.CARD: BoardScreen, Where.COLUMN: CardColumn, Where.LOST: LostScreen,
-         Where.REPORTS: ReportsScreen}
+         Where.REPORTS: ReportsScreen, Where.TODAY: TodayScreen}
 
 
 def declared_bindings(node_class: type[DOMNode]) -> list[Binding]:
@@ -57,7 +58,8 @@ async def palette_commands(pilot: Any) -> list[str]:
 def test_nothing_is_bound_that_the_table_does_not_list():
     listed = {(a.name, a.keys, a.action, a.where) for a in ACTIONS}
     for node_class, scopes in ((BoardScreen, (Where.BOARD, Where.CARD)), (CardColumn, (Where.COLUMN,)),
-                               (LostScreen, (Where.LOST,)), (ReportsScreen, (Where.REPORTS,))):
+                               (LostScreen, (Where.LOST,)), (ReportsScreen, (Where.REPORTS,)),
+                               (TodayScreen, (Where.TODAY,))):
         for binding in declared_bindings(node_class):
             assert any((binding.id, binding.key, binding.action, where) in listed for where in scopes), \
                 f"{node_class.__name__} binds {binding.key} -> {binding.action} outside leadboard/tui/actions.py"

@@ -102,7 +102,7 @@ async def test_question_mark_lists_every_key(pipeline: Pipeline):
         assert isinstance(pilot.app.screen, HelpScreen)
         text = screen_text(pilot.app)
         for words in ("promote: next stage", "demote: back one stage", "new card", "edit the focused card",
-                      "open the card", "log a call", "lose the card", "lost cards", "undo your last change here",
+                      "open the card", "log what happened", "lose the card", "lost cards", "undo your last change here",
                       "search name, company, email", "only my cards", "quit", "a screenful down",
                       "first card of the column", "last card of the column", "column to the left",
                       "command palette"):

@@ -59,3 +59,40 @@ async def test_a_board_over_100000_cards_mounts_a_few_widgets_and_reaches_the_en
             assert len(list(pilot.app.screen.walk_children())) == len(widgets)
     finally:
         close()
+
+
+@pytest.mark.slow
+async def test_a_board_over_100000_cards_ordered_by_urgency_mounts_a_few_widgets(big_database: Path):
+    from datetime import timedelta
+
+    from leadboard.domain.filter import ColumnOrder
+    from leadboard.domain.planned import Due, PlannedKind
+    from leadboard.store import planned
+
+    pipeline = open_pipeline(big_database, "alice")
+    today = datetime.now().date()
+    # every 10th lead has a next step: a third of them overdue, the rest later
+    steps = [planned.new_row(card_id, PlannedKind.CALL, "Call", Due(day=today + timedelta(
+        days=-3 if card_id % 30 == 3 else 5)), "alice", "alice", datetime(2025, 1, 1))
+        for card_id in range(3, CARDS + 1, 10)]
+    in_transaction(lambda: (planned.insert_many(steps), planned.refresh_next_steps([s["card"] for s in steps])))
+    pipeline.remember_column_order(ColumnOrder.URGENCY)
+    try:
+        async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+            await pilot.pause()
+            board = board_of(pilot.app)
+            column = board.column(Stage.LEAD)
+            column.focus()
+            first = column.current
+            assert first is not None and pipeline.summary_state(first).value == "overdue"
+            assert len(list(pilot.app.screen.walk_children())) < 200
+            await pilot.press("G")  # the last of 20,000 leads: planned later
+            await pilot.pause()
+            assert column.cursor == 19_999
+            last = column.current
+            assert last is not None and pipeline.summary_state(last).value == "later"
+            await pilot.press("k")
+            assert pipeline.summary_state(column.current).value == "later"
+            assert len(list(pilot.app.screen.walk_children())) < 200
+    finally:
+        close()

@@ -33,6 +33,9 @@ STATE_COLUMNS: Final = ("warnings", "activity_count", "last_activity_at", "creat
 #: the state columns that are dates and times
 DATE_STATE_COLUMNS: Final = ("last_activity_at", "created_at", "updated_at")
 HISTORY, ACTIVITY_LOG = "history", "activity_log"
+#: a JSON export's open planned activities of a card (import plans them again), and its next step
+#: and that step's state (derived from them, so not read back)
+PLANNED, NEXT_STEP, NEXT_STEP_STATE = "planned", "next_step", "next_step_state"
 #: a column named ``id`` is recognised (our export writes it) and not used: ids belong to a database
 ID = "id"
 #: the deal's title (a card's name only when the file names no person or organisation), a deal's
@@ -43,7 +46,13 @@ DEAL_NAME, DEAL_STATUS, SOURCE_ID = "deal_name", "deal_status", "source_id"
 EXTRA = "extra"
 IGNORE = "ignore"
 TARGETS: Final = (*FIELD_NAMES, STAGE, LOST_FROM, LOST_REASON, FIRST_NAME, LAST_NAME, *STATE_COLUMNS,
-                  HISTORY, ACTIVITY_LOG, ID, DEAL_NAME, DEAL_STATUS, SOURCE_ID, EXTRA)
+                  HISTORY, ACTIVITY_LOG, ID, DEAL_NAME, DEAL_STATUS, SOURCE_ID, EXTRA, PLANNED, NEXT_STEP,
+                  NEXT_STEP_STATE)
+#: columns our own export writes that an import recognises and does not read
+NOT_READ: Final = frozenset({ID, NEXT_STEP, NEXT_STEP_STATE})
+#: what only our own (JSON) export names so: read from it, and kept as extras in anyone else's file
+#: (a Salesforce "Next Step" is the salesperson's text, not our record)
+OUR_NEXT_STEP_COLUMNS: Final = (PLANNED, NEXT_STEP, NEXT_STEP_STATE)
 
 
 #: the columns of leadboard's own export, in order
@@ -105,6 +114,10 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     ACTIVITY_LOG: ("activitylog",),
     ID: (),
     EXTRA: ("extra",),
+    # matched by their exact names in our own export only (``plan_columns``)
+    PLANNED: (),
+    NEXT_STEP: (),
+    NEXT_STEP_STATE: (),
 }
 #: normalised column name -> target
 GENERIC_ALIASES: Final[dict[str, str]] = {
@@ -136,7 +149,7 @@ ALIASES: Final[dict[str, str]] = {**GENERIC_ALIASES, **_agreed()}
 #: a header with all of these is leadboard's own export (an older one may lack the source id); in
 #: it, every column not named exactly as one of ours is an extra field
 _OUR_SIGNATURE: Final = {name for name in EXPORT_COLUMNS if name != SOURCE_ID}
-_OUR_EXPORT: Final = {*EXPORT_COLUMNS, HISTORY, ACTIVITY_LOG, EXTRA}
+_OUR_EXPORT: Final = {*EXPORT_COLUMNS, HISTORY, ACTIVITY_LOG, EXTRA, *OUR_NEXT_STEP_COLUMNS}
 
 
 def detect_vendor(header: list[str]) -> Vendor | None:
@@ -180,7 +193,7 @@ class ColumnPlan:
             used = by_column.get(index)
             if index in self.extras:
                 lines.append(f"{name or '(unnamed)'} -> extra")
-            elif used is None or used == ID:
+            elif used is None or used in NOT_READ:
                 lines.append(f"{name or '(unnamed)'} -> (not imported)")
             elif used == SOURCE_ID:
                 lines.append(f"{name} -> source id")
@@ -329,6 +342,8 @@ def plan_columns(header: list[str], column_map: dict[str, str]) -> ColumnPlan:
                 chosen.append((0, index, target))
         elif ours and header[index] not in _OUR_EXPORT:
             extras.append(index)
+        elif ours and header[index] in OUR_NEXT_STEP_COLUMNS:
+            chosen.append((2, index, header[index]))
         elif key in own:
             if own[key] == EXTRA:
                 extras.append(index)

@@ -42,7 +42,7 @@ from leadboard.service.transfer.columns import BadImportFile, ColumnPlan, plan_c
 from leadboard.service.transfer.reading import Record, Source, open_source
 from leadboard.service.transfer.rows import Placed, Rejected, RowReader
 from leadboard.store import cards as card_store
-from leadboard.store import files, imports, journal
+from leadboard.store import files, imports, journal, planned
 from leadboard.store.db import in_transaction
 
 #: rows a transaction writes: large enough that each commit and full-text merge is paid rarely,
@@ -477,10 +477,16 @@ class _Run:
         in_transaction(self._start)
         summary = self.summary
         summary.resumed_at = self.committed.rows_done
-        for batch in _prepared(self.source, self.reader, self.options, self.committed.rows_done):
-            in_transaction(partial(self._write, batch.items, batch.rows_after))
-            if progress:
-                progress(ImportProgress(batch.bytes_read, self.source.size, self.committed.rows_done))
+        try:
+            for batch in _prepared(self.source, self.reader, self.options, self.committed.rows_done):
+                in_transaction(partial(self._write, batch.items, batch.rows_after))
+                if progress:
+                    progress(ImportProgress(batch.bytes_read, self.source.size, self.committed.rows_done))
+        except BaseException:
+            path = self.rejects.path
+            if not self.committed.rejected and path.is_file() and path.stat().st_size == 0:
+                self.rejects.remove()  # nothing was ever written to it: the empty file goes too
+            raise
         in_transaction(lambda: imports.finish_run(self.run_id, self.now))
         done = self.committed
         summary.rows = done.rows_done
@@ -610,6 +616,7 @@ class _Run:
         ids = imports.insert_cards([item.values for item in pending], self.now)
         history: list[tuple[Any, ...]] = []
         activities: list[tuple[Any, ...]] = []
+        plans: list[dict[str, Any]] = []
         now = str(self.now)
         for card_id, item in zip(ids, pending, strict=True):
             for move in item.moves:
@@ -624,8 +631,13 @@ class _Run:
             history.append((card_id, Move.IMPORT.value, None, item.stage, self.user, at, reason,
                             item.history_warnings))
             activities.extend((card_id, a.kind.value, a.summary, a.at, a.by) for a in item.activities)
+            plans.extend(planned.new_row(card_id, p.kind, p.summary, p.due, p.owner, p.planned_by, p.planned_at)
+                         for p in item.plans)
         imports.insert_history(history)
         imports.insert_activities(activities)
+        if plans:
+            planned.insert_many(plans)
+            planned.refresh_next_steps([card_id for card_id, item in zip(ids, pending, strict=True) if item.plans])
         return ids
 
     def _update(self, card_id: int, item: Placed) -> str:

@@ -17,7 +17,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from leadboard.domain.card import (
     DATE_FIELDS,
@@ -29,6 +29,7 @@ from leadboard.domain.card import (
     validate_fields,
 )
 from leadboard.domain.errors import InvalidInput
+from leadboard.domain.planned import Due, PlannedKind, parse_due
 from leadboard.domain.rules import GateMemo, RuleFailure, Rules
 from leadboard.domain.stages import GATE_INTO, PIPELINE, Move, Stage
 from leadboard.domain.text import LIMITS, checked, multi_line, one_line, within
@@ -84,6 +85,8 @@ class Placed(NamedTuple):
     kept: tuple[str, ...] = ()
     #: the record's id in the source system: a re-import finds its card by it first
     source_key: str | None = None
+    #: open planned activities (a JSON export's ``planned``), planned again on the new card
+    plans: tuple[ImportedPlan, ...] = ()
 
     @property
     def placed_lower(self) -> bool:
@@ -195,6 +198,24 @@ class ImportedActivity(BaseModel):
     by: UserName
 
 
+class ImportedPlan(BaseModel):
+    """An open planned activity as a JSON export writes it."""
+
+    model_config = ConfigDict(extra="ignore", arbitrary_types_allowed=True)
+
+    kind: PlannedKind
+    summary: Annotated[str, checked(multi_line, LIMITS.summary)]
+    due: Due
+    owner: UserName
+    planned_by: UserName
+    planned_at: datetime
+
+    @field_validator("due", mode="before")
+    @classmethod
+    def _due(cls, value: Any) -> Due:
+        return value if isinstance(value, Due) else parse_due(str(value))
+
+
 class RowReader:
     """Turns records of one file into ``Placed`` or ``Rejected`` (or None for a blank row)."""
 
@@ -238,7 +259,8 @@ class RowReader:
         #: owners as the file names them (ids, full names) -> login names (``--owner-map``)
         self._owners = {key.casefold(): login for key, login in (owner_map or {}).items()}
         self._state = [(name, sources[name]) for name in (col.LOST_FROM, col.LOST_REASON, *col.STATE_COLUMNS,
-                                                           col.HISTORY, col.ACTIVITY_LOG) if name in sources]
+                                                           col.HISTORY, col.ACTIVITY_LOG, col.PLANNED)
+                       if name in sources]
         self._keeps_warnings = plan.has("warnings") and not enforce_gates
         now_stored = str(now)
         # the columns every card of this import shares, unless the file says otherwise
@@ -408,7 +430,7 @@ class RowReader:
                       tuple(dict.fromkeys(w.rule_id for w in warnings)), "\n".join(map(str, warnings)),
                       tuple(dict.fromkeys(f.rule_id for f in blocked_by if f.blocking)), reason,
                       state.get(col.HISTORY, []), state.get(col.ACTIVITY_LOG, []),
-                      tuple(kept), values[_SOURCE_ID])
+                      tuple(kept), values[_SOURCE_ID], tuple(state.get(col.PLANNED, ())))
 
     def _keep_as_text(self, error: InvalidInput, data: dict[str, Any], cells: list[Any], extras: dict[str, str],
                       kept: list[str]) -> tuple[dict[str, Any], list[Any]]:
@@ -641,6 +663,7 @@ _STATE_READERS: dict[str, Callable[[RowReader, Any], Any]] = {
     "version": _whole("version", 1),
     col.HISTORY: _listed(col.HISTORY, ImportedMove),
     col.ACTIVITY_LOG: _listed(col.ACTIVITY_LOG, ImportedActivity),
+    col.PLANNED: _listed(col.PLANNED, ImportedPlan),
 }
 
 
@@ -722,4 +745,4 @@ def _all_errors(error: InvalidInput) -> str:
     return "; ".join(f"{name}: {message}" for name, message in error.errors.items())
 
 
-__all__ = ["ImportedActivity", "ImportedMove", "Placed", "Rejected", "RowReader"]
+__all__ = ["ImportedActivity", "ImportedMove", "ImportedPlan", "Placed", "Rejected", "RowReader"]

@@ -26,9 +26,12 @@ from leadboard.store.db import database, is_sqlite
 from leadboard.store.migrations.steps import (
     card_extras,
     change_journal,
+    column_orders,
     database_role,
     imports,
     initial,
+    planned_activities,
+    planned_activity_due_index,
     postgresql_search_index,
     search_phones,
     sqlite_search_prefixes,
@@ -50,6 +53,9 @@ STEPS: tuple[Step, ...] = (
     card_extras.STEP,
     search_phones.STEP,
     database_role.STEP,
+    planned_activities.STEP,
+    column_orders.STEP,
+    planned_activity_due_index.STEP,
 )
 
 #: databases made before steps had names counted them in ``schema_version``: version N meant

@@ -1,8 +1,10 @@
-"""Log an activity (call, meeting, email, note) on a card."""
+"""Log what happened, plan what comes next, or both, in one form (the board's ``a`` key); and the
+same form completing a planned activity: its outcome, then the next step ("done & plan next")."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
@@ -12,36 +14,75 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static
 
 from leadboard.domain.card import ActivityKind
+from leadboard.domain.planned import PlannedKind
 from leadboard.tui.screens.saving import SavingModal
+
+DUE_HINT = "YYYY-MM-DD[THH:MM], today, tomorrow, +1d, +1w"
+
+
+@dataclass(frozen=True)
+class StepFormValues:
+    """What the form holds: the first part (what happened, or the outcome) and the next step."""
+
+    kind: str
+    text: str
+    next_kind: str
+    next_due: str
+    next_summary: str
+
+    @property
+    def plans_next(self) -> bool:
+        return bool(self.next_due.strip() or self.next_summary.strip())
 
 
 class ActivityModal(SavingModal):
-    """Dismissed with what ``save(kind, summary)`` returned, or None on cancel."""
+    """Dismissed with what ``save(values)`` returned, or None on cancel.
 
-    def __init__(self, title: Text, save: Callable[[str, str], Any]) -> None:
+    ``completing``: the form completes a planned activity (its first part is the outcome, and may
+    stay empty) instead of logging a new one."""
+
+    def __init__(self, title: Text, save: Callable[[StepFormValues], Any], *, completing: bool = False) -> None:
         super().__init__()
         self.heading = title
         self.save = save
+        self.completing = completing
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(self.heading, classes="title")
-            yield Label(Text("Kind"))
-            yield Select([(kind.value, kind.value) for kind in ActivityKind], value=ActivityKind.CALL.value,
-                         allow_blank=False, id="kind", compact=True)
-            yield Label(Text("What happened *"))
-            yield Input(placeholder="e.g. Demo went well; they want a quote", id="summary", compact=True)
+            if self.completing:
+                yield Label(Text("What came of it"))
+                yield Input(placeholder="e.g. They want a quote by Friday", id="summary", compact=True)
+            else:
+                with Horizontal(classes="row"):
+                    yield Label(Text("What happened"))
+                    yield Select([(kind.value, kind.value) for kind in ActivityKind], value=ActivityKind.CALL.value,
+                                 allow_blank=False, id="kind", compact=True)
+                yield Input(placeholder="e.g. Demo went well (leave empty to only plan)", id="summary", compact=True)
+            with Horizontal(classes="row"):
+                yield Label(Text("Next step"))
+                yield Select([(kind.value, kind.value) for kind in PlannedKind], value=PlannedKind.CALL.value,
+                             allow_blank=False, id="next-kind", compact=True)
+            yield Input(placeholder=f"due: {DUE_HINT}", id="next-due", compact=True)
+            yield Input(placeholder="what is planned (leave empty to plan nothing)", id="next-summary", compact=True)
             yield Static(id="problem", classes="problem")
             with Horizontal(classes="buttons"):
-                yield Static(Text("Enter: save · Esc: cancel"), classes="hint")
+                yield Static(Text("Tab: next field · Enter: save · Esc: cancel"), classes="hint")
                 yield Button("Cancel", id="cancel", compact=True)
-                yield Button("Log", id="save", variant="primary", compact=True)
+                yield Button("Done" if self.completing else "Save", id="save", variant="primary", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#summary", Input).focus()
 
+    def values(self) -> StepFormValues:
+        kind = str(self.query_one("#kind", Select).value) if not self.completing else ""
+        return StepFormValues(kind, self.query_one("#summary", Input).value,
+                              str(self.query_one("#next-kind", Select).value),
+                              self.query_one("#next-due", Input).value,
+                              self.query_one("#next-summary", Input).value)
+
     @on(Input.Submitted)
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
-        kind = str(self.query_one("#kind", Select).value)
-        self.attempt(lambda: self.save(kind, self.query_one("#summary", Input).value))
+        values = self.values()
+        self.attempt(lambda: self.save(values))

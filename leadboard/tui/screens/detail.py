@@ -1,4 +1,5 @@
-"""A card's detail: every field, its history (every move and every other change), its activities."""
+"""A card's detail: every field, its history (every move and every other change), what is planned,
+its activities."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from textual.widgets import Static
 
 from leadboard.domain.card import FIELD_LABELS, FIELD_NAMES, Card
 from leadboard.domain.history import ActivityRecord, ChangeKind, ChangeRecord, HistoryItem
+from leadboard.domain.planned import PlannedRecord, PlanState
 from leadboard.domain.stages import Stage
 from leadboard.tui.text import display_text, local_time, safe
 
@@ -111,12 +113,26 @@ def activities_table(activities: Sequence[ActivityRecord]) -> Table | Text:
     return table
 
 
+def planned_table(planned: Sequence[PlannedRecord]) -> Table | Text:
+    """The card's open planned activities, next step first."""
+    if not planned:
+        return Text("Nothing planned: no next step.", style="italic")
+    table = Table(expand=True, box=None, padding=(0, 1), header_style="bold")
+    for column in ("Due", "Who", "Kind", "What is planned"):
+        table.add_column(column, overflow="fold")
+    for step in sorted(planned, key=lambda p: (p.due.key, p.id)):
+        table.add_row(Text(step.due.text().replace("T", " ")), Text(safe(step.owner)), Text(step.kind.value),
+                      Text(safe(step.summary)))
+    return table
+
+
 class CardDetail(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,o,enter", "close", "Close")]
 
     def __init__(self, card: Card, moves: Sequence[HistoryItem], activities: Sequence[ActivityRecord],
-                 stale: bool) -> None:
+                 stale: bool, planned: Sequence[PlannedRecord] = ()) -> None:
         super().__init__()
+        self.planned = [step for step in planned if step.state is PlanState.PLANNED]
         self.card = card
         self.moves = moves
         self.activities = activities
@@ -139,14 +155,17 @@ class CardDetail(ModalScreen[None]):
         return Group(
             fields_table(self.card, self.stale),
             Text(""), Text("History", style="bold underline"), history_table(self.moves),
+            Text(""), Text(f"Planned ({len(self.planned)})", style="bold underline"),
+            planned_table(self.planned),
             Text(""), Text(f"Activities ({len(self.activities)})", style="bold underline"),
             activities_table(self.activities),
         )
 
     def show(self, card: Card, moves: Sequence[HistoryItem], activities: Sequence[ActivityRecord],
-             stale: bool) -> None:
+             stale: bool, planned: Sequence[PlannedRecord] = ()) -> None:
         """The card as it is now (a colleague changed it while it was open); the scroll stays."""
         self.card, self.moves, self.activities, self.stale = card, moves, activities, stale
+        self.planned = [step for step in planned if step.state is PlanState.PLANNED]
         self.query_one("#detail-title", Static).update(self._heading())
         self.query_one("#detail-body", Static).update(self._body())
 

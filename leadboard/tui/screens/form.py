@@ -26,6 +26,7 @@ from leadboard.domain.card import (
     CHOICE_FIELDS,
     DATE_FIELDS,
     FIELD_LABELS,
+    INTERACTIONS,
     MONEY_FIELDS,
     ActivityKind,
 )
@@ -109,7 +110,7 @@ class CardForm(ModalScreen[Any]):
                 if self.asks_activity:
                     yield Label(Text("Activity * (the gate wants one logged)"),
                                 classes="field-label required")
-                    interactions = [(k.value, k.value) for k in ActivityKind if k is not ActivityKind.NOTE]
+                    interactions = [(k.value, k.value) for k in ActivityKind if k in INTERACTIONS]
                     yield Select(interactions, value=ActivityKind.CALL.value, allow_blank=False,
                                  id="activity-kind", compact=True)
                     yield Input(placeholder="What happened, in a few words", id="activity-summary",

@@ -1,0 +1,15 @@
+"""Everyone's day: an index on open planned activities by due date whoever owns them, so the Today
+view's "everyone" reads the earliest due steps along an index at any size."""
+
+from __future__ import annotations
+
+from playhouse.migrate import SchemaMigrator, migrate
+
+from leadboard.store.migrations.steps.base import Step
+
+
+def apply(migrator: SchemaMigrator) -> None:
+    migrate(migrator.add_index("planned_activity", ("state", "due_key", "id"), False))
+
+
+STEP = Step("planned-activity-due-index", apply)
