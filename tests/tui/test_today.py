@@ -91,6 +91,17 @@ async def test_done_and_plan_next_in_one_form_and_the_board_shows_it_at_once(pip
     assert pipeline.card(ids["Oscar Older"]).activity_count == 1
 
 
+async def test_ctrl_s_saves_the_done_form_typed_in_one_burst_as_every_form_does(pipeline: Pipeline):
+    ids = a_day(pipeline)
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        await open_today(pilot)
+        await pilot.press("c", *"Went well", "ctrl+s")
+        await settled(pilot)
+        assert isinstance(pilot.app.screen, TodayScreen)
+    [done] = [p for p in pipeline.planned_of(ids["Oscar Older"]) if p.state is PlanState.DONE]
+    assert done.outcome == "Went well"
+
+
 async def test_rescheduling_a_day_or_a_week_or_to_a_date(pipeline: Pipeline):
     ids = a_day(pipeline)
     async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:

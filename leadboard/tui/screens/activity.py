@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static
 
@@ -40,6 +41,9 @@ class ActivityModal(SavingModal):
 
     ``completing``: the form completes a planned activity (its first part is the outcome, and may
     stay empty) instead of logging a new one."""
+
+    #: Ctrl+S saves, as in every other form (Enter does too)
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "save", "Save")]
 
     def __init__(self, title: Text, save: Callable[[StepFormValues], Any], *, completing: bool = False) -> None:
         super().__init__()

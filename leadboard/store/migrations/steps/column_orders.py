@@ -3,11 +3,15 @@ rank, and a table of each user's board preferences (the order they chose is one)
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import peewee as pw
-from playhouse.migrate import SchemaMigrator, migrate
 
 from leadboard.store.db import database
 from leadboard.store.migrations.steps.base import FrozenModel, Step
+
+if TYPE_CHECKING:  # playhouse.migrate is imported only when a step runs
+    from playhouse.migrate import SchemaMigrator
 
 
 class UserPreference(FrozenModel):
@@ -20,6 +24,8 @@ class UserPreference(FrozenModel):
 
 
 def apply(migrator: SchemaMigrator) -> None:
+    from playhouse.migrate import migrate
+
     database.create_tables([UserPreference])
     migrate(
         migrator.add_index("card", ("stage", "amount", "rank", "id"), False),

@@ -4,11 +4,15 @@ Today view reads one owner's due steps, along an index at any size."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import peewee as pw
-from playhouse.migrate import SchemaMigrator, migrate
 
 from leadboard.store.db import database
 from leadboard.store.migrations.steps.base import FrozenModel, Step
+
+if TYPE_CHECKING:  # playhouse.migrate is imported only when a step runs
+    from playhouse.migrate import SchemaMigrator
 
 
 class Card(FrozenModel):
@@ -41,6 +45,8 @@ class PlannedActivity(FrozenModel):
 
 
 def apply(migrator: SchemaMigrator) -> None:
+    from playhouse.migrate import migrate
+
     database.create_tables([PlannedActivity])
     migrate(
         migrator.add_column("card", "next_step_id", pw.IntegerField(null=True)),
