@@ -28,7 +28,7 @@ from leadboard.config import Settings, load_settings
 from leadboard.domain.card import FIELD_LABELS, FIELD_NAMES, Card, CardSummary, field_text, parse_assignments
 from leadboard.domain.errors import Conflict, GateBlocked, InvalidInput, LeadboardError, RulesFileError
 from leadboard.domain.filter import CardFilter
-from leadboard.domain.history import ActivityRecord, ChangeKind, ChangeRecord, HistoryItem, MoveRecord
+from leadboard.domain.history import MOVE_FIELDS, ActivityRecord, ChangeKind, ChangeRecord, HistoryItem, MoveRecord
 from leadboard.domain.planned import PlannedKind, PlannedRecord, PlanState, StepState
 from leadboard.domain.stages import PIPELINE, Stage, parse_stage
 from leadboard.domain.text import csv_cell, for_terminal, json_for_terminal
@@ -363,10 +363,6 @@ def _field_lines(change: ChangeRecord | None, out: TextIO, skip: frozenset[str] 
         old = "-" if field.old is None else str(field.old)
         new = "-" if field.new is None else str(field.new)
         out.write(f"{'':30}{field.field}: {old} → {new}\n")
-
-
-#: what a move's own line already says
-_MOVE_COLUMNS = frozenset({"stage", "lost_from", "lost_reason", "warnings"})
 
 
 def _show(card: Card, step: PlannedRecord | None, out: TextIO) -> None:
@@ -790,7 +786,7 @@ def _history(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
                   f"{source} → {move.to_stage}{reason}\n")
         for warning in move.warnings:
             out.write(f"{'':30}warning accepted: {warning}\n")
-        _field_lines(change, out, _MOVE_COLUMNS)
+        _field_lines(change, out, MOVE_FIELDS)
     return EXIT_OK
 
 

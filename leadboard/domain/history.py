@@ -49,6 +49,10 @@ class ChangeKind(StrEnum):
     UNDO = "undo"
 
 
+#: the journal fields a move's own history line already says (its stage, and why): a history shows
+#: only the other fields that move changed
+MOVE_FIELDS = frozenset({"stage", "lost_from", "lost_reason", "warnings"})
+
 #: journal fields that are not the card's own but of the activity a change logged or changed:
 #: ``activity.<column>``. Logging one journals ``activity.kind`` and ``activity.summary`` with no
 #: old value; a change to an activity that exists (planned -> done, rescheduled) journals each

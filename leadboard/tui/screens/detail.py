@@ -16,7 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from leadboard.domain.card import FIELD_LABELS, FIELD_NAMES, Card
-from leadboard.domain.history import ActivityRecord, ChangeKind, ChangeRecord, HistoryItem
+from leadboard.domain.history import MOVE_FIELDS, ActivityRecord, ChangeKind, ChangeRecord, HistoryItem
 from leadboard.domain.planned import PlannedRecord, PlanState
 from leadboard.domain.stages import Stage
 from leadboard.tui.text import display_text, local_time, safe
@@ -60,10 +60,6 @@ def who(by: str, database_role: str | None) -> str:
     return f"{safe(by)} (role {safe(database_role)})"
 
 
-#: what a move's own line already says (its stage, and why)
-_MOVE_COLUMNS = frozenset({"stage", "lost_from", "lost_reason", "warnings"})
-
-
 def _field_lines(change: ChangeRecord | None, skip: frozenset[str] = frozenset()) -> list[Text]:
     lines = []
     for field in change.changes if change else ():
@@ -93,7 +89,7 @@ def history_table(items: Sequence[HistoryItem]) -> Table:
         source = move.from_stage.value if move.from_stage else "—"
         lines = [Text(safe(move.reason))] if move.reason else []
         lines += [Text(f"⚠ {safe(warning)}", style="italic") for warning in move.warnings]
-        lines += _field_lines(change, _MOVE_COLUMNS)
+        lines += _field_lines(change, MOVE_FIELDS)
         why = Text("\n").join(lines)
         table.add_row(Text(local_time(move.at)), Text(who(move.by, move.database_role)), Text(move.move.value),
                       Text(f"{source} → {move.to_stage.value}"), why)
