@@ -76,13 +76,34 @@ def test_ids_and_versions_beyond_64_bits(run, tmp_path, board):
     refused(run, tmp_path, "demo", "--cards", 10**40, says="the number of demo cards is a whole number")
 
 
+def imported_around(run: Run, tmp_path: Path, bad: list[str], name: str = "cards.json") -> tuple[int, str, list[str]]:
+    """Import a JSON file of one good card, the ``bad`` items (JSON text) and another good card:
+    (exit code, stderr, the names of the cards now on the board)."""
+    path = tmp_path / name
+    good = [json.dumps({"name": f"Good {n}", "email": f"good{n}@example.com"}) for n in (1, 2)]
+    path.write_text("[" + ", ".join([good[0], *bad, good[1]]) + "]")
+    code, out, err = run("import", path)
+    assert "Traceback" not in out + err, err
+    listed = run("list", "--json")
+    return code, err, sorted(card["name"] for card in json.loads(listed[1]))
+
+
+def rejects(tmp_path: Path, name: str = "cards.json") -> str:
+    return (tmp_path / f"{name}.rejects.csv").read_text()
+
+
 def test_a_number_beyond_64_bits_in_an_imported_file(run, tmp_path, board):
-    path = tmp_path / "cards.json"
-    for field, value in (("version", 10**30), ("activity_count", 2**70)):
-        path.write_text(json.dumps([{"name": "Big", "email": "big@example.com", field: value}]))
-        err = refused(run, tmp_path, "import", path, says=f"{path}: ")
-        # SQLite cannot take the number from Python; PostgreSQL's column refuses it
-        assert "A number is too large" in err or "A value does not fit the database" in err, err
+    """A version or a count no column holds is a system field's value: kept as text on the card,
+    never stored as its version, and the rest of the file imports."""
+    bad = [json.dumps({"name": "Big", "email": "big@example.com", "version": 10**30}),
+           json.dumps({"name": "Count", "email": "count@example.com", "activity_count": 2**70}),
+           json.dumps({"name": "Id", "email": "id@example.com", "id": 2**64 + 1})]
+    code, err, names = imported_around(run, tmp_path, bad)
+    assert code == EXIT_OK, err
+    assert names == ["Ada Lovelace", "Big", "Count", "Good 1", "Good 2", "Id"]
+    cards = {card["name"]: card for card in json.loads(run("list", "--json")[1])}
+    assert cards["Big"]["version"] == 1 and cards["Big"]["extra"] == {"version": str(10**30)}
+    assert cards["Count"]["activity_count"] == 0
 
 
 def test_invalid_utf8_in_an_argument(run, tmp_path, board):
@@ -93,11 +114,18 @@ def test_invalid_utf8_in_an_argument(run, tmp_path, board):
 
 
 def test_input_nested_a_thousand_deep(run, tmp_path, board):
+    """A JSON item nested too deeply is its row's problem: rejected with the reason, the rest
+    imported. A file whose list itself is one deep value has no card; a rules file is refused."""
+    bad = ['{"name": "Ada", "email": "a2@example.com", "notes": ' + "[" * 5000 + "]" * 5000 + "}",
+           '{"name": "Deep", "email": "d@example.com", "x": ' + '{"a": ' * 1000 + "1" + "}" * 1000 + "}",
+           '{"name": "Fair", "email": "f@example.com", "x": ' + "[" * 150 + "]" * 150 + "}"]
+    code, err, names = imported_around(run, tmp_path, bad)
+    assert code == 5, err
+    assert names == ["Ada Lovelace", "Good 1", "Good 2"]
+    assert rejects(tmp_path).count("a value is nested more than 100 levels deep") == 3
     path = tmp_path / "deep.json"
     path.write_text("[" * 1000 + "]" * 1000)
-    refused(run, tmp_path, "import", path, says="nested too deeply")
-    path.write_text('[{"name": "Ada", "email": "a2@example.com", "notes": ' + "[" * 5000 + "]" * 5000 + "}]")
-    refused(run, tmp_path, "import", path, says="nested too deeply")
+    refused(run, tmp_path, "import", path, says="no item of the JSON list can be read as a card (a value is nested")
     rules = tmp_path / "deep.toml"
     rules.write_text(default_rules_text() + "\nx = " + "[" * 1000 + "]" * 1000 + "\n")
     refused(run, tmp_path, "--rules", rules, "promote", board, says="nested too deeply")
@@ -106,11 +134,20 @@ def test_input_nested_a_thousand_deep(run, tmp_path, board):
 
 
 def test_a_5000_digit_json_number(run, tmp_path, board):
-    path = tmp_path / "long.json"
-    path.write_text('[{"name": "Ada", "email": "a3@example.com", "budget": 1' + "0" * 5000 + "}]")
-    refused(run, tmp_path, "import", path, says="more than 4,300 digits")
-    path.write_text('[{"name": "Ada", "email": "a3@example.com", "phone": -' + "9" * 4400 + "}]")
-    refused(run, tmp_path, "import", path, says="more than 4,300 digits")
+    bad = ['{"name": "Ada", "email": "a3@example.com", "budget": 1' + "0" * 5000 + "}",
+           '{"name": "Neg", "email": "n3@example.com", "phone": -' + "9" * 4400 + "}"]
+    code, err, names = imported_around(run, tmp_path, bad)
+    assert code == 5, err
+    assert names == ["Ada Lovelace", "Good 1", "Good 2"]
+    assert rejects(tmp_path).count("a number has more than 4,300 digits") == 2
+
+
+def test_a_json_file_that_cannot_be_parsed_is_one_sentence(run, tmp_path, board):
+    path = tmp_path / "cut.json"
+    path.write_text('[{"name": "Ada", "email": "a9@example.com"}, {"name": "B", "notes": ' + "[" * 2000)
+    refused(run, tmp_path, "import", path, says="the JSON is broken")
+    path.write_text('[{"name": "Ada", "email": "a9@example.com"} {"name": "B"}]')
+    refused(run, tmp_path, "import", path, says="the JSON is broken at line 1")
 
 
 def test_utf16_of_odd_length_or_with_a_lone_surrogate(run, tmp_path, board):
@@ -119,6 +156,60 @@ def test_utf16_of_odd_length_or_with_a_lone_surrogate(run, tmp_path, board):
     refused(run, tmp_path, "import", path, says="not valid text")
     path.write_bytes(b"\xff\xfe" + "name,email\nAda,a4@example.com\n".encode("utf-16-le") + b"\x00\xd8A\x00\n\x00")
     refused(run, tmp_path, "import", path, says="not valid text")
+
+
+def test_a_mostly_utf8_file_with_windows_1252_lines_is_read_line_by_line(run, tmp_path, board):
+    path = tmp_path / "two-exports.csv"
+    path.write_bytes("name,email,notes\nJosé,jose@example.com,café\n".encode()
+                     + "François,fr@example.com,naïve – ok\n".encode("cp1252")
+                     + "Zoë,zoe@example.com,ünïcode\n".encode())
+    code, out, err = run("import", path)
+    assert code == EXIT_OK, err
+    assert "UTF-8 (line 3 not UTF-8, read as Windows-1252)" in out
+    cards = {card["name"]: card["notes"] for card in json.loads(run("list", "--json")[1])}
+    assert cards == {"Ada Lovelace": None, "José": "café", "François": "naïve – ok", "Zoë": "ünïcode"}
+    path.write_bytes("name,email\nJosé,j2@example.com\n".encode() + b"Fran\xe7ois,f2@example.com\n"
+                     + b"\x81bad,b2@example.com\n")
+    code, out, err = run("import", path)
+    assert code == EXIT_OK, err
+    assert "UTF-8 (lines 3, 4 not UTF-8, read as Latin-1)" in out
+
+
+def test_a_utf8_or_utf16_file_with_a_bom_keeps_working(run, tmp_path, board):
+    for encoding in ("utf-8-sig", "utf-16", "utf-16-be"):
+        path = tmp_path / f"{encoding}.csv"
+        bom = b"\xfe\xff" if encoding == "utf-16-be" else b""
+        path.write_bytes(bom + f"name,email\nRenée {encoding},r-{encoding}@example.com\n".encode(encoding))
+        code, _out, err = run("import", path)
+        assert code == EXIT_OK, err
+    names = sorted(card["name"] for card in json.loads(run("list", "--json")[1]))
+    assert names == ["Ada Lovelace", "Renée utf-16", "Renée utf-16-be", "Renée utf-8-sig"]
+
+
+def test_a_csv_header_longer_than_64_kib_is_read_whole(run, tmp_path, board):
+    columns = [f"column {n}" for n in range(9000)]
+    path = tmp_path / "wide.csv"
+    path.write_text("name,email," + ",".join(columns) + "\nWide,wide@example.com," + ",".join(
+        str(n) for n in range(9000)) + "\n")
+    assert path.stat().st_size > 2 * 64 * 1024
+    code, _out, err = run("import", path)
+    assert code == EXIT_OK, err
+    card = next(c for c in json.loads(run("list", "--json")[1]) if c["name"] == "Wide")
+    assert len(card["extra"]) == 9000 and card["extra"]["column 8999"] == "8999"
+
+
+def test_an_oversized_cell_costs_its_row_or_is_cut_at_the_documented_limit(run, tmp_path, board):
+    from leadboard.service.transfer.reading import FIELD_LIMIT
+
+    path = tmp_path / "big.csv"
+    path.write_text("name,email,notes\nTen,ten@example.com," + "x" * 10_000_000 + "\n"
+                    + "Huge,huge@example.com," + "y" * (FIELD_LIMIT + 1) + "\nSmall,s@example.com,ok\n")
+    code, _out, err = run("import", path)
+    assert code == 5, err
+    cards = {card["name"]: card for card in json.loads(run("list", "--json")[1])}
+    assert sorted(cards) == ["Ada Lovelace", "Small", "Ten"]
+    assert cards["Ten"]["notes"] is None and len(cards["Ten"]["extra"]["notes"]) == 64 * 1024
+    assert "line 3: the row cannot be read as CSV (field larger than field limit" in rejects(tmp_path, "big.csv")
 
 
 def test_dates_at_the_limits_of_the_calendar(run, tmp_path, board):

@@ -611,6 +611,10 @@ def _when(name: str) -> Callable[[RowReader, Any], datetime]:
     return read
 
 
+#: the largest whole number a database column holds (64 bits, signed)
+_MOST = 2**63 - 1
+
+
 def _whole(name: str, least: int) -> Callable[[RowReader, Any], int]:
     def read(reader: RowReader, value: Any) -> int:
         try:
@@ -619,6 +623,8 @@ def _whole(name: str, least: int) -> Callable[[RowReader, Any], int]:
             raise InvalidInput(f"{name}: is not a whole number", field=name) from None
         if number < least:
             raise InvalidInput(f"{name}: must be at least {least}", field=name)
+        if number > _MOST:
+            raise InvalidInput(f"{name}: must be at most {_MOST:,} (64 bits)", field=name)
         return number
     return read
 
