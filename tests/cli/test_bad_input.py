@@ -277,6 +277,35 @@ def test_a_full_disk_is_named_as_such(tmp_path, capsys, monkeypatch):
     assert len(json.loads(capsys.readouterr().out)) == 1 and path.stat().st_size >= before
 
 
+def test_a_full_disk_is_named_when_the_operating_system_says_so(run, tmp_path, board, monkeypatch):
+    """ENOSPC from the operating system (writing the rejects file, or anywhere a command writes):
+    the sentence says the disk is full, not "No space left on device" or a traceback."""
+    import errno
+    import os
+
+    from leadboard.service.transfer import importer
+
+    path = tmp_path / "crm.csv"
+    path.write_text("name,email\nGrace,grace@example.com\nx,y,z\n")  # a row too long: a reject
+
+    def full(fd: int, data: bytes) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(importer.os, "write", full)
+    code, _out, err = run("import", path)
+    monkeypatch.undo()
+    assert code == EXIT_BAD_INPUT and err.count("\n") == 1, err
+    assert f"Cannot write the rejects file {path}.rejects.csv (the disk is full)" in err, err
+    import leadboard.cli as cli
+
+    def no_space(*_args: object) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp_path / "x.db"))
+
+    monkeypatch.setattr(cli, "run", no_space)
+    code, _out, err = run("add", "Hopper", "--email", "hopper@example.com")
+    assert (code, err) == (EXIT_FAILED, f"leadboard: {cli.DISK_FULL}\n")
+
+
 def test_a_batch_size_must_be_a_positive_number(run, tmp_path, board):
     path = tmp_path / "crm.csv"
     path.write_text("name,email\nGrace,grace@example.com\n")

@@ -15,6 +15,7 @@ wait (and time out after 30 s). A batch holds it for a fraction of a second.
 from __future__ import annotations
 
 import csv
+import errno
 import gc
 import io
 import json
@@ -772,7 +773,8 @@ class _RejectsFile:
         try:
             yield
         except OSError as error:
-            raise BadImportFile(f"Cannot write the rejects file {self.path} ({error.strerror or error}); "
+            cause = "the disk is full" if error.errno == errno.ENOSPC else error.strerror or error
+            raise BadImportFile(f"Cannot write the rejects file {self.path} ({cause}); "
                                 "nothing more was imported.") from None
 
     def add(self, rejected: Rejected) -> None:
