@@ -32,6 +32,7 @@ from leadboard.domain.errors import (
 from leadboard.domain.filter import NO_FILTER, CardFilter
 from leadboard.domain.history import (
     ACTIVITY_PREFIX,
+    PLANNED_PREFIX,
     ActivityRecord,
     ChangeKind,
     ChangeRecord,
@@ -365,7 +366,10 @@ class Pipeline(Planning):
                     journal.remove_activity(target.activity_id)
                 else:  # it changed an activity already there: the old values go back
                     journal.restore_activity(target.activity_id, activity)
-            self._write(card, values, now)
+            if target.planned_id is not None:
+                self._undo_step(target, now)
+            if values or target.planned_id is None:  # a step's change alone leaves the card as it is
+                self._write(card, values, now)
             if "owner" in values:  # undoing a reassign hands the steps back too
                 self._hand_over_steps(card, values["owner"])
             record = None
@@ -375,7 +379,8 @@ class Pipeline(Planning):
                                              now, reason=f"undo {what}",
                                              undoes=target.move.id if target.move else None)
             after = self.card(card.id)
-            extra = [FieldChange(c.field, c.new, c.old) for c in journal.activity_changes(target)]
+            extra = [FieldChange(c.field, c.new, c.old) for c in target.changes
+                     if c.field.startswith((ACTIVITY_PREFIX, PLANNED_PREFIX))]
             entry_id = journal.record_change(ChangeKind.UNDO, card, after, self.user, now, values,
                                              move_id=record.id if record else None,
                                              activity_id=target.activity_id, undoes=target.id, extra=extra)
@@ -392,9 +397,6 @@ class Pipeline(Planning):
             raise UndoRefused(f"Change {target.id} is an undo itself; make the change again instead.")
         if target.undone_by is not None:
             raise UndoRefused(f"Your {what} is undone already (change {target.undone_by}).")
-        if target.planned_id is not None:
-            raise UndoRefused(f"Your {what} changed a planned activity, which undo cannot take back; "
-                              f"reschedule, cancel or plan the step again instead.")
         later = journal.changes_after(target.card_id, target.id)
         later_ids = {c.id for c in later}
         # a later change that was itself undone since, and its undo, cancel out

@@ -7,8 +7,8 @@ completed; completing a task refreshes the card but, like a note, is not an inte
 change records who made it and when, and points the card at its next step (its earliest-due open
 planned activity) in the same transaction, so boards read the next step with the card. Each
 change is journaled too (``ChangeKind.ACTIVITY``, ``planned.<field>`` fields), so a card's history
-says who planned, rescheduled, completed or cancelled what, and when; undo refuses them (reschedule
-or cancel the step instead).
+says who planned, rescheduled, completed or cancelled what, and when, and undo can take each back
+(``_undo_step``).
 """
 
 from __future__ import annotations
@@ -19,9 +19,16 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
 from leadboard.domain.card import ActivityKind, Card, CardSummary
-from leadboard.domain.errors import ActivityNotFound, InvalidInput, StepNotOpen
+from leadboard.domain.errors import ActivityNotFound, InvalidInput, StepNotOpen, UndoRefused
 from leadboard.domain.filter import ColumnOrder
-from leadboard.domain.history import ACTIVITY_PREFIX, PLANNED_PREFIX, ActivityRecord, ChangeKind, FieldChange
+from leadboard.domain.history import (
+    ACTIVITY_PREFIX,
+    PLANNED_PREFIX,
+    ActivityRecord,
+    ChangeKind,
+    ChangeRecord,
+    FieldChange,
+)
 from leadboard.domain.planned import (
     EXPECTS_NEXT_STEP,
     Due,
@@ -32,6 +39,7 @@ from leadboard.domain.planned import (
     end_of_local_day,
     local_today,
     next_step_state,
+    parse_due,
     parse_kind,
     parse_when,
 )
@@ -274,6 +282,31 @@ class Planning:
                                          FieldChange(PLANNED_PREFIX + "kind", step.kind.value, step.kind.value),
                                          *changes,
                                      ])
+
+    def _undo_step(self, change: ChangeRecord, now: datetime) -> None:
+        """Take back what ``change`` did to its planned activity (inside the undo's transaction): a
+        step it planned is removed, one it completed or cancelled is planned again (the log entry a
+        completion made goes with the undo's other activity changes), one it rescheduled is due
+        when it was; then the card points at its next step again. Refused when the step is no
+        longer as the change left it."""
+        step_id = change.planned_id
+        assert step_id is not None
+        state = change.change(PLANNED_PREFIX + "state")
+        due = change.change(PLANNED_PREFIX + "due")
+        if state is not None and state.old is None:
+            undone = planned.remove(step_id)
+        elif state is not None and state.new is not None:
+            undone = planned.reopen(step_id, PlanState(state.new))
+        elif due is not None and due.old is not None:
+            undone = planned.reschedule(step_id, parse_due(due.old), self.user, now)
+        else:
+            undone = False
+        if not undone:
+            step = planned.get(step_id)
+            now_is = f"is {step.state.value}" if step else "is gone"
+            raise UndoRefused(f"Planned activity {step_id} {now_is} since your change {change.id} "
+                              f"({change.describe()}); it can no longer be undone.")
+        planned.refresh_next_step(change.card_id, now)
 
     def _hand_over_steps(self, card: Card, new_owner: str | None) -> None:
         """On reassigning: the old owner's open steps go to the new owner (call in the write)."""

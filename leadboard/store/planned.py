@@ -131,6 +131,23 @@ def close(planned_id: int, state: PlanState, by: str, at: datetime, outcome: str
     )
 
 
+def remove(planned_id: int) -> bool:
+    """Take back a step that was planned (only an undo does this; the journal keeps what it was);
+    False if it is not open any more."""
+    return bool(PlannedActivity.delete()
+                .where((PlannedActivity.id == planned_id) & (PlannedActivity.state == _OPEN)).execute())
+
+
+def reopen(planned_id: int, state: PlanState) -> bool:
+    """Make a step that was completed or cancelled (``state``) planned again, as if it never was
+    closed (only an undo does this); False if it is not in ``state``."""
+    return bool(
+        PlannedActivity.update(state=_OPEN, closed_by=None, closed_at=None, outcome=None, activity_id=None)
+        .where((PlannedActivity.id == planned_id) & (PlannedActivity.state == state.value))
+        .execute()
+    )
+
+
 def hand_over(card_id: int, from_owner: str | None, to_owner: str) -> int:
     """Give the card's open steps that were its owner's to the new owner (steps planned for someone
     else by name stay theirs); returns how many moved."""

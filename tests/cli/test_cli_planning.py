@@ -102,3 +102,38 @@ def test_bad_planning_input_exits_2_with_one_line_naming_it_and_writes_nothing(l
     assert leadboard("cancel", step).code == EXIT_OK
     again = leadboard("done", step)
     assert again.code == EXIT_BAD_INPUT and "cancelled already" in again.err, again
+
+
+def test_undo_takes_back_a_cancel_a_reschedule_a_completion_and_a_plan_newest_first(leadboard):
+    card = leadboard("add", "Ada Lovelace", "--email", "ada@example.com").out.strip()
+    step = leadboard("plan", card, "--kind", "call", "--due", in_days(2), "--summary", "Intro call").out.strip()
+    assert leadboard("reschedule", step, "--due", in_days(4)).code == EXIT_OK
+    assert leadboard("done", step, "--outcome", "Wants a demo").code == EXIT_OK
+    assert leadboard("show", card, "--json").json()["activity_count"] == 1
+
+    undone = leadboard("undo", "--yes")
+    assert undone.code == EXIT_OK and "Undone: complete call" in undone.out
+    shown = leadboard("show", card, "--json").json()
+    assert shown["activity_count"] == 0 and shown["last_activity_at"] is None
+    assert (shown["next_step"]["id"], shown["next_step"]["due"]) == (int(step), in_days(4))
+    assert leadboard("activities", card, "--json").json()[0]["state"] == "planned"
+
+    assert "Undone: reschedule call" in leadboard("undo", "--yes").out
+    assert leadboard("show", card, "--json").json()["next_step"]["due"] == in_days(2)
+    assert "Undone: plan call" in leadboard("undo", "--yes").out
+    shown = leadboard("show", card, "--json").json()
+    assert (shown["next_step"], shown["next_step_state"]) == (None, "none")
+    assert leadboard("activities", card, "--json").json() == []
+
+    history = leadboard("history", card).out
+    assert history.count("undo     of change") == 3 and "planned.state: done → planned" in history
+
+
+def test_undo_of_a_step_a_colleague_cancelled_since_is_refused(leadboard):
+    card = leadboard("add", "Ada Lovelace", "--email", "ada@example.com").out.strip()
+    step = leadboard("plan", card, "--kind", "call", "--due", in_days(2), "--summary", "Call").out.strip()
+    assert leadboard("cancel", step, user="bob").code == EXIT_OK
+    refused = leadboard("undo", "--yes")
+    assert refused.code == EXIT_BAD_INPUT and refused.err.count("\n") == 1
+    assert "changed by bob" in refused.err and "cancel call" in refused.err
+    assert leadboard("activities", card, "--json").json()[0]["state"] == "cancelled"

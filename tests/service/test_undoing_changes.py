@@ -1,5 +1,6 @@
 """Every change is journaled with its old and new values, and undo reverses any of them — an edit,
-a reassign, a logged activity — unless the card has been changed since."""
+a reassign, a logged activity, a planned step planned, rescheduled, completed or cancelled —
+unless the card has been changed since."""
 
 from __future__ import annotations
 
@@ -191,7 +192,7 @@ def test_a_change_to_an_activity_already_there_is_undone_by_writing_its_old_valu
     assert pipeline.card(card.id).activity_count == 1
 
 
-def test_planning_rescheduling_completing_and_cancelling_are_journaled_and_undo_refuses_them(pipeline, walk):
+def test_planning_rescheduling_completing_and_cancelling_are_journaled(pipeline, walk):
     card = walk.contact("Ada")
     step = pipeline.plan(card.id, "call", "2030-01-02", "Call about the budget")
     pipeline.reschedule(step.id, "2030-01-03")
@@ -206,13 +207,133 @@ def test_planning_rescheduling_completing_and_cancelling_are_journaled_and_undo_
     done = changes[2]
     assert FieldChange("planned.state", "planned", "done") in done.changes
     assert FieldChange("activity_count", "0", "1") in done.changes  # the call joined the log
-    # undo says in one sentence it cannot take a planned activity's change back, and changes nothing
-    before = pipeline.card(card.id)
-    with pytest.raises(UndoRefused, match="changed a planned activity"):
+
+
+def _next(pipeline, card_id):
+    """The card's next step as the board reads it with the card: (its id, its due key)."""
+    from leadboard.store.cards import as_datetime
+    from leadboard.store.models import Card as CardRow
+
+    row = CardRow.get_by_id(card_id)
+    return row.next_step_id, as_datetime(row.next_due) if row.next_due else None
+
+
+def test_undoing_a_plan_takes_the_step_back_and_the_card_has_no_next_step_again(pipeline, walk):
+    card = walk.contact("Ada")
+    version = pipeline.card(card.id).version
+    step = pipeline.plan(card.id, "call", "2030-01-02", "Call about the budget")
+    assert _next(pipeline, card.id)[0] == step.id
+
+    result = pipeline.undo()
+    assert result.undone.describe() == "plan call “Call about the budget” due 2030-01-02"
+    assert pipeline.planned_of(card.id) == []
+    assert _next(pipeline, card.id) == (None, None)
+    assert pipeline.card(card.id).version == version  # planning bumps no version, nor does its undo
+    undo = pipeline.journal(card.id)[-1]
+    assert (undo.kind, undo.undoes, undo.by) == (ChangeKind.UNDO, result.undone.id, "alice")
+    assert FieldChange("planned.state", "planned", None) in undo.changes
+    with pytest.raises(NothingToUndo):
         pipeline.undo()
-    with pytest.raises(UndoRefused, match="changed a planned activity"):
-        pipeline.undo(done.id)
-    assert pipeline.card(card.id) == before and pipeline.planned(step.id).state.value == "done"
+
+
+def test_undoing_a_reschedule_makes_the_step_due_when_it_was(pipeline, walk):
+    card = walk.contact("Ada")
+    first = pipeline.plan(card.id, "call", "2030-01-02T14:30", "Call")
+    later = pipeline.plan(card.id, "email", "2030-01-05", "Send the quote")
+    pipeline.reschedule(first.id, "2030-01-09")
+    assert _next(pipeline, card.id)[0] == later.id  # the email comes first now
+
+    assert pipeline.undo().undone.describe().startswith("reschedule call to 2030-01-09")
+    back = pipeline.planned(first.id)
+    assert back.due == first.due and back.due.text() == "2030-01-02T14:30"
+    assert back.state.value == "planned"
+    assert _next(pipeline, card.id) == (first.id, first.due.key)
+
+
+def test_undoing_a_completion_plans_the_step_again_and_takes_the_call_out_of_the_log(pipeline, walk, fields):
+    lead = walk.lead()
+    before = pipeline.card(lead.id)
+    step = pipeline.plan(lead.id, "call", "2030-01-02", "Intro call")
+    pipeline.complete(step.id, "They want a demo")
+    done = pipeline.card(lead.id)
+    assert done.activity_count == before.activity_count + 1 and done.last_activity_at is not None
+    assert _next(pipeline, lead.id) == (None, None)
+
+    result = pipeline.undo()
+    assert result.undone.describe() == "complete call"
+    card = result.card
+    assert (card.activity_count, card.last_activity_at) == (before.activity_count, before.last_activity_at)
+    assert pipeline.activities(lead.id) == []
+    again = pipeline.planned(step.id)
+    assert (again.state.value, again.closed_by, again.closed_at, again.outcome, again.activity_id) == (
+        "planned", None, None, None, None)
+    assert _next(pipeline, lead.id) == (step.id, step.due.key)
+    with pytest.raises(GateBlocked, match="relationship"):  # the call no longer counts
+        pipeline.promote(lead.id, fields["develop"]())
+
+
+def test_done_and_plan_next_is_undone_in_two_steps_newest_first(pipeline, walk):
+    from leadboard.service.planning import NextPlan
+
+    card = walk.contact("Ada")
+    step = pipeline.plan(card.id, "call", "2030-01-02", "Call")
+    then = pipeline.parse_plan("meeting", "2030-01-09", "Demo")
+    completed = pipeline.complete(step.id, "Went well", then)
+    assert isinstance(then, NextPlan) and completed.next is not None
+    # the completion is built upon by the step planned after it: undoing it alone is refused
+    complete_id = next(c.id for c in pipeline.journal(card.id) if c.describe() == "complete call")
+    with pytest.raises(UndoRefused, match="since your change"):
+        pipeline.undo(complete_id)
+
+    assert pipeline.undo().undone.describe().startswith("plan meeting")
+    assert [s.id for s in pipeline.planned_of(card.id)] == [step.id]
+    assert pipeline.undo().undone.id == complete_id
+    assert pipeline.planned(step.id).state.value == "planned"
+    assert _next(pipeline, card.id)[0] == step.id and pipeline.activities(card.id) == []
+
+
+def test_undoing_a_cancel_plans_the_step_again(pipeline, walk):
+    card = walk.contact("Ada")
+    step = pipeline.plan(card.id, "task", "2030-01-04", "Write the quote")
+    pipeline.cancel(step.id)
+    assert _next(pipeline, card.id) == (None, None)
+
+    assert pipeline.undo().undone.describe() == "cancel task"
+    again = pipeline.planned(step.id)
+    assert (again.state.value, again.closed_by, again.closed_at) == ("planned", None, None)
+    assert _next(pipeline, card.id) == (step.id, step.due.key)
+
+
+def test_a_step_a_colleague_has_completed_since_is_not_taken_back(pipeline, bob, walk):
+    card = walk.contact("Ada")
+    step = pipeline.plan(card.id, "call", "2030-01-02", "Call")
+    bob.complete(step.id, "Done it for you")
+    with pytest.raises(UndoRefused, match=r"changed by bob .*complete call"):
+        pipeline.undo()
+    done = pipeline.planned(step.id)
+    assert (done.state.value, done.closed_by) == ("done", "bob")
+    assert len(pipeline.activities(card.id)) == 1
+
+
+def test_a_reschedule_a_colleague_rescheduled_again_is_not_undone(pipeline, bob, walk):
+    card = walk.contact("Ada")
+    step = pipeline.plan(card.id, "call", "2030-01-02", "Call")
+    pipeline.reschedule(step.id, "2030-01-03")
+    bob.reschedule(step.id, "2030-01-04")
+    with pytest.raises(UndoRefused, match="changed by bob"):
+        pipeline.undo()
+    assert pipeline.planned(step.id).due.text() == "2030-01-04"
+
+
+def test_a_step_removed_behind_the_journal_is_refused_in_one_sentence(pipeline, walk):
+    from leadboard.store.models import PlannedActivity
+
+    card = walk.contact("Ada")
+    step = pipeline.plan(card.id, "call", "2030-01-02", "Call")
+    pipeline.cancel(step.id)
+    PlannedActivity.delete().where(PlannedActivity.id == step.id).execute()
+    with pytest.raises(UndoRefused, match=f"Planned activity {step.id} is gone since your change"):
+        pipeline.undo()
 
 
 def test_undoing_a_reassign_hands_the_open_steps_back(pipeline, walk):

@@ -113,3 +113,38 @@ async def test_the_card_shows_what_is_planned(pipeline: Pipeline):
         await pilot.press("enter")
         text = await settled(pilot)
         assert "Planned (1)" in text and "Demo for the team" in text and "meeting" in text
+
+
+async def test_u_on_a_planned_step_says_which_in_one_line_and_takes_it_back_on_y(pipeline: Pipeline):
+    from leadboard.tui.screens.confirm import ConfirmModal
+    from tests.tui.helpers import screen_text
+
+    card_id = contact(pipeline, "Ada", **QUALIFIED)
+    pipeline.promote(card_id)
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        board = board_of(pilot.app)
+        await settled(pilot)
+        await pilot.press("right")  # to the leads
+        await settled(pilot)
+        assert board.current_card().id == card_id
+        await pilot.press("a")
+        await settled(pilot)
+        await pilot.press("tab", "tab", *"+1d", "tab", *"Send the deck", "enter")  # plan only
+        await settled(pilot)
+        [step] = pipeline.planned_of(card_id)
+        assert "○" in board.column(Stage.LEAD).render_line(1).text
+
+        await pilot.press("u")
+        await settled(pilot)
+        assert isinstance(pilot.app.screen, ConfirmModal)  # nothing undone before the user says so
+        assert pipeline.planned_of(card_id) == [step]
+        question = [line for line in screen_text(pilot.app).splitlines() if "Undo plan" in line]
+        assert len(question) == 1  # one line: the card, what, when
+        assert f"Undo plan call “Send the deck” due {day(1)} on Ada (at " in question[0]
+        await pilot.press("y")
+        await settled(pilot)
+        assert "Undone: plan call “Send the deck” due " + day(1) + " on Ada." in notices(pilot.app)
+        assert pipeline.planned_of(card_id) == []
+        assert "∅ no step" in board.column(Stage.LEAD).render_line(1).text
+        assert board.current_card().id == card_id
+    assert pipeline.next_step(card_id) is None
