@@ -1,6 +1,6 @@
 """The board as it stood at the end of a past day: each card in the stage it was in then,
-replayed from the stage visits, read-only. Values are the cards' values now (the history
-records moves, not edits)."""
+replayed from the stage visits, read-only. Each card is worth what it was worth then where the
+change journal knows it (``service.reports.stages_at``), else what it is worth now."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from leadboard.domain.errors import MoveNotAllowed
 from leadboard.domain.filter import NO_FILTER, CardFilter, ColumnOrder
 from leadboard.domain.stages import PIPELINE, Stage
 from leadboard.service.pipeline import Pipeline, StageStats
+from leadboard.service.reports import journal_knows, stages_at
 from leadboard.store import cards
 from leadboard.store import reports as queries
 
@@ -27,15 +28,24 @@ class PastPipeline(Pipeline):
         self.day = day
         #: the end of ``day`` in the viewer's time zone (``zone``, or the system's)
         self.at = self.reports(zone).midnight(day + timedelta(days=1))
+        #: whether the change journal knows what the cards were worth then
+        self.values_known = journal_knows(self.at)
 
     def stats(self, card_filter: CardFilter = NO_FILTER) -> dict[Stage, StageStats]:
-        counts = queries.stages_at(self.at, card_filter.owner)
+        counts = stages_at(self.at, card_filter.owner).stages
         return self._stats({stage: cards.Totals(*counts.get(stage.value, (0, Decimal("0.00")))) for stage in Stage})
 
     def column_page(self, stage: Stage, offset: int, limit: int, card_filter: CardFilter = NO_FILTER,
                     total: int | None = None) -> list[CardSummary]:
         ids = queries.card_stages_at(self.at, stage.value, offset, limit, card_filter.owner)
-        return [dataclasses.replace(card, stage=stage) for card in cards.summaries_of(ids)]
+        then = queries.amounts_at(ids, self.at) if self.values_known else {}
+        return [dataclasses.replace(card, stage=stage, amount=then.get(card.id, card.amount))
+                for card in cards.summaries_of(ids)]
+
+    @property
+    def values_note(self) -> str:
+        """What the values on this board are, in a few words."""
+        return "values as they were" if self.values_known else "values are today's"
 
     def overview(self, card_filter: CardFilter, page_size: int) -> tuple[dict[Stage, StageStats],
                                                                        dict[Stage, list[CardSummary]]]:

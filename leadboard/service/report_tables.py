@@ -17,6 +17,7 @@ from leadboard.service.reports import (
     TimeInStage,
     Velocity,
     WinRate,
+    values_said,
 )
 
 NO_DATA = "no data"
@@ -123,7 +124,7 @@ def _activity(r: ActivityReport) -> list[Table]:
 
 
 def _snapshot(r: Snapshot) -> list[Table]:
-    result = [Table(f"Pipeline at the end of {r.day} (values are today's)", ("stage", "cards", "value"),
+    result = [Table(f"Pipeline at the end of {r.day} ({values_said(r)})", ("stage", "cards", "value"),
                     [(s.stage.title, s.cards, s.value) for s in r.stages])]
     w = r.waterfall
     if w is not None:

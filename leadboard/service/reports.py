@@ -223,8 +223,18 @@ class ActivityReport:
 class StageAt:
     stage: Stage
     cards: int
-    #: the cards' value now: the history does not record what they were worth then
+    #: what the cards were worth then where the change journal knows it, else their value now
     value: Decimal
+
+
+@dataclass(frozen=True)
+class StagesAt:
+    """Per stage (its value): the cards at a moment and what they were worth; how many of them
+    have their value from the change journal (the rest count at their value now)."""
+
+    stages: dict[str, tuple[int, Decimal]]
+    values_from_journal: int
+    values_current: int
 
 
 @dataclass(frozen=True)
@@ -244,7 +254,11 @@ class Waterfall:
 class Snapshot:
     day: date
     stages: list[StageAt]
-    value_is_current: bool = True
+    #: of the cards on the board that day: how many are valued as they stood then (from the
+    #: change journal), and how many at their value now (the journal began after that day, or
+    #: the card was imported after it)
+    values_from_journal: int
+    values_current: int
     waterfall: Waterfall | None = None
 
 
@@ -400,14 +414,14 @@ class Reports:
         """The pipeline at the end of ``day``; with ``since``, what changed from the end of that
         day to the end of ``day`` (a waterfall)."""
         at = self.midnight(day + timedelta(days=1))
-        counts = queries.stages_at(at, owner)
-        stages = [StageAt(stage, *counts.get(stage.value, (0, Decimal("0.00")))) for stage in Stage]
+        standing = stages_at(at, owner)
+        stages = [StageAt(stage, *standing.stages.get(stage.value, (0, Decimal("0.00")))) for stage in Stage]
         waterfall = None
         if since is not None:
             if since > day:
                 raise InvalidInput(f"The waterfall starts ({since}) after it ends ({day}).", field="--from")
             waterfall = self._waterfall(since, self.midnight(since + timedelta(days=1)), at, owner)
-        return Snapshot(day, stages, True, waterfall)
+        return Snapshot(day, stages, standing.values_from_journal, standing.values_current, waterfall)
 
     def _waterfall(self, since: date, before: datetime, after: datetime, owner: str | None) -> Waterfall:
         tally = {"new": 0, "on": 0, "back": 0, "won": 0, "lost": 0, "reopened": 0}
@@ -434,6 +448,40 @@ class Reports:
 
         return Waterfall(since, open_cards(before), tally["new"], tally["on"], tally["back"], tally["won"],
                          tally["lost"], tally["reopened"], open_cards(after))
+
+
+def stages_at(at: datetime, owner: str | None = None) -> StagesAt:
+    """The cards per stage at ``at`` and what they were worth then. The change journal knows a
+    card's value at ``at`` when it was already recording (``at`` after the "change-journal" step
+    ran) and the card was not imported after ``at``; then the value is read back through the
+    journaled edits since. Otherwise the card's value now stands in."""
+    counts = queries.stages_at(at, owner)
+    cards = sum(count for count, _ in counts.values())
+    began = queries.journal_began()
+    if began is None or at < began:
+        return StagesAt(counts, 0, cards)
+    changes = queries.amount_changes_at(at, owner)
+    stages = {stage: (count, _cents(amount + changes.get(stage, Decimal(0))))
+              for stage, (count, amount) in counts.items()}
+    unknown = queries.imported_after(at, owner)
+    return StagesAt(stages, cards - unknown, unknown)
+
+
+def journal_knows(at: datetime) -> bool:
+    """Whether the change journal was recording at ``at`` (see ``stages_at``)."""
+    began = queries.journal_began()
+    return began is not None and at >= began
+
+
+def values_said(snapshot: Snapshot) -> str:
+    """Where a snapshot's values come from, as a sentence."""
+    known, current = snapshot.values_from_journal, snapshot.values_current
+    if not current:
+        return "values as they stood then, from the change journal" if known else "no cards"
+    if not known:
+        return "values are today's: the change journal began after that day"
+    return (f"values known from the journal for {known:,} {'card' if known == 1 else 'cards'}; "
+            f"today's values stand in for the other {current:,} (imported after that day)")
 
 
 def month_name(month: str) -> str:

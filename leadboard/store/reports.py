@@ -267,6 +267,87 @@ def stages_at(at: datetime, owner: str | None) -> dict[str, tuple[int, Decimal]]
     return {stage: (count, amount) for stage, (count, amount) in totals.items() if count}
 
 
+# ---- values as they stood: read back from the change journal ---------------------------------
+
+def journal_began() -> datetime | None:
+    """When the change journal began recording every edit: when the "change-journal" step ran
+    (None on a database where it has not)."""
+    rows = _run("SELECT applied_at FROM schema_step WHERE name = 'change-journal'")
+    if not rows or rows[0][0] is None:
+        return None
+    began = rows[0][0]
+    return began if isinstance(began, datetime) else datetime.fromisoformat(str(began))
+
+
+def _was(field: str, card: str) -> str:
+    """The text of ``field`` before the card's first journaled change of it after the time
+    bound as ``?``: '' for "not set", NULL when nothing changed it since."""
+    return (f"(SELECT COALESCE(f.old, '') FROM journal_entry e JOIN journal_field f ON f.entry_id = e.id "
+            f"WHERE e.card_id = {card} AND e.at > ? AND f.field = '{field}' ORDER BY e.id, f.id LIMIT 1)")
+
+
+def _then(field: str) -> str:
+    """The card's ``field`` as it stood (``t.<field>_was`` read by ``_was``), else as it is now."""
+    return (f"CASE WHEN t.{field}_was IS NULL THEN c.{field} WHEN t.{field}_was = '' THEN NULL "
+            f"ELSE CAST(t.{field}_was AS NUMERIC) END")
+
+
+#: what a card was worth on the board (``card_amount``: its value, else its budget) as it stood
+_AMOUNT_THEN = f"COALESCE({_then('value')}, {_then('budget')}, 0)"
+
+#: an imported card's values before its import are not the journal's to know
+_NOT_IMPORTED_AFTER = ("NOT EXISTS (SELECT 1 FROM history h WHERE h.card_id = c.id AND h.move = 'import' "
+                       "AND h.at > ?)")
+
+
+def amount_changes_at(at: datetime, owner: str | None) -> dict[str, Decimal]:
+    """Per stage at ``at``: how much more (or less) its cards were worth then than now, read
+    from the journaled changes of value and budget since ``at`` (the work grows with those
+    edits, not with the cards). Imported cards count at their value now until their import."""
+    where_owner, owner_params = _owner(owner)
+    sql = f"""
+        SELECT v.stage, SUM({_AMOUNT_THEN} - c.amount)
+        FROM (SELECT k.card_id, {_was('value', 'k.card_id')} AS value_was,
+                     {_was('budget', 'k.card_id')} AS budget_was
+              FROM (SELECT DISTINCT e.card_id FROM journal_entry e JOIN journal_field f ON f.entry_id = e.id
+                    WHERE e.at > ? AND f.field IN ('value', 'budget')) k) t
+        JOIN card c ON c.id = t.card_id
+        JOIN stage_visit v ON v.card_id = t.card_id AND v.stage IN {_ALL_STAGES} AND v.entered_at < ?
+             AND (v.left_at IS NULL OR v.left_at >= ?)
+        WHERE {_NOT_IMPORTED_AFTER}{where_owner}
+        GROUP BY v.stage
+    """
+    rows = _run(sql, [at, at, at, at, at, at, *owner_params])
+    return {stage: _money(delta) for stage, delta in rows if delta}
+
+
+def imported_after(at: datetime, owner: str | None) -> int:
+    """How many cards on the board at ``at`` were imported after it (the journal does not know
+    what they were worth then)."""
+    join, owner_params = _owner_join(owner)
+    ((count,),) = _run(f"""SELECT COUNT(DISTINCT h.card_id) FROM history h
+                           JOIN stage_visit v ON v.card_id = h.card_id AND v.stage IN {_ALL_STAGES}
+                                AND v.entered_at < ? AND (v.left_at IS NULL OR v.left_at >= ?){join}
+                           WHERE h.move = 'import' AND h.at > ?""", [at, at, *owner_params, at])
+    return int(count or 0)
+
+
+def amounts_at(card_ids: Sequence[int], at: datetime) -> dict[int, Decimal]:
+    """What each of ``card_ids`` (a page of the as-of board) was worth at ``at``, for those whose
+    value or budget the journal has changed since (and not imported after ``at``)."""
+    if not card_ids:
+        return {}
+    marks = ", ".join("?" for _ in card_ids)
+    sql = f"""
+        SELECT c.id, {_AMOUNT_THEN}
+        FROM (SELECT k.id AS card_id, {_was('value', 'k.id')} AS value_was, {_was('budget', 'k.id')} AS budget_was
+              FROM card k WHERE k.id IN ({marks})) t
+        JOIN card c ON c.id = t.card_id
+        WHERE (t.value_was IS NOT NULL OR t.budget_was IS NOT NULL) AND {_NOT_IMPORTED_AFTER}
+    """
+    return {int(card_id): _money(amount) for card_id, amount in _run(sql, [at, at, *card_ids, at])}
+
+
 def stage_pairs(before: datetime, after: datetime, owner: str | None) -> list[tuple[str | None, str, int]]:
     """(stage at ``before`` or None if the card did not exist, stage at ``after``, cards) of the
     cards that moved (or were made) between the two: the cards that did not are where they were."""

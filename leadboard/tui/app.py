@@ -66,7 +66,7 @@ class LeadboardApp(App[None]):
     def on_mount(self) -> None:
         self.sub_title = f"{self.pipeline.user}"
         if isinstance(self.pipeline, PastPipeline):
-            self.sub_title += f" · as of {self.pipeline.day}, read-only (values are today's)"
+            self.sub_title += f" · as of {self.pipeline.day}, read-only ({self.pipeline.values_note})"
         if self.offer_demo and self._database_is_empty():
             question = ConfirmModal(
                 "The database is empty. Add demo cards to try the board?",

@@ -730,7 +730,7 @@ class BoardScreen(Screen[None]):
         bar = self.query_one("#filter-bar", Static)
         parts = []
         if isinstance(self.pipeline, PastPipeline):
-            parts.append(Text(f"the board as of {self.pipeline.day}, read-only (values are today's)"))
+            parts.append(Text(f"the board as of {self.pipeline.day}, read-only ({self.pipeline.values_note})"))
         if self.card_filter.owner:
             parts.append(Text(f"only {safe(self.card_filter.owner)}'s cards (m: everyone's)"))
         if self.card_filter.search.strip():

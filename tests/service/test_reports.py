@@ -258,7 +258,56 @@ def test_the_pipeline_as_of_a_day_replays_the_history(reports: Reports) -> None:
     counts = {row.stage: row.cards for row in snapshot.stages}
     # D, J contacts; B a lead; A C I K L opportunities; E lost
     assert counts == {Stage.CONTACT: 2, Stage.LEAD: 1, Stage.OPPORTUNITY: 5, Stage.ACCOUNT: 0, Stage.LOST: 1}
-    assert snapshot.value_is_current
+    # the journal began when this database was made, after the story's days: today's values stand in
+    assert (snapshot.values_from_journal, snapshot.values_current) == (0, 9)
+
+
+def journal_began(moment: datetime) -> None:
+    """The database's change journal as if it had been recording since ``moment``."""
+    from leadboard.store.migrations import AppliedStep
+
+    AppliedStep.update(applied_at=moment).where(AppliedStep.name == "change-journal").execute()
+
+
+def _values(snapshot: Any) -> dict[Stage, Decimal]:
+    return {row.stage: row.value for row in snapshot.stages}
+
+
+def test_the_pipeline_as_of_a_day_is_valued_as_the_journal_knew_it(story: Story, reports: Reports) -> None:
+    journal_began(at(1, 1))
+    story.when(at(3, 13, 12)).edit(story.cards["L"], {"value": "9000"})  # before the 14th
+    story.when(at(4, 10)).edit(story.cards["C"], {"value": "25000"})  # after it (C is an account now)
+    story.when(at(4, 10, 1)).edit(story.cards["B"], {"budget": "1500"})  # after it (B is a lead)
+    march_14 = reports.snapshot(date(2026, 3, 14))
+    # opportunities then: A 10,000, C 20,000 (25,000 now), I 4,000, K 7,000, L 9,000 (edited before)
+    assert _values(march_14)[Stage.OPPORTUNITY] == Decimal("50000.00")
+    assert _values(march_14)[Stage.LEAD] == Decimal("1000.00")  # B's budget then
+    assert (march_14.values_from_journal, march_14.values_current) == (9, 0)
+    # the end of Mar 12: L was still worth 8,000
+    assert _values(reports.snapshot(date(2026, 3, 12)))[Stage.OPPORTUNITY] == Decimal("49000.00")
+    # now: C's new value is an account's
+    today = reports.snapshot(date(2026, 4, 10))
+    assert _values(today)[Stage.ACCOUNT] == Decimal("35000.00") and _values(today)[Stage.LEAD] == Decimal("1500.00")
+    # the board as of the 14th shows each card at its value then
+    from leadboard.service.past import PastPipeline
+
+    past = PastPipeline(story.p, date(2026, 3, 14), ZONE)
+    worth = {card.name: card.amount for card in past.column_page(Stage.OPPORTUNITY, 0, 50)}
+    assert worth == {"A": Decimal("10000.00"), "C": Decimal("20000.00"), "I": Decimal("4000.00"),
+                     "K": Decimal("7000.00"), "L": Decimal("9000.00")}
+    assert past.stats()[Stage.OPPORTUNITY].amount == Decimal("50000.00")
+    assert [card.amount for card in past.column_page(Stage.LEAD, 0, 50)] == [Decimal("1000.00")]
+
+
+def test_a_day_before_the_journal_began_is_valued_at_todays_values(story: Story, reports: Reports) -> None:
+    story.when(at(4, 10)).edit(story.cards["C"], {"value": "25000"})
+    journal_began(at(3, 20))
+    march_14 = reports.snapshot(date(2026, 3, 14))
+    assert _values(march_14)[Stage.OPPORTUNITY] == Decimal("54000.00")  # A I K L then, C at 25,000: its value now
+    assert (march_14.values_from_journal, march_14.values_current) == (0, 9)
+    from leadboard.service.reports import values_said
+
+    assert values_said(march_14) == "values are today's: the change journal began after that day"
 
 
 def test_the_waterfall_between_two_days(reports: Reports) -> None:

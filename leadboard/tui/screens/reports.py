@@ -33,6 +33,7 @@ from leadboard.service.reports import (
     WinRate,
     month_name,
     period,
+    values_said,
 )
 from leadboard.tui.actions import BoardAction, Where, actions_of, bindings
 from leadboard.tui.charts import bar, sparkline, stacked
@@ -279,6 +280,10 @@ def _activity(r: ActivityReport, width: int) -> RenderableType:
     return Group(table, Text(""), owners, Text(""), stale)
 
 
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
+
+
 def _snapshot_view(r: Snapshot, width: int) -> RenderableType:
     bar_width = _bar_width(width, 16)
     most = max((s.cards for s in r.stages), default=0)
@@ -286,8 +291,7 @@ def _snapshot_view(r: Snapshot, width: int) -> RenderableType:
     for s in r.stages:
         table.add_row(Text(s.stage.title, style=STAGE_STYLE[s.stage]), bar(s.cards, most, bar_width,
                       STAGE_STYLE[s.stage]), str(s.cards), compact_money(s.value))
-    parts: list[RenderableType] = [table, Text("Values are today's: the history records moves, not edits.",
-                                               style="dim")]
+    parts: list[RenderableType] = [table, Text(_sentence(values_said(r)), style="dim")]
     w = r.waterfall
     if w is not None:
         steps = [("at start", w.at_start, "blue"), ("+ new", w.new, "green"), ("+ reopened", w.reopened, "green"),
