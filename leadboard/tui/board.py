@@ -151,6 +151,10 @@ class BoardScreen(Screen[None]):
         total = self.stats[stage].cards if stage in self.stats else None
         return self.pipeline.column_page(stage, offset, limit, self.card_filter, total)
 
+    async def read_page(self, stage: Stage, offset: int, limit: int) -> list[CardSummary]:
+        total = self.stats[stage].cards if stage in self.stats else None
+        return await self.reader.run(self.pipeline.column_page, stage, offset, limit, self.card_filter, total)
+
     def is_stale(self, card: CardSummary) -> bool:
         return self.pipeline.is_stale(card)
 
@@ -191,7 +195,7 @@ class BoardScreen(Screen[None]):
         cursor is now (the card that took its place)."""
         column = self._columns[stage]
         count = self.stats[stage].cards if stage in self.stats else 0
-        kept = column.current
+        kept = column.current if column.is_read(column.cursor) else None
         cursor = column.cursor
         scroll_y = column.scroll_offset.y
         now = self._card_or_none(kept.id) if kept is not None else None
@@ -201,6 +205,13 @@ class BoardScreen(Screen[None]):
                 # keep the same card under the cursor, at the same place on screen
                 scroll_y += (position - cursor) * CARD_HEIGHT
                 cursor = position
+        if pages is None:
+            # the pages the column will show, read with the counts: the reload draws whole cards
+            # (pages scrolled to later are read off the event loop)
+            shown = {*column.pages_around(round(scroll_y) // CARD_HEIGHT, column.size.height),
+                     cursor // PAGE_SIZE}
+            pages = {number: self.page(stage, number * PAGE_SIZE, PAGE_SIZE)
+                     for number in sorted(shown) if number * PAGE_SIZE < count}
         column.load(count, cursor=cursor, scroll_y=scroll_y, pages=pages)
         column.set_empty_text(self._empty_text(stage))
         if tell and kept is not None:

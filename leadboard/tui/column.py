@@ -4,12 +4,19 @@ A column never mounts a widget per card. It knows how many cards it holds, asks 
 for pages of card summaries as rows scroll into view, keeps the most recent pages in an LRU cache,
 and renders each visible terminal line from them. A million-card column costs what a ten-card one
 does: the pages in view.
+
+Drawing never reads the database. A page that is not cached yet is asked for (the source reads it
+off the event loop, on the board's reader thread) and its lines are drawn as placeholders until it
+lands, as toolong's ``LogLines`` does with its line reader; the cursor moves over them at once. Any
+other key (it may act on the focused card, or keep the cursor on it) is held by the app's key queue
+until that card's page has landed (``key_waits_for``), so it acts on the card the user saw, in the order typed.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Awaitable, Iterable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import ClassVar, Protocol
@@ -29,15 +36,24 @@ from textual.widget import Widget
 from leadboard.domain.card import CardSummary
 from leadboard.domain.planned import StepState, local
 from leadboard.domain.stages import Stage
-from leadboard.tui.actions import Where, actions_of, bindings
+from leadboard.tui.actions import ACTIONS, Where, actions_of, bindings
 from leadboard.tui.contrast import readable_on
 from leadboard.tui.header import header_text
 from leadboard.tui.text import money, safe
+
+#: the keys that only move the cursor (in a column, or to the next column): they move over cards
+#: still being read. Every other key may act on the focused card or keep the cursor on it (a
+#: search, a filter), so the app's key queue holds it until that card's page has landed.
+CURSOR_KEYS = frozenset(key.strip() for action in ACTIONS
+                        if action.where is Where.COLUMN or action.name in ("column-left", "column-right")
+                        for key in action.keys.split(","))
 
 #: lines per card: name, company, amount · owner · marks, and a gap
 CARD_HEIGHT = 4
 PAGE_SIZE = 100
 PAGES_KEPT = 24
+#: drawn on a card's first line while its page is being read
+PLACEHOLDER = "…"
 WARNING_MARK = "⚠"
 STALE_MARK = "◷"
 #: the next step's state: a shape that reads without colour (16 colours, any theme), then a colour
@@ -52,7 +68,9 @@ STEP_MARKS: dict[StepState, str] = {
 class CardSource(Protocol):
     """Where a column gets its cards from (the board screen, which asks the pipeline)."""
 
-    def page(self, stage: Stage, offset: int, limit: int) -> list[CardSummary]: ...
+    async def read_page(self, stage: Stage, offset: int, limit: int) -> list[CardSummary]:
+        """A page of cards, read off the event loop."""
+        ...
 
     def is_stale(self, card: CardSummary) -> bool: ...
 
@@ -137,15 +155,24 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
         self.source = source
         self.count = 0
         self._pages = PageCache(PAGES_KEPT)
+        #: pages asked for and not landed yet (page number -> set when it lands)
+        self._reading: dict[int, asyncio.Event] = {}
+        #: counts the loads: a page read before the latest one is out of date when it lands
+        self._generation = 0
         self._empty_text = "No cards"
 
     # ---- data, given from above ----------------------------------------------------------------
 
     def load(self, count: int, cursor: int | None = None, scroll_y: float | None = None,
              pages: dict[int, list[CardSummary]] | None = None) -> None:
-        """Start over with ``count`` cards (pages fetched again as they come into view)."""
+        """Start over with ``count`` cards (``pages`` already read; the rest are read again as
+        they come into view)."""
         self.count = count
         self._pages.clear()
+        self._generation += 1
+        for waiting in self._reading.values():
+            waiting.set()  # a key held for a page of the old load looks again
+        self._reading.clear()
         for number, page in (pages or {}).items():
             self._pages[number] = page
         self.virtual_size = Size(0, count * CARD_HEIGHT)
@@ -181,14 +208,54 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
     # ---- reading -------------------------------------------------------------------------------
 
     def card_at(self, index: int) -> CardSummary | None:
+        """The card at ``index`` if its page has landed; None (and the page asked for) if not."""
         if not 0 <= index < self.count:
             return None
         number, within = divmod(index, PAGE_SIZE)
         page = self._pages.get(number)
         if page is None:
-            page = self.source.page(self.stage, number * PAGE_SIZE, PAGE_SIZE)
-            self._pages[number] = page
+            self._ask_for(number)
+            return None
         return page[within] if within < len(page) else None
+
+    def is_read(self, index: int) -> bool:
+        """Whether the card at ``index`` has been read (False while its page is on its way)."""
+        return not 0 <= index < self.count or self._pages.get(index // PAGE_SIZE) is not None
+
+    @staticmethod
+    def pages_around(index: int, lines: int) -> range:
+        """The page numbers a screen of ``lines`` lines starting at card ``index`` shows."""
+        first = max(index, 0) // PAGE_SIZE
+        last = (max(index, 0) + max(lines, CARD_HEIGHT) // CARD_HEIGHT + 1) // PAGE_SIZE
+        return range(first, last + 1)
+
+    def key_waits_for(self, key: str) -> Awaitable[object] | None:
+        """What a key must wait for before it is handled: any key but a cursor move waits for the
+        focused card's page (the key queue asks before it hands the key over)."""
+        if key in CURSOR_KEYS or self.is_read(self.cursor):
+            return None
+        number = self.cursor // PAGE_SIZE
+        self._ask_for(number)
+        return self._reading[number].wait()
+
+    def _ask_for(self, number: int) -> None:
+        if number not in self._reading:
+            self._reading[number] = asyncio.Event()
+            self.run_worker(self._read(number, self._generation), group="page")
+
+    async def _read(self, number: int, generation: int) -> None:
+        landed = self._reading[number]
+        try:
+            page = await self.source.read_page(self.stage, number * PAGE_SIZE, PAGE_SIZE)
+            if generation == self._generation:
+                self._pages[number] = page
+                self.refresh()
+                if number == self.cursor // PAGE_SIZE and self.is_attached:
+                    self.screen.refresh_bindings()  # the card keys apply again
+        finally:
+            if self._reading.get(number) is landed:
+                del self._reading[number]
+            landed.set()
 
     @property
     def current(self) -> CardSummary | None:
@@ -277,9 +344,9 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
                 return self._strip(text, width, base)
             return Strip.blank(width, base)
         index, row = divmod(line, CARD_HEIGHT)
-        card = self.card_at(index)
-        if card is None or row == CARD_HEIGHT - 1:
+        if index >= self.count or row == CARD_HEIGHT - 1:
             return Strip.blank(width, base)
+        card = self.card_at(index)
         on_cursor = index == self.cursor
         style = base
         if on_cursor:
@@ -287,7 +354,10 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
         text = Text()
         bar = on_cursor and self.has_focus
         text.append("▌" if bar else " ", style=self._part("card--bar") if bar else Style())
-        text.append_text(self._card_line(card, row, width - 1, on_cursor))
+        if card is not None:
+            text.append_text(self._card_line(card, row, width - 1, on_cursor))
+        elif row == 0:
+            text.append(PLACEHOLDER, style=self._part("card--empty"))  # its page is on its way
         return self._strip(text, width, style)
 
     def cursor_style(self, focused: bool) -> Style:

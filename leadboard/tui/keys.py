@@ -9,7 +9,9 @@ a form's first field, letters meant for a dialog run as board commands, a ``q`` 
 everything that key set going has been handled (the messages it caused in the app, the screens
 and the focused widget's line, a screen pushed or popped, a focus change, a save in a worker of a
 group in ``KEYS_WAIT_FOR``), and only then lets the next key through, to whatever has the focus by
-then. A paste (bracketed, as terminals send it) takes its place in the same line. A letter typed
+then. A key that needs something still being read (a card key on a card whose page has not landed:
+the focused widget's ``key_waits_for``) waits for it before it is handed over. A paste (bracketed,
+as terminals send it) takes its place in the same line. A letter typed
 into a text field goes on at once (the next key goes to the same field).
 Measured on a loaded 2-core machine (load 10): ~6 ms a letter into a field (2 ms without the
 queue), ~80 ms a Tab (20 ms without, but then the next letters went to the wrong field).
@@ -31,7 +33,7 @@ from textual.widgets import Input
 from textual.worker import Worker
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Awaitable, Iterable
 
 #: worker groups whose work decides where the next key goes (a form's save may keep the form open
 #: with an error, or close it): keys wait for these. Reads in the background (search, the change
@@ -77,6 +79,10 @@ class KeyQueue:
                 # a letter typed into a text field only adds to its text: the next key goes to the
                 # same field, so it need not wait (typing stays as fast as without the queue)
                 into_text = (isinstance(key, events.Paste) or key.is_printable) and isinstance(self.app.focused, Input)
+                # a key that needs something still on its way (the focused card's page) waits for it
+                needed = self._needed_by(key)
+                if needed is not None:
+                    await needed
                 if not self.app.call_later(self._hand_over, key, handed):
                     return  # the app is closing
                 await handed.wait()
@@ -84,6 +90,11 @@ class KeyQueue:
                     await self._settle()
             finally:
                 self._busy = False
+
+    def _needed_by(self, key: events.Key | events.Paste) -> Awaitable[object] | None:
+        """What the focused widget says ``key`` must wait for (its ``key_waits_for``), if anything."""
+        ask = getattr(self.app.focused, "key_waits_for", None)
+        return ask(key.key) if isinstance(key, events.Key) and ask is not None else None
 
     async def _hand_over(self, key: events.Key | events.Paste, handed: asyncio.Event) -> None:
         """Textual's own key handling (priority bindings, then the focused widget), in the app's task."""

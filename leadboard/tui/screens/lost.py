@@ -15,7 +15,7 @@ from textual.widgets import Footer, Static
 from leadboard.domain.errors import LeadboardError
 from leadboard.domain.stages import Stage
 from leadboard.tui.actions import BoardAction, Where, actions_of, bindings
-from leadboard.tui.column import CardColumn, ColumnHeader
+from leadboard.tui.column import PAGE_SIZE, CardColumn, ColumnHeader
 from leadboard.tui.text import safe
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ class LostScreen(Screen[int | None]):
         stats = self.board.stats.get(Stage.LOST)
         count = stats.cards if stats else 0
         self.header.show(Stage.LOST, count, stats.amount if stats else Decimal(0), None)
-        self.lost.load(count)
+        self.lost.load(count, pages={0: self.board.page(Stage.LOST, 0, PAGE_SIZE)} if count else None)
         self.lost.set_empty_text("No lost cards")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
