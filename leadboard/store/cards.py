@@ -142,7 +142,9 @@ _TOKEN = re.compile(r"[^\W_]+")
 def _search_condition(text: str) -> pw.ColumnBase:
     """Every typed word must match the start of a word of the name, company, email or phone. A typed word
     is cut into its letter-and-digit runs like the SQLite tokenizer does ("o'brien" is "o" then
-    "brien", side by side); a word with none ("%") is ignored, and text with none finds nothing."""
+    "brien", side by side); a word with none ("%") is ignored, and text with none finds nothing.
+    Text that could be part of a phone number also finds the phones whose digits hold its digits in
+    a row, however either is grouped (``_phone_digits``)."""
     words = _words(text)
     if not words:
         return pw.SQL("1 = 0")
@@ -155,6 +157,9 @@ def _search_condition(text: str) -> pw.ColumnBase:
     condition: pw.ColumnBase = pw.SQL("1 = 1")
     for tokens in words:
         condition &= search_text().iregexp("\\m" + "[^[:alnum:]]+".join(tokens))
+    digits = _phone_digits(text)
+    if digits is not None:  # only digits: never a LIKE wildcard
+        condition |= phone_digits().contains(digits)
     return condition
 
 
@@ -162,11 +167,39 @@ def _words(text: str) -> list[list[str]]:
     return [tokens for tokens in (_TOKEN.findall(word) for word in text.split()) if tokens]
 
 
+#: what a phone may hold besides digits (the domain's rule, and the search-phone-digits step's)
+_PHONE_TEXT = re.compile(r"[0-9 ()./+-]+")
+#: fewer digits than this would find a phone by any digit in it
+_PHONE_DIGITS_AT_LEAST = 3
+
+
+def _phone_digits(text: str) -> str | None:
+    """The digits of typed text that could be (part of) a phone number, when there are enough of
+    them to look for inside phones: ``(415) 555`` is ``415555``; ``ada 555`` is no phone."""
+    text = text.strip()
+    if not _PHONE_TEXT.fullmatch(text):
+        return None
+    digits = "".join(ch for ch in text if ch.isdigit())
+    return digits if len(digits) >= _PHONE_DIGITS_AT_LEAST else None
+
+
 def _fts_query(text: str) -> str | None:
     """The FTS5 query for typed text: each word a quoted phrase (never FTS query syntax) whose last
-    token is a prefix; None when nothing searchable was typed."""
+    token is a prefix, in the name, company, email and phone; or, for text that could be part of a
+    phone, its digits as the start of one of the phone's tails (a run of its digits to the end,
+    which the index holds for each position). None when nothing searchable was typed."""
     words = _words(text)
-    return " ".join('"' + " ".join(tokens) + '"*' for tokens in words) if words else None
+    if not words:
+        return None
+    query = "{name company email phone} : (" + " ".join('"' + " ".join(tokens) + '"*' for tokens in words) + ")"
+    digits = _phone_digits(text)
+    return query if digits is None else f'{query} OR phone_tails : "{digits}"*'
+
+
+def phone_digits() -> pw.ColumnBase:
+    """The phone's digits alone, what PostgreSQL's phone index covers (the index's expression is
+    in the search-phone-digits migration step)."""
+    return pw.fn.translate(pw.fn.COALESCE(CardRow.phone, ""), " ()./-+", "")
 
 
 def search_text() -> pw.ColumnBase:

@@ -228,6 +228,8 @@ class BoardScreen(Screen[None]):
         if (current is not None and current.id == kept.id) or self.focused is not column:
             return
         now = self._card_or_none(kept.id)
+        if now is not None and self._changed_here(now.id):
+            return  # this board moved it: the cursor follows it as soon as the move's result lands
         if now is None:
             gone = "was deleted"
         elif now.stage is Stage.LOST:
@@ -239,6 +241,12 @@ class BoardScreen(Screen[None]):
             gone = "is hidden by the filter"
         where = f"the cursor is on {safe(current.name)}" if current is not None else "the column is empty"
         self.say(f"{safe(kept.name)} {gone}; {where}.", title="Focus moved")
+
+    def _changed_here(self, card_id: int) -> bool:
+        """Whether the card's newest change was made on this board (the change feed can bring it
+        back before the board has handled the change's own result)."""
+        entries = self.pipeline.journal(card_id)
+        return bool(entries) and entries[-1].id in self.pipeline.session
 
     def _card_or_none(self, card_id: int) -> Card | None:
         try:

@@ -53,6 +53,10 @@ def _sqlite_dump() -> dict[str, Any]:
             info = database.execute_sql(f'PRAGMA table_info("{name}")').fetchall()
             # (name, declared type, not null, default, primary key), by name
             tables[name] = sorted((c[1], c[2].upper(), c[3], c[4], c[5]) for c in info)
+            # generated columns (hidden from table_info, which the models are compared with) by
+            # their type; the expression is in the table's SQL
+            others += [("generated column", f"{name}.{c[1]}", name, c[2].upper())
+                       for c in database.execute_sql(f'PRAGMA table_xinfo("{name}")').fetchall() if c[6] in (2, 3)]
         else:  # indexes, triggers and the full-text table: their SQL is their definition
             others.append((kind, name, table, _squash(sql)))
     return {"tables": tables, "others": sorted(others, key=lambda item: (item[0], item[1]))}

@@ -1,5 +1,6 @@
 """Search finds the same cards on SQLite (FTS5) and PostgreSQL (trigram-indexed regex): every word
-typed must start a word of the name, company, email or phone, in any case; typed text is never syntax."""
+typed must start a word of the name, company, email or phone, in any case; typed text is never syntax;
+three or more digits typed (grouped any way) also find the phones that hold them in a row."""
 
 from __future__ import annotations
 
@@ -49,6 +50,9 @@ def names(pipeline: Pipeline, text: str) -> list[str]:
     ("555", ["Grace Hopper"]),
     ("0000 ada", ["Ada Lovelace"]),
     ("46", []),  # inside a group, not at its start
+    ("946", ["Ada Lovelace"]),  # three digits or more: anywhere in the phone's digits
+    ("2079460", ["Ada Lovelace"]),  # the digits run together across groups
+    ("ada 946", []),  # not a phone: words must start words
 ])
 def test_search_matches_the_start_of_words(people: Pipeline, typed: str, found: list[str]) -> None:
     assert names(people, typed) == found
@@ -67,6 +71,33 @@ def test_typed_punctuation_is_text_never_query_syntax(people: Pipeline, typed: s
     assert names(people, typed) == found
 
 
+@pytest.mark.parametrize("typed", [
+    "4155550134", "415 555 0134", "415-555-0134", "555-0134", "5550134", "(415) 555", "+1 415 555 0134",
+    "14155550134",
+])
+def test_a_phone_is_found_by_its_digits_however_they_are_grouped(pipeline: Pipeline, typed: str) -> None:
+    pipeline.create({"name": "Maria Lopez", "phone": "+1 (415) 555-0134"})
+    pipeline.create({"name": "Rita Lopez", "phone": "+1 (415) 556-0134"})
+    assert names(pipeline, typed) == ["Maria Lopez"]
+
+
+@pytest.mark.parametrize("typed", ["415-555", "415 555", "(415) 555-01", "5550134", "555-0134"])
+def test_a_phone_stored_run_together_is_found_by_its_groups(pipeline: Pipeline, typed: str) -> None:
+    pipeline.create({"name": "Maria Lopez", "phone": "4155550134"})
+    pipeline.create({"name": "Rita Lopez", "phone": "4165550134"})
+    found = names(pipeline, typed)
+    assert found == (["Maria Lopez", "Rita Lopez"] if typed in ("5550134", "555-0134") else ["Maria Lopez"])
+
+
+def test_a_phone_edited_or_removed_is_found_by_its_new_digits_only(pipeline: Pipeline) -> None:
+    card = pipeline.create({"name": "Maria Lopez", "phone": "+1 (415) 555-0134"})
+    card = pipeline.edit(card.id, {"phone": "020 7946 0018"}, version=card.version)
+    assert names(pipeline, "4155550134") == []
+    assert names(pipeline, "2079460018") == ["Maria Lopez"]
+    pipeline.edit(card.id, {"phone": None}, version=card.version)
+    assert names(pipeline, "2079460018") == []
+
+
 def test_search_counts_agree_with_search_results(people: Pipeline) -> None:
     stats = people.stats(CardFilter(search="a"))
     assert sum(s.cards for s in stats.values()) == len(names(people, "a"))
@@ -82,3 +113,20 @@ def test_postgresql_search_uses_the_trigram_index(people: Pipeline, engine: str)
         plan = "\n".join(row[0] for row in db.database.execute_sql("EXPLAIN " + sql, params))
         transaction.rollback()
     assert "card_search_trgm" in plan
+
+
+def test_phone_digits_search_uses_the_index_on_both_engines(people: Pipeline, engine: str) -> None:
+    """A digit search is a keystroke too: at a million cards it must read an index, never scan."""
+    query = Card.select(Card.id).where(_where(None, CardFilter(search="415-555")))
+    sql, params = query.sql()
+    with db.database.atomic() as transaction:
+        if engine == "postgresql":
+            db.database.execute_sql("SET LOCAL enable_seqscan = off")
+            plan = "\n".join(row[0] for row in db.database.execute_sql("EXPLAIN " + sql, params))
+        else:
+            plan = "\n".join(row[-1] for row in db.database.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
+        transaction.rollback()
+    if engine == "postgresql":
+        assert "card_phone_digits_trgm" in plan and "card_search_trgm" in plan
+    else:
+        assert "VIRTUAL TABLE INDEX" in plan and "SCAN card" not in plan.replace("SCAN card_search", "")

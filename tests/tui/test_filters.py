@@ -40,6 +40,21 @@ async def test_search_narrows_every_column_as_you_type(pipeline: Pipeline):
         assert "Contacts  3" in text and "Grace Hopper" in text
 
 
+async def test_a_phone_number_typed_run_together_finds_its_card(pipeline: Pipeline):
+    contact(pipeline, "Maria Lopez", phone="+1 (415) 555-0134")
+    contact(pipeline, "Rita Lopez", phone="+1 (415) 556-0134")
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        await pilot.press("slash", *"4155550134")
+        await settle(pilot)
+        text = screen_text(pilot.app)
+        assert "Contacts  1" in text and "Maria Lopez" in text and "Rita Lopez" not in text
+        await pilot.press("enter")  # the cursor goes to the match
+        board = board_of(pilot.app)
+        assert board.focused_column.stage is Stage.CONTACT
+        current = board.focused_column.current
+        assert current is not None and current.name == "Maria Lopez"
+
+
 async def test_a_search_matching_nothing_says_so(pipeline: Pipeline):
     contact(pipeline, "Ada Lovelace")
     async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:

@@ -55,6 +55,23 @@ async def test_a_focused_card_moved_away_by_a_colleague_hands_the_cursor_to_its_
         assert "Ada Lovelace moved to Leads by bob; the cursor is on Grace Hopper." in notices(pilot.app)
 
 
+async def test_a_move_made_on_this_board_is_not_announced_as_the_card_leaving(pipeline: Pipeline):
+    """The change feed can bring this board's own move back before the board has handled the move's
+    result (and followed the card): that is no colleague's doing, and nothing to announce."""
+    contact(pipeline, "Grace Hopper")
+    moved = contact(pipeline, "Ada Lovelace", **QUALIFIED)
+    contact(pipeline, "Alan Turing")
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        board = board_of(pilot.app)
+        await pilot.press("j")
+        assert board.current_card().name == "Ada Lovelace"
+        pilot.app.pipeline.promote(moved)  # written through this board's pipeline, its result not yet shown
+        board.look_for_changes()
+        await wait_until(pilot, lambda: "Leads  1" in screen_text(pilot.app))
+        await settled(pilot)
+        assert not any("Focus moved" in n or "cursor is on" in n for n in notices(pilot.app))
+
+
 async def test_the_mine_filter_keeps_the_focused_card_when_it_still_shows(pipeline: Pipeline):
     contact(pipeline, "Mine Last")
     contact(pipeline, "Bobs Card", owner="bob")

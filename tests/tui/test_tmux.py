@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from leadboard.service.setup import close, open_pipeline
+from tests.tui.day import Stroke, expected, start_the_day, the_day
 from tests.tui.helpers import soon
 
 TMUX = shutil.which("tmux")
@@ -57,11 +58,81 @@ class Terminal:
     def close(self) -> None:
         subprocess.run([*self.tmux, "kill-server"], capture_output=True, env=self.env)
 
+    def send_burst(self, strokes: list[Stroke]) -> None:
+        """``strokes`` in ONE tmux command (``send-keys -l 'text' \\; send-keys Tab \\; ...``): written
+        to the terminal back to back, with no pause anywhere."""
+        command: list[str] = []
+        for kind, what in strokes:
+            command += [";"] if command else []
+            command += ["send-keys", "-t", "board", *_tmux_keys(kind, what)]
+        subprocess.run([*self.tmux, *command], check=True, env=self.env)
+
+    def send_slowly(self, strokes: list[Stroke], pause: float) -> None:
+        """``strokes`` one key at a time, ``pause`` seconds after each (a character is a key)."""
+        for kind, what in strokes:
+            for key in (list(what) if kind == "text" else [what]):
+                self.send(*_tmux_keys(kind, key))
+                time.sleep(pause)
+
     def cards(self) -> list[dict[str, Any]]:
         """Every card, read by the command line beside the running board."""
-        done = subprocess.run([sys.executable, "-m", "leadboard", "--db", str(self.database), "list", "--json"],
+        return list(self.leadboard("list", "--json"))
+
+    def leadboard(self, *args: str) -> Any:
+        done = subprocess.run([sys.executable, "-m", "leadboard", "--db", str(self.database), *args],
                               capture_output=True, text=True, env=self.env, check=True)
-        return list(json.loads(done.stdout))
+        return json.loads(done.stdout)
+
+    def everything(self) -> dict[str, Any]:
+        """Each card with its history and activities, as the command line prints them, without ids and
+        times (which differ from one run to another)."""
+        return {card["name"]: _without_ids_or_times({
+            "fields": card,
+            "history": self.leadboard("history", str(card["id"]), "--json"),
+            "activities": self.leadboard("activities", str(card["id"]), "--json"),
+        }) for card in self.cards()}
+
+
+#: Textual's key names as tmux names them; any other key is typed as its character
+TMUX_KEYS = {"tab": "Tab", "enter": "Enter", "escape": "Escape", "space": "Space", "down": "Down", "up": "Up",
+             "left": "Left", "right": "Right", "ctrl+s": "C-s", "slash": "/"}
+
+
+def _tmux_keys(kind: str, what: str) -> list[str]:
+    if kind == "key" and what in TMUX_KEYS:
+        return [TMUX_KEYS[what]]
+    return ["-l", what]  # literally: "Enter" typed as text is five letters
+
+
+def _without_ids_or_times(value: Any) -> Any:
+    if isinstance(value, dict) and str(value.get("field", "")).endswith("_at"):
+        return {"field": value["field"]}  # a time's change in the journal: which field, not when
+    if isinstance(value, dict):
+        return {key: _without_ids_or_times(item) for key, item in value.items()
+                if key not in ("id", "card", "log_id", "journal", "undoes", "undoes_change")
+                and key != "at" and not key.endswith("_at")}
+    if isinstance(value, list):
+        return [_without_ids_or_times(item) for item in value]
+    return value
+
+
+def summary(everything: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The cards in ``tests.tui.day.expected``'s form, from what the command line printed."""
+    cards = {}
+    for name, printed in everything.items():
+        card = printed["fields"]
+        cards[name] = {field: card[field] for field in (
+            "stage", "company", "email", "phone", "owner", "title", "need", "purchase_by", "authority",
+            "lost_reason", "version")} | {
+            "moves": [row["move"] for row in printed["history"] if row["move"]],
+            "logged": [(row["kind"], row["summary"]) for row in printed["activities"] if row["state"] == "done"],
+            "planned": [(row["kind"], row["summary"], row["due"], row["state"])
+                        for row in printed["activities"] if row["state"] != "done"],
+        }
+        lost = [row["reason"] for row in printed["history"] if row["move"] == "lose"]
+        if lost:
+            cards[name]["lost"] = lost[0]
+    return cards
 
 
 def wait_for(what: Callable[[], Any], failing: Callable[[], str]) -> Any:
@@ -72,6 +143,41 @@ def wait_for(what: Callable[[], Any], failing: Callable[[], str]) -> Any:
             return result
         time.sleep(0.1)
     pytest.fail(failing())
+
+
+def the_day_in_a_terminal(tmp_path: Path, send: Callable[[Terminal, list[Stroke]], None]) -> dict[str, Any]:
+    """The day's keys sent to a board on a fresh database; what the database holds once it quit."""
+    tmp_path.mkdir()
+    database = tmp_path / "day.db"
+    start_the_day(open_pipeline(database, "alice"))
+    close()
+    term = Terminal(tmp_path, database)
+    try:
+        wait_for(lambda: "Grace Hopper" in term.screen(), lambda: "the board did not open:\n" + term.screen())
+        send(term, [*the_day(), ("key", "q")])  # q: once the undo's question has gone, quit
+        wait_for(lambda: not term.running(), lambda: "the day did not end:\n" + term.screen())
+        return term.everything()
+    finally:
+        term.close()
+
+
+def test_a_whole_day_sent_in_one_burst_leaves_the_database_a_slow_typist_would(tmp_path: Path):
+    burst = the_day_in_a_terminal(tmp_path / "burst", Terminal.send_burst)
+    assert summary(burst) == expected()
+    slow = the_day_in_a_terminal(tmp_path / "slow", lambda term, strokes: term.send_slowly(strokes, 0.25))
+    assert summary(slow) == expected()
+    assert differences(slow, burst) == []  # every field, move and activity, apart from ids and times
+
+
+def differences(one: Any, other: Any, path: str = "") -> list[str]:
+    """Where two printed databases differ, as readable paths with both values."""
+    if isinstance(one, dict) and isinstance(other, dict):
+        return [found for key in sorted(one.keys() | other.keys())
+                for found in differences(one.get(key), other.get(key), f"{path}/{key}")]
+    if isinstance(one, list) and isinstance(other, list) and len(one) == len(other):
+        return [found for index, (a, b) in enumerate(zip(one, other, strict=True))
+                for found in differences(a, b, f"{path}[{index}]")]
+    return [] if one == other else [f"{path}: {one!r} != {other!r}"]
 
 
 @pytest.fixture

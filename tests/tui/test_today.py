@@ -15,7 +15,7 @@ from leadboard.tui.column import CARD_HEIGHT
 from leadboard.tui.scenes import settled
 from leadboard.tui.screens.detail import CardDetail
 from leadboard.tui.screens.today import TodayScreen
-from tests.tui.helpers import APP_SIZE, QUALIFIED, board_of, contact, make_app
+from tests.tui.helpers import APP_SIZE, QUALIFIED, board_of, burst, contact, make_app, typed
 
 
 def day(offset: int) -> str:
@@ -123,6 +123,17 @@ async def test_rescheduling_a_day_or_a_week_or_to_a_date(pipeline: Pipeline):
         await settled(pilot)
     assert pipeline.next_step(ids["Tina Today"]).due.day == date.today() + timedelta(days=3)
     assert pipeline.next_step(ids["Tina Today"]).rescheduled_by == "alice"
+
+
+async def test_a_date_typed_straight_after_r_reschedules_to_that_date(pipeline: Pipeline):
+    ids = a_day(pipeline)
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        await open_today(pilot)
+        # Oscar's call, the first line: the date typed at once, in a burst, goes into the date field
+        burst(pilot.app, "r", *day(12), "enter")
+        await typed(pilot)
+        assert isinstance(pilot.app.screen, TodayScreen)
+    assert pipeline.next_step(ids["Oscar Older"]).due.day == date.today() + timedelta(days=12)
 
 
 async def test_promote_and_open_a_card_from_today(pipeline: Pipeline):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from textual import events
 from textual.widgets import Input
 
 from leadboard.domain.stages import Move, Stage
@@ -13,7 +14,8 @@ from leadboard.service import Pipeline
 from leadboard.tui.scenes import settled
 from leadboard.tui.screens.confirm import ConfirmModal
 from leadboard.tui.screens.form import CardForm
-from tests.tui.helpers import APP_SIZE, QUALIFIED, board_of, burst, contact, make_app, soon, typed
+from tests.tui.day import Stroke, expected, start_the_day, summary, the_day
+from tests.tui.helpers import APP_SIZE, QUALIFIED, board_of, burst, contact, make_app, notices, soon, typed
 
 
 def everything(pipeline: Pipeline) -> dict[int, dict[str, Any]]:
@@ -205,3 +207,48 @@ async def test_a_paste_between_typed_keys_lands_in_the_field_it_was_pasted_into(
         assert pilot.app.screen is board_of(pilot.app)
     [card] = pipeline.find()
     assert (card.name, card.company, card.email) == ("Ada Lovelace", "Analytical Engines", "ada@example.com")
+
+
+def pilot_keys(strokes: list[Stroke]) -> list[str]:
+    """The day's strokes as Pilot key names: text one character at a time."""
+    return [key for kind, what in strokes for key in (list(what) if kind == "text" else [what])]
+
+
+async def test_a_whole_day_typed_in_one_burst_leaves_the_database_as_typed(pipeline: Pipeline):
+    start_the_day(pipeline)
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        await settled(pilot)
+        burst(pilot.app, *pilot_keys(the_day()))  # every key delivered before the first is handled
+        await typed(pilot, 120)
+        assert pilot.app.screen is board_of(pilot.app)
+        assert "Undone: lose contact → lost on Alan Turing." in notices(pilot.app)
+    assert summary(pipeline) == expected()
+
+
+async def test_the_same_day_typed_one_key_at_a_time_leaves_the_same_database(pipeline: Pipeline):
+    start_the_day(pipeline)
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        await settled(pilot)
+        await pilot.press(*pilot_keys(the_day()))  # Pilot lets the app go idle after each key
+        await typed(pilot, 120)
+        assert pilot.app.screen is board_of(pilot.app)
+    assert summary(pipeline) == expected()
+
+
+async def test_esc_read_together_with_the_next_key_is_esc_then_that_key(pipeline: Pipeline):
+    """A terminal sends Esc then y as the bytes of Alt+Y: typed fast (or bunched by a slow link),
+    the parser reads them together as "alt+y". On a changed form that is Esc (asks) then y (throw
+    the change away)."""
+    contact(pipeline, "Grace Hopper")
+    card_id = contact(pipeline, "Ada Lovelace")  # the newest: on top, under the cursor
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        await settled(pilot)
+        burst(pilot.app, "e", *"xyz")
+        pilot.app._driver.send_message(events.Key("alt+y", "y"))  # as the parser hands on "\x1by"
+        burst(pilot.app, "j")
+        await typed(pilot)
+        board = board_of(pilot.app)
+        assert pilot.app.screen is board
+        assert board.focused_column.cursor == 1  # "j" reached the board: down to Grace
+    assert pipeline.card(card_id).name == "Ada Lovelace"
+    assert pipeline.card(card_id).version == 1

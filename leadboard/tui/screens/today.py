@@ -281,7 +281,7 @@ class RescheduleModal(SavingModal):
             with Horizontal(classes="buttons"):
                 yield Button("+1 day", id="day", compact=True)
                 yield Button("+1 week", id="week", compact=True)
-            yield Input(placeholder=f"or a date: {DUE_HINT}", id="due", compact=True)
+            yield Input(placeholder=f"or a date: {DUE_HINT}", id="due", compact=True, select_on_focus=False)
             yield Static(id="problem", classes="problem")
             with Horizontal(classes="buttons"):
                 yield Static(Text("d: +1 day · w: +1 week · Enter: the date · Esc: cancel"), classes="hint")
@@ -296,6 +296,13 @@ class RescheduleModal(SavingModal):
         if event.key in ("d", "w"):
             event.stop()
             self._by(1 if event.key == "d" else 7)
+        elif event.is_printable and event.character.strip():
+            # a date typed straight away (2026-12-19, +3d, tomorrow) starts the date field: on a
+            # button it was lost, and the Enter after it pressed "+1 day"
+            event.stop()
+            due = self.query_one("#due", Input)
+            due.focus()
+            due.insert_text_at_cursor(event.character)
 
     @on(Button.Pressed, "#day")
     def _day(self) -> None:
