@@ -46,7 +46,7 @@ from leadboard.service.transfer.reading import Record, Source, open_source
 from leadboard.service.transfer.rows import Placed, Rejected, RowReader
 from leadboard.store import cards as card_store
 from leadboard.store import files, imports, journal, planned
-from leadboard.store.db import in_transaction
+from leadboard.store.db import hand_over_write_lock, in_transaction
 
 #: rows a batch is read and checked in (``--batch-size``), and the most a transaction writes: large
 #: enough that each commit and full-text merge is paid rarely
@@ -513,12 +513,16 @@ class _Run:
         in_transaction(self._start)
         summary = self.summary
         summary.resumed_at = self.committed.rows_done
+        committed_at: float | None = None
         try:
             for batch in _prepared(self.source, self.reader, self.options, self.committed.rows_done):
                 first = batch.rows_after - len(batch.items)  # rows of a batch are numbered in a run
                 start = 0
                 while start < len(batch.items):
+                    if committed_at is not None:
+                        hand_over_write_lock(time.perf_counter() - committed_at)
                     written = in_transaction(partial(self._write, batch.items, first, start))
+                    committed_at = time.perf_counter()
                     self._landed(written)
                     start = written.end
                     if progress:
