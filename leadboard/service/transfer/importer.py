@@ -142,13 +142,18 @@ class ImportSummary:
         out = [f"{self.path.name} ({self.described}): {self.rows:,} rows in {self.seconds:.1f} s{rate}"
                f"{resumed}."]
         if self.dry_run:
-            out.append("Dry run: nothing was written. Columns: " + "; ".join(self.plan.describe()) + ".")
+            columns = self.plan.describe()
+            if len(columns) > LISTED_NAMES:  # the columns feeding fields, then the extra ones in short
+                extras = [line for line in columns if line.endswith(" -> extra")]
+                columns = [line for line in columns if not line.endswith(" -> extra")]
+                columns += [_listed(extras, "; ", length=LISTED_NAME_LENGTH + 9)] if extras else []
+            out.append("Dry run: nothing was written. Columns: " + "; ".join(columns) + ".")
         else:
             if self.plan.extras:
                 names = [self.plan.header[index] or f"column {index + 1}" for index in self.plan.extras]
-                out.append("Kept as extra fields (no matching field; see --map): " + ", ".join(names) + ".")
+                out.append("Kept as extra fields (no matching field; see --map): " + _listed(names) + ".")
             if self.plan.unused:
-                out.append("Not imported (--map ... =ignore): " + ", ".join(self.plan.unused) + ".")
+                out.append("Not imported (--map ... =ignore): " + _listed(self.plan.unused) + ".")
         header = self.plan.header
         for target, indexes in self.plan.sources.items():
             if len(indexes) > 1 and target in FIELD_NAMES:
@@ -197,6 +202,20 @@ class ImportSummary:
     @property
     def all_rejected(self) -> bool:
         return self.rejected > 0 and not (self.imported or self.updated or self.skipped)
+
+
+#: names a summary line lists before "and N more" (a file may have thousands of columns)
+LISTED_NAMES = 10
+#: characters of a column's name a summary line shows
+LISTED_NAME_LENGTH = 60
+
+
+def _listed(names: list[str], between: str = ", ", most: int = LISTED_NAMES,
+            length: int = LISTED_NAME_LENGTH) -> str:
+    """``names`` for a summary line: the first ``most``, each cut to ``length``, then how many more
+    there are."""
+    shown = between.join(name if len(name) <= length else name[:length - 1] + "…" for name in names[:most])
+    return shown if len(names) <= most else f"{shown} and {len(names) - most:,} more"
 
 
 def ambiguous_dates_sentence(columns: list[str], consequence: str) -> str:
