@@ -27,7 +27,7 @@ import threading
 import time
 import traceback
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -210,7 +210,7 @@ LISTED_NAMES = 10
 LISTED_NAME_LENGTH = 60
 
 
-def _listed(names: list[str], between: str = ", ", most: int = LISTED_NAMES,
+def _listed(names: Sequence[str], between: str = ", ", most: int = LISTED_NAMES,
             length: int = LISTED_NAME_LENGTH) -> str:
     """``names`` for a summary line: the first ``most``, each cut to ``length``, then how many more
     there are."""
