@@ -171,7 +171,7 @@ HAND_OVER_SECONDS = 0.1
 
 def hand_over_write_lock(free_for: float) -> None:
     """Between two transactions of a long run of writes: keep the write lock free (it has been for
-    ``free_for`` seconds) long enough that a colleague's writer waiting for it gets it. SQLite queues
+    ``free_for`` seconds) for ``HAND_OVER_SECONDS``, so a colleague's writer waiting for it gets it. SQLite queues
     nobody (a waiting writer sleeps and tries again), so without this an import that commits and
     begins again at once could keep a colleague waiting for as long as it runs; PostgreSQL queues
     waiting transactions, so there it costs nothing."""
