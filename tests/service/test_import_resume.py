@@ -160,3 +160,31 @@ def test_an_import_under_its_time_budget_commits_each_batch_once(pipeline, tmp_p
     importer.import_file(pipeline, path, importer.ImportOptions(batch_size=700, clock=lambda: 0.0),
                          lambda progress: committed.append(progress.rows_done))
     assert committed == [700, 1_200]
+
+
+def test_rejects_lost_to_a_crash_just_after_their_batch_committed_are_written_when_the_run_carries_on(
+        pipeline, tmp_path, monkeypatch):
+    rows = _rows(10)
+    rows[1] = ["", "", "nobody one"]
+    rows[6] = ["", "", "nobody six"]
+    path = write_csv(tmp_path / "crm.csv", ["Name", "Email", "Notes"], rows)
+    real = importer._RejectsFile.append
+    calls = {"n": 0}
+
+    def dies_before_the_second_append(self, data):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise Crash  # the second batch has committed; its reject never reached the file
+        return real(self, data)
+
+    monkeypatch.setattr(importer._RejectsFile, "append", dies_before_the_second_append)
+    with pytest.raises(Crash):
+        run_import(pipeline, path, batch_size=5)
+    assert CardRow.select().count() == 8
+    assert "nobody six" not in (tmp_path / "crm.csv.rejects.csv").read_text()
+
+    monkeypatch.undo()
+    summary = run_import(pipeline, path, batch_size=5)
+    assert (summary.resumed_at, summary.rows, summary.imported, summary.rejected) == (10, 10, 8, 2)
+    rejects = (tmp_path / "crm.csv.rejects.csv").read_text().splitlines()
+    assert len(rejects) == 3 and "nobody one" in rejects[1] and "nobody six" in rejects[2]
