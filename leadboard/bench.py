@@ -6,7 +6,8 @@
 For each size it builds (once, cached in --workdir) a demo database, then starts the real board
 headless in a fresh process per run and reports medians of: process start to first full paint,
 peak memory, one cursor move, one promote and one search keystroke (key to repaint), the time of
-``leadboard list --stage lead --json | head``, import throughput, and each report's time. Every figure is also given as
+``leadboard list --stage lead --json | head``, import throughput with how long a colleague's write waits
+during the import, and each report's time. Every figure is also given as
 a ratio to the same figure on the empty board.
 
 A second table puts leadboard beside floors measured in the same run, each as a ratio: a bare Textual
@@ -256,8 +257,31 @@ def _in_days(days: int) -> str:
     return (date.today() + timedelta(days=days)).isoformat()
 
 
+def _probe_writer(db: str, card_id: int) -> list[float]:
+    """A colleague at work during an import: logs a call on ``card_id``, one write at a time, every
+    few milliseconds, until standard input closes; the seconds each write took (waits included)."""
+    import select
+
+    from leadboard.service.setup import close, open_pipeline
+
+    pipeline = open_pipeline(db, "colleague")
+    pipeline.log_activity(card_id, "call", "Before the import")
+    print("ready", flush=True)
+    waits = []
+    while not select.select([sys.stdin], [], [], 0)[0]:
+        t = time.perf_counter()
+        pipeline.log_activity(card_id, "call", "During the import")
+        waits.append(time.perf_counter() - t)
+        time.sleep(0.01)
+    close()
+    return waits
+
+
 def probe(argv: Sequence[str]) -> int:
     kind, started = argv[0], float(argv[1])
+    if kind == "writer":
+        print(json.dumps(_probe_writer(argv[2], int(argv[3]))))
+        return 0
     if kind == "floor":
         work = _probe_floor(started, [int(n) for n in argv[2].split(",") if n])
     else:
@@ -346,10 +370,14 @@ def time_commands(db: Path, runs: int, workdir: Path) -> dict[str, float]:
     return {key: statistics.median(values) for key, values in times.items()}
 
 
-def time_import(rows: int, workdir: Path) -> float | None:
-    """Rows per second of ``leadboard import`` of a ``rows``-row CSV into an empty database."""
+def time_import(rows: int, workdir: Path, batch_size: int | None = None) -> dict[str, float | None]:
+    """Rows per second of ``leadboard import`` of a ``rows``-row CSV into a database holding one card,
+    while a colleague's process logs calls on that card one write at a time: the median, 99th
+    percentile and longest of those writes (the wait for the import's write lock included)."""
     if rows == 0:
-        return None
+        return {"import_rows_s": None, "import_wait_p50_ms": None, "import_wait_p99_ms": None,
+                "import_wait_max_ms": None}
+    from leadboard.service.setup import close, open_pipeline
     from leadboard.service.transfer.sample import write_sample_csv
 
     source = workdir / f"import-{rows}.csv"
@@ -357,13 +385,55 @@ def time_import(rows: int, workdir: Path) -> float | None:
         write_sample_csv(source, rows)
     with tempfile.TemporaryDirectory(dir=workdir) as scratch:
         db = Path(scratch) / "import.db"
+        card_id = open_pipeline(db, BENCH_USER).create({"name": "Colleague's Card"}).id
+        close()
+        writer = subprocess.Popen(
+            [sys.executable, "-m", "leadboard.bench", "--probe", "writer", "0", str(db), str(card_id)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert writer.stdin is not None and writer.stdout is not None
+        if writer.stdout.readline().strip() != "ready":
+            raise SystemExit("bench: the colleague's writer did not start")
         command = [sys.executable, "-m", "leadboard", "--db", str(db), "--user", BENCH_USER, "import", str(source)]
+        if batch_size:
+            command += ["--batch-size", str(batch_size)]
         t = time.monotonic()
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         elapsed = time.monotonic() - t
+        writer.stdin.close()
+        waits = sorted(json.loads(writer.stdout.read().strip().splitlines()[-1]))
+        writer.wait()
     if done.returncode != 0:
-        return None
-    return rows / elapsed
+        raise SystemExit(f"bench: the import failed: {done.stderr.strip().splitlines()[-1:]}")
+    return {"import_rows_s": rows / elapsed,
+            "import_wait_p50_ms": statistics.median(waits) * 1000 if waits else None,
+            "import_wait_p99_ms": waits[min(len(waits) - 1, int(len(waits) * 0.99))] * 1000 if waits else None,
+            "import_wait_max_ms": waits[-1] * 1000 if waits else None}
+
+
+#: ``import --batch-size`` the writes-during-an-import table also measures (the most it takes)
+LARGEST_BATCH = 1_000_000
+
+
+def render_import_waits(rows: int, figures: dict[str, dict[str, float | None]]) -> str:
+    """A colleague's writes during a ``rows``-row import, one line per ``--batch-size``."""
+    lines = ["| writes during an import | rows | import (rows/s) | write p50 (ms) | write p99 (ms) | "
+             "write max (ms) |", "|---|---|---|---|---|---|"]
+    for batches, values in figures.items():
+        cells = [("–" if values[key] is None else style.format(values[key]))
+                 for key, style in (("import_rows_s", "{:,.0f}"), ("import_wait_p50_ms", "{:.1f}"),
+                                    ("import_wait_p99_ms", "{:.1f}"), ("import_wait_max_ms", "{:.1f}"))]
+        lines.append(f"| {batches} | {rows:,} | " + " | ".join(cells) + " |")
+    lines += ["", "Another process logs a call on a card every 10 ms while the import runs (SQLite); each "
+              "write is timed from its start to its commit, the wait for the import's write lock included."]
+    return "\n".join(lines)
+
+
+def time_import_waits(rows: int, workdir: Path, default: dict[str, float | None] | None = None) -> str:
+    """The writes-during-an-import table at ``rows``: default batches (``default`` if measured
+    already) and ``--batch-size LARGEST_BATCH``."""
+    figures = {"default batches": default or time_import(rows, workdir),
+               f"--batch-size {LARGEST_BATCH}": time_import(rows, workdir, LARGEST_BATCH)}
+    return render_import_waits(rows, figures)
 
 
 REPORTS = ("funnel", "winrate", "time", "velocity", "forecast", "lost", "activity", "snapshot")
@@ -431,6 +501,8 @@ FIGURES = (
     ("done_next_ms", "done & plan next (ms)", "{:.1f}"),
     ("list_head_s", "list --json, first lines (s)", "{:.2f}"),
     ("import_rows_s", "import (rows/s)", "{:,.0f}"),
+    ("import_wait_p99_ms", "a write during import, p99 (ms)", "{:.1f}"),
+    ("import_wait_max_ms", "a write during import, max (ms)", "{:.1f}"),
 )
 
 
@@ -451,14 +523,20 @@ def benchmark(sizes: Sequence[int], runs: int, workdir: Path, say: Callable[[str
             key: statistics.median(p[key] for p in probes) for key in probes[0]
         }
         medians.update(time_commands(db, runs, workdir))
-        medians["import_rows_s"] = time_import(size, workdir)
+        imported = time_import(size, workdir)
+        medians.update(imported)
         results[size] = medians
         reports[size] = time_reports(db, runs)
     say(f"measuring the floors ({runs} runs)…")
     inputs = ",".join(str(int(results[sizes[-1]][f"{name}_inputs"] or 1)) for name, _ in DIALOGS)
     floors = [_run_probe("floor", inputs) for _ in range(runs)]
     floor = {key: statistics.median(f[key] for f in floors) for key in floors[0]}
-    return "\n\n".join((render_table(results, runs), render_floors(results, floor), render_reports(reports, runs)))
+    largest = sizes[-1]
+    waits = time_import_waits(largest, workdir, {key: results[largest][key] for key in
+                                                 ("import_rows_s", "import_wait_p50_ms", "import_wait_p99_ms",
+                                                  "import_wait_max_ms")}) if largest else ""
+    return "\n\n".join(part for part in (render_table(results, runs), render_floors(results, floor),
+                                          render_reports(reports, runs), waits) if part)
 
 
 def render_table(results: dict[int, dict[str, float | None]], runs: int) -> str:
@@ -538,6 +616,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--reports-only", action="store_true",
                         help="time only the reports (on the databases --workdir holds or builds)")
+    parser.add_argument("--import-only", action="store_true",
+                        help="time only imports of each size, with a colleague's writes during them")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "leadboard-bench",
                         help="where databases are built and kept between runs")
     args = parser.parse_args(argv)
@@ -550,6 +630,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     def say(message: str) -> None:
         print(message, file=sys.stderr)
 
+    if args.import_only:
+        args.workdir.mkdir(parents=True, exist_ok=True)
+        print("\n\n".join(time_import_waits(size, args.workdir) for size in sizes if size))
+        return 0
     if args.reports_only:
         args.workdir.mkdir(parents=True, exist_ok=True)
         timed = {}

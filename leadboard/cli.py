@@ -199,7 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
     importing.add_argument("--update", action="store_true",
                            help="update cards that match by email or name + company (default: skip them)")
     importing.add_argument("--batch-size", type=_batch_size, default=None, metavar="N",
-                           help="rows written per transaction (default 10000)")
+                           help="rows read and checked at a time, and the most written per transaction "
+                                "(default 10000; a transaction also commits after 0.25 s of writing)")
 
     exporting = command("export", "write every card with every field as CSV or JSON (import reads it back)")
     exporting.add_argument("file", metavar="FILE", nargs="?",

@@ -164,6 +164,21 @@ def is_retryable(error: BaseException) -> bool:
                                            "could not serialize", "deadlock detected"))
 
 
+#: seconds a long run of write transactions (an import) leaves the write lock free between two
+#: of them on SQLite, whose waiting writers look again only every 100 ms once they have waited a while
+HAND_OVER_SECONDS = 0.1
+
+
+def hand_over_write_lock(free_for: float) -> None:
+    """Between two transactions of a long run of writes: keep the write lock free (it has been for
+    ``free_for`` seconds) for ``HAND_OVER_SECONDS``, so a colleague's writer waiting for it gets it. SQLite queues
+    nobody (a waiting writer sleeps and tries again), so without this an import that commits and
+    begins again at once could keep a colleague waiting for as long as it runs; PostgreSQL queues
+    waiting transactions, so there it costs nothing."""
+    if is_sqlite() and free_for < HAND_OVER_SECONDS:
+        time.sleep(HAND_OVER_SECONDS - free_for)
+
+
 #: transactions this process had to run again (see in_transaction); a figure for tests and benchmarks
 retries = 0
 

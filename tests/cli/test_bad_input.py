@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -330,3 +331,37 @@ def test_init_shared_refuses_a_group_that_does_not_exist(tmp_path, capsys):
 
 def test_an_argument_of_nothing_but_a_huge_number_never_reaches_sqlite(run, tmp_path, board):
     refused(run, tmp_path, "reassign", "1" + "0" * 5000, "--to", "bob", says="a card id is a whole number")
+
+
+def test_a_forged_activity_count_in_an_imported_file_never_passes_the_relationship_rule(run, tmp_path, board):
+    """``activity_count`` is counted from the activities a card comes with, never read from a file:
+    a lead whose file claims five calls is placed below opportunity (or warned), and still cannot be
+    promoted; a JSON export's activity log is what counts."""
+    soon = [(date.today() + timedelta(days=days)).isoformat() for days in (90, 30)]
+    develop = {"need": "Tracking", "budget": "1000", "purchase_by": soon[0], "authority": "yes",
+               "requirements": "SSO", "supplier": "dropped", "value": "5000", "close_by": soon[1],
+               "terms": "net 30", "decision_maker": "Bob"}
+    header = ["name", "email", "stage", *develop, "activity_count"]
+    path = tmp_path / "forged.csv"
+    path.write_text(",".join(header) + "\n"
+                    + ",".join(["Eve", "eve@example.com", "opportunity", *develop.values(), "5"]) + "\n"
+                    + ",".join(["Mal", "mal@example.com", "lead", *develop.values(), "99"]) + "\n", "utf-8")
+    code, out, err = run("import", str(path), "--enforce-gates")
+    assert code == EXIT_OK, err
+    assert "1 placed lower than their source stage (blocked by relationship 1)" in out
+    cards = {card["name"]: card for card in json.loads(run("list", "--json")[1])}
+    assert (cards["Eve"]["stage"], cards["Eve"]["activity_count"]) == ("lead", 0)
+    assert (cards["Mal"]["stage"], cards["Mal"]["activity_count"]) == ("lead", 0)
+    code, _, err = run("promote", cards["Mal"]["id"])
+    assert code != EXIT_OK and "The develop gate is blocked by: relationship." in err, err
+    assert run("show", cards["Mal"]["id"], "--json")[1].count('"stage": "lead"') == 1
+
+    # a JSON file's claimed count is replaced by its activity log's interactions (a note is none)
+    log = [{"kind": "call", "summary": "Intro", "at": "2026-01-05T10:00:00", "by": "alice"},
+           {"kind": "note", "summary": "Likes tea", "at": "2026-01-06T10:00:00", "by": "alice"}]
+    (tmp_path / "logged.json").write_text(json.dumps([{"name": "Lin", "email": "lin@example.com", "stage": "lead",
+                                                       **develop, "activity_count": 7, "activity_log": log}]))
+    code, out, err = run("import", str(tmp_path / "logged.json"))
+    assert code == EXIT_OK, err
+    lin = next(card for card in json.loads(run("list", "--json")[1]) if card["name"] == "Lin")
+    assert lin["activity_count"] == 1

@@ -303,15 +303,24 @@ def test_a_rejects_file_that_cannot_be_written_stops_the_import_with_one_sentenc
     from leadboard.service.transfer.columns import BadImportFile
     from leadboard.store import files
 
-    path = write_csv(tmp_path / "crm.csv", ["Name", "Email"], [["Ada", "bad"], ["Grace", "grace@example.com"]])
+    path = write_csv(tmp_path / "crm.csv", ["Name", "Email", "Notes"],
+                     [["", "", "a note about nobody"], ["Grace", "grace@example.com", ""]])
 
     def full(where):
         raise OSError(errno.ENOSPC, "No space left on device", str(where))
 
-    monkeypatch.setattr(files, "open_made", full)  # the disk fills before the rejects are written
+    monkeypatch.setattr(files, "open_made", full)  # the disk fills as the batch's rejects are written
     with pytest.raises(BadImportFile, match=r"Cannot write the rejects file .*\(the disk is full\)"):
         run_import(pipeline, path)
-    assert CardRow.select().count() == 0
+    # the batch had committed (its rejects are written after it, never before): it stays, and the
+    # same command run again once there is room writes its rejects and finishes
+    assert [card.name for card in CardRow.select()] == ["Grace"]
+    monkeypatch.undo()
+    summary = run_import(pipeline, path)
+    assert (summary.resumed_at, summary.imported, summary.rejected) == (2, 1, 1)
+    rejects = (tmp_path / "crm.csv.rejects.csv").read_text().splitlines()
+    assert len(rejects) == 2 and rejects[1].startswith(",,a note about nobody,")
+    assert CardRow.select().count() == 1
 
 
 def test_a_rejects_file_never_goes_through_a_symlink_or_over_a_file_already_there(pipeline, tmp_path):

@@ -68,3 +68,28 @@ def test_extra_fields_are_exported_under_their_names_and_come_back_on_another_bo
 def _without_ids(text: str, format: str) -> list[dict]:
     records = json.loads(text) if format == "json" else list(csv.DictReader(io.StringIO(text)))
     return [{key: value for key, value in record.items() if key not in ("id", "source_id")} for record in records]
+
+
+def test_a_file_of_thousands_of_columns_keeps_them_all_but_its_summary_names_a_few(pipeline, tmp_path):
+    header = ["Name", "Email"] + [f"Custom field {n}" for n in range(9_000)]
+    row = ["Ada Lovelace", "ada@example.com"] + [f"value {n}" for n in range(9_000)]
+    path = write_csv(tmp_path / "crm.csv", header, [row])
+    summary = run_import(pipeline, path)
+    kept = next(line for line in summary.lines() if line.startswith("Kept as extra fields"))
+    assert kept == ("Kept as extra fields (no matching field; see --map): "
+                    + ", ".join(f"Custom field {n}" for n in range(10)) + " and 8,990 more.")
+    extra = pipeline.card(only_card().id).extra
+    assert len(extra) == 9_000 and extra["Custom field 8999"] == "value 8999"
+    assert max(len(line) for line in summary.lines()) < 1_000
+
+    dry = run_import(pipeline, path, dry_run=True).lines()
+    columns = next(line for line in dry if line.startswith("Dry run"))
+    assert columns.startswith("Dry run: nothing was written. Columns: Name -> name; Email -> email; "
+                              "Custom field 0 -> extra; ")
+    assert columns.endswith(" and 8,990 more.") and len(columns) < 1_000
+
+
+def test_a_long_column_name_is_cut_short_in_the_summary(pipeline, tmp_path):
+    path = write_csv(tmp_path / "crm.csv", ["Name", "Notes " + "n" * 200], [["Ada", "a note"]])
+    kept = next(line for line in run_import(pipeline, path).lines() if line.startswith("Kept as extra fields"))
+    assert kept == "Kept as extra fields (no matching field; see --map): Notes " + "n" * 53 + "…."

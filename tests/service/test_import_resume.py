@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 
 from leadboard.service.transfer import importer
 from leadboard.store import imports
+from leadboard.store.models import Activity, Change, History
 from leadboard.store.models import Card as CardRow
-from leadboard.store.models import History
 from tests.service.import_helpers import run_import, write_csv
 
 
@@ -38,15 +40,17 @@ def _rows(count: int) -> list[list[str]]:
 def test_a_crash_mid_batch_leaves_whole_batches_and_a_rerun_finishes_without_duplicates(
         pipeline, tmp_path, monkeypatch, engine, db_target):
     rows = _rows(23)
-    rows[12] = ["", "", "nobody twelve"]  # a reject in the batch that crashes, and one after
+    rows[3] = ["", "", "nobody three"]  # a reject in a batch that commits,
+    rows[12] = ["", "", "nobody twelve"]  # one in the batch that crashes, and one after
     rows[21] = ["", "", "nobody twenty-one"]
     path = write_csv(tmp_path / "crm.csv", ["Name", "Email", "Notes"], rows)
     _crash_on_batch(monkeypatch, 3)
     with pytest.raises(Crash):
         run_import(pipeline, path, batch_size=5)
-    assert CardRow.select().count() == 10 == History.select().count()
-    # the dead batch had appended its reject; the rerun cuts the file back before writing on
-    assert "nobody twelve" in (tmp_path / "crm.csv.rejects.csv").read_text()
+    assert CardRow.select().count() == 9 == History.select().count()
+    # the dead batch's reject never reaches the file: it holds only the committed batches' rejects
+    rejects = (tmp_path / "crm.csv.rejects.csv").read_text().splitlines()
+    assert len(rejects) == 2 and "nobody three" in rejects[1]
     if engine == "sqlite":
         connection = sqlite3.connect(db_target)
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
@@ -56,10 +60,11 @@ def test_a_crash_mid_batch_leaves_whole_batches_and_a_rerun_finishes_without_dup
     monkeypatch.undo()
     summary = run_import(pipeline, path, batch_size=5)
     assert summary.resumed_at == 10
-    assert (summary.rows, summary.imported, summary.rejected) == (23, 21, 2)
+    assert (summary.rows, summary.imported, summary.rejected) == (23, 20, 3)
     assert sorted(row.email for row in CardRow.select()) == sorted(r[1] for r in rows if "@" in r[1])
     rejects = (tmp_path / "crm.csv.rejects.csv").read_text().splitlines()
-    assert len(rejects) == 3 and "nobody twelve" in rejects[1] and "nobody twenty-one" in rejects[2]
+    assert len(rejects) == 4 and "nobody three" in rejects[1] and "nobody twelve" in rejects[2]
+    assert "nobody twenty-one" in rejects[3]
 
 
 def test_a_finished_import_run_again_skips_every_row_as_a_duplicate(pipeline, tmp_path):
@@ -113,3 +118,73 @@ def test_a_json_file_broken_near_its_end_is_refused_before_anything_is_written(p
     with pytest.raises(importer.BadImportFile, match="JSON is broken"):
         run_import(pipeline, path, batch_size=10, parallel=True)
     assert CardRow.select().count() == 0
+
+
+def test_a_huge_batch_size_still_commits_in_slices_bounded_by_time_and_a_colleague_writes_between(
+        pipeline, tmp_path, db_target):
+    """``--batch-size 1000000`` reads the file as one batch, yet the import commits whenever a
+    transaction has written for ``BATCH_SECONDS`` (here a clock that says a second has gone at every
+    look), so a colleague's write lands between two slices instead of waiting for the whole file."""
+    colleague_card = pipeline.create({"name": "Zed Colleague", "email": "zed@example.com"})
+    rows = _rows(1_200)
+    path = write_csv(tmp_path / "crm.csv", ["Name", "Email", "Notes"], rows)
+    ticks = iter(range(1_000_000))
+    committed: list[int] = []
+
+    def after_commit(progress: importer.ImportProgress) -> None:
+        committed.append(progress.rows_done)
+        if len(committed) == 1:  # bob logs a call from his own terminal while the import runs
+            done = subprocess.run(
+                [sys.executable, "-m", "leadboard", "--db", db_target, "--user", "bob", "log",
+                 str(colleague_card.id), "--kind", "call", "--summary", "Called during the import"],
+                capture_output=True, text=True, timeout=20, check=False)
+            assert done.returncode == 0, done.stderr
+
+    summary = importer.import_file(pipeline, path, importer.ImportOptions(
+        batch_size=1_000_000, clock=lambda: float(next(ticks))), after_commit)
+    step = importer.WRITE_STEP
+    assert committed == [step, 2 * step, 1_200]
+    assert (summary.rows, summary.imported) == (1_200, 1_200)
+    assert CardRow.select().count() == 1_201
+    # the change feed orders every commit: bob's call came after the first slice, before the second
+    feed = [change.card_id for change in Change.select().order_by(Change.id)]
+    assert feed[-4:] == [None, colleague_card.id, None, None]
+    assert [a.summary for a in Activity.select().where(Activity.card == colleague_card.id)] == [
+        "Called during the import"]
+
+
+def test_an_import_under_its_time_budget_commits_each_batch_once(pipeline, tmp_path):
+    rows = _rows(1_200)
+    path = write_csv(tmp_path / "crm.csv", ["Name", "Email", "Notes"], rows)
+    committed: list[int] = []
+    importer.import_file(pipeline, path, importer.ImportOptions(batch_size=700, clock=lambda: 0.0),
+                         lambda progress: committed.append(progress.rows_done))
+    assert committed == [700, 1_200]
+
+
+def test_rejects_lost_to_a_crash_just_after_their_batch_committed_are_written_when_the_run_carries_on(
+        pipeline, tmp_path, monkeypatch):
+    rows = _rows(10)
+    rows[1] = ["", "", "nobody one"]
+    rows[6] = ["", "", "nobody six"]
+    path = write_csv(tmp_path / "crm.csv", ["Name", "Email", "Notes"], rows)
+    real = importer._RejectsFile.append
+    calls = {"n": 0}
+
+    def dies_before_the_second_append(self, data):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise Crash  # the second batch has committed; its reject never reached the file
+        return real(self, data)
+
+    monkeypatch.setattr(importer._RejectsFile, "append", dies_before_the_second_append)
+    with pytest.raises(Crash):
+        run_import(pipeline, path, batch_size=5)
+    assert CardRow.select().count() == 8
+    assert "nobody six" not in (tmp_path / "crm.csv.rejects.csv").read_text()
+
+    monkeypatch.undo()
+    summary = run_import(pipeline, path, batch_size=5)
+    assert (summary.resumed_at, summary.rows, summary.imported, summary.rejected) == (10, 10, 8, 2)
+    rejects = (tmp_path / "crm.csv.rejects.csv").read_text().splitlines()
+    assert len(rejects) == 3 and "nobody one" in rejects[1] and "nobody six" in rejects[2]

@@ -1,15 +1,17 @@
 """Importing a file into the pipeline: in batches that each land whole, resumable after a crash.
 
 A batch (``batch_size`` rows, 10,000 by default) is read and validated outside any transaction, then
-written in one: its new cards, their history, the duplicates it updates, and the run's resume
-point all commit together or not at all. Rows that cannot be imported go, as they were, to
-``<file>.rejects.csv``; that file is cut back to its committed length whenever a batch starts, so
-after a crash it lists exactly the rejects of the committed batches. Running the same command on
-the same file again carries on after the last committed batch.
+written in transactions of at most ``BATCH_SECONDS`` each (one, unless writing it takes longer):
+a transaction's new cards, their history, the duplicates it updates, and the run's resume point
+(a count of rows written) all commit together or not at all. Rows that cannot be imported go, as
+they were, to ``<file>.rejects.csv``, appended once their transaction has committed, so the file
+never holds a row of one that was rolled back. Running the same command on the same file again
+carries on after the last commit.
 
 Why batches rather than one transaction: a million-row import takes tens of seconds, and one
 transaction would hold the database's write lock for all of them, so colleagues' moves would
-wait (and time out after 30 s). A batch holds it for a fraction of a second.
+wait (and time out after 30 s). A transaction holds it for a quarter of a second at most, whatever
+the batch size.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import threading
 import time
 import traceback
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -44,11 +46,16 @@ from leadboard.service.transfer.reading import Record, Source, open_source
 from leadboard.service.transfer.rows import Placed, Rejected, RowReader
 from leadboard.store import cards as card_store
 from leadboard.store import files, imports, journal, planned
-from leadboard.store.db import in_transaction
+from leadboard.store.db import HAND_OVER_SECONDS, hand_over_write_lock, in_transaction
 
-#: rows a transaction writes: large enough that each commit and full-text merge is paid rarely,
-#: small enough that the write lock is held well under a second (colleagues' moves wait for it)
+#: rows a batch is read and checked in (``--batch-size``), and the most a transaction writes: large
+#: enough that each commit and full-text merge is paid rarely
 BATCH_SIZE = 10_000
+#: seconds a transaction goes on writing: it commits once it has written for this long, whatever the
+#: batch size, so a colleague's move waits for the write lock a fraction of a second at most
+BATCH_SECONDS = 0.25
+#: rows written between two looks at the clock (a step of updates takes a few milliseconds each)
+WRITE_STEP = 500
 REJECTS_SUFFIX = ".rejects.csv"
 REJECT_COLUMN = "rejected because"
 _RANK = imports.CARD_COLUMNS.index("rank")
@@ -73,6 +80,8 @@ class ImportOptions:
     date_order: DateOrder | None = None
     #: owner as the file names it -> login (``--owner-map``)
     owner_map: dict[str, str] = field(default_factory=dict)
+    #: seconds, for ``BATCH_SECONDS`` (a test gives its own)
+    clock: Callable[[], float] = time.perf_counter
 
     def fingerprint(self) -> str:
         """What must match for a run to resume another (the batch size need not)."""
@@ -133,13 +142,18 @@ class ImportSummary:
         out = [f"{self.path.name} ({self.described}): {self.rows:,} rows in {self.seconds:.1f} s{rate}"
                f"{resumed}."]
         if self.dry_run:
-            out.append("Dry run: nothing was written. Columns: " + "; ".join(self.plan.describe()) + ".")
+            columns = self.plan.describe()
+            if len(columns) > LISTED_NAMES:  # the columns feeding fields, then the extra ones in short
+                extras = [line for line in columns if line.endswith(" -> extra")]
+                columns = [line for line in columns if not line.endswith(" -> extra")]
+                columns += [_listed(extras, "; ", length=LISTED_NAME_LENGTH + 9)] if extras else []
+            out.append("Dry run: nothing was written. Columns: " + "; ".join(columns) + ".")
         else:
             if self.plan.extras:
                 names = [self.plan.header[index] or f"column {index + 1}" for index in self.plan.extras]
-                out.append("Kept as extra fields (no matching field; see --map): " + ", ".join(names) + ".")
+                out.append("Kept as extra fields (no matching field; see --map): " + _listed(names) + ".")
             if self.plan.unused:
-                out.append("Not imported (--map ... =ignore): " + ", ".join(self.plan.unused) + ".")
+                out.append("Not imported (--map ... =ignore): " + _listed(self.plan.unused) + ".")
         header = self.plan.header
         for target, indexes in self.plan.sources.items():
             if len(indexes) > 1 and target in FIELD_NAMES:
@@ -188,6 +202,20 @@ class ImportSummary:
     @property
     def all_rejected(self) -> bool:
         return self.rejected > 0 and not (self.imported or self.updated or self.skipped)
+
+
+#: names a summary line lists before "and N more" (a file may have thousands of columns)
+LISTED_NAMES = 10
+#: characters of a column's name a summary line shows
+LISTED_NAME_LENGTH = 60
+
+
+def _listed(names: Sequence[str], between: str = ", ", most: int = LISTED_NAMES,
+            length: int = LISTED_NAME_LENGTH) -> str:
+    """``names`` for a summary line: the first ``most``, each cut to ``length``, then how many more
+    there are."""
+    shown = between.join(name if len(name) <= length else name[:length - 1] + "…" for name in names[:most])
+    return shown if len(names) <= most else f"{shown} and {len(names) - most:,} more"
 
 
 def ambiguous_dates_sentence(columns: list[str], consequence: str) -> str:
@@ -445,6 +473,31 @@ def _keys(item: Placed) -> list[int]:
     return [hash(key) for key in (item.source_key, item.email_key, item.name_key) if key]
 
 
+@dataclass
+class _Slice:
+    """What one transaction of a run wrote: rows ``start`` to ``end`` of a batch, its figures and its
+    rejects (rows as the file gave them, then as the bytes they add to the rejects file)."""
+
+    start: int
+    end: int = -1
+    counts: Counter[str] = field(default_factory=Counter)
+    blocked_by: Counter[str] = field(default_factory=Counter)
+    warned: Counter[str] = field(default_factory=Counter)
+    kept: Counter[str] = field(default_factory=Counter)
+    stages: Counter[str] = field(default_factory=Counter)
+    with_warnings: int = 0
+    blank: int = 0
+    #: key hashes of the cards it imported (see ``_Run.seen``)
+    added: set[int] = field(default_factory=set)
+    rejected_rows: list[list[str]] = field(default_factory=list)
+    rejects: bytes = b""
+    after: imports.RunProgress = field(default_factory=lambda: imports.RunProgress(0, 0, 0, 0, 0, 0, 0))
+
+    def __post_init__(self) -> None:
+        if self.end < 0:
+            self.end = self.start
+
+
 class _Run:
     """A real import: resume point, batches, rejects file."""
 
@@ -459,6 +512,7 @@ class _Run:
         self.rejects = _RejectsFile(source.path.with_name(source.path.name + REJECTS_SUFFIX),
                                     source.header, source.delimiter, source.encoding == "utf-8-sig")
         self.committed = imports.RunProgress(0, 0, 0, 0, 0, 0, 0)
+        self.clock = options.clock
         self.run_id = 0
         #: look every row's email and name up in the database, or (into a board that was empty
         #: when a fresh run started) only those whose key hash this run has imported already
@@ -478,11 +532,28 @@ class _Run:
         in_transaction(self._start)
         summary = self.summary
         summary.resumed_at = self.committed.rows_done
+        # seconds this run has held the write lock since it was last free for HAND_OVER_SECONDS: a
+        # run of transactions (however small) leaves it free that long every BATCH_SECONDS
+        held, committed_at = 0.0, time.perf_counter()
         try:
             for batch in _prepared(self.source, self.reader, self.options, self.committed.rows_done):
-                in_transaction(partial(self._write, batch.items, batch.rows_after))
-                if progress:
-                    progress(ImportProgress(batch.bytes_read, self.source.size, self.committed.rows_done))
+                first = batch.rows_after - len(batch.items)  # rows of a batch are numbered in a run
+                start = 0
+                while start < len(batch.items):
+                    free_for = time.perf_counter() - committed_at
+                    if free_for >= HAND_OVER_SECONDS:
+                        held = 0.0  # colleagues had their chance (reading the next batch, say)
+                    elif held >= BATCH_SECONDS:
+                        hand_over_write_lock(free_for)
+                        held = 0.0
+                    began = time.perf_counter()
+                    written = in_transaction(partial(self._write, batch.items, first, start))
+                    committed_at = time.perf_counter()
+                    held += committed_at - began
+                    self._landed(written)
+                    start = written.end
+                    if progress:
+                        progress(ImportProgress(batch.bytes_read, self.source.size, self.committed.rows_done))
         except BaseException:
             path = self.rejects.path
             if not self.committed.rejected and path.is_file() and path.stat().st_size == 0:
@@ -506,7 +577,8 @@ class _Run:
             self.committed = imports.RunProgress(run.rows_done, run.imported, run.placed_lower, run.updated,
                                                  run.skipped, run.rejected, run.rejects_bytes)
             state = json.loads(run.state)
-            self.rejects.resume(state.get("rejects_path") or self.rejects.path)
+            self.rejects.resume(state.get("rejects_path") or self.rejects.path, run.rejects_bytes,
+                                state.get("last_rejects", "").encode("utf-8"))
             self.tops, self.span = state["tops"], state["span"]
             self.summary.blocked_by.update(state.get("blocked_by", {}))
             self.summary.warned.update(state.get("warned", {}))
@@ -521,57 +593,96 @@ class _Run:
         self.run_id = imports.start_run(key, self.source.fingerprint, options, self.user, self.now,
                                         json.dumps(self._state()))
 
-    def _state(self) -> dict[str, Any]:
+    def _state(self, done: _Slice | None = None) -> dict[str, Any]:
+        """What a resumed run needs: the ranks it places at, and the summary's figures so far (with
+        those of ``done``, the slice this state is committed with)."""
+        summary, done = self.summary, done or _Slice(0)
         return {"tops": self.tops, "span": self.span, "rejects_path": str(self.rejects.path),
-                "blocked_by": dict(self.summary.blocked_by),
-                "kept_as_text": dict(self.summary.kept_as_text), "stages": dict(self.summary.stages),
-                "warned": dict(self.summary.warned), "with_warnings": self.summary.with_warnings}
+                "blocked_by": dict(summary.blocked_by + done.blocked_by),
+                "kept_as_text": dict(summary.kept_as_text + done.kept),
+                "stages": dict(summary.stages + done.stages), "warned": dict(summary.warned + done.warned),
+                "with_warnings": summary.with_warnings + done.with_warnings,
+                "last_rejects": done.rejects.decode("utf-8")}
 
-    # ---- one batch, inside its transaction ------------------------------------------------------
+    # ---- one slice of a batch, inside its transaction -------------------------------------------
 
-    def _write(self, items: list[Placed | Rejected | None], rows_after: int) -> None:
+    def _write(self, items: list[Placed | Rejected | None], first: int, start: int) -> _Slice:
+        """Write ``items[start:]`` (row ``first`` is ``items[0]``) a step at a time until the batch is
+        written or the transaction has taken ``BATCH_SECONDS``; what it wrote, with its resume point.
+        Nothing here changes the run's state: ``_landed`` does once the transaction has committed."""
+        began = self.clock()
         before = self.committed
-        self.rejects.reset(before.rejects_bytes)
-        counts = Counter[str]()
-        blocked_by = Counter[str]()
-        warned = Counter[str]()
-        kept = Counter[str]()
-        stages = Counter[str]()
-        with_warnings = 0
+        done = _Slice(start)
+        while done.end < len(items):
+            step = items[done.end:done.end + WRITE_STEP]
+            self._write_step(step, done)
+            done.end += len(step)
+            if self.clock() - began >= BATCH_SECONDS:
+                break
+        counts = done.counts
+        done.rejects = self.rejects.encode(done.rejected_rows, new=before.rejects_bytes == 0)
+        done.after = imports.RunProgress(
+            rows_done=first + done.end,
+            imported=before.imported + counts["imported"],
+            placed_lower=before.placed_lower + counts["placed_lower"],
+            updated=before.updated + counts["updated"],
+            skipped=before.skipped + counts["skipped"] + counts["unchanged"],
+            rejected=before.rejected + counts["rejected"],
+            rejects_bytes=before.rejects_bytes + len(done.rejects),
+        )
+        if not imports.advance_run(self.run_id, before.rows_done, done.after, json.dumps(self._state(done))):
+            raise BadImportFile(f"Another import of {self.source.path.name} is running; this one stops "
+                                "(its last batch was not written).")
+        return done
+
+    def _landed(self, done: _Slice) -> None:
+        """A slice has committed: its rejects go to the file, its figures to the summary."""
+        self.rejects.append(done.rejects)
+        self.committed = done.after
+        summary = self.summary
+        summary.blank += done.blank
+        summary.blocked_by.update(done.blocked_by)
+        summary.warned.update(done.warned)
+        summary.kept_as_text.update(done.kept)
+        summary.stages.update(done.stages)
+        summary.with_warnings += done.with_warnings
+        if not self.look_up_all:
+            self.seen.update(done.added)
+
+    def _write_step(self, items: list[Placed | Rejected | None], done: _Slice) -> None:
+        counts = done.counts
         placed = [item for item in items if isinstance(item, Placed)]
         if not self.look_up_all:
-            # only rows whose key this run has already imported can be duplicates
-            seen = self.seen
-            placed = [p for p in placed if any(key in seen for key in _keys(p))]
+            # only rows whose key this run has already imported (or this slice has) can be duplicates
+            seen, added = self.seen, done.added
+            placed = [p for p in placed if any(key in seen or key in added for key in _keys(p))]
         known = _Index.of_cards(placed)
         pending: list[Placed] = []
 
         def flush() -> None:
-            nonlocal with_warnings
             ids = self._insert(pending)
             for card_id, item in zip(ids, pending, strict=True):
                 known.add(item, card_id)
-                added.extend(_keys(item))
+                done.added.update(_keys(item))
                 if item.placed_lower:
                     counts["placed_lower"] += 1
-                    blocked_by.update(item.blocked_by)
+                    done.blocked_by.update(item.blocked_by)
                 if item.warned:
-                    with_warnings += 1
-                    warned.update(item.warned)
+                    done.with_warnings += 1
+                    done.warned.update(item.warned)
                 if item.kept:
-                    kept.update(item.kept)
-                stages[item.stage] += 1
+                    done.kept.update(item.kept)
+                done.stages[item.stage] += 1
             counts["imported"] += len(pending)
             pending.clear()
 
-        added: list[int] = []
         in_batch = _Index()
         for item in items:
             if item is None:
-                self.summary.blank += 1
+                done.blank += 1
                 continue
             if isinstance(item, Rejected):
-                self.rejects.add(item)
+                done.rejected_rows.append(_reject_row(item))
                 counts["rejected"] += 1
                 continue
             existing = known.find(item)
@@ -583,31 +694,11 @@ class _Run:
                 in_batch = _Index()
                 existing = known.find(item)
             if existing is not None:
-                counts[self._update(existing, item) if self.options.update else "skipped"] += 1
+                counts[self._update(existing, item, done) if self.options.update else "skipped"] += 1
                 continue
             pending.append(item)
             in_batch.add(item, item)
         flush()
-        self.summary.blocked_by.update(blocked_by)
-        self.summary.warned.update(warned)
-        self.summary.kept_as_text.update(kept)
-        self.summary.stages.update(stages)
-        self.summary.with_warnings += with_warnings
-        after = imports.RunProgress(
-            rows_done=rows_after,
-            imported=before.imported + counts["imported"],
-            placed_lower=before.placed_lower + counts["placed_lower"],
-            updated=before.updated + counts["updated"],
-            skipped=before.skipped + counts["skipped"] + counts["unchanged"],
-            rejected=before.rejected + counts["rejected"],
-            rejects_bytes=self.rejects.commit(),
-        )
-        if not imports.advance_run(self.run_id, before.rows_done, after, json.dumps(self._state())):
-            raise BadImportFile(f"Another import of {self.source.path.name} is running; this one stops "
-                                "(its last batch was not written).")
-        self.committed = after
-        if not self.look_up_all:
-            self.seen.update(added)
 
     def _insert(self, pending: list[Placed]) -> list[int]:
         if not pending:
@@ -641,7 +732,7 @@ class _Run:
             planned.refresh_next_steps([card_id for card_id, item in zip(ids, pending, strict=True) if item.plans])
         return ids
 
-    def _update(self, card_id: int, item: Placed) -> str:
+    def _update(self, card_id: int, item: Placed, done: _Slice) -> str:
         card = card_store.get(card_id)
         if card is None:  # pragma: no cover - found in this same transaction
             return "skipped"
@@ -649,7 +740,8 @@ class _Run:
             merged = validate_fields(card.fields() | (item.given or {}))
         except InvalidInput as error:
             record = Record(item.number, item.line, item.cells or [])
-            self.rejects.add(Rejected(record, f"line {item.line}: updating card {card_id}: {error}"))
+            done.rejected_rows.append(_reject_row(Rejected(record, f"line {item.line}: updating card {card_id}: "
+                                                                f"{error}")))
             return "rejected"
         values: dict[str, Any] = merged.model_dump()
         extra = {**card.extra, **(json.loads(item.values[_EXTRA]) if item.values[_EXTRA] else {})}
@@ -716,9 +808,10 @@ class _RejectsFile:
 
     A fresh run creates its own file (``store.files.create_fresh``: never through a symlink, never
     over a file already there, which makes it ``<file>.rejects-2.csv`` and so on); a resumed run
-    carries on in the file its run began. Rows of a batch are kept in memory and appended (and
-    synced) just before the batch commits; ``reset`` cuts the file back to the length of the last
-    committed batch.
+    carries on in the file its run began. A slice's rows are appended (and synced) only once its
+    transaction has committed, so the file never holds a row of a slice that was rolled back; the
+    run records the file's length and the last slice's rows with each commit, so a run resumed after
+    a crash between the commit and the append writes them then.
     """
 
     def __init__(self, path: Path, header: list[str], delimiter: str, bom: bool):
@@ -726,7 +819,6 @@ class _RejectsFile:
         self.header = header
         self.delimiter = delimiter
         self.bom = bom
-        self._rows: list[list[str]] = []
         self._made = False
 
     def create(self) -> None:
@@ -736,10 +828,27 @@ class _RejectsFile:
                 self.path = files.create_fresh(self.path)
             self._made = True
 
-    def resume(self, path: str | Path) -> None:
+    def resume(self, path: str | Path, size: int, last: bytes) -> None:
+        """Carry on in ``path``, which holds ``size`` bytes once ``last`` (the last committed slice's
+        rows) is in it: a longer file is cut back, one without ``last`` gets it."""
         self.path = Path(path)
         # the run's file, unless it was removed while still empty: then it is made afresh
         self._made = self.path.exists()
+        if not size or not (self._made or len(last) == size):
+            return
+        self.create()  # removed while empty, before the first rows reached it
+        with self._problems():
+            fd = files.open_made(self.path)
+            try:
+                length = os.fstat(fd).st_size
+                if length > size:
+                    os.ftruncate(fd, size)
+                elif length < size and last and length >= size - len(last):
+                    os.ftruncate(fd, size - len(last))
+                    _write_all(fd, last)
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
 
     def remove(self) -> None:
         """Remove this run's file (never one this run did not make)."""
@@ -756,18 +865,6 @@ class _RejectsFile:
         except OSError:
             pass
 
-    def reset(self, size: int) -> None:
-        self._rows.clear()
-        if not self._made or not self.path.exists():
-            return
-        with self._problems():
-            fd = files.open_made(self.path)
-            try:
-                if os.fstat(fd).st_size > size:
-                    os.ftruncate(fd, size)
-            finally:
-                os.close(fd)
-
     @contextmanager
     def _problems(self) -> Iterator[None]:
         try:
@@ -777,33 +874,42 @@ class _RejectsFile:
             raise BadImportFile(f"Cannot write the rejects file {self.path} ({cause}); "
                                 "nothing more was imported.") from None
 
-    def add(self, rejected: Rejected) -> None:
-        self._rows.append([_cell(cell) for cell in rejected.record.cells] + [rejected.reason])
-
-    def commit(self) -> int:
-        """Append this batch's rows, synced to disk; returns the file's length."""
-        if not self._rows:
-            return self.path.stat().st_size if self._made and self.path.exists() else 0
-        self.create()
+    def encode(self, rows: list[list[str]], new: bool) -> bytes:
+        """The bytes ``rows`` add to the file (after the header, and the BOM its source had, when
+        the file is ``new``)."""
+        if not rows:
+            return b""
         text = io.StringIO()
         writer = csv.writer(text, delimiter=self.delimiter)
+        if new:
+            writer.writerow([*self.header, REJECT_COLUMN])
+        writer.writerows(rows)
+        data = text.getvalue().encode("utf-8")
+        return b"\xef\xbb\xbf" + data if new and self.bom else data
+
+    def append(self, data: bytes) -> None:
+        """Append a committed slice's rows, synced to disk."""
+        if not data:
+            return
+        self.create()
         with self._problems():
             fd = files.open_made(self.path)
             try:
-                new = os.fstat(fd).st_size == 0
-                if new:
-                    writer.writerow([*self.header, REJECT_COLUMN])
-                writer.writerows(self._rows)
-                data = text.getvalue().encode("utf-8")
-                if new and self.bom:
-                    data = b"\xef\xbb\xbf" + data
-                os.write(fd, data)
+                _write_all(fd, data)
                 os.fsync(fd)
-                size = os.fstat(fd).st_size
             finally:
                 os.close(fd)
-        self._rows.clear()
-        return size
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _reject_row(rejected: Rejected) -> list[str]:
+    """A rejected row as the rejects file holds it: its cells as they were, then why."""
+    return [_cell(cell) for cell in rejected.record.cells] + [rejected.reason]
 
 
 def _cell(value: Any) -> str:

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from leadboard.domain.card import (
     DATE_FIELDS,
     FIELD_NAMES,
+    INTERACTIONS,
     MONEY_FIELDS,
     ActivityKind,
     CardFields,
@@ -540,6 +541,11 @@ class RowReader:
                     column = _column_name(self.plan.header, _index_of(cells, indexes) or indexes[0])
                     extras[column] = _extra_text(value)
                     kept.append(column)
+        if "activity_count" in state or col.ACTIVITY_LOG in state:
+            # a card's interactions are counted from the activities it comes with, never taken from a
+            # number the file claims: a forged count would pass the relationship rule
+            state["activity_count"] = sum(1 for activity in state.get(col.ACTIVITY_LOG, [])
+                                          if activity.kind in INTERACTIONS)
         return state
 
 
