@@ -33,6 +33,7 @@ from leadboard.store.migrations.steps import (
     planned_activities,
     planned_activity_due_index,
     postgresql_search_index,
+    report_indexes,
     search_phones,
     sqlite_search_prefixes,
     stage_visits,
@@ -56,6 +57,7 @@ STEPS: tuple[Step, ...] = (
     planned_activities.STEP,
     column_orders.STEP,
     planned_activity_due_index.STEP,
+    report_indexes.STEP,
 )
 
 #: databases made before steps had names counted them in ``schema_version``: version N meant
