@@ -69,24 +69,22 @@ def funnel_stage(stage: str, next_stage: str | None, start: datetime, end: datet
             "AND n.entered_at >= k.first_at AND n.entered_at < ?)"
     at_end = ("(SELECT e.stage FROM stage_visit e WHERE e.card_id = k.card_id AND e.entered_at < ? "
               "ORDER BY e.entered_at DESC, e.opened_by DESC LIMIT 1)")
-    # each card's three facts are read once, in the inner query; the outer one only counts
+    # each card's facts are read once: where it stood at the end only when it did not go on (a
+    # simple CASE reads its subject once; an outcome named in several WHENs would read it again)
     sql = f"""
-        SELECT CASE WHEN f.went = 1 THEN 'advanced'
-                    WHEN f.end_stage = ? THEN 'still_there'
-                    WHEN f.end_stage = 'lost' THEN 'lost'
-                    ELSE 'moved_back' END AS outcome,
-               COUNT(*), SUM(f.won)
-        FROM (SELECT CASE WHEN EXISTS {after} THEN 1 ELSE 0 END AS went,
-                     {f"CASE WHEN EXISTS {after} THEN 1 ELSE 0 END" if count_won else "0"} AS won,
-                     {at_end} AS end_stage
+        SELECT f.outcome, COUNT(*), SUM(f.won)
+        FROM (SELECT CASE WHEN EXISTS {after} THEN 'advanced'
+                          ELSE CASE {at_end} WHEN ? THEN 'still_there' WHEN 'lost' THEN 'lost'
+                                    ELSE 'moved_back' END END AS outcome,
+                     {f"CASE WHEN EXISTS {after} THEN 1 ELSE 0 END" if count_won else "0"} AS won
               FROM (SELECT v.card_id, MIN(v.entered_at) AS first_at
                     FROM stage_visit v{join}
                     WHERE v.stage = ? AND v.entered_at >= ? AND v.entered_at < ?
                     GROUP BY v.card_id) k) f
-        GROUP BY outcome
+        GROUP BY f.outcome
     """
     won_params: list[Any] = ["account", end] if count_won else []
-    params: list[Any] = [stage, next_stage or "", end, *won_params, end, *owner_params, stage, start, end]
+    params: list[Any] = [next_stage or "", end, end, stage, *won_params, *owner_params, stage, start, end]
     counts = {"advanced": 0, "still_there": 0, "lost": 0, "moved_back": 0, "won": 0}
     for outcome, count, won in _run(sql, params):
         counts[outcome] = int(count)
@@ -356,16 +354,18 @@ def amounts_at(card_ids: Sequence[int], at: datetime) -> dict[int, Decimal]:
 
 def stage_pairs(before: datetime, after: datetime, owner: str | None) -> list[tuple[str | None, str, int]]:
     """(stage at ``before`` or None if the card did not exist, stage at ``after``, cards) of the
-    cards that moved (or were made) between the two: the cards that did not are where they were."""
-    join, owner_params = _owner_join(owner, "m")
+    cards that moved (or were made) between the two: the cards that did not are where they were.
+    A card that moved stands at ``after`` in a visit it entered between the two (its visits follow
+    one another), so the visits entered then and still open at ``after`` are the moved cards, each
+    once, read along one index; only where each stood at ``before`` is looked up."""
+    join, owner_params = _owner_join(owner, "b")
     rows = _run(f"""SELECT a.stage, b.stage, COUNT(*)
-                    FROM (SELECT DISTINCT m.card_id FROM stage_visit m{join}
-                          WHERE m.stage IN {_ALL_STAGES} AND m.entered_at >= ? AND m.entered_at < ?) moved
-                    JOIN stage_visit b ON b.card_id = moved.card_id AND b.entered_at < ?
-                         AND (b.left_at IS NULL OR b.left_at >= ?)
-                    LEFT JOIN stage_visit a ON a.card_id = moved.card_id AND a.entered_at < ?
+                    FROM stage_visit b{join}
+                    LEFT JOIN stage_visit a ON a.card_id = b.card_id AND a.entered_at < ?
                          AND (a.left_at IS NULL OR a.left_at >= ?)
-                    GROUP BY a.stage, b.stage""", [*owner_params, before, after, after, after, before, before])
+                    WHERE b.stage IN {_ALL_STAGES} AND b.entered_at >= ? AND b.entered_at < ?
+                      AND (b.left_at IS NULL OR b.left_at >= ?)
+                    GROUP BY a.stage, b.stage""", [*owner_params, before, before, before, after, after])
     return [(first, second, int(count)) for first, second, count in rows]
 
 
