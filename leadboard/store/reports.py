@@ -69,15 +69,21 @@ def funnel_stage(stage: str, next_stage: str | None, start: datetime, end: datet
             "AND n.entered_at >= k.first_at AND n.entered_at < ?)"
     at_end = ("(SELECT e.stage FROM stage_visit e WHERE e.card_id = k.card_id AND e.entered_at < ? "
               "ORDER BY e.entered_at DESC, e.opened_by DESC LIMIT 1)")
-    # each card's facts are read once: where it stood at the end only when it did not go on (a
-    # simple CASE reads its subject once; an outcome named in several WHENs would read it again)
+    # a card whose first entry then is still open never left the stage: it is still there and
+    # went nowhere, which the visits' index says without a look-up (a card's visits follow one
+    # another, so an open visit is its last). For the others, each fact is read once: where the
+    # card stood at the end only when it did not go on (a simple CASE reads its subject once; an
+    # outcome named in several WHENs would read it again)
+    stayed = "k.open_at = k.first_at"
     sql = f"""
         SELECT f.outcome, COUNT(*), SUM(f.won)
-        FROM (SELECT CASE WHEN EXISTS {after} THEN 'advanced'
+        FROM (SELECT CASE WHEN {stayed} THEN 'still_there'
+                          WHEN EXISTS {after} THEN 'advanced'
                           ELSE CASE {at_end} WHEN ? THEN 'still_there' WHEN 'lost' THEN 'lost'
                                     ELSE 'moved_back' END END AS outcome,
-                     {f"CASE WHEN EXISTS {after} THEN 1 ELSE 0 END" if count_won else "0"} AS won
-              FROM (SELECT v.card_id, MIN(v.entered_at) AS first_at
+                     {f"CASE WHEN {stayed} THEN 0 WHEN EXISTS {after} THEN 1 ELSE 0 END" if count_won else "0"} AS won
+              FROM (SELECT v.card_id, MIN(v.entered_at) AS first_at,
+                           MAX(CASE WHEN v.left_at IS NULL THEN v.entered_at END) AS open_at
                     FROM stage_visit v{join}
                     WHERE v.stage = ? AND v.entered_at >= ? AND v.entered_at < ?
                     GROUP BY v.card_id) k) f
