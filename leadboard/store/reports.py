@@ -313,13 +313,16 @@ _NOT_IMPORTED_AFTER = ("NOT EXISTS (SELECT 1 FROM history h WHERE h.card_id = c.
 def amount_changes_at(at: datetime, owner: str | None) -> dict[str, Decimal]:
     """Per stage at ``at``: how much more (or less) its cards were worth then than now, read
     from the journaled changes of value and budget since ``at`` (the work grows with those
-    edits, not with the cards). Imported cards count at their value now until their import."""
+    edits, not with the cards). Imported cards count at their value now until their import.
+    (``+e.card_id``: the edits are read along the journal's index by time; without it SQLite
+    would rather read the whole journal in card order to skip sorting the few cards found.)"""
     where_owner, owner_params = _owner(owner)
     sql = f"""
         SELECT v.stage, SUM({_AMOUNT_THEN} - c.amount)
         FROM (SELECT k.card_id, {_was('value', 'k.card_id')} AS value_was,
                      {_was('budget', 'k.card_id')} AS budget_was
-              FROM (SELECT DISTINCT e.card_id FROM journal_entry e JOIN journal_field f ON f.entry_id = e.id
+              FROM (SELECT DISTINCT +e.card_id AS card_id FROM journal_entry e
+                    JOIN journal_field f ON f.entry_id = e.id
                     WHERE e.at > ? AND f.field IN ('value', 'budget')) k) t
         JOIN card c ON c.id = t.card_id
         JOIN stage_visit v ON v.card_id = t.card_id AND v.stage IN {_ALL_STAGES} AND v.entered_at < ?
