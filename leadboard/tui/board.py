@@ -158,7 +158,12 @@ class BoardScreen(Screen[None]):
         self.last_change = self.pipeline.latest_change()
         self.card_filter = replace(self.card_filter, order=self.pipeline.column_order())
         self._show_filter_bar()
-        self.reload()
+        if self.is_past:
+            # replaying a day far back reads every move made since: off the event loop, so the
+            # board paints at once and its counts and cards land when read
+            self.apply_filter(self.card_filter)
+        else:
+            self.reload()
         self._columns[Stage.CONTACT].focus()
         if self._poll_interval:
             self.set_interval(self._poll_interval, self.look_for_changes)
