@@ -65,23 +65,29 @@ def funnel_stage(stage: str, next_stage: str | None, start: datetime, end: datet
     stood, at ``end``, still in ``stage``, lost, or back in an earlier stage. ``won`` counts the
     cards that entered the account stage after that entry (when ``count_won``)."""
     join, owner_params = _owner_join(owner)
-    after = "(SELECT 1 FROM stage_visit n WHERE n.card_id = k.card_id AND n.stage = ? " \
-            "AND n.entered_at >= k.first_at AND n.entered_at < ?)"
+    # what the card entered after that entry, before the end, in one look-up: 1 the next stage,
+    # 2 the account stage (counted only when ``count_won``), 3 both
+    entered = ("COALESCE((SELECT MAX(CASE WHEN n.stage = ? THEN 1 ELSE 0 END) "
+               "+ MAX(CASE WHEN n.stage = ? THEN 2 ELSE 0 END) FROM stage_visit n "
+               "WHERE n.card_id = k.card_id AND n.entered_at >= k.first_at AND n.entered_at < ?), 0)")
     at_end = ("(SELECT e.stage FROM stage_visit e WHERE e.card_id = k.card_id AND e.entered_at < ? "
               "ORDER BY e.entered_at DESC, e.opened_by DESC LIMIT 1)")
+
+    def where_at_end(won: str) -> str:
+        return (f"CASE {at_end} WHEN ? THEN 'still_there{won}' WHEN 'lost' THEN 'lost{won}' "
+                f"ELSE 'moved_back{won}' END")
+
     # a card whose first entry then is still open never left the stage: it is still there and
     # went nowhere, which the visits' index says without a look-up (a card's visits follow one
-    # another, so an open visit is its last). For the others, each fact is read once: where the
-    # card stood at the end only when it did not go on (a simple CASE reads its subject once; an
-    # outcome named in several WHENs would read it again)
-    stayed = "k.open_at = k.first_at"
+    # another, so an open visit is its last). For the others, each fact is read once, and where
+    # the card stood at the end only when it did not go on (a simple CASE reads its subject once;
+    # a subject named in several WHENs would be read again). "+won" marks the cards won.
     sql = f"""
-        SELECT f.outcome, COUNT(*), SUM(f.won)
-        FROM (SELECT CASE WHEN {stayed} THEN 'still_there'
-                          WHEN EXISTS {after} THEN 'advanced'
-                          ELSE CASE {at_end} WHEN ? THEN 'still_there' WHEN 'lost' THEN 'lost'
-                                    ELSE 'moved_back' END END AS outcome,
-                     {f"CASE WHEN {stayed} THEN 0 WHEN EXISTS {after} THEN 1 ELSE 0 END" if count_won else "0"} AS won
+        SELECT f.outcome, COUNT(*)
+        FROM (SELECT CASE WHEN k.open_at = k.first_at THEN 'still_there'
+                          ELSE CASE {entered} WHEN 1 THEN 'advanced' WHEN 3 THEN 'advanced+won'
+                                    WHEN 2 THEN {where_at_end("+won")}
+                                    ELSE {where_at_end("")} END END AS outcome
               FROM (SELECT v.card_id, MIN(v.entered_at) AS first_at,
                            MAX(CASE WHEN v.left_at IS NULL THEN v.entered_at END) AS open_at
                     FROM stage_visit v{join}
@@ -89,12 +95,14 @@ def funnel_stage(stage: str, next_stage: str | None, start: datetime, end: datet
                     GROUP BY v.card_id) k) f
         GROUP BY f.outcome
     """
-    won_params: list[Any] = ["account", end] if count_won else []
-    params: list[Any] = [next_stage or "", end, end, stage, *won_params, *owner_params, stage, start, end]
+    params: list[Any] = [next_stage or "", "account" if count_won else "", end, end, stage, end, stage,
+                         *owner_params, stage, start, end]
     counts = {"advanced": 0, "still_there": 0, "lost": 0, "moved_back": 0, "won": 0}
-    for outcome, count, won in _run(sql, params):
-        counts[outcome] = int(count)
-        counts["won"] += int(won or 0)
+    for outcome, count in _run(sql, params):
+        name, _, won = str(outcome).partition("+")
+        counts[name] += int(count)
+        if won:
+            counts["won"] += int(count)
     return counts
 
 
