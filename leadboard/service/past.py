@@ -10,8 +10,9 @@ from decimal import Decimal
 from typing import Any, NoReturn
 
 from leadboard.domain.card import CardSummary
-from leadboard.domain.errors import MoveNotAllowed
+from leadboard.domain.errors import InvalidInput, MoveNotAllowed
 from leadboard.domain.filter import NO_FILTER, CardFilter, ColumnOrder
+from leadboard.domain.planned import parse_when
 from leadboard.domain.stages import PIPELINE, Stage
 from leadboard.service.pipeline import Pipeline, StageStats
 from leadboard.service.reports import journal_knows, stages_at
@@ -26,6 +27,8 @@ class PastPipeline(Pipeline):
     def __init__(self, pipeline: Pipeline, day: date, zone: tzinfo | None = None) -> None:
         super().__init__(pipeline.rules, pipeline.user, pipeline._clock, pipeline._today)
         self.day = day
+        #: the pipeline of today, which this one looks back from
+        self.present = pipeline
         #: the end of ``day`` in the viewer's time zone (``zone``, or the system's)
         self.at = self.reports(zone).midnight(day + timedelta(days=1))
         #: whether the change journal knows what the cards were worth then
@@ -64,10 +67,31 @@ class PastPipeline(Pipeline):
     def is_stale(self, summary: CardSummary) -> bool:
         return False
 
+    @property
+    def refusal(self) -> str:
+        """The one sentence that refuses a write on this board."""
+        return f"This is the board as of {self.day}: it is read-only."
+
     def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise MoveNotAllowed(f"This is the board as of {self.day}: it is read-only.")
+        raise MoveNotAllowed(self.refusal)
 
     create = edit = reassign = promote = demote = lose = reopen = undo = log_activity = _refuse  # type: ignore[assignment]
     check_promotion = _refuse  # type: ignore[assignment]
     plan = reschedule = postpone = complete = cancel = log_and_plan = _refuse  # type: ignore[assignment]
     remember_column_order = _refuse  # type: ignore[assignment]
+
+
+def board_as_of(pipeline: Pipeline, text: str) -> PastPipeline:
+    """The board as of the day ``text`` names: ``YYYY-MM-DD``, or what a form takes for a date
+    (``today``; a time of day is read as its day). A day after today is refused."""
+    today = pipeline._today()
+    raw = (text or "").strip()
+    try:
+        due = parse_when(raw, today, field="day")
+    except InvalidInput:
+        said = f"{raw!r} is not a day" if raw else "No day given"
+        raise InvalidInput(f"{said}: type one as YYYY-MM-DD (or today).", field="day") from None
+    day = due.local_day()
+    if day > today:
+        raise InvalidInput(f"{day} is in the future; the board can only show the past.", field="day")
+    return PastPipeline(pipeline, day)

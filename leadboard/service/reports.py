@@ -420,10 +420,13 @@ class Reports:
         if since is not None:
             if since > day:
                 raise InvalidInput(f"The waterfall starts ({since}) after it ends ({day}).", field="--from")
-            waterfall = self._waterfall(since, self.midnight(since + timedelta(days=1)), at, owner)
+            open_after = sum(count for stage, (count, _) in standing.stages.items() if stage != Stage.LOST.value)
+            waterfall = self._waterfall(since, self.midnight(since + timedelta(days=1)), at, owner, open_after)
         return Snapshot(day, stages, standing.values_from_journal, standing.values_current, waterfall)
 
-    def _waterfall(self, since: date, before: datetime, after: datetime, owner: str | None) -> Waterfall:
+    def _waterfall(self, since: date, before: datetime, after: datetime, owner: str | None,
+                   open_after: int) -> Waterfall:
+        """What changed from ``before`` to ``after``, when ``open_after`` cards were open."""
         tally = {"new": 0, "on": 0, "back": 0, "won": 0, "lost": 0, "reopened": 0}
         order = {stage.value: n for n, stage in enumerate(PIPELINE)}
         lost = Stage.LOST.value
@@ -443,11 +446,10 @@ class Reports:
             else:
                 tally["back"] += count
 
-        def open_cards(at: datetime) -> int:
-            return sum(count for stage, (count, _) in queries.stages_at(at, owner).items() if stage != lost)
-
-        return Waterfall(since, open_cards(before), tally["new"], tally["on"], tally["back"], tally["won"],
-                         tally["lost"], tally["reopened"], open_cards(after))
+        open_before = sum(count for stage, (count, _) in queries.stages_at(before, owner, amounts=False).items()
+                          if stage != lost)
+        return Waterfall(since, open_before, tally["new"], tally["on"], tally["back"], tally["won"],
+                         tally["lost"], tally["reopened"], open_after)
 
 
 def stages_at(at: datetime, owner: str | None = None) -> StagesAt:

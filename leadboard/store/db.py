@@ -28,6 +28,11 @@ SQLITE_PRAGMAS = {
     "synchronous": "normal",
     "busy_timeout": int(BUSY_TIMEOUT_S * 1000),
     "cache_size": -32_000,
+    # reads through a memory map: the reports and the as-of board look up cards and visits all over
+    # a large file, and a look-up from the OS's page cache then costs no system call (a reader
+    # thread's new connection starts with an empty page cache of its own; the map is shared).
+    # SQLite caps it at its compiled-in maximum.
+    "mmap_size": 2**31,
 }
 
 T = TypeVar("T")

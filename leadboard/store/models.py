@@ -121,7 +121,7 @@ class History(BaseModel):
     database_role = pw.CharField(max_length=200, null=True)
 
     class Meta:
-        indexes = ((("card", "id"), False), (("by", "id"), False))
+        indexes = ((("card", "id"), False), (("by", "id"), False), (("move", "at", "card"), False))
 
 
 class Activity(BaseModel):
@@ -136,7 +136,7 @@ class Activity(BaseModel):
     database_role = pw.CharField(max_length=200, null=True)
 
     class Meta:
-        indexes = ((("card", "id"), False), (("at",), False))
+        indexes = ((("card", "id"), False), (("at", "kind", "card"), False))
 
 
 class JournalEntry(BaseModel):
@@ -159,7 +159,7 @@ class JournalEntry(BaseModel):
     undoes = pw.ForeignKeyField("self", null=True, backref="undone_by", on_delete="SET NULL")
 
     class Meta:
-        indexes = ((("card", "id"), False), (("by", "id"), False), (("undoes",), False))
+        indexes = ((("card", "id"), False), (("by", "id"), False), (("undoes",), False), (("at", "card"), False))
 
 
 class JournalField(BaseModel):
@@ -281,7 +281,7 @@ class StageVisit(BaseModel):
     class Meta:
         indexes = (
             (("stage", "entered_at", "left_at", "card"), False),
-            (("stage", "left_at"), False),
+            (("stage", "left_at", "entered_at", "card"), False),
             (("card", "entered_at", "opened_by", "stage", "left_at", "from_stage"), False),
         )
 

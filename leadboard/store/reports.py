@@ -65,32 +65,44 @@ def funnel_stage(stage: str, next_stage: str | None, start: datetime, end: datet
     stood, at ``end``, still in ``stage``, lost, or back in an earlier stage. ``won`` counts the
     cards that entered the account stage after that entry (when ``count_won``)."""
     join, owner_params = _owner_join(owner)
-    after = "(SELECT 1 FROM stage_visit n WHERE n.card_id = k.card_id AND n.stage = ? " \
-            "AND n.entered_at >= k.first_at AND n.entered_at < ?)"
+    # what the card entered after that entry, before the end, in one look-up: 1 the next stage,
+    # 2 the account stage (counted only when ``count_won``), 3 both
+    entered = ("COALESCE((SELECT MAX(CASE WHEN n.stage = ? THEN 1 ELSE 0 END) "
+               "+ MAX(CASE WHEN n.stage = ? THEN 2 ELSE 0 END) FROM stage_visit n "
+               "WHERE n.card_id = k.card_id AND n.entered_at >= k.first_at AND n.entered_at < ?), 0)")
     at_end = ("(SELECT e.stage FROM stage_visit e WHERE e.card_id = k.card_id AND e.entered_at < ? "
               "ORDER BY e.entered_at DESC, e.opened_by DESC LIMIT 1)")
-    # each card's three facts are read once, in the inner query; the outer one only counts
+
+    def where_at_end(won: str) -> str:
+        return (f"CASE {at_end} WHEN ? THEN 'still_there{won}' WHEN 'lost' THEN 'lost{won}' "
+                f"ELSE 'moved_back{won}' END")
+
+    # a card whose first entry then is still open never left the stage: it is still there and
+    # went nowhere, which the visits' index says without a look-up (a card's visits follow one
+    # another, so an open visit is its last). For the others, each fact is read once, and where
+    # the card stood at the end only when it did not go on (a simple CASE reads its subject once;
+    # a subject named in several WHENs would be read again). "+won" marks the cards won.
     sql = f"""
-        SELECT CASE WHEN f.went = 1 THEN 'advanced'
-                    WHEN f.end_stage = ? THEN 'still_there'
-                    WHEN f.end_stage = 'lost' THEN 'lost'
-                    ELSE 'moved_back' END AS outcome,
-               COUNT(*), SUM(f.won)
-        FROM (SELECT CASE WHEN EXISTS {after} THEN 1 ELSE 0 END AS went,
-                     {f"CASE WHEN EXISTS {after} THEN 1 ELSE 0 END" if count_won else "0"} AS won,
-                     {at_end} AS end_stage
-              FROM (SELECT v.card_id, MIN(v.entered_at) AS first_at
+        SELECT f.outcome, COUNT(*)
+        FROM (SELECT CASE WHEN k.open_at = k.first_at THEN 'still_there'
+                          ELSE CASE {entered} WHEN 1 THEN 'advanced' WHEN 3 THEN 'advanced+won'
+                                    WHEN 2 THEN {where_at_end("+won")}
+                                    ELSE {where_at_end("")} END END AS outcome
+              FROM (SELECT v.card_id, MIN(v.entered_at) AS first_at,
+                           MAX(CASE WHEN v.left_at IS NULL THEN v.entered_at END) AS open_at
                     FROM stage_visit v{join}
                     WHERE v.stage = ? AND v.entered_at >= ? AND v.entered_at < ?
                     GROUP BY v.card_id) k) f
-        GROUP BY outcome
+        GROUP BY f.outcome
     """
-    won_params: list[Any] = ["account", end] if count_won else []
-    params: list[Any] = [stage, next_stage or "", end, *won_params, end, *owner_params, stage, start, end]
+    params: list[Any] = [next_stage or "", "account" if count_won else "", end, end, stage, end, stage,
+                         *owner_params, stage, start, end]
     counts = {"advanced": 0, "still_there": 0, "lost": 0, "moved_back": 0, "won": 0}
-    for outcome, count, won in _run(sql, params):
-        counts[outcome] = int(count)
-        counts["won"] += int(won or 0)
+    for outcome, count in _run(sql, params):
+        name, _, won = str(outcome).partition("+")
+        counts[name] += int(count)
+        if won:
+            counts["won"] += int(count)
     return counts
 
 
@@ -242,21 +254,27 @@ def stale_cards(stage: str, before: datetime, owner: str | None) -> int:
 _ALL_STAGES = "('contact', 'lead', 'opportunity', 'account', 'lost')"
 
 
-def stages_at(at: datetime, owner: str | None) -> dict[str, tuple[int, Decimal]]:
+def stages_at(at: datetime, owner: str | None, amounts: bool = True) -> dict[str, tuple[int, Decimal]]:
     """Per stage: the cards in it at ``at``, and their amount now. Read as today's kept totals,
     less the cards that entered a stage since ``at`` and are still there, plus those that were
     there at ``at`` and have left since: the work grows with the moves since ``at``, not with the
-    size of the history."""
+    size of the history, and (both read along the visits' indexes) the cards are read only for
+    their amounts: without ``amounts`` (0 for every stage) everyone's counts read no card."""
     totals: dict[str, list[Any]] = {}
     where_owner, owner_params = _owner(owner, "t.owner")
     for stage, count, amount in _run(f"""SELECT t.stage, SUM(t.cards), SUM(t.amount) FROM stage_total t
                                          WHERE 1 = 1{where_owner} GROUP BY t.stage""", owner_params):
-        totals[stage] = [int(count or 0), _money(amount)]
-    where_owner, owner_params = _owner(owner)
-    since = f"""SELECT v.stage, COUNT(*), SUM(c.amount) FROM stage_visit v JOIN card c ON c.id = v.card_id
+        totals[stage] = [int(count or 0), _money(amount) if amounts else Decimal("0.00")]
+    if amounts or owner is not None:
+        where_owner, owner_params = _owner(owner)
+        card = " JOIN card c ON c.id = v.card_id"
+    else:
+        where_owner, owner_params, card = "", [], ""
+    amount = "SUM(c.amount)" if amounts else "0"
+    since = f"""SELECT v.stage, COUNT(*), {amount} FROM stage_visit v{card}
                 WHERE v.stage IN {_ALL_STAGES} AND v.entered_at >= ? AND v.left_at IS NULL{where_owner}
                 GROUP BY v.stage"""
-    left = f"""SELECT v.stage, COUNT(*), SUM(c.amount) FROM stage_visit v JOIN card c ON c.id = v.card_id
+    left = f"""SELECT v.stage, COUNT(*), {amount} FROM stage_visit v{card}
                WHERE v.stage IN {_ALL_STAGES} AND v.left_at >= ? AND v.entered_at < ?{where_owner}
                GROUP BY v.stage"""
     for sign, rows in ((-1, _run(since, [at, *owner_params])), (1, _run(left, [at, at, *owner_params]))):
@@ -303,13 +321,16 @@ _NOT_IMPORTED_AFTER = ("NOT EXISTS (SELECT 1 FROM history h WHERE h.card_id = c.
 def amount_changes_at(at: datetime, owner: str | None) -> dict[str, Decimal]:
     """Per stage at ``at``: how much more (or less) its cards were worth then than now, read
     from the journaled changes of value and budget since ``at`` (the work grows with those
-    edits, not with the cards). Imported cards count at their value now until their import."""
+    edits, not with the cards). Imported cards count at their value now until their import.
+    (``+e.card_id``: the edits are read along the journal's index by time; without it SQLite
+    would rather read the whole journal in card order to skip sorting the few cards found.)"""
     where_owner, owner_params = _owner(owner)
     sql = f"""
         SELECT v.stage, SUM({_AMOUNT_THEN} - c.amount)
         FROM (SELECT k.card_id, {_was('value', 'k.card_id')} AS value_was,
                      {_was('budget', 'k.card_id')} AS budget_was
-              FROM (SELECT DISTINCT e.card_id FROM journal_entry e JOIN journal_field f ON f.entry_id = e.id
+              FROM (SELECT DISTINCT +e.card_id AS card_id FROM journal_entry e
+                    JOIN journal_field f ON f.entry_id = e.id
                     WHERE e.at > ? AND f.field IN ('value', 'budget')) k) t
         JOIN card c ON c.id = t.card_id
         JOIN stage_visit v ON v.card_id = t.card_id AND v.stage IN {_ALL_STAGES} AND v.entered_at < ?
@@ -350,16 +371,18 @@ def amounts_at(card_ids: Sequence[int], at: datetime) -> dict[int, Decimal]:
 
 def stage_pairs(before: datetime, after: datetime, owner: str | None) -> list[tuple[str | None, str, int]]:
     """(stage at ``before`` or None if the card did not exist, stage at ``after``, cards) of the
-    cards that moved (or were made) between the two: the cards that did not are where they were."""
-    join, owner_params = _owner_join(owner, "m")
+    cards that moved (or were made) between the two: the cards that did not are where they were.
+    A card that moved stands at ``after`` in a visit it entered between the two (its visits follow
+    one another), so the visits entered then and still open at ``after`` are the moved cards, each
+    once, read along one index; only where each stood at ``before`` is looked up."""
+    join, owner_params = _owner_join(owner, "b")
     rows = _run(f"""SELECT a.stage, b.stage, COUNT(*)
-                    FROM (SELECT DISTINCT m.card_id FROM stage_visit m{join}
-                          WHERE m.stage IN {_ALL_STAGES} AND m.entered_at >= ? AND m.entered_at < ?) moved
-                    JOIN stage_visit b ON b.card_id = moved.card_id AND b.entered_at < ?
-                         AND (b.left_at IS NULL OR b.left_at >= ?)
-                    LEFT JOIN stage_visit a ON a.card_id = moved.card_id AND a.entered_at < ?
+                    FROM stage_visit b{join}
+                    LEFT JOIN stage_visit a ON a.card_id = b.card_id AND a.entered_at < ?
                          AND (a.left_at IS NULL OR a.left_at >= ?)
-                    GROUP BY a.stage, b.stage""", [*owner_params, before, after, after, after, before, before])
+                    WHERE b.stage IN {_ALL_STAGES} AND b.entered_at >= ? AND b.entered_at < ?
+                      AND (b.left_at IS NULL OR b.left_at >= ?)
+                    GROUP BY a.stage, b.stage""", [*owner_params, before, before, before, after, after])
     return [(first, second, int(count)) for first, second, count in rows]
 
 

@@ -55,7 +55,9 @@ class LeadboardApp(App[None]):
         yield from (command for command in super().get_system_commands(screen) if command.title not in taken)
 
     def get_default_screen(self) -> Screen[None]:
-        return BoardScreen(self.pipeline, poll_interval=self.poll_interval)
+        """Today's board; the board as of a day (``--as-of``) opens over it, so Esc goes to today."""
+        today = self.pipeline.present if isinstance(self.pipeline, PastPipeline) else self.pipeline
+        return BoardScreen(today, poll_interval=self.poll_interval)
 
     @property
     def board(self) -> BoardScreen:
@@ -66,7 +68,7 @@ class LeadboardApp(App[None]):
     def on_mount(self) -> None:
         self.sub_title = f"{self.pipeline.user}"
         if isinstance(self.pipeline, PastPipeline):
-            self.sub_title += f" · as of {self.pipeline.day}, read-only ({self.pipeline.values_note})"
+            self.push_screen(BoardScreen(self.pipeline, poll_interval=None))
         if self.offer_demo and self._database_is_empty():
             question = ConfirmModal(
                 "The database is empty. Add demo cards to try the board?",

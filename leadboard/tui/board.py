@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from typing import Any, ClassVar
+from functools import wraps
+from typing import Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual import on, work
@@ -27,7 +28,7 @@ from leadboard.domain.planned import PlannedRecord, StepState
 from leadboard.domain.rules import ACTIVITY, RuleFailure
 from leadboard.domain.stages import GATE_INTO, PIPELINE, Stage
 from leadboard.service import MoveResult, Pipeline
-from leadboard.service.past import PastPipeline
+from leadboard.service.past import PastPipeline, board_as_of
 from leadboard.service.pipeline import StageStats
 from leadboard.service.setup import close as close_database
 from leadboard.service.setup import database_name
@@ -37,6 +38,7 @@ from leadboard.tui.keybar import KeyBar
 from leadboard.tui.reader import Reader
 from leadboard.tui.screens.activity import ActivityModal, StepFormValues
 from leadboard.tui.screens.confirm import ConfirmModal
+from leadboard.tui.screens.day import DayModal
 from leadboard.tui.screens.detail import CardDetail
 from leadboard.tui.screens.form import CardForm, ConflictSeen, FormValues
 from leadboard.tui.screens.help import HelpScreen
@@ -50,6 +52,22 @@ from leadboard.tui.text import local_time, safe
 NEW_CARD_FIELDS = ("name", "kind", "company", "title", "email", "phone", "owner", "notes")
 #: how often the board looks for changes made by others (seconds)
 POLL_INTERVAL = 0.5
+
+Action = TypeVar("Action", bound=Callable[..., None])
+
+
+def writes(action: Action) -> Action:
+    """A key that changes something: on the board as of a past day it is refused as it is pressed,
+    in one sentence, before any form opens."""
+
+    @wraps(action)
+    def unless_past(screen: BoardScreen, *args: Any) -> None:
+        if isinstance(screen.pipeline, PastPipeline):
+            screen.notify(screen.pipeline.refusal, severity="warning", timeout=6, markup=False)
+            return
+        action(screen, *args)
+
+    return unless_past  # type: ignore[return-value]
 
 
 def summary_of(card: Card) -> CardSummary:
@@ -140,7 +158,12 @@ class BoardScreen(Screen[None]):
         self.last_change = self.pipeline.latest_change()
         self.card_filter = replace(self.card_filter, order=self.pipeline.column_order())
         self._show_filter_bar()
-        self.reload()
+        if self.is_past:
+            # replaying a day far back reads every move made since: off the event loop, so the
+            # board paints at once and its counts and cards land when read
+            self.apply_filter(self.card_filter)
+        else:
+            self.reload()
         self._columns[Stage.CONTACT].focus()
         if self._poll_interval:
             self.set_interval(self._poll_interval, self.look_for_changes)
@@ -301,7 +324,7 @@ class BoardScreen(Screen[None]):
             if action == "demote" and card.stage.previous is None:
                 return None
         if action == "clear_filter":
-            return not self.card_filter.is_empty
+            return not self.card_filter.is_empty or self.is_past  # Esc on the past: back to today
         return True
 
     def on_descendant_focus(self) -> None:
@@ -340,6 +363,7 @@ class BoardScreen(Screen[None]):
             return
         self.app.push_screen(CardDetail(card, moves, activities, self.is_stale(summary_of(card)), planned))
 
+    @writes
     def action_new_card(self) -> None:
         def save(values: FormValues) -> Card:
             return self.pipeline.create(values.fields)
@@ -354,6 +378,7 @@ class BoardScreen(Screen[None]):
                         intro=[Text("A new card is a contact: give a name (and an email or a phone to reach them).")])
         self.app.push_screen(form, done)
 
+    @writes
     def action_edit_card(self) -> None:
         card = self._whole_current_card()
         if card is None:
@@ -386,6 +411,7 @@ class BoardScreen(Screen[None]):
         seen.card = now
         return ConflictSeen(conflict, changed)
 
+    @writes
     def action_promote(self) -> None:
         card = self.current_card()
         if card is not None:
@@ -513,6 +539,7 @@ class BoardScreen(Screen[None]):
         """The columns a move changed (the others keep their cached pages)."""
         return tuple(stage for stage in PIPELINE if stage in (record.from_stage, record.to_stage))
 
+    @writes
     def action_demote(self) -> None:
         card = self.current_card()
         if card is None or card.stage.previous is None:
@@ -525,6 +552,7 @@ class BoardScreen(Screen[None]):
         modal = ReasonModal(f"Move {safe(card.name)} back to {target.title}?", [], save)
         self.app.push_screen(modal, self._after_move)
 
+    @writes
     def action_lose(self) -> None:
         card = self.current_card()
         if card is None:
@@ -540,11 +568,13 @@ class BoardScreen(Screen[None]):
         if result is not None:
             self._moved(result)
 
+    @writes
     def action_log_activity(self) -> None:
         card = self.current_card()
         if card is not None:
             self.log_or_plan(card)
 
+    @writes
     def action_today(self) -> None:
         self.app.push_screen(TodayScreen(self), lambda _: self.reload())
 
@@ -572,6 +602,7 @@ class BoardScreen(Screen[None]):
         title = Text(f"{safe(card.name)}: log what happened, plan what is next, or both")
         self.app.push_screen(ActivityModal(title, save), done)
 
+    @writes
     def action_undo(self) -> None:
         """Undo this session's last change, once the user has seen what it is and said yes."""
         try:
@@ -607,6 +638,27 @@ class BoardScreen(Screen[None]):
 
     def action_reports(self) -> None:
         self.app.push_screen(ReportsScreen(self.pipeline))
+
+    @property
+    def is_past(self) -> bool:
+        """Whether this is the board as of a past day (read-only)."""
+        return isinstance(self.pipeline, PastPipeline)
+
+    def action_as_of(self) -> None:
+        """Ask for a day and show the board as it stood at its end, over today's; on that board,
+        back to today."""
+        if self.is_past:
+            self.dismiss()  # back to today's board, underneath
+            return
+
+        def choose(text: str) -> PastPipeline:
+            return board_as_of(self.pipeline, text)
+
+        def show(past: PastPipeline | None) -> None:
+            if past is not None:
+                self.app.push_screen(BoardScreen(past, poll_interval=None), lambda _: self.reload())
+
+        self.app.push_screen(DayModal(choose), show)
 
     def _whole_current_card(self) -> Card | None:
         card = self.current_card()
@@ -672,6 +724,9 @@ class BoardScreen(Screen[None]):
 
     def action_clear_filter(self) -> None:
         search = self.query_one("#search", Input)
+        if self.is_past and not search.has_class("active"):
+            self.dismiss()  # back to today's board, underneath
+            return
         search.remove_class("active")
         if search.value:
             search.value = ""  # the Changed event narrows the filter back
@@ -683,6 +738,7 @@ class BoardScreen(Screen[None]):
             # back to the card focused before the search, once the whole board shows again
             self._when_filtered(lambda: self.focus_card(before))
 
+    @writes
     def action_cycle_order(self) -> None:
         order = self.card_filter.order.following
         try:
@@ -749,7 +805,8 @@ class BoardScreen(Screen[None]):
         bar = self.query_one("#filter-bar", Static)
         parts = []
         if isinstance(self.pipeline, PastPipeline):
-            parts.append(Text(f"the board as of {self.pipeline.day}, read-only ({self.pipeline.values_note})"))
+            parts.append(Text(f"as of {self.pipeline.day} — read-only ({self.pipeline.values_note}; "
+                              f"D or Esc: today)", style="bold"))
         if self.card_filter.owner:
             parts.append(Text(f"only {safe(self.card_filter.owner)}'s cards (m: everyone's)"))
         if self.card_filter.search.strip():

@@ -75,6 +75,7 @@ async def test_the_board_as_of_a_day_stands_as_it_was_and_is_read_only(pipeline:
 
     from leadboard.domain.stages import Stage
     from leadboard.service.past import PastPipeline
+    from leadboard.tui.board import BoardScreen
     from tests.tui.helpers import board_of, notices
 
     story = build(pipeline)
@@ -82,8 +83,9 @@ async def test_the_board_as_of_a_day_stands_as_it_was_and_is_read_only(pipeline:
         past = PastPipeline(story.p, date(2026, 3, 14))
         async with make_app(past).run_test(size=(120, 35)) as pilot:
             text = await settled(pilot)
-            assert "the board as of 2026-03-14, read-only" in text
-            board = board_of(pilot.app)
+            assert "as of 2026-03-14 — read-only" in text
+            board = pilot.app.screen  # over today's board, which Esc goes back to
+            assert isinstance(board, BoardScreen) and board is not board_of(pilot.app)
             assert {stage: board.stats[stage].cards for stage in Stage} == {
                 Stage.CONTACT: 2, Stage.LEAD: 1, Stage.OPPORTUNITY: 5, Stage.ACCOUNT: 0, Stage.LOST: 1}
             await pilot.press("l", "p")  # B, a lead then: promoting it is refused

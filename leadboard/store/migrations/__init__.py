@@ -33,6 +33,7 @@ from leadboard.store.migrations.steps import (
     planned_activities,
     planned_activity_due_index,
     postgresql_search_index,
+    report_indexes,
     search_phone_digits,
     search_phones,
     sqlite_search_prefixes,
@@ -58,6 +59,7 @@ STEPS: tuple[Step, ...] = (
     column_orders.STEP,
     planned_activity_due_index.STEP,
     search_phone_digits.STEP,
+    report_indexes.STEP,
 )
 
 #: databases made before steps had names counted them in ``schema_version``: version N meant
