@@ -29,6 +29,18 @@ class CardNotFound(LeadboardError):
         self.card_id = card_id
 
 
+class CardRemoved(CardNotFound):
+    """The card was deleted (an undo brings it back) or erased (nothing of it is left)."""
+
+    def __init__(self, card_id: int, erased: bool, by: str, at: datetime):
+        when = at.replace(tzinfo=UTC).astimezone() if at.tzinfo is None else at
+        what = "erased" if erased else "deleted"
+        LeadboardError.__init__(self, f"Card {card_id} was {what} by {by} at {when:%Y-%m-%d %H:%M:%S}"
+                                      + ("." if erased else "; undo brings it back."))
+        self.card_id = card_id
+        self.erased = erased
+
+
 class ActivityNotFound(LeadboardError):
     def __init__(self, activity_id: int):
         super().__init__(f"There is no planned activity {activity_id}.")

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from leadboard.domain.card import FIELD_NAMES, ActivityKind, Card, CardSummary, validate_fields
 from leadboard.domain.errors import (
     CardNotFound,
+    CardRemoved,
     Conflict,
     GateBlocked,
     InvalidInput,
@@ -46,7 +47,7 @@ from leadboard.domain.stages import GATE_INTO, PIPELINE, Move, Stage
 from leadboard.domain.text import LIMITS, multi_line, within
 from leadboard.service.planning import NextPlan, Planning
 from leadboard.service.reports import Reports
-from leadboard.store import cards, journal
+from leadboard.store import cards, journal, removal
 from leadboard.store.db import in_transaction
 
 if TYPE_CHECKING:
@@ -127,6 +128,9 @@ class Pipeline(Planning):
     def card(self, card_id: int) -> Card:
         card = cards.get(card_id)
         if card is None:
+            removed = removal.removal(card_id)
+            if removed is not None:
+                raise CardRemoved(card_id, removed.erased, removed.by, removed.at)
             raise CardNotFound(card_id)
         return card
 
@@ -357,6 +361,8 @@ class Pipeline(Planning):
             cards.lock(target.card_id)
             target = self.change(target.id)  # read again under the lock
             self.check_undo(target)
+            if target.kind is ChangeKind.DELETE:
+                return self._undo_delete(target)
             card = self._read_for_write(target.card_id, None)
             values = journal.restore(target)
             now = self._clock()
@@ -388,6 +394,57 @@ class Pipeline(Planning):
 
         return self._journaled(in_transaction(work))
 
+    def _undo_delete(self, target: ChangeRecord) -> tuple[UndoResult, int]:
+        """Put a deleted card back where it stood, with what its deletion cleared."""
+        old = {c.field: c.old for c in target.changes}
+        now = self._clock()
+        findable = {name: old.get(name) for name in removal.FINDABLE}
+        if not removal.bring_back(target.card_id, str(old["stage"]), findable, self.user, now):
+            raise UndoRefused(f"Card {target.card_id} is not deleted any more; there is nothing to bring back.")
+        after = self.card(target.card_id)
+        entry_id = journal.record_change(ChangeKind.UNDO, after, after, self.user, now, (), undoes=target.id,
+                                         extra=[FieldChange(c.field, c.new, c.old) for c in target.changes])
+        return UndoResult(after, target, self.change(entry_id), None), entry_id
+
+    # ---- taking cards off the board ------------------------------------------------------------
+
+    def delete(self, card_id: int, version: int | None = None) -> Card:
+        """Take the card off the board: no column, count, total, list, search, export, Today view,
+        report or import look-up sees it any more. Journaled, so ``undo`` brings it back. Returns
+        the card as it was."""
+
+        def work() -> tuple[Card, int]:
+            cards.lock(card_id)
+            card = self._read_for_write(card_id, version)
+            now = self._clock()
+            if not removal.delete(card, self.user, now):
+                raise self._conflict(card_id)
+            cleared = [FieldChange(name, text, None) for name, text in removal.findable_text(card).items()
+                       if text is not None]
+            entry_id = journal.record_change(ChangeKind.DELETE, card, card, self.user, now, (),
+                                             extra=[FieldChange("stage", card.stage.value, cards.DELETED), *cleared])
+            return card, entry_id
+
+        return self._journaled(in_transaction(work))
+
+    def erase(self, card_id: int, version: int | None = None) -> None:
+        """Remove what is known of the person on the card for good (a GDPR or LGPD erasure
+        request): fields, history text, journal, activities, planned steps. Nothing can bring it
+        back; one ``erasure`` entry says who erased card ``card_id`` and when."""
+
+        def work() -> None:
+            cards.lock(card_id)
+            if version is not None:
+                self._read_for_write(card_id, version)
+            if not removal.erase(card_id, self.user, self._clock()):
+                gone = removal.removal(card_id)
+                if gone is None:
+                    raise CardNotFound(card_id)
+                raise CardRemoved(card_id, gone.erased, gone.by, gone.at)
+
+        in_transaction(work)
+        removal.checkpoint()
+
     def check_undo(self, target: ChangeRecord) -> None:
         """Raise ``UndoRefused`` when ``target`` cannot be undone now (a read: changes nothing)."""
         what = f"change {target.id} ({target.describe()})"
@@ -395,6 +452,8 @@ class Pipeline(Planning):
             raise UndoRefused(f"Change {target.id} was made by {target.by}; only they can undo it.")
         if target.kind is ChangeKind.UNDO:
             raise UndoRefused(f"Change {target.id} is an undo itself; make the change again instead.")
+        if target.kind is ChangeKind.ERASURE:
+            raise UndoRefused(f"Change {target.id} erased card {target.card_id}; nothing of it is left to bring back.")
         if target.undone_by is not None:
             raise UndoRefused(f"Your {what} is undone already (change {target.undone_by}).")
         later = journal.changes_after(target.card_id, target.id)

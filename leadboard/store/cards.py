@@ -27,6 +27,14 @@ from leadboard.store.models import CardSearch, Change, StageTotal, tuples
 
 RANK_STEP = 1.0
 
+#: the ``stage`` of a card taken off the board (``store/removal.py``): deleted (the journal can bring
+#: it back) or erased (nothing of the person is left). Neither is a ``Stage``: every query that
+#: names a stage (columns, counts, totals, Today, export) passes them by as it is, and a removed
+#: card's searchable and matchable columns are cleared, so search and import look-ups never find it
+DELETED, ERASED = "deleted", "erased"
+#: the stages a card on the board can be in
+ON_BOARD: tuple[str, ...] = tuple(stage.value for stage in Stage)
+
 T = TypeVar("T")
 
 
@@ -34,8 +42,9 @@ T = TypeVar("T")
 
 
 def get(card_id: int) -> Card | None:
+    """The card, or None when there is none on the board (never was, or removed)."""
     row = CardRow.get_or_none(CardRow.id == card_id)
-    return to_card(row) if row else None
+    return to_card(row) if row and row.stage in ON_BOARD else None
 
 
 def to_card(row: CardRow | dict[str, Any]) -> Card:
@@ -286,6 +295,7 @@ def find(stage: Stage | None = None, card_filter: CardFilter = NO_FILTER, limit:
             where &= pw.Tuple(CardRow.rank, CardRow.id) > pw.Tuple(rank, after.id)
         query = CardRow.select().where(where).order_by(CardRow.rank, CardRow.id)
     else:
+        where &= CardRow.stage.in_(ON_BOARD)  # not the removed cards
         if after is not None:
             where &= CardRow.id > after.id
         query = CardRow.select().where(where).order_by(CardRow.id)
@@ -376,7 +386,7 @@ def top_rank(stage: Stage) -> float:
 def position(card_id: int, card_filter: CardFilter = NO_FILTER, end_of_today: datetime | None = None) -> int | None:
     """The card's index in its column under ``card_filter`` (to keep focus on it after a move)."""
     row = CardRow.get_or_none(CardRow.id == card_id)
-    if row is None:
+    if row is None or row.stage not in ON_BOARD:
         return None
     if card_filter.search.strip():
         newer = _search_matches((CardRow.id,), Stage(row.stage), card_filter).where(CardRow.id > row.id)
@@ -558,6 +568,7 @@ def recount_totals() -> None:
         CardRow.select(
             CardRow.stage, pw.fn.COALESCE(CardRow.owner, ""), pw.fn.COUNT(CardRow.id), pw.fn.SUM(CardRow.amount)
         )
+        .where(CardRow.stage.in_(ON_BOARD))
         .group_by(CardRow.stage, CardRow.owner)
     )
     for stage, owner, cards, amount in tuples(query):
@@ -640,7 +651,8 @@ def summaries_of(card_ids: Sequence[int]) -> list[CardSummary]:
     if not card_ids:
         return []
     rows = {row[0]: _summary(row) for row in tuples(CardRow.select(*_SUMMARY_COLUMNS)
-                                                     .where(CardRow.id.in_(list(card_ids))))}
+                                                     .where(CardRow.id.in_(list(card_ids))
+                                                            & CardRow.stage.in_(ON_BOARD)))}
     return [rows[card_id] for card_id in card_ids if card_id in rows]
 
 
