@@ -187,6 +187,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="erase without asking (needed when standard input is not a terminal)")
     if_version(delete)
 
+    merge = command("merge", "merge card OTHER (the same person) into card KEEP: one card with both "
+                             "histories, activities and extras; undo splits them again")
+    merge.add_argument("keep", type=_card_id, metavar="KEEP")
+    merge.add_argument("other", type=_card_id, metavar="OTHER")
+
     undo = command("undo", "undo your last change (a move, an edit, a reassign, a logged activity), "
                            "or the change ID; says which and asks first")
     undo.add_argument("change", nargs="?", type=_change_id, metavar="ID",
@@ -613,6 +618,15 @@ def _delete(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
             return EXIT_OK
     pipeline.erase(args.id, args.if_version)
     out.write(f"Card {args.id} erased; all that is kept is who erased it and when.\n")
+    return EXIT_OK
+
+
+def _merge(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
+    result = pipeline.merge(args.keep, args.other)
+    filled = f"filled {', '.join(result.filled)} from it" if result.filled else "filled nothing from it"
+    added = f"; kept as extras: {', '.join(result.added)}" if result.added else ""
+    out.write(f"Card {result.other.id} ({result.other.name}) merged into card {result.card.id} "
+              f"({result.card.name}): {filled}{added}. `leadboard undo` splits them again.\n")
     return EXIT_OK
 
 
@@ -1049,8 +1063,8 @@ COMMANDS: dict[str, Callable[[Pipeline, argparse.Namespace, TextIO], int]] = {
     "demo": _demo, "add": _add, "edit": _edit, "reassign": _reassign, "show": _show_command, "list": _list,
     "promote": _promote, "demote": _demote, "lose": _lose, "reopen": _reopen,
     "log": _log, "history": _history, "plan": _plan, "done": _done, "reschedule": _reschedule,
-    "cancel": _cancel, "today": _today, "activities": _activities, "undo": _undo, "delete": _delete, "import": _import,
-    "export": _export, "report": _report,
+    "cancel": _cancel, "today": _today, "activities": _activities, "undo": _undo, "import": _import,
+    "export": _export, "report": _report, "delete": _delete, "merge": _merge,
 }
 
 

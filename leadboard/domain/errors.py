@@ -30,15 +30,16 @@ class CardNotFound(LeadboardError):
 
 
 class CardRemoved(CardNotFound):
-    """The card was deleted (an undo brings it back) or erased (nothing of it is left)."""
+    """The card was deleted or merged into another (an undo brings it back) or erased (nothing of
+    it is left)."""
 
-    def __init__(self, card_id: int, erased: bool, by: str, at: datetime):
+    def __init__(self, card_id: int, how: str, by: str, at: datetime):
         when = at.replace(tzinfo=UTC).astimezone() if at.tzinfo is None else at
-        what = "erased" if erased else "deleted"
+        self.erased = how == "erased"
+        what = "merged into another card" if how == "merged" else how
         LeadboardError.__init__(self, f"Card {card_id} was {what} by {by} at {when:%Y-%m-%d %H:%M:%S}"
-                                      + ("." if erased else "; undo brings it back."))
+                                      + ("." if self.erased else "; undo brings it back."))
         self.card_id = card_id
-        self.erased = erased
 
 
 class ActivityNotFound(LeadboardError):

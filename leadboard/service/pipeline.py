@@ -13,6 +13,7 @@ version it read, so a colleague's change in between is refused (``Conflict``), n
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
@@ -42,12 +43,13 @@ from leadboard.domain.history import (
     MoveRecord,
     history_items,
 )
+from leadboard.domain.merging import merge_plan
 from leadboard.domain.planned import PlannedRecord
 from leadboard.domain.stages import GATE_INTO, PIPELINE, Move, Stage
 from leadboard.domain.text import LIMITS, multi_line, within
 from leadboard.service.planning import NextPlan, Planning
 from leadboard.service.reports import Reports
-from leadboard.store import cards, journal, removal
+from leadboard.store import cards, journal, planned, removal
 from leadboard.store.db import in_transaction
 
 if TYPE_CHECKING:
@@ -82,6 +84,18 @@ class UndoResult:
     change: ChangeRecord
     #: the undo's row in the card's history, when it moved the card back
     record: MoveRecord | None
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    #: the kept card, after the merge
+    card: Card
+    #: the card merged into it, as it was
+    other: Card
+    #: fields the kept card lacked, filled from the other
+    filled: list[str]
+    #: extra fields the merge added to the kept card
+    added: list[str]
 
 
 @dataclass(frozen=True)
@@ -130,7 +144,7 @@ class Pipeline(Planning):
         if card is None:
             removed = removal.removal(card_id)
             if removed is not None:
-                raise CardRemoved(card_id, removed.erased, removed.by, removed.at)
+                raise CardRemoved(card_id, removed.how, removed.by, removed.at)
             raise CardNotFound(card_id)
         return card
 
@@ -363,6 +377,8 @@ class Pipeline(Planning):
             self.check_undo(target)
             if target.kind is ChangeKind.DELETE:
                 return self._undo_delete(target)
+            if target.kind is ChangeKind.MERGE:
+                return self._undo_merge(target)
             card = self._read_for_write(target.card_id, None)
             values = journal.restore(target)
             now = self._clock()
@@ -427,6 +443,77 @@ class Pipeline(Planning):
 
         return self._journaled(in_transaction(work))
 
+    def merge(self, keep_id: int, other_id: int) -> MergeResult:
+        """Merge card ``other_id`` (the same person) into card ``keep_id``: the kept card gets the
+        other's history, activities and planned steps, the fields it lacked, and the other's
+        extras and differing values as extras (``merge_plan``); the other leaves the board.
+        Journaled on the kept card, so ``undo`` splits them again."""
+        if keep_id == other_id:
+            raise InvalidInput(f"Card {keep_id} cannot be merged into itself.", field="other")
+
+        def work() -> tuple[MergeResult, int]:
+            for card_id in sorted((keep_id, other_id)):  # always in id order: no two merges deadlock
+                cards.lock(card_id)
+            keep = self._read_for_write(keep_id, None)
+            other = self._read_for_write(other_id, None)
+            now = self._clock()
+            plan = merge_plan(keep, other)
+            moved = removal.move_dossier(other.id, keep.id)
+            if not removal.delete(other, self.user, now, cards.MERGED):
+                raise self._conflict(other.id)
+            values: dict[str, Any] = dict(plan.filled)
+            values["activity_count"] = keep.activity_count + other.activity_count
+            values["last_activity_at"] = max((at for at in (keep.last_activity_at, other.last_activity_at) if at),
+                                             default=None)
+            old_extra = json.dumps(keep.extra, ensure_ascii=False) if keep.extra else None
+            new_extra = json.dumps(plan.extra, ensure_ascii=False) if plan.extra else None
+            if new_extra != old_extra:
+                values["extra"] = new_extra
+            self._write(keep, values, now)
+            planned.refresh_next_step(keep.id, now)
+            after = self.card(keep.id)
+            what = [FieldChange("merge.other", None, str(other.id))]
+            what += [FieldChange(f"merge.{name}", None, ",".join(map(str, ids))) for name, ids in moved.items() if ids]
+            if new_extra != old_extra:
+                what.append(FieldChange("extra", old_extra, new_extra))
+            what.append(FieldChange("other.stage", other.stage.value, cards.MERGED))
+            what += [FieldChange(f"other.{name}", text, None)
+                     for name, text in removal.findable_text(other).items() if text is not None]
+            entry_id = journal.record_change(ChangeKind.MERGE, keep, after, self.user, now,
+                                             [*plan.filled, "activity_count", "last_activity_at"], extra=what)
+            return MergeResult(after, other, list(plan.filled), plan.added), entry_id
+
+        return self._journaled(in_transaction(work))
+
+    def _undo_merge(self, target: ChangeRecord) -> tuple[UndoResult, int]:
+        """Split a merge: the other card back where it stood with what was its own, the kept card
+        as it was before."""
+        keep = self._read_for_write(target.card_id, None)
+        merged = target.change("merge.other")
+        other_id = int(merged.new) if merged is not None and merged.new else 0
+        now = self._clock()
+        moved = {name: [int(i) for i in change.new.split(",")] for name in ("history", "activities", "planned")
+                 if (change := target.change(f"merge.{name}")) is not None and change.new}
+        removal.move_back(moved, other_id)
+        findable = {name: change.old if (change := target.change(f"other.{name}")) else None
+                    for name in removal.FINDABLE}
+        stage = target.change("other.stage")
+        if stage is None or not removal.bring_back(other_id, str(stage.old), findable, self.user, now,
+                                                   cards.MERGED):
+            raise UndoRefused(f"Card {other_id} is not merged into card {keep.id} any more; there is nothing to split.")
+        values = journal.restore(target)
+        extra = target.change("extra")
+        if extra is not None:
+            values["extra"] = extra.old
+        self._write(keep, values, now)
+        planned.refresh_next_step(keep.id, now)
+        planned.refresh_next_step(other_id, now)
+        after = self.card(keep.id)
+        inverse = [FieldChange(c.field, c.new, c.old) for c in target.changes if c.field not in journal.TRACKED]
+        entry_id = journal.record_change(ChangeKind.UNDO, keep, after, self.user, now, values, undoes=target.id,
+                                         extra=inverse)
+        return UndoResult(after, target, self.change(entry_id), None), entry_id
+
     def erase(self, card_id: int, version: int | None = None) -> None:
         """Remove what is known of the person on the card for good (a GDPR or LGPD erasure
         request): fields, history text, journal, activities, planned steps. Nothing can bring it
@@ -440,7 +527,7 @@ class Pipeline(Planning):
                 gone = removal.removal(card_id)
                 if gone is None:
                     raise CardNotFound(card_id)
-                raise CardRemoved(card_id, gone.erased, gone.by, gone.at)
+                raise CardRemoved(card_id, gone.how, gone.by, gone.at)
 
         in_transaction(work)
         removal.checkpoint()

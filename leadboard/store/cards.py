@@ -27,11 +27,11 @@ from leadboard.store.models import CardSearch, Change, StageTotal, tuples
 
 RANK_STEP = 1.0
 
-#: the ``stage`` of a card taken off the board (``store/removal.py``): deleted (the journal can bring
-#: it back) or erased (nothing of the person is left). Neither is a ``Stage``: every query that
+#: the ``stage`` of a card taken off the board (``store/removal.py``): deleted or merged into another
+#: (the journal can bring it back) or erased (nothing of the person is left). Neither is a ``Stage``: every query that
 #: names a stage (columns, counts, totals, Today, export) passes them by as it is, and a removed
 #: card's searchable and matchable columns are cleared, so search and import look-ups never find it
-DELETED, ERASED = "deleted", "erased"
+DELETED, ERASED, MERGED = "deleted", "erased", "merged"
 #: the stages a card on the board can be in
 ON_BOARD: tuple[str, ...] = tuple(stage.value for stage in Stage)
 

@@ -52,10 +52,10 @@ _OPEN = "planned"
 
 @dataclass(frozen=True)
 class Removal:
-    """How a card left the board: ``erased`` or deleted, by whom, when."""
+    """How a card left the board (``DELETED``, ``MERGED`` or ``ERASED``), by whom, when."""
 
     card_id: int
-    erased: bool
+    how: str
     by: str
     at: datetime
 
@@ -66,7 +66,7 @@ def removal(card_id: int) -> Removal | None:
            .where(CardRow.id == card_id).first())
     if row is None or row.stage in ON_BOARD:
         return None
-    return Removal(card_id, row.stage == ERASED, row.updated_by, row.updated_at)
+    return Removal(card_id, row.stage, row.updated_by, row.updated_at)
 
 
 def findable_text(card: Card) -> dict[str, str | None]:
@@ -76,11 +76,11 @@ def findable_text(card: Card) -> dict[str, str | None]:
             "source_id": card.source_id}
 
 
-def delete(card: Card, by: str, at: datetime) -> bool:
-    """Take ``card`` (as read: its version is the guard) off the board; False if somebody changed
-    it since it was read."""
+def delete(card: Card, by: str, at: datetime, how: str = DELETED) -> bool:
+    """Take ``card`` (as read: its version is the guard) off the board, ``DELETED`` or ``MERGED``;
+    False if somebody changed it since it was read."""
     updated = (
-        CardRow.update(stage=DELETED, name="", company=None, email=None, phone=None, extra=None, source_id=None,
+        CardRow.update(stage=how, name="", company=None, email=None, phone=None, extra=None, source_id=None,
                        version=CardRow.version + 1, updated_at=at, updated_by=by)
         .where((CardRow.id == card.id) & (CardRow.version == card.version))
         .execute()
@@ -97,13 +97,14 @@ def delete(card: Card, by: str, at: datetime) -> bool:
     return True
 
 
-def bring_back(card_id: int, stage: str, findable: dict[str, str | None], by: str, at: datetime) -> bool:
-    """Put a deleted card back at the top of ``stage`` with its ``FINDABLE`` values; False if it is
-    not deleted (any more)."""
+def bring_back(card_id: int, stage: str, findable: dict[str, str | None], by: str, at: datetime,
+               how: str = DELETED) -> bool:
+    """Put a card removed ``how`` back at the top of ``stage`` with its ``FINDABLE`` values; False
+    if it is not removed so (any more)."""
     updated = (
         CardRow.update(stage=stage, rank=top_rank_of(stage) - RANK_STEP, version=CardRow.version + 1,
                        updated_at=at, updated_by=by, **findable)
-        .where((CardRow.id == card_id) & (CardRow.stage == DELETED))
+        .where((CardRow.id == card_id) & (CardRow.stage == how))
         .execute()
     )
     if not updated:
@@ -115,6 +116,30 @@ def bring_back(card_id: int, stage: str, findable: dict[str, str | None], by: st
     visits.rebuild([card_id])
     note_change(None, at)
     return True
+
+
+#: what a merge moves from one card to the other, by name (the journal lists the ids moved)
+_DOSSIER: dict[str, type[History] | type[Activity] | type[PlannedActivity]] = {
+    "history": History, "activities": Activity, "planned": PlannedActivity}
+_CHUNK = 500
+
+
+def move_dossier(from_id: int, to_id: int) -> dict[str, list[int]]:
+    """Give card ``from_id``'s history, activities and planned steps to card ``to_id``; returns the
+    ids moved, by kind (what ``move_back`` needs to undo it)."""
+    moved: dict[str, list[int]] = {}
+    for name, table in _DOSSIER.items():
+        moved[name] = [row.id for row in table.select(table.id).where(table.card == from_id)]
+        table.update(card=to_id).where(table.card == from_id).execute()
+    return moved
+
+
+def move_back(moved: dict[str, list[int]], to_id: int) -> None:
+    """Give the rows ``move_dossier`` moved back to card ``to_id``."""
+    for name, table in _DOSSIER.items():
+        ids = moved.get(name, [])
+        for start in range(0, len(ids), _CHUNK):
+            table.update(card=to_id).where(table.id.in_(ids[start:start + _CHUNK])).execute()
 
 
 def top_rank_of(stage: str) -> float:

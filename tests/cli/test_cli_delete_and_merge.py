@@ -1,6 +1,6 @@
 """`leadboard delete ID` takes a card off the board (`leadboard undo` brings it back); `delete --erase`
 removes what is known of the person for good, asking first on a terminal and needing --yes in a
-script."""
+script; `leadboard merge KEEP OTHER` makes one card of two of the same person."""
 
 from __future__ import annotations
 
@@ -90,3 +90,37 @@ def test_on_a_terminal_an_erasure_asks_first(db, cli_env):
     erased = run("delete", card, "--erase", answer=b"y\n")
     assert erased.returncode == EXIT_OK and f"Card {card} erased" in erased.stdout.decode()
     assert b"was erased by alice" in run("show", card).stderr
+
+
+def test_merge_makes_one_card_of_two_and_undo_splits_them(leadboard):
+    ada = leadboard("add", "Ada Lovelace", "--email", "ada@example.com").out.strip()
+    deal = leadboard("add", "Ada L.", "--company", "Analytical Engines",
+                     "--email", "ada@engines.example.com").out.strip()
+    assert leadboard("log", deal, "--kind", "call", "--summary", "Call about the deal").code == EXIT_OK
+
+    merged = leadboard("merge", ada, deal)
+
+    assert merged.code == EXIT_OK, merged
+    assert merged.out == (f"Card {deal} (Ada L.) merged into card {ada} (Ada Lovelace): filled company from it; "
+                          "kept as extras: merged.name, merged.email. `leadboard undo` splits them again.\n")
+    card = leadboard("show", ada, "--json").json()
+    assert (card["company"], card["email"], card["activity_count"]) == ("Analytical Engines", "ada@example.com", 1)
+    assert card["extra"] == {"merged.name": "Ada L.", "merged.email": "ada@engines.example.com"}
+    assert [c["id"] for c in leadboard("list", "--json").json()] == [int(ada)]
+    assert "Call about the deal" in leadboard("activities", ada).out
+    assert "was merged into another card" in leadboard("show", deal).err
+
+    undone = leadboard("undo", "--yes")
+
+    assert undone.code == EXIT_OK and undone.out.startswith(f"Undone: merge in card {deal} on card {ada} ")
+    assert leadboard("show", deal, "--json").json()["email"] == "ada@engines.example.com"
+    assert leadboard("show", ada, "--json").json()["company"] is None
+    assert "Call about the deal" in leadboard("activities", deal).out
+
+
+def test_merging_a_card_that_is_not_there_says_so(leadboard):
+    ada = leadboard("add", "Ada Lovelace").out.strip()
+
+    refused = leadboard("merge", ada, "999")
+
+    assert refused.code == EXIT_BAD_INPUT and refused.err == "leadboard: There is no card 999.\n"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from leadboard.domain.errors import CardNotFound, CardRemoved, Conflict, UndoRefused
+from leadboard.domain.errors import CardNotFound, CardRemoved, Conflict, InvalidInput, UndoRefused
 from leadboard.domain.filter import CardFilter
 from leadboard.domain.history import ChangeKind
 from leadboard.domain.stages import Stage
@@ -179,3 +179,62 @@ def test_an_erasure_cannot_be_undone_and_a_card_on_the_board_can_be_erased_at_on
         pipeline.erase(ada.id)
     with pytest.raises(CardNotFound, match=r"^There is no card 999\.$"):
         pipeline.erase(999)
+
+
+# ---- merging two cards of one person ---------------------------------------------------------------
+
+
+def test_a_merge_keeps_one_card_with_both_histories_activities_steps_and_extras(pipeline, walk, tmp_path: Path):
+    source = write_csv(tmp_path / "deals.csv", ["Record ID", "Name", "Email", "Company", "Phone", "Industry"],
+                       [["deal-7", "Ada L.", "ada@engines.example.com", "Analytical Engines",
+                         "+44 20 7946 0958", "Computing"]])
+    run_import(pipeline, source)
+    [deal] = pipeline.find()
+    pipeline.log_activity(deal.id, "meeting", "Demo on the deal")
+    step = pipeline.plan(deal.id, "call", date.today().isoformat(), "Call about the deal")
+    ada = walk.lead("Ada Lovelace", email="ada@example.com")
+    pipeline.log_activity(ada.id, "call", "Intro call")
+    stats = pipeline.stats()
+
+    result = pipeline.merge(ada.id, deal.id)
+
+    kept = pipeline.card(ada.id)
+    assert result.card == kept and result.other.name == "Ada L."
+    assert (kept.name, kept.email, kept.stage) == ("Ada Lovelace", "ada@example.com", Stage.LEAD)  # its own stay
+    assert (kept.company, kept.phone) == ("Analytical Engines", "+44 20 7946 0958")  # what it lacked, filled
+    assert kept.extra == {"Industry": "Computing", "merged.name": "Ada L.", "merged.email": "ada@engines.example.com"}
+    assert result.filled == ["company", "phone"]
+    assert sorted(a.summary for a in pipeline.activities(ada.id)) == ["Demo on the deal", "Intro call"]
+    assert kept.activity_count == 2
+    assert [m.to_stage for m in pipeline.history(ada.id)].count(Stage.CONTACT) == 2  # both creations
+    assert pipeline.next_step(ada.id).id == step.id
+    with pytest.raises(CardRemoved, match=rf"^Card {deal.id} was merged into another card by alice at "):
+        pipeline.card(deal.id)
+    after = pipeline.stats()
+    assert after[Stage.CONTACT].cards == stats[Stage.CONTACT].cards - 1
+    assert after[Stage.LEAD].cards == stats[Stage.LEAD].cards
+    [merge] = pipeline.my_changes(1)
+    assert merge.kind is ChangeKind.MERGE and merge.describe() == f"merge in card {deal.id}"
+
+    pipeline.undo()
+
+    back, split = pipeline.card(ada.id), pipeline.card(deal.id)
+    assert (back.company, back.phone, back.extra, back.activity_count) == (None, None, {}, 1)
+    assert (split.name, split.email, split.source_id, split.extra) == (
+        "Ada L.", "ada@engines.example.com", "deal-7", {"Industry": "Computing"})
+    assert [a.summary for a in pipeline.activities(deal.id)] == ["Demo on the deal"]
+    assert [a.summary for a in pipeline.activities(ada.id)] == ["Intro call"]
+    assert pipeline.next_step(deal.id).id == step.id and pipeline.next_step(ada.id) is None
+    assert pipeline.stats() == stats
+    assert run_import(pipeline, source).skipped == 1  # the deal is found by its record id again
+
+
+def test_a_card_is_not_merged_into_itself_or_into_a_deleted_one(pipeline, walk):
+    ada, grace = walk.contact("Ada Lovelace"), walk.contact("Grace Hopper")
+
+    with pytest.raises(InvalidInput, match=rf"^Card {ada.id} cannot be merged into itself\.$"):
+        pipeline.merge(ada.id, ada.id)
+    pipeline.delete(grace.id)
+    with pytest.raises(CardRemoved):
+        pipeline.merge(ada.id, grace.id)
+    assert pipeline.card(ada.id) == ada
