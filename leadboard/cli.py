@@ -635,11 +635,7 @@ def _undo(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
         return _undo_list(pipeline, out)
     target = pipeline.last_change() if args.change is None else pipeline.change(args.change)
     pipeline.check_undo(target)
-    if target.kind is ChangeKind.DELETE:  # the card is off the board: its name is in the deletion
-        cleared = target.change("name")
-        name = cleared.old if cleared else ""
-    else:
-        name = pipeline.card(target.card_id).name
+    name = pipeline.name_of_changed_card(target)
     what = (f"{target.describe()} on card {target.card_id} ({name}), "
             f"made {local(target.at)} (change {target.id})")
     if not args.yes:

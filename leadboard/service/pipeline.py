@@ -357,6 +357,13 @@ class Pipeline(Planning):
             raise NothingToUndo(f"There is no change {change_id} in the journal.")
         return found
 
+    def name_of_changed_card(self, change: ChangeRecord) -> str:
+        """The name of the card ``change`` is about: a deleted card's is in its deletion."""
+        if change.kind is ChangeKind.DELETE:
+            cleared = change.change("name")
+            return cleared.old or "" if cleared else ""
+        return self.card(change.card_id).name
+
     def last_change(self, in_session: bool = False) -> ChangeRecord:
         """This user's newest change that can still be undone (in this session only, if asked)."""
         found = journal.changes_by(self.user, 1, self.session if in_session else None, undoable_only=True)

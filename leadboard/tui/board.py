@@ -558,11 +558,11 @@ class BoardScreen(Screen[None]):
         try:
             change = self.pipeline.last_change(in_session=True)
             self.pipeline.check_undo(change)  # a colleague's change since: say so, ask nothing
-            card = self.pipeline.card(change.card_id)
+            name = self.pipeline.name_of_changed_card(change)
         except LeadboardError as error:
             self.tell(error)
             return
-        question = f"Undo {safe(change.describe())} on {safe(card.name)} (at {local_time(change.at)})?"
+        question = f"Undo {safe(change.describe())} on {safe(name)} (at {local_time(change.at)})?"
         modal = ConfirmModal(question, yes="Undo", no="Keep it")
         self.app.push_screen(modal, lambda yes: self._undo(change.id) if yes else None)
 
@@ -576,6 +576,25 @@ class BoardScreen(Screen[None]):
         self.say(f"Undone: {safe(result.undone.describe())} on {safe(result.card.name)}.", title="Undo")
         stages = self._touched(result.record) if result.record else (result.card.stage,)
         self.reload(stages, follow=result.card.id)
+
+    def action_delete_card(self) -> None:
+        """Delete the focused card once the user has said yes (``u`` brings it back)."""
+        card = self.current_card()
+        if card is None:
+            return
+        question = f"Delete {safe(card.name)} (card {card.id})? u brings it back."
+        modal = ConfirmModal(question, yes="Delete", no="Keep it")
+        self.app.push_screen(modal, lambda yes: self._delete(card) if yes else None)
+
+    def _delete(self, card: CardSummary) -> None:
+        try:
+            self.pipeline.delete(card.id, card.version)
+        except LeadboardError as error:
+            self.tell(error)
+            self.reload()
+            return
+        self.say(f"Deleted {safe(card.name)}; u brings it back.", title="Delete")
+        self.reload((card.stage,))
 
     def action_lost_view(self) -> None:
         def reopen(card: CardSummary) -> MoveResult:

@@ -245,3 +245,34 @@ async def test_u_refuses_a_change_a_colleague_has_built_upon(pipeline: Pipeline)
                    for notice in notices(pilot.app)) == 2
     assert pipeline.card(card_id).activity_count == 1
     assert pipeline.card(card_id).company == "ACME"
+
+
+async def test_delete_asks_first_takes_the_card_off_the_board_and_u_brings_it_back(pipeline: Pipeline):
+    contact(pipeline, "Grace")
+    ada = contact(pipeline, "Ada")  # the newest: on top of its column
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        board = board_of(pilot.app)
+        assert board.current_card().id == ada
+        await pilot.press("delete")
+        await settled(pilot)
+        assert isinstance(pilot.app.screen, ConfirmModal)
+        assert f"Delete Ada (card {ada})? u brings it back." in screen_text(pilot.app)
+        await pilot.press("n")  # kept
+        await settled(pilot)
+        assert pipeline.card(ada).name == "Ada"
+
+        await pilot.press("delete", "y")
+        await settled(pilot)
+        text = screen_text(pilot.app)
+        assert "Contacts  1" in text and "Ada" not in text.split("Deleted")[0]
+        assert board.current_card().name == "Grace"
+        assert "Deleted Ada; u brings it back." in notices(pilot.app)
+
+        await pilot.press("u")
+        await settled(pilot)
+        assert isinstance(pilot.app.screen, ConfirmModal)
+        assert "Undo delete card on Ada (at " in screen_text(pilot.app)
+        await pilot.press("y")
+        await settled(pilot)
+        assert "Contacts  2" in screen_text(pilot.app)
+    assert pipeline.card(ada).name == "Ada"
