@@ -3,6 +3,7 @@ same CRM give one person two cards): pure, so the service only writes what it de
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +15,7 @@ MERGED_PREFIX = "merged."
 
 @dataclass(frozen=True)
 class MergePlan:
-    #: fields the kept card lacked, filled from the other: name -> value
+    #: fields given the other's value (those the kept card lacked, and those chosen): name -> value
     filled: dict[str, Any] = field(default_factory=dict)
     #: the kept card's extra fields after the merge
     extra: dict[str, str] = field(default_factory=dict)
@@ -23,11 +24,23 @@ class MergePlan:
     added: list[str] = field(default_factory=list)
 
 
-def merge_plan(keep: Card, other: Card) -> MergePlan:
+def differences(keep: Card, other: Card) -> list[tuple[str, str, str]]:
+    """(field, ``keep``'s value, ``other``'s value) of each field both cards have, differently:
+    the choices a merge offers."""
+    found = []
+    for name in FIELD_NAMES:
+        mine, theirs = getattr(keep, name), getattr(other, name)
+        if mine is not None and theirs is not None and mine != theirs:
+            found.append((name, field_text(mine), field_text(theirs)))
+    return found
+
+
+def merge_plan(keep: Card, other: Card, take: Collection[str] = ()) -> MergePlan:
     """``keep`` with ``other`` merged in: nothing of either is lost. A field ``keep`` lacks takes
     ``other``'s value; a value of ``other``'s that differs from ``keep``'s is kept as the extra
-    ``merged.<field>``; ``other``'s extras join ``keep``'s (one that differs under the same name is
-    kept as ``merged.<name>``)."""
+    ``merged.<field>`` (or, for a field in ``take``, becomes the card's value and ``keep``'s is
+    kept as that extra); ``other``'s extras join ``keep``'s (one that differs under the same name
+    is kept as ``merged.<name>``)."""
     filled: dict[str, Any] = {}
     extra = dict(keep.extra)
     added: list[str] = []
@@ -43,6 +56,9 @@ def merge_plan(keep: Card, other: Card) -> MergePlan:
             continue
         if mine is None:
             filled[name] = theirs
+        elif name in take:
+            filled[name] = theirs
+            keep_as(MERGED_PREFIX + name, field_text(mine))
         else:
             keep_as(MERGED_PREFIX + name, field_text(theirs))
     for name, text in other.extra.items():

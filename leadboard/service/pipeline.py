@@ -14,7 +14,7 @@ version it read, so a colleague's change in between is refused (``Conflict``), n
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
@@ -92,7 +92,7 @@ class MergeResult:
     card: Card
     #: the card merged into it, as it was
     other: Card
-    #: fields the kept card lacked, filled from the other
+    #: fields given the other's value: those the kept card lacked, and those chosen
     filled: list[str]
     #: extra fields the merge added to the kept card
     added: list[str]
@@ -357,6 +357,10 @@ class Pipeline(Planning):
             raise NothingToUndo(f"There is no change {change_id} in the journal.")
         return found
 
+    def matching(self, text: str, limit: int = 20) -> list[CardSummary]:
+        """The newest ``limit`` cards whose name, company, email or phone match ``text``."""
+        return cards.search_matches(CardFilter(search=text))[:limit]
+
     def name_of_changed_card(self, change: ChangeRecord) -> str:
         """The name of the card ``change`` is about: a deleted card's is in its deletion."""
         if change.kind is ChangeKind.DELETE:
@@ -450,11 +454,12 @@ class Pipeline(Planning):
 
         return self._journaled(in_transaction(work))
 
-    def merge(self, keep_id: int, other_id: int) -> MergeResult:
+    def merge(self, keep_id: int, other_id: int, take: Collection[str] = ()) -> MergeResult:
         """Merge card ``other_id`` (the same person) into card ``keep_id``: the kept card gets the
-        other's history, activities and planned steps, the fields it lacked, and the other's
-        extras and differing values as extras (``merge_plan``); the other leaves the board.
-        Journaled on the kept card, so ``undo`` splits them again."""
+        other's history, activities and planned steps, the fields it lacked (and the other's value
+        of each field in ``take``), and the other's extras and differing values as extras
+        (``merge_plan``); the other leaves the board. Journaled on the kept card, so ``undo``
+        splits them again."""
         if keep_id == other_id:
             raise InvalidInput(f"Card {keep_id} cannot be merged into itself.", field="other")
 
@@ -464,7 +469,7 @@ class Pipeline(Planning):
             keep = self._read_for_write(keep_id, None)
             other = self._read_for_write(other_id, None)
             now = self._clock()
-            plan = merge_plan(keep, other)
+            plan = merge_plan(keep, other, take)
             moved = removal.move_dossier(other.id, keep.id)
             if not removal.delete(other, self.user, now, cards.MERGED):
                 raise self._conflict(other.id)

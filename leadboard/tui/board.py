@@ -28,7 +28,7 @@ from leadboard.domain.rules import ACTIVITY, RuleFailure
 from leadboard.domain.stages import GATE_INTO, PIPELINE, Stage
 from leadboard.service import MoveResult, Pipeline
 from leadboard.service.past import PastPipeline
-from leadboard.service.pipeline import StageStats
+from leadboard.service.pipeline import MergeResult, StageStats
 from leadboard.service.setup import close as close_database
 from leadboard.service.setup import database_name
 from leadboard.tui.actions import BoardAction, Where, actions_of, bindings
@@ -41,6 +41,7 @@ from leadboard.tui.screens.detail import CardDetail
 from leadboard.tui.screens.form import CardForm, ConflictSeen, FormValues
 from leadboard.tui.screens.help import HelpScreen
 from leadboard.tui.screens.lost import LostScreen
+from leadboard.tui.screens.merge import MergeModal
 from leadboard.tui.screens.reason import ReasonModal
 from leadboard.tui.screens.reports import ReportsScreen
 from leadboard.tui.screens.today import TodayScreen
@@ -595,6 +596,23 @@ class BoardScreen(Screen[None]):
             return
         self.say(f"Deleted {safe(card.name)}; u brings it back.", title="Delete")
         self.reload((card.stage,))
+
+    def action_merge_card(self) -> None:
+        keep = self._whole_current_card()
+        if keep is None:
+            return
+
+        def save(other_id: int, take: set[str]) -> MergeResult:
+            return self.pipeline.merge(keep.id, other_id, take)
+
+        def done(result: MergeResult | None) -> None:
+            if result is None:
+                return
+            self.say(f"Merged {safe(result.other.name)} into {safe(result.card.name)}; u splits them again.",
+                     title="Merge")
+            self.reload((result.card.stage, result.other.stage), follow=result.card.id)
+
+        self.app.push_screen(MergeModal(keep, self.pipeline.matching, self.pipeline.card, save), done)
 
     def action_lost_view(self) -> None:
         def reopen(card: CardSummary) -> MoveResult:

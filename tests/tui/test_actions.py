@@ -13,6 +13,7 @@ from leadboard.tui.screens.confirm import ConfirmModal
 from leadboard.tui.screens.detail import CardDetail
 from leadboard.tui.screens.form import CardForm
 from leadboard.tui.screens.lost import LostScreen
+from leadboard.tui.screens.merge import MergeModal
 from leadboard.tui.screens.reason import ReasonModal
 from tests.tui.helpers import APP_SIZE, QUALIFIED, board_of, contact, make_app, notices, screen_text
 
@@ -276,3 +277,54 @@ async def test_delete_asks_first_takes_the_card_off_the_board_and_u_brings_it_ba
         await settled(pilot)
         assert "Contacts  2" in screen_text(pilot.app)
     assert pipeline.card(ada).name == "Ada"
+
+
+async def test_shift_m_finds_the_other_card_and_merges_it_with_a_choice_per_differing_field(pipeline: Pipeline):
+    deal = contact(pipeline, "Ada L.", email="ada@engines.example.com", company="Analytical Engines",
+                   phone="+44 20 7946 0958")
+    pipeline.log_activity(deal, "call", "Call about the deal")
+    contact(pipeline, "Grace Hopper")
+    ada = contact(pipeline, "Ada Lovelace", email="ada@example.com", phone="+44 20 7946 0000")
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        assert board_of(pilot.app).current_card().id == ada
+        await pilot.press("M")
+        await settled(pilot)
+        assert isinstance(pilot.app.screen, MergeModal)
+        await pilot.press(*"engines")
+        await settled(pilot)
+        assert f"Ada L. · Analytical Engines · contact (card {deal})" in screen_text(pilot.app)
+        await pilot.press("enter", "enter")  # to the matches, and pick the first
+        await settled(pilot)
+        text = screen_text(pilot.app)
+        assert f"Merging in Ada L. (card {deal})" in text
+        # side by side, the kept card's values marked: name, email and phone differ
+        assert "▶ Ada Lovelace" in text and "▶ ada@example.com" in text and "▶ +44 20 7946 0000" in text
+        await pilot.press("down", "down", "enter")  # the phone: take the deal's
+        await settled(pilot)
+        assert "▶ +44 20 7946 0958" in screen_text(pilot.app)
+        await pilot.press("ctrl+s")
+        await settled(pilot)
+        assert not isinstance(pilot.app.screen, MergeModal)
+        assert "Merged Ada L. into Ada Lovelace; u splits them again." in notices(pilot.app)
+        assert "Contacts  2" in screen_text(pilot.app)
+    kept = pipeline.card(ada)
+    assert (kept.name, kept.email, kept.phone, kept.company) == (
+        "Ada Lovelace", "ada@example.com", "+44 20 7946 0958", "Analytical Engines")
+    assert kept.extra == {"merged.name": "Ada L.", "merged.email": "ada@engines.example.com",
+                          "merged.phone": "+44 20 7946 0000"}
+    assert [a.summary for a in pipeline.activities(ada)] == ["Call about the deal"]
+
+
+async def test_merging_before_picking_a_card_says_so_and_changes_nothing(pipeline: Pipeline):
+    ada = contact(pipeline, "Ada Lovelace")
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        await pilot.press("M")
+        await settled(pilot)
+        await pilot.press("ctrl+s")
+        await settled(pilot)
+        assert isinstance(pilot.app.screen, MergeModal)
+        assert "Pick the card to merge in first." in screen_text(pilot.app)
+        await pilot.press("escape")
+        await settled(pilot)
+        assert pilot.app.screen is board_of(pilot.app)
+    assert pipeline.card(ada).version == 1
