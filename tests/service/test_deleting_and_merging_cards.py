@@ -238,3 +238,16 @@ def test_a_card_is_not_merged_into_itself_or_into_a_deleted_one(pipeline, walk):
     with pytest.raises(CardRemoved):
         pipeline.merge(ada.id, grace.id)
     assert pipeline.card(ada.id) == ada
+
+
+def test_a_deleted_cards_planned_step_cannot_be_done_until_the_card_is_back(pipeline, walk):
+    ada = walk.contact("Ada Lovelace")
+    step = pipeline.plan(ada.id, "call", date.today().isoformat(), "Call back")
+    pipeline.delete(ada.id)
+
+    with pytest.raises(CardRemoved, match=rf"^Card {ada.id} was deleted by alice"):
+        pipeline.complete(step.id, "Spoke to her")
+
+    pipeline.undo()
+    pipeline.complete(step.id, "Spoke to her")
+    assert [a.summary for a in pipeline.activities(ada.id)] == ["Call back — Spoke to her"]
