@@ -26,7 +26,14 @@ import peewee
 from leadboard import __version__
 from leadboard.config import Settings, load_settings
 from leadboard.domain.card import FIELD_LABELS, FIELD_NAMES, Card, CardSummary, field_text, parse_assignments
-from leadboard.domain.errors import Conflict, GateBlocked, InvalidInput, LeadboardError, RulesFileError
+from leadboard.domain.errors import (
+    CardRemoved,
+    Conflict,
+    GateBlocked,
+    InvalidInput,
+    LeadboardError,
+    RulesFileError,
+)
 from leadboard.domain.filter import CardFilter
 from leadboard.domain.history import MOVE_FIELDS, ActivityRecord, ChangeKind, ChangeRecord, HistoryItem, MoveRecord
 from leadboard.domain.planned import PlannedKind, PlannedRecord, PlanState, StepState
@@ -168,6 +175,22 @@ def build_parser() -> argparse.ArgumentParser:
     history = command("history", "a card's moves, edits, reassigns and activities, with who and when")
     history.add_argument("id", type=_card_id)
     history.add_argument("--json", action="store_true")
+
+    delete = command("delete", "take a card off the board (undo brings it back); with --erase, remove "
+                               "what is known of the person for good")
+    delete.add_argument("id", type=_card_id)
+    delete.add_argument("--erase", action="store_true",
+                        help="for an erasure request (GDPR, LGPD): remove the card's fields, history, journal, "
+                             "activities and planned steps for good, keeping only who erased it and when; "
+                             "cannot be undone; asks first")
+    delete.add_argument("--yes", action="store_true",
+                        help="erase without asking (needed when standard input is not a terminal)")
+    if_version(delete)
+
+    merge = command("merge", "merge card OTHER (the same person) into card KEEP: one card with both "
+                             "histories, activities and extras; undo splits them again")
+    merge.add_argument("keep", type=_card_id, metavar="KEEP")
+    merge.add_argument("other", type=_card_id, metavar="OTHER")
 
     undo = command("undo", "undo your last change (a move, an edit, a reassign, a logged activity), "
                            "or the change ID; says which and asks first")
@@ -572,13 +595,49 @@ def _reopen(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _delete(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
+    if not args.erase:
+        card = pipeline.delete(args.id, args.if_version)
+        out.write(f"Card {card.id} ({card.name}) deleted; `leadboard undo` brings it back.\n")
+        return EXIT_OK
+    try:
+        card = pipeline.card(args.id)
+        what = f"card {card.id} ({card.name})"
+    except CardRemoved as removed:
+        if removed.erased:
+            raise
+        what = f"deleted card {args.id}"
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise InvalidInput(f"Not erased: {what}; standard input is not a terminal, so say --yes to erase it.",
+                               field="--yes")
+        out.write(f"Erase {what} for good: its fields, history, journal and activities? This cannot be undone. "
+                  "[y/N] ")
+        out.flush()
+        if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+            out.write("Nothing erased.\n")
+            return EXIT_OK
+    pipeline.erase(args.id, args.if_version)
+    out.write(f"Card {args.id} erased; all that is kept is who erased it and when.\n")
+    return EXIT_OK
+
+
+def _merge(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
+    result = pipeline.merge(args.keep, args.other)
+    filled = f"filled {', '.join(result.filled)} from it" if result.filled else "filled nothing from it"
+    added = f"; kept as extras: {', '.join(result.added)}" if result.added else ""
+    out.write(f"Card {result.other.id} ({result.other.name}) merged into card {result.card.id} "
+              f"({result.card.name}): {filled}{added}. `leadboard undo` splits them again.\n")
+    return EXIT_OK
+
+
 def _undo(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     if args.list:
         return _undo_list(pipeline, out)
     target = pipeline.last_change() if args.change is None else pipeline.change(args.change)
     pipeline.check_undo(target)
-    card = pipeline.card(target.card_id)
-    what = (f"{target.describe()} on card {card.id} ({card.name}), "
+    name = pipeline.name_of_changed_card(target)
+    what = (f"{target.describe()} on card {target.card_id} ({name}), "
             f"made {local(target.at)} (change {target.id})")
     if not args.yes:
         if not sys.stdin.isatty():
@@ -590,7 +649,8 @@ def _undo(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
             out.write("Nothing undone.\n")
             return EXIT_OK
     result = pipeline.undo(target.id)
-    where = f"; it is back in {result.card.stage}" if result.record else ""
+    back = result.record or result.undone.kind is ChangeKind.DELETE
+    where = f"; it is back in {result.card.stage}" if back else ""
     out.write(f"Undone: {result.undone.describe()} on card {result.card.id} "
               f"({result.card.name}){where}.\n")
     return EXIT_OK
@@ -1001,7 +1061,7 @@ COMMANDS: dict[str, Callable[[Pipeline, argparse.Namespace, TextIO], int]] = {
     "promote": _promote, "demote": _demote, "lose": _lose, "reopen": _reopen,
     "log": _log, "history": _history, "plan": _plan, "done": _done, "reschedule": _reschedule,
     "cancel": _cancel, "today": _today, "activities": _activities, "undo": _undo, "import": _import,
-    "export": _export, "report": _report,
+    "export": _export, "report": _report, "delete": _delete, "merge": _merge,
 }
 
 

@@ -29,6 +29,19 @@ class CardNotFound(LeadboardError):
         self.card_id = card_id
 
 
+class CardRemoved(CardNotFound):
+    """The card was deleted or merged into another (an undo brings it back) or erased (nothing of
+    it is left)."""
+
+    def __init__(self, card_id: int, how: str, by: str, at: datetime):
+        when = at.replace(tzinfo=UTC).astimezone() if at.tzinfo is None else at
+        self.erased = how == "erased"
+        what = "merged into another card" if how == "merged" else how
+        LeadboardError.__init__(self, f"Card {card_id} was {what} by {by} at {when:%Y-%m-%d %H:%M:%S}"
+                                      + ("." if self.erased else "; undo brings it back."))
+        self.card_id = card_id
+
+
 class ActivityNotFound(LeadboardError):
     def __init__(self, activity_id: int):
         super().__init__(f"There is no planned activity {activity_id}.")

@@ -47,6 +47,13 @@ class ChangeKind(StrEnum):
     REASSIGN = "reassign"
     ACTIVITY = "activity"
     UNDO = "undo"
+    #: the card was taken off the board; its fields record what was cleared (an undo writes them back)
+    DELETE = "delete"
+    #: what was known of the person was removed for good; the entry says only who and when
+    ERASURE = "erasure"
+    #: another card of the same person was merged into this one (``merge.*`` and ``other.*``
+    #: fields say what moved and what the other card was; an undo splits them again)
+    MERGE = "merge"
 
 
 #: the journal fields a move's own history line already says (its stage, and why): a history shows
@@ -118,6 +125,11 @@ class ChangeRecord:
             return f"log {what}" + (f" “{text}”" if text else "")
         if self.kind is ChangeKind.UNDO:
             return "undo"
+        if self.kind is ChangeKind.MERGE:
+            other = self.change("merge.other")
+            return f"merge in card {other.new if other else '?'}"
+        if self.kind in (ChangeKind.DELETE, ChangeKind.ERASURE):
+            return "delete card" if self.kind is ChangeKind.DELETE else "erase card"
         names = [c.field for c in self.changes if not c.field.startswith(ACTIVITY_PREFIX)]
         return "edit " + ", ".join(names) if names else "edit"
 

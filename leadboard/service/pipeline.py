@@ -13,7 +13,8 @@ version it read, so a colleague's change in between is refused (``Conflict``), n
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from leadboard.domain.card import FIELD_NAMES, ActivityKind, Card, CardSummary, validate_fields
 from leadboard.domain.errors import (
     CardNotFound,
+    CardRemoved,
     Conflict,
     GateBlocked,
     InvalidInput,
@@ -41,12 +43,13 @@ from leadboard.domain.history import (
     MoveRecord,
     history_items,
 )
+from leadboard.domain.merging import merge_plan
 from leadboard.domain.planned import PlannedRecord
 from leadboard.domain.stages import GATE_INTO, PIPELINE, Move, Stage
 from leadboard.domain.text import LIMITS, multi_line, within
 from leadboard.service.planning import NextPlan, Planning
 from leadboard.service.reports import Reports
-from leadboard.store import cards, journal
+from leadboard.store import cards, journal, planned, removal
 from leadboard.store.db import in_transaction
 
 if TYPE_CHECKING:
@@ -81,6 +84,18 @@ class UndoResult:
     change: ChangeRecord
     #: the undo's row in the card's history, when it moved the card back
     record: MoveRecord | None
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    #: the kept card, after the merge
+    card: Card
+    #: the card merged into it, as it was
+    other: Card
+    #: fields given the other's value: those the kept card lacked, and those chosen
+    filled: list[str]
+    #: extra fields the merge added to the kept card
+    added: list[str]
 
 
 @dataclass(frozen=True)
@@ -127,6 +142,9 @@ class Pipeline(Planning):
     def card(self, card_id: int) -> Card:
         card = cards.get(card_id)
         if card is None:
+            removed = removal.removal(card_id)
+            if removed is not None:
+                raise CardRemoved(card_id, removed.how, removed.by, removed.at)
             raise CardNotFound(card_id)
         return card
 
@@ -339,6 +357,17 @@ class Pipeline(Planning):
             raise NothingToUndo(f"There is no change {change_id} in the journal.")
         return found
 
+    def matching(self, text: str, limit: int = 20) -> list[CardSummary]:
+        """The newest ``limit`` cards whose name, company, email or phone match ``text``."""
+        return cards.search_matches(CardFilter(search=text))[:limit]
+
+    def name_of_changed_card(self, change: ChangeRecord) -> str:
+        """The name of the card ``change`` is about: a deleted card's is in its deletion."""
+        if change.kind is ChangeKind.DELETE:
+            cleared = change.change("name")
+            return cleared.old or "" if cleared else ""
+        return self.card(change.card_id).name
+
     def last_change(self, in_session: bool = False) -> ChangeRecord:
         """This user's newest change that can still be undone (in this session only, if asked)."""
         found = journal.changes_by(self.user, 1, self.session if in_session else None, undoable_only=True)
@@ -357,6 +386,10 @@ class Pipeline(Planning):
             cards.lock(target.card_id)
             target = self.change(target.id)  # read again under the lock
             self.check_undo(target)
+            if target.kind is ChangeKind.DELETE:
+                return self._undo_delete(target)
+            if target.kind is ChangeKind.MERGE:
+                return self._undo_merge(target)
             card = self._read_for_write(target.card_id, None)
             values = journal.restore(target)
             now = self._clock()
@@ -388,6 +421,129 @@ class Pipeline(Planning):
 
         return self._journaled(in_transaction(work))
 
+    def _undo_delete(self, target: ChangeRecord) -> tuple[UndoResult, int]:
+        """Put a deleted card back where it stood, with what its deletion cleared."""
+        old = {c.field: c.old for c in target.changes}
+        now = self._clock()
+        findable = {name: old.get(name) for name in removal.FINDABLE}
+        if not removal.bring_back(target.card_id, str(old["stage"]), findable, self.user, now):
+            raise UndoRefused(f"Card {target.card_id} is not deleted any more; there is nothing to bring back.")
+        after = self.card(target.card_id)
+        entry_id = journal.record_change(ChangeKind.UNDO, after, after, self.user, now, (), undoes=target.id,
+                                         extra=[FieldChange(c.field, c.new, c.old) for c in target.changes])
+        return UndoResult(after, target, self.change(entry_id), None), entry_id
+
+    # ---- taking cards off the board ------------------------------------------------------------
+
+    def delete(self, card_id: int, version: int | None = None) -> Card:
+        """Take the card off the board: no column, count, total, list, search, export, Today view,
+        report or import look-up sees it any more. Journaled, so ``undo`` brings it back. Returns
+        the card as it was."""
+
+        def work() -> tuple[Card, int]:
+            cards.lock(card_id)
+            card = self._read_for_write(card_id, version)
+            now = self._clock()
+            if not removal.delete(card, self.user, now):
+                raise self._conflict(card_id)
+            cleared = [FieldChange(name, text, None) for name, text in removal.findable_text(card).items()
+                       if text is not None]
+            entry_id = journal.record_change(ChangeKind.DELETE, card, card, self.user, now, (),
+                                             extra=[FieldChange("stage", card.stage.value, cards.DELETED), *cleared])
+            return card, entry_id
+
+        return self._journaled(in_transaction(work))
+
+    def merge(self, keep_id: int, other_id: int, take: Collection[str] = ()) -> MergeResult:
+        """Merge card ``other_id`` (the same person) into card ``keep_id``: the kept card gets the
+        other's history, activities and planned steps, the fields it lacked (and the other's value
+        of each field in ``take``), and the other's extras and differing values as extras
+        (``merge_plan``); the other leaves the board. Journaled on the kept card, so ``undo``
+        splits them again."""
+        if keep_id == other_id:
+            raise InvalidInput(f"Card {keep_id} cannot be merged into itself.", field="other")
+
+        def work() -> tuple[MergeResult, int]:
+            for card_id in sorted((keep_id, other_id)):  # always in id order: no two merges deadlock
+                cards.lock(card_id)
+            keep = self._read_for_write(keep_id, None)
+            other = self._read_for_write(other_id, None)
+            now = self._clock()
+            plan = merge_plan(keep, other, take)
+            moved = removal.move_dossier(other.id, keep.id)
+            if not removal.delete(other, self.user, now, cards.MERGED):
+                raise self._conflict(other.id)
+            values: dict[str, Any] = dict(plan.filled)
+            values["activity_count"] = keep.activity_count + other.activity_count
+            values["last_activity_at"] = max((at for at in (keep.last_activity_at, other.last_activity_at) if at),
+                                             default=None)
+            old_extra = json.dumps(keep.extra, ensure_ascii=False) if keep.extra else None
+            new_extra = json.dumps(plan.extra, ensure_ascii=False) if plan.extra else None
+            if new_extra != old_extra:
+                values["extra"] = new_extra
+            self._write(keep, values, now)
+            planned.refresh_next_step(keep.id, now)
+            after = self.card(keep.id)
+            what = [FieldChange("merge.other", None, str(other.id))]
+            what += [FieldChange(f"merge.{name}", None, ",".join(map(str, ids))) for name, ids in moved.items() if ids]
+            if new_extra != old_extra:
+                what.append(FieldChange("extra", old_extra, new_extra))
+            what.append(FieldChange("other.stage", other.stage.value, cards.MERGED))
+            what += [FieldChange(f"other.{name}", text, None)
+                     for name, text in removal.findable_text(other).items() if text is not None]
+            entry_id = journal.record_change(ChangeKind.MERGE, keep, after, self.user, now,
+                                             [*plan.filled, "activity_count", "last_activity_at"], extra=what)
+            return MergeResult(after, other, list(plan.filled), plan.added), entry_id
+
+        return self._journaled(in_transaction(work))
+
+    def _undo_merge(self, target: ChangeRecord) -> tuple[UndoResult, int]:
+        """Split a merge: the other card back where it stood with what was its own, the kept card
+        as it was before."""
+        keep = self._read_for_write(target.card_id, None)
+        merged = target.change("merge.other")
+        other_id = int(merged.new) if merged is not None and merged.new else 0
+        now = self._clock()
+        moved = {name: [int(i) for i in change.new.split(",")] for name in ("history", "activities", "planned")
+                 if (change := target.change(f"merge.{name}")) is not None and change.new}
+        removal.move_back(moved, other_id)
+        findable = {name: change.old if (change := target.change(f"other.{name}")) else None
+                    for name in removal.FINDABLE}
+        stage = target.change("other.stage")
+        if stage is None or not removal.bring_back(other_id, str(stage.old), findable, self.user, now,
+                                                   cards.MERGED):
+            raise UndoRefused(f"Card {other_id} is not merged into card {keep.id} any more; there is nothing to split.")
+        values = journal.restore(target)
+        extra = target.change("extra")
+        if extra is not None:
+            values["extra"] = extra.old
+        self._write(keep, values, now)
+        planned.refresh_next_step(keep.id, now)
+        planned.refresh_next_step(other_id, now)
+        after = self.card(keep.id)
+        inverse = [FieldChange(c.field, c.new, c.old) for c in target.changes if c.field not in journal.TRACKED]
+        entry_id = journal.record_change(ChangeKind.UNDO, keep, after, self.user, now, values, undoes=target.id,
+                                         extra=inverse)
+        return UndoResult(after, target, self.change(entry_id), None), entry_id
+
+    def erase(self, card_id: int, version: int | None = None) -> None:
+        """Remove what is known of the person on the card for good (a GDPR or LGPD erasure
+        request): fields, history text, journal, activities, planned steps. Nothing can bring it
+        back; one ``erasure`` entry says who erased card ``card_id`` and when."""
+
+        def work() -> None:
+            cards.lock(card_id)
+            if version is not None:
+                self._read_for_write(card_id, version)
+            if not removal.erase(card_id, self.user, self._clock()):
+                gone = removal.removal(card_id)
+                if gone is None:
+                    raise CardNotFound(card_id)
+                raise CardRemoved(card_id, gone.how, gone.by, gone.at)
+
+        in_transaction(work)
+        removal.checkpoint()
+
     def check_undo(self, target: ChangeRecord) -> None:
         """Raise ``UndoRefused`` when ``target`` cannot be undone now (a read: changes nothing)."""
         what = f"change {target.id} ({target.describe()})"
@@ -395,6 +551,8 @@ class Pipeline(Planning):
             raise UndoRefused(f"Change {target.id} was made by {target.by}; only they can undo it.")
         if target.kind is ChangeKind.UNDO:
             raise UndoRefused(f"Change {target.id} is an undo itself; make the change again instead.")
+        if target.kind is ChangeKind.ERASURE:
+            raise UndoRefused(f"Change {target.id} erased card {target.card_id}; nothing of it is left to bring back.")
         if target.undone_by is not None:
             raise UndoRefused(f"Your {what} is undone already (change {target.undone_by}).")
         later = journal.changes_after(target.card_id, target.id)

@@ -118,6 +118,9 @@ class Planning:
     def planned(self, planned_id: int) -> PlannedRecord:
         record = planned.get(planned_id)
         if record is None:
+            card_id = planned.card_of(planned_id)
+            if card_id is not None:
+                self.card(card_id)  # a removed card's step: says the card was deleted
             raise ActivityNotFound(planned_id)
         return record
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any, TypeVar
 
 import peewee as pw
@@ -26,17 +27,24 @@ from leadboard.store.models import CardSearch, Change, StageTotal, tuples
 
 RANK_STEP = 1.0
 
+#: the ``stage`` of a card taken off the board (``store/removal.py``): deleted or merged into another
+#: (the journal can bring it back) or erased (nothing of the person is left). Neither is a ``Stage``: every query that
+#: names a stage (columns, counts, totals, Today, export) passes them by as it is, and a removed
+#: card's searchable and matchable columns are cleared, so search and import look-ups never find it
+DELETED, ERASED, MERGED = "deleted", "erased", "merged"
+#: the stages a card on the board can be in
+ON_BOARD: tuple[str, ...] = tuple(stage.value for stage in Stage)
+
 T = TypeVar("T")
-
-
 
 
 # ---- reading -------------------------------------------------------------------------------
 
 
 def get(card_id: int) -> Card | None:
+    """The card, or None when there is none on the board (never was, or removed)."""
     row = CardRow.get_or_none(CardRow.id == card_id)
-    return to_card(row) if row else None
+    return to_card(row) if row and row.stage in ON_BOARD else None
 
 
 def to_card(row: CardRow | dict[str, Any]) -> Card:
@@ -320,6 +328,7 @@ def find(stage: Stage | None = None, card_filter: CardFilter = NO_FILTER, limit:
             where &= pw.Tuple(CardRow.rank, CardRow.id) > pw.Tuple(rank, after.id)
         query = CardRow.select().where(where).order_by(CardRow.rank, CardRow.id)
     else:
+        where &= CardRow.stage.in_(ON_BOARD)  # not the removed cards
         if after is not None:
             where &= CardRow.id > after.id
         query = CardRow.select().where(where).order_by(CardRow.id)
@@ -410,7 +419,7 @@ def top_rank(stage: Stage) -> float:
 def position(card_id: int, card_filter: CardFilter = NO_FILTER, end_of_today: datetime | None = None) -> int | None:
     """The card's index in its column under ``card_filter`` (to keep focus on it after a move)."""
     row = CardRow.get_or_none(CardRow.id == card_id)
-    if row is None:
+    if row is None or row.stage not in ON_BOARD:
         return None
     if card_filter.search.strip():
         newer = _search_matches((CardRow.id,), Stage(row.stage), card_filter).where(CardRow.id > row.id)
@@ -489,13 +498,39 @@ def update(card: Card, values: dict[str, Any], by: str, at: datetime) -> bool:
     return True
 
 
-def insert_many(rows: Sequence[dict[str, Any]], at: datetime, batch: int = 500) -> list[int]:
-    """Insert whole rows (every column given, ranks included) fast, returning their ids in order;
-    totals and the change feed are updated once for the lot."""
-    ids: list[int] = []
-    for start in range(0, len(rows), batch):
-        query = CardRow.insert_many(rows[start:start + batch]).returning(CardRow.id).tuples()
-        ids.extend(row[0] for row in query.execute())
+#: the card columns a bulk insert may give, by name: every column but ``id``
+CARD_COLUMNS: tuple[str, ...] = tuple(
+    name for name in CardRow._meta.sorted_field_names if name != "id"  # type: ignore[attr-defined]
+)
+#: what a column left out of a bulk insert's rows holds (peewee's defaults live in Python, not in
+#: the table)
+_COLUMN_DEFAULTS: dict[str, Any] = {
+    name: field.default for name, field in CardRow._meta.fields.items()  # type: ignore[attr-defined]
+    if name != "id" and field.default is not None
+}
+#: the trigger that keeps SQLite's full-text index in step with new cards (see migrations)
+_SEARCH_INSERT_TRIGGER = "card_search_ai"
+
+
+def insert_many(rows: Sequence[dict[str, Any]], at: datetime) -> list[int]:
+    """Insert whole cards and return their ids in order: the one bulk writer (import and demo).
+
+    Each row is a dict of ``CARD_COLUMNS`` by name, values as peewee takes them (every row naming
+    the same columns; one with a default may be left out). The search index, the kept totals and
+    the change feed (under the feed lock, so no board polls past a batch still being written)
+    follow in the caller's transaction.
+    """
+    if not rows:
+        return []
+    first = rows[0]
+    unknown = set(first) - set(CARD_COLUMNS)
+    if unknown:
+        raise ValueError(f"not card columns: {', '.join(sorted(unknown))}")
+    missing = {name: value for name, value in _COLUMN_DEFAULTS.items() if name not in first}
+    if missing:
+        rows = [missing | row for row in rows]
+    columns = tuple(name for name in CARD_COLUMNS if name in rows[0])
+    ids = _insert_sqlite(rows, columns) if is_sqlite() else _insert_returning(rows)
     per_key: dict[tuple[str, str | None], tuple[int, Decimal]] = {}
     for row in rows:
         key = (row["stage"], row.get("owner"))
@@ -505,6 +540,43 @@ def insert_many(rows: Sequence[dict[str, Any]], at: datetime, batch: int = 500) 
     for (stage, owner), (cards, amount) in sorted(per_key.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
         _add_to_totals(stage, owner, cards, amount)
     note_change(None, at)
+    return ids
+
+
+def _insert_sqlite(rows: Sequence[dict[str, Any]], columns: tuple[str, ...]) -> list[int]:
+    # The search index is filled by one INSERT ... SELECT for the lot instead of by its per-row
+    # insert trigger (which costs ~45 µs a card). The trigger is dropped and put back, exactly as
+    # the database had it, inside this transaction: no other connection ever sees the table
+    # without it, and a crash rolls the drop back with the rest.
+    cursor = database.cursor()
+    before = int(cursor.execute('SELECT COALESCE(MAX("id"), 0) FROM "card"').fetchone()[0])
+    trigger = cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+                             (_SEARCH_INSERT_TRIGGER,)).fetchone()
+    if trigger:
+        cursor.execute(f'DROP TRIGGER "{_SEARCH_INSERT_TRIGGER}"')
+    names = ", ".join(f'"{name}"' for name in columns)
+    marks = ", ".join("?" for _ in columns)
+    # peewee's adapters (Decimal, date, datetime) are registered with sqlite3, so values bind as
+    # peewee would store them
+    cursor.executemany(f'INSERT INTO "card" ({names}) VALUES ({marks})', map(itemgetter(*columns), rows))
+    after = int(cursor.execute('SELECT MAX("id") FROM "card"').fetchone()[0])
+    # holding the write lock, SQLite numbers new rows max(id)+1, +2, ...; check rather than trust
+    if after - before != len(rows):
+        raise pw.IntegrityError("cards were not numbered in one run; the batch is not written")
+    if trigger:
+        # an external-content index: its columns are card columns of the same names
+        indexed = ", ".join(f'"{row[1]}"' for row in cursor.execute('PRAGMA table_info("card_search")'))
+        cursor.execute(f'INSERT INTO "card_search"(rowid, {indexed}) SELECT "id", {indexed} FROM "card" '
+                       'WHERE "id" > ?', (before,))
+        cursor.execute(trigger[0])
+    return list(range(before + 1, after + 1))
+
+
+def _insert_returning(rows: Sequence[dict[str, Any]]) -> list[int]:
+    ids: list[int] = []
+    for start in range(0, len(rows), 1000):
+        query = CardRow.insert_many(rows[start:start + 1000]).returning(CardRow.id).tuples()
+        ids.extend(row[0] for row in query.execute())
     return ids
 
 
@@ -529,6 +601,7 @@ def recount_totals() -> None:
         CardRow.select(
             CardRow.stage, pw.fn.COALESCE(CardRow.owner, ""), pw.fn.COUNT(CardRow.id), pw.fn.SUM(CardRow.amount)
         )
+        .where(CardRow.stage.in_(ON_BOARD))
         .group_by(CardRow.stage, CardRow.owner)
     )
     for stage, owner, cards, amount in tuples(query):
@@ -611,7 +684,8 @@ def summaries_of(card_ids: Sequence[int]) -> list[CardSummary]:
     if not card_ids:
         return []
     rows = {row[0]: _summary(row) for row in tuples(CardRow.select(*_SUMMARY_COLUMNS)
-                                                     .where(CardRow.id.in_(list(card_ids))))}
+                                                     .where(CardRow.id.in_(list(card_ids))
+                                                            & CardRow.stage.in_(ON_BOARD)))}
     return [rows[card_id] for card_id in card_ids if card_id in rows]
 
 

@@ -12,28 +12,19 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 import peewee as pw
 
 from leadboard.store import visits
-from leadboard.store.cards import _add_to_totals
 from leadboard.store.db import database, is_sqlite
-from leadboard.store.models import Activity, BaseModel, Change, History, dicts
+from leadboard.store.models import Activity, BaseModel, History, dicts
 from leadboard.store.models import Card as CardRow
 
-#: the card columns a bulk insert gives, in this order (everything but ``id``)
-CARD_COLUMNS: tuple[str, ...] = tuple(
-    name for name in CardRow._meta.sorted_field_names if name != "id"  # type: ignore[attr-defined]
-)
 #: the history columns a bulk insert gives, in this order
 HISTORY_COLUMNS: tuple[str, ...] = ("card_id", "move", "from_stage", "to_stage", "by", "at", "reason",
                                     "warnings")
 
-_STAGE = CARD_COLUMNS.index("stage")
-_OWNER = CARD_COLUMNS.index("owner")
-_AMOUNT = CARD_COLUMNS.index("amount")
 #: SQLite's limit on bound values is 32,766 (999 before 3.32); keep each lookup well under it
 _LOOKUP_CHUNK = 400
 
@@ -200,64 +191,7 @@ def cards_by_name_and_company(pairs: Iterable[tuple[str, str]]) -> dict[tuple[st
     return found
 
 
-# ---- bulk inserts ----------------------------------------------------------------------------
-
-
-def insert_cards(rows: Sequence[Sequence[Any]], at: datetime) -> list[int]:
-    """Insert whole cards (values in ``CARD_COLUMNS`` order) and return their ids in order; the
-    search index, the kept totals and the change feed follow in the same transaction."""
-    if not rows:
-        return []
-    ids = _insert_sqlite(rows) if is_sqlite() else _insert_returning(rows)
-    per_key: dict[tuple[str, str | None], tuple[int, Decimal]] = {}
-    for row in rows:
-        key = (row[_STAGE], row[_OWNER])
-        cards, amount = per_key.get(key, (0, Decimal(0)))
-        per_key[key] = (cards + 1, amount + Decimal(row[_AMOUNT] or 0))
-    for (stage, owner), (cards, amount) in per_key.items():
-        _add_to_totals(stage, owner, cards, amount)
-    Change.insert(card_id=None, at=at).execute()
-    return ids
-
-
-def _insert_sqlite(rows: Sequence[Sequence[Any]]) -> list[int]:
-    # The search index is filled by one INSERT ... SELECT for the lot instead of by its per-row
-    # insert trigger (which costs ~45 µs a card). The trigger is dropped and put back, exactly as
-    # the database had it, inside this transaction: no other connection ever sees the table
-    # without it, and a crash rolls the drop back with the rest.
-    cursor = database.cursor()
-    before = int(cursor.execute('SELECT COALESCE(MAX("id"), 0) FROM "card"').fetchone()[0])
-    trigger = cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
-                             (_SEARCH_INSERT_TRIGGER,)).fetchone()
-    if trigger:
-        cursor.execute(f'DROP TRIGGER "{_SEARCH_INSERT_TRIGGER}"')
-    columns = ", ".join(f'"{name}"' for name in CARD_COLUMNS)
-    marks = ", ".join("?" for _ in CARD_COLUMNS)
-    cursor.executemany(f'INSERT INTO "card" ({columns}) VALUES ({marks})', rows)
-    after = int(cursor.execute('SELECT MAX("id") FROM "card"').fetchone()[0])
-    # holding the write lock, SQLite numbers new rows max(id)+1, +2, ...; check rather than trust
-    if after - before != len(rows):
-        raise pw.IntegrityError("cards were not numbered in one run; the batch is not written")
-    if trigger:
-        # an external-content index: its columns are card columns of the same names
-        indexed = ", ".join(f'"{row[1]}"' for row in cursor.execute('PRAGMA table_info("card_search")'))
-        cursor.execute(f'INSERT INTO "card_search"(rowid, {indexed}) SELECT "id", {indexed} FROM "card" '
-                       'WHERE "id" > ?', (before,))
-        cursor.execute(trigger[0])
-    return list(range(before + 1, after + 1))
-
-
-#: the trigger that keeps the full-text index in step with new cards (see migrations)
-_SEARCH_INSERT_TRIGGER = "card_search_ai"
-
-
-def _insert_returning(rows: Sequence[Sequence[Any]]) -> list[int]:
-    ids: list[int] = []
-    for start in range(0, len(rows), 1000):
-        chunk = [dict(zip(CARD_COLUMNS, row, strict=True)) for row in rows[start:start + 1000]]
-        query = CardRow.insert_many(chunk).returning(CardRow.id).tuples()
-        ids.extend(row[0] for row in query.execute())
-    return ids
+# ---- bulk inserts (the cards themselves: ``cards.insert_many``) ---------------------------
 
 
 def insert_history(rows: Sequence[Sequence[Any]]) -> None:

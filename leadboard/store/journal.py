@@ -248,7 +248,7 @@ def changes_by(by: str, limit: int, within: Collection[int] | None = None,
         where &= JournalEntry.id.in_(list(within))
     if undoable_only:
         Undo = JournalEntry.alias()
-        where &= (JournalEntry.kind != ChangeKind.UNDO.value) & ~pw.fn.EXISTS(
+        where &= JournalEntry.kind.not_in([ChangeKind.UNDO.value, ChangeKind.ERASURE.value]) & ~pw.fn.EXISTS(
             Undo.select(Undo.id).where(Undo.undoes == JournalEntry.id))
     return _records(JournalEntry.select().where(where).order_by(JournalEntry.id.desc()).limit(limit))
 
@@ -258,7 +258,7 @@ def as_of(card_id: int, at: datetime) -> dict[str, Any] | None:
     did not exist yet (or does not exist). Read back from today's card through every journal entry
     made after ``at``, newest first; the stage comes from the history of moves."""
     row = Card.get_or_none(Card.id == card_id)
-    if row is None or row.created_at > at:
+    if row is None or row.created_at > at or row.stage not in _ON_BOARD:  # not a removed card
         return None
     from leadboard.store.cards import to_card
 
@@ -276,6 +276,9 @@ def as_of(card_id: int, at: datetime) -> dict[str, Any] | None:
                  .order_by(History.id.desc()).first())
     result["stage"] = Stage(last_move.to_stage if last_move else values["stage"] or Stage.CONTACT)
     return result
+
+
+_ON_BOARD = frozenset(stage.value for stage in Stage)
 
 
 def restore(entry: ChangeRecord) -> dict[str, Any]:

@@ -38,8 +38,18 @@ def _record(row: dict[str, Any]) -> PlannedRecord:
 
 
 def get(planned_id: int) -> PlannedRecord | None:
+    """The step; None when there is none, or it is set aside with its removed card."""
     rows = list(dicts(PlannedActivity.select().where(PlannedActivity.id == planned_id)))
-    return _record(rows[0]) if rows else None
+    return _record(rows[0]) if rows and rows[0]["state"] in _STATES else None
+
+
+_STATES = frozenset(state.value for state in PlanState)
+
+
+def card_of(planned_id: int) -> int | None:
+    """The id of the card the step is (or was set aside) on."""
+    row = PlannedActivity.select(PlannedActivity.card).where(PlannedActivity.id == planned_id).first()
+    return row.card_id if row else None
 
 
 def of_card(card_id: int) -> list[PlannedRecord]:

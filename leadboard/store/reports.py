@@ -233,7 +233,7 @@ def activities(weeks: Sequence[datetime], owner: str | None) -> list[tuple[int, 
     case = " ".join(f"WHEN a.at < ? THEN {n}" for n in range(len(weeks) - 1))
     rows = _run(f"""SELECT CASE {case} END AS week, a.kind, COALESCE(c.owner, ''), COUNT(*)
                     FROM activity a JOIN card c ON c.id = a.card_id
-                    WHERE {DONE_ACTIVITY} AND a.at >= ? AND a.at < ?{where_owner}
+                    WHERE c.stage <> 'deleted' AND {DONE_ACTIVITY} AND a.at >= ? AND a.at < ?{where_owner}
                     GROUP BY week, a.kind, COALESCE(c.owner, '')""",
                 [*weeks[1:], weeks[0], weeks[-1], *owner_params])
     return [(int(week), kind, owner_, int(count)) for week, kind, owner_, count in rows]

@@ -69,6 +69,11 @@ ACTIONS: tuple[BoardAction, ...] = (
                 Where.CARD, "Open card", footer=False),
     BoardAction("undo", "u", "undo", "Undo", "undo your last change here (says which, asks y)", Where.BOARD,
                 "Undo last change"),
+    BoardAction("delete-card", "delete", "delete_card", "Delete",
+                "delete the focused card (asks y; u brings it back)", Where.CARD, "Delete card", footer=False),
+    BoardAction("merge-card", "M", "merge_card", "Merge",
+                "merge another card of the same person into the focused one (find it, then choose field by field)",
+                Where.CARD, "Merge cards", footer=False),
     BoardAction("search", "slash", "search", "Search",
                 "search name, company, email, phone; Enter goes to the first match, Esc clears it and goes back",
                 Where.BOARD, "Search"),
@@ -139,7 +144,7 @@ ACTIONS: tuple[BoardAction, ...] = (
 KEY_NAMES = {
     "question_mark": "?", "greater_than_sign": ">", "less_than_sign": "<", "slash": "/",
     "pageup": "PgUp", "pagedown": "PgDn", "home": "Home", "end": "End", "enter": "Enter",
-    "escape": "Esc", "left": "←", "right": "→", "up": "↑", "down": "↓", "ctrl+b": "Ctrl+B",
+    "escape": "Esc", "delete": "Del", "left": "←", "right": "→", "up": "↑", "down": "↓", "ctrl+b": "Ctrl+B",
     "ctrl+f": "Ctrl+F", "ctrl+p": "Ctrl+P", "ctrl+s": "Ctrl+S", "tab": "Tab", "shift+tab": "Shift+Tab",
 }
 

@@ -29,7 +29,7 @@ from leadboard.domain.rules import ACTIVITY, RuleFailure
 from leadboard.domain.stages import GATE_INTO, PIPELINE, Stage
 from leadboard.service import MoveResult, Pipeline
 from leadboard.service.past import PastPipeline, board_as_of
-from leadboard.service.pipeline import StageStats
+from leadboard.service.pipeline import MergeResult, StageStats
 from leadboard.service.setup import close as close_database
 from leadboard.service.setup import database_name
 from leadboard.tui.actions import BoardAction, Where, actions_of, bindings
@@ -43,6 +43,7 @@ from leadboard.tui.screens.detail import CardDetail
 from leadboard.tui.screens.form import CardForm, ConflictSeen, FormValues
 from leadboard.tui.screens.help import HelpScreen
 from leadboard.tui.screens.lost import LostScreen
+from leadboard.tui.screens.merge import MergeModal
 from leadboard.tui.screens.reason import ReasonModal
 from leadboard.tui.screens.reports import ReportsScreen
 from leadboard.tui.screens.today import TodayScreen
@@ -608,11 +609,11 @@ class BoardScreen(Screen[None]):
         try:
             change = self.pipeline.last_change(in_session=True)
             self.pipeline.check_undo(change)  # a colleague's change since: say so, ask nothing
-            card = self.pipeline.card(change.card_id)
+            name = self.pipeline.name_of_changed_card(change)
         except LeadboardError as error:
             self.tell(error)
             return
-        question = f"Undo {safe(change.describe())} on {safe(card.name)} (at {local_time(change.at)})?"
+        question = f"Undo {safe(change.describe())} on {safe(name)} (at {local_time(change.at)})?"
         modal = ConfirmModal(question, yes="Undo", no="Keep it")
         self.app.push_screen(modal, lambda yes: self._undo(change.id) if yes else None)
 
@@ -626,6 +627,42 @@ class BoardScreen(Screen[None]):
         self.say(f"Undone: {safe(result.undone.describe())} on {safe(result.card.name)}.", title="Undo")
         stages = self._touched(result.record) if result.record else (result.card.stage,)
         self.reload(stages, follow=result.card.id)
+
+    def action_delete_card(self) -> None:
+        """Delete the focused card once the user has said yes (``u`` brings it back)."""
+        card = self.current_card()
+        if card is None:
+            return
+        question = f"Delete {safe(card.name)} (card {card.id})? u brings it back."
+        modal = ConfirmModal(question, yes="Delete", no="Keep it")
+        self.app.push_screen(modal, lambda yes: self._delete(card) if yes else None)
+
+    def _delete(self, card: CardSummary) -> None:
+        try:
+            self.pipeline.delete(card.id, card.version)
+        except LeadboardError as error:
+            self.tell(error)
+            self.reload()
+            return
+        self.say(f"Deleted {safe(card.name)}; u brings it back.", title="Delete")
+        self.reload((card.stage,))
+
+    def action_merge_card(self) -> None:
+        keep = self._whole_current_card()
+        if keep is None:
+            return
+
+        def save(other_id: int, take: set[str]) -> MergeResult:
+            return self.pipeline.merge(keep.id, other_id, take)
+
+        def done(result: MergeResult | None) -> None:
+            if result is None:
+                return
+            self.say(f"Merged {safe(result.other.name)} into {safe(result.card.name)}; u splits them again.",
+                     title="Merge")
+            self.reload((result.card.stage, result.other.stage), follow=result.card.id)
+
+        self.app.push_screen(MergeModal(keep, self.pipeline.matching, self.pipeline.card, save), done)
 
     def action_lost_view(self) -> None:
         def reopen(card: CardSummary) -> MoveResult:

@@ -8,7 +8,7 @@ import random
 from leadboard.domain.card import FIELD_NAMES, validate_fields
 from leadboard.domain.errors import InvalidInput
 from leadboard.service.transfer.rows import FieldCheck
-from leadboard.store.imports import CARD_COLUMNS
+from leadboard.store.cards import CARD_COLUMNS
 
 VALUES = {
     "name": ["Ada", " Grace ", "", "x" * 201, "\x1b[31mred"],
@@ -26,7 +26,7 @@ VALUES = {
 
 def _answer(check: FieldCheck, data: dict) -> object:
     try:
-        values = [None] * len(CARD_COLUMNS)
+        values = dict.fromkeys(CARD_COLUMNS)
         typed = check.validate(data, values)
         return ("ok", {name: typed[name] for name in data})
     except InvalidInput as error:
@@ -53,7 +53,7 @@ def test_remembered_answers_are_the_models_answers():
 
 def test_every_card_field_can_be_checked():
     check = FieldCheck()
-    values = [None] * len(CARD_COLUMNS)
+    values = dict.fromkeys(CARD_COLUMNS)
     typed = check.validate({name: None for name in FIELD_NAMES if name not in ("name", "kind")} | {"name": "Ada"},
                            values)
     assert typed["name"] == "Ada"

@@ -13,6 +13,7 @@ from leadboard.tui.screens.confirm import ConfirmModal
 from leadboard.tui.screens.detail import CardDetail
 from leadboard.tui.screens.form import CardForm
 from leadboard.tui.screens.lost import LostScreen
+from leadboard.tui.screens.merge import MergeModal
 from leadboard.tui.screens.reason import ReasonModal
 from tests.tui.helpers import APP_SIZE, QUALIFIED, board_of, contact, make_app, notices, screen_text
 
@@ -245,3 +246,85 @@ async def test_u_refuses_a_change_a_colleague_has_built_upon(pipeline: Pipeline)
                    for notice in notices(pilot.app)) == 2
     assert pipeline.card(card_id).activity_count == 1
     assert pipeline.card(card_id).company == "ACME"
+
+
+async def test_delete_asks_first_takes_the_card_off_the_board_and_u_brings_it_back(pipeline: Pipeline):
+    contact(pipeline, "Grace")
+    ada = contact(pipeline, "Ada")  # the newest: on top of its column
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        board = board_of(pilot.app)
+        assert board.current_card().id == ada
+        await pilot.press("delete")
+        await settled(pilot)
+        assert isinstance(pilot.app.screen, ConfirmModal)
+        assert f"Delete Ada (card {ada})? u brings it back." in screen_text(pilot.app)
+        await pilot.press("n")  # kept
+        await settled(pilot)
+        assert pipeline.card(ada).name == "Ada"
+
+        await pilot.press("delete", "y")
+        await settled(pilot)
+        text = screen_text(pilot.app)
+        assert "Contacts  1" in text and "Ada" not in text.split("Deleted")[0]
+        assert board.current_card().name == "Grace"
+        assert "Deleted Ada; u brings it back." in notices(pilot.app)
+
+        await pilot.press("u")
+        await settled(pilot)
+        assert isinstance(pilot.app.screen, ConfirmModal)
+        assert "Undo delete card on Ada (at " in screen_text(pilot.app)
+        await pilot.press("y")
+        await settled(pilot)
+        assert "Contacts  2" in screen_text(pilot.app)
+    assert pipeline.card(ada).name == "Ada"
+
+
+async def test_shift_m_finds_the_other_card_and_merges_it_with_a_choice_per_differing_field(pipeline: Pipeline):
+    deal = contact(pipeline, "Ada L.", email="ada@engines.example.com", company="Analytical Engines",
+                   phone="+44 20 7946 0958")
+    pipeline.log_activity(deal, "call", "Call about the deal")
+    contact(pipeline, "Grace Hopper")
+    ada = contact(pipeline, "Ada Lovelace", email="ada@example.com", phone="+44 20 7946 0000")
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        assert board_of(pilot.app).current_card().id == ada
+        await pilot.press("M")
+        await settled(pilot)
+        assert isinstance(pilot.app.screen, MergeModal)
+        await pilot.press(*"engines")
+        await settled(pilot)
+        assert f"Ada L. · Analytical Engines · contact (card {deal})" in screen_text(pilot.app)
+        await pilot.press("enter", "enter")  # to the matches, and pick the first
+        await settled(pilot)
+        text = screen_text(pilot.app)
+        assert f"Merging in Ada L. (card {deal})" in text
+        # side by side, the kept card's values marked: name, email and phone differ
+        assert "▶ Ada Lovelace" in text and "▶ ada@example.com" in text and "▶ +44 20 7946 0000" in text
+        await pilot.press("down", "down", "enter")  # the phone: take the deal's
+        await settled(pilot)
+        assert "▶ +44 20 7946 0958" in screen_text(pilot.app)
+        await pilot.press("ctrl+s")
+        await settled(pilot)
+        assert not isinstance(pilot.app.screen, MergeModal)
+        assert "Merged Ada L. into Ada Lovelace; u splits them again." in notices(pilot.app)
+        assert "Contacts  2" in screen_text(pilot.app)
+    kept = pipeline.card(ada)
+    assert (kept.name, kept.email, kept.phone, kept.company) == (
+        "Ada Lovelace", "ada@example.com", "+44 20 7946 0958", "Analytical Engines")
+    assert kept.extra == {"merged.name": "Ada L.", "merged.email": "ada@engines.example.com",
+                          "merged.phone": "+44 20 7946 0000"}
+    assert [a.summary for a in pipeline.activities(ada)] == ["Call about the deal"]
+
+
+async def test_merging_before_picking_a_card_says_so_and_changes_nothing(pipeline: Pipeline):
+    ada = contact(pipeline, "Ada Lovelace")
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        await pilot.press("M")
+        await settled(pilot)
+        await pilot.press("ctrl+s")
+        await settled(pilot)
+        assert isinstance(pilot.app.screen, MergeModal)
+        assert "Pick the card to merge in first." in screen_text(pilot.app)
+        await pilot.press("escape")
+        await settled(pilot)
+        assert pilot.app.screen is board_of(pilot.app)
+    assert pipeline.card(ada).version == 1

@@ -31,7 +31,7 @@ def big_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
          "email": f"c{n}@example.com", "amount": n % 1000, "budget": n % 1000, "warnings": ""}
         for n in range(CARDS)
     ]
-    in_transaction(lambda: cards.insert_many(rows, now, batch=5_000))
+    in_transaction(lambda: cards.insert_many(rows, now))
     close()
     yield path
 

@@ -58,10 +58,6 @@ BATCH_SECONDS = 0.25
 WRITE_STEP = 500
 REJECTS_SUFFIX = ".rejects.csv"
 REJECT_COLUMN = "rejected because"
-_RANK = imports.CARD_COLUMNS.index("rank")
-_EXTRA = imports.CARD_COLUMNS.index("extra")
-_CREATED = imports.CARD_COLUMNS.index("created_at")
-_SOURCE_ID = imports.CARD_COLUMNS.index("source_id")
 
 
 @dataclass(frozen=True)
@@ -704,8 +700,8 @@ class _Run:
         if not pending:
             return []
         for item in pending:
-            item.values[_RANK] = self.tops[item.stage] - self.span + item.number
-        ids = imports.insert_cards([item.values for item in pending], self.now)
+            item.values["rank"] = self.tops[item.stage] - self.span + item.number
+        ids = card_store.insert_many([item.values for item in pending], self.now)
         history: list[tuple[Any, ...]] = []
         activities: list[tuple[Any, ...]] = []
         plans: list[dict[str, Any]] = []
@@ -716,7 +712,7 @@ class _Run:
                                 move.to_stage.value, move.by, move.at, move.reason, "\n".join(move.warnings)))
             # a foreign file's created date is when the card's history starts (an export of ours
             # carries its history, and the import is its latest move)
-            created = item.values[_CREATED]
+            created = item.values["created_at"]
             at, reason = now, item.history_reason
             if not item.moves and created != now:
                 at, reason = created, f"{reason} on {now[:10]}"
@@ -744,13 +740,13 @@ class _Run:
                                                                 f"{error}")))
             return "rejected"
         values: dict[str, Any] = merged.model_dump()
-        extra = {**card.extra, **(json.loads(item.values[_EXTRA]) if item.values[_EXTRA] else {})}
+        extra = {**card.extra, **(json.loads(item.values["extra"]) if item.values["extra"] else {})}
         if values == card.fields() and extra == card.extra and (card.source_id or not item.source_key):
             return "unchanged"  # nothing new: counted with the skipped
         if extra != card.extra:
             values["extra"] = json.dumps(extra, ensure_ascii=False)
         if not card.source_id and item.source_key:
-            values["source_id"] = item.values[_SOURCE_ID]
+            values["source_id"] = item.values["source_id"]
         if not card_store.update(card, values, self.user, self.now):  # pragma: no cover - we hold the lock
             raise BadImportFile(f"Card {card_id} changed during the import; run it again.")
         after = card_store.get(card_id)

@@ -37,7 +37,8 @@ from leadboard.domain.text import LIMITS, checked, multi_line, one_line, within
 from leadboard.domain.values import AmountReader, DateOrder, MomentReader
 from leadboard.service.transfer import columns as col
 from leadboard.service.transfer.reading import Record
-from leadboard.store.imports import CARD_COLUMNS, ascii_lower
+from leadboard.store.cards import CARD_COLUMNS
+from leadboard.store.imports import ascii_lower
 
 #: an extra field keeps its value whole up to this many characters (a field's own limit may be less)
 EXTRA_LIMIT = 64 * 1024
@@ -45,7 +46,6 @@ _RULE_ID = re.compile(r"^[a-z][a-z0-9_-]*$")
 _CENT = Decimal("0.01")
 #: fields whose blank value and absent value are the same thing (default None)
 _OPTIONAL = frozenset(name for name, info in CardFields.model_fields.items() if info.default is None)
-_COLUMN = {name: index for index, name in enumerate(CARD_COLUMNS)}
 _DEFAULTS = {name: info.default for name, info in CardFields.model_fields.items() if name != "name"}
 
 
@@ -65,9 +65,9 @@ class Placed(NamedTuple):
     line: int
     #: the row as read, kept only when an update may still reject it
     cells: list[Any] | None
-    #: the card's columns as the database stores them, in ``CARD_COLUMNS`` order (rank is set when
-    #: it is written)
-    values: list[Any]
+    #: the card's columns by name (``CARD_COLUMNS``), values as the database stores them (rank is
+    #: set when it is written)
+    values: dict[str, Any]
     #: the card fields the row gave (non-blank), validated, for updating a duplicate
     given: dict[str, Any] | None
     #: the stage it is placed at (a ``Stage`` value)
@@ -109,18 +109,18 @@ class FieldCheck:
     def __init__(self) -> None:
         decorators = CardFields.__pydantic_decorators__
         self.per_field = not decorators.model_validators and not decorators.root_validators
-        self._memo: dict[str, dict[Any, tuple[Any, Any, int]]] = {name: {} for name in FIELD_NAMES}
+        self._memo: dict[str, dict[Any, tuple[Any, Any, str]]] = {name: {} for name in FIELD_NAMES}
 
-    def validate(self, data: dict[str, Any], values: list[Any]) -> dict[str, Any]:
+    def validate(self, data: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
         """The validated value of every field in ``data``, also written, as the database stores it,
-        into ``values`` (``CARD_COLUMNS`` order); ``InvalidInput`` if any is bad."""
+        into ``values`` (the card's columns by name); ``InvalidInput`` if any is bad."""
         typed: dict[str, Any] = {}
         if not self.per_field:
             valid = validate_fields(data)
             for name in data:
                 value = getattr(valid, name)
                 typed[name] = value
-                values[_COLUMN[name]] = _stored(value)
+                values[name] = _stored(value)
             return typed
         fresh: dict[str, Any] = {}
         memo = self._memo
@@ -147,7 +147,7 @@ class FieldCheck:
                 if placeholder and name == "name":
                     continue
                 value = getattr(valid, name)
-                answer = (value, _stored(value), _COLUMN[name])
+                answer = (value, _stored(value), name)
                 typed[name] = value
                 values[answer[2]] = answer[1]
                 field_memo = memo[name]
@@ -265,13 +265,13 @@ class RowReader:
         self._keeps_warnings = plan.has("warnings") and not enforce_gates
         now_stored = str(now)
         # the columns every card of this import shares, unless the file says otherwise
-        self._template: list[Any] = [None] * len(CARD_COLUMNS)
+        self._template: dict[str, Any] = dict.fromkeys(CARD_COLUMNS)
         for name, value in _DEFAULTS.items():
-            self._template[_COLUMN[name]] = _stored(value)
+            self._template[name] = _stored(value)
         for name, value in (("version", 1), ("created_at", now_stored), ("created_by", user),
                             ("updated_at", now_stored), ("updated_by", user), ("activity_count", 0),
                             ("warnings", ""), ("amount", "0.00"), ("owner", self._default_owner)):
-            self._template[_COLUMN[name]] = value
+            self._template[name] = value
         self._reason = f"imported from {one_line(source_name)}"
         #: stage values seen that nothing maps, with how many rows had them
         self.unknown_stages: dict[str, int] = {}
@@ -398,14 +398,14 @@ class RowReader:
         if amount is None:
             amount = typed.get("budget")
         if amount is not None:
-            values[_AMOUNT] = _stored(amount)
-        values[_STAGE] = stage.value
+            values["amount"] = _stored(amount)
+        values["stage"] = stage.value
         if warnings:
-            values[_WARNINGS] = ",".join(dict.fromkeys(w.rule_id for w in warnings))
+            values["warnings"] = ",".join(dict.fromkeys(w.rule_id for w in warnings))
         if state:
             self._apply_state(values, state, stage, lost_from)
         if self._keeps_warnings:
-            values[_WARNINGS] = state.get("warnings", "")
+            values["warnings"] = state.get("warnings", "")
 
         company = typed.get("company")
         reason = self._reason
@@ -418,9 +418,9 @@ class RowReader:
         if self._source_id:
             source_id = _first_present(cells, self._source_id)
             if source_id is not None:
-                values[_SOURCE_ID] = one_line(str(source_id))[:LIMITS.line] or None
+                values["source_id"] = one_line(str(source_id))[:LIMITS.line] or None
         if extras:
-            values[_EXTRA] = json.dumps(extras, ensure_ascii=False)
+            values["extra"] = json.dumps(extras, ensure_ascii=False)
         given = None
         if self.keep_for_update:
             given = {key: typed[key] for key in given_names if typed.get(key) is not None}
@@ -431,10 +431,10 @@ class RowReader:
                       tuple(dict.fromkeys(w.rule_id for w in warnings)), "\n".join(map(str, warnings)),
                       tuple(dict.fromkeys(f.rule_id for f in blocked_by if f.blocking)), reason,
                       state.get(col.HISTORY, []), state.get(col.ACTIVITY_LOG, []),
-                      tuple(kept), values[_SOURCE_ID], tuple(state.get(col.PLANNED, ())))
+                      tuple(kept), values["source_id"], tuple(state.get(col.PLANNED, ())))
 
     def _keep_as_text(self, error: InvalidInput, data: dict[str, Any], cells: list[Any], extras: dict[str, str],
-                      kept: list[str]) -> tuple[dict[str, Any], list[Any]]:
+                      kept: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
         """Validate ``data`` again without the fields ``error`` names, their cells kept as extras
         (under their columns' names) and their columns listed in ``kept``. A bad name still
         rejects the row: there is nothing else to call the card by."""
@@ -456,22 +456,22 @@ class RowReader:
             except InvalidInput as again:
                 error = again
 
-    def _apply_state(self, values: list[Any], state: dict[str, Any], stage: Stage,
+    def _apply_state(self, values: dict[str, Any], state: dict[str, Any], stage: Stage,
                      lost_from: Stage | None) -> None:
         """Our own export's columns (and lost from / lost reason) over the import's defaults."""
         for name in ("version", "created_by", "activity_count"):
             if name in state:
-                values[_COLUMN[name]] = state[name]
+                values[name] = state[name]
         if "created_at" in state:
-            values[_COLUMN["created_at"]] = values[_COLUMN["updated_at"]] = str(state["created_at"])
+            values["created_at"] = values["updated_at"] = str(state["created_at"])
         if "updated_at" in state:
-            values[_COLUMN["updated_at"]] = str(state["updated_at"])
-        values[_COLUMN["updated_by"]] = state.get("updated_by", values[_COLUMN["created_by"]])
+            values["updated_at"] = str(state["updated_at"])
+        values["updated_by"] = state.get("updated_by", values["created_by"])
         if "last_activity_at" in state:
-            values[_COLUMN["last_activity_at"]] = str(state["last_activity_at"])
+            values["last_activity_at"] = str(state["last_activity_at"])
         if stage is Stage.LOST:
-            values[_COLUMN["lost_from"]] = lost_from.value if lost_from else None
-            values[_COLUMN["lost_reason"]] = state.get(col.LOST_REASON)
+            values["lost_from"] = lost_from.value if lost_from else None
+            values["lost_reason"] = state.get(col.LOST_REASON)
 
     def _wanted_stage(self, cells: list[Any]) -> col.Placement:
         status = _first_present(cells, self._status)
@@ -557,12 +557,6 @@ _STATUS = {"won": col.Placement(Stage.ACCOUNT), "lost": col.Placement(Stage.LOST
 class _BlankRow(Exception):
     """A row with nothing in it (skipped, not rejected)."""
 
-
-_AMOUNT = _COLUMN["amount"]
-_EXTRA = _COLUMN["extra"]
-_SOURCE_ID = _COLUMN["source_id"]
-_STAGE = _COLUMN["stage"]
-_WARNINGS = _COLUMN["warnings"]
 
 
 #: What a gate looks at: an object whose attributes are the row's validated fields (its

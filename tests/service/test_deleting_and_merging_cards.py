@@ -1,0 +1,253 @@
+"""A salesperson deletes a card they should not have had (a test entry, a duplicate): it leaves every
+view, and undo brings it back as it was. An erasure request (GDPR, LGPD) removes what is known of
+the person for good, leaving only who erased which card and when."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from leadboard.domain.errors import CardNotFound, CardRemoved, Conflict, InvalidInput, UndoRefused
+from leadboard.domain.filter import CardFilter
+from leadboard.domain.history import ChangeKind
+from leadboard.domain.stages import Stage
+from leadboard.service.pipeline import Pipeline
+from leadboard.service.reports import period
+from leadboard.service.transfer.exporter import export_cards
+from leadboard.store.models import (
+    Activity,
+    History,
+    JournalEntry,
+    JournalField,
+    PlannedActivity,
+    StageVisit,
+)
+from leadboard.store.models import Card as CardRow
+from tests.service.import_helpers import run_import, write_csv
+
+
+def _visible(pipeline: Pipeline, card_id: int) -> dict[str, bool]:
+    """Where a card shows, view by view."""
+    month = period("this-month", date.today())
+    exported = io.StringIO()
+    export_cards(exported, "json")
+    reports = pipeline.reports()
+    return {
+        "column": any(c.id == card_id for stage in Stage for c in pipeline.column_page(stage, 0, 100)),
+        "list": any(c.id == card_id for c in pipeline.find()),
+        "search": any(c.id == card_id for c in pipeline.overview(CardFilter(search="lovelace"), 50)[1][Stage.LEAD]),
+        "export": any(record["id"] == card_id for record in json.loads(exported.getvalue())),
+        "today": any(due.card.id == card_id for due in pipeline.today_view(None).due),
+        "funnel": reports.funnel(month).stages[0].entered > 1,
+        "activity report": reports.activity(month).kinds.get("meeting", 0) > 0,
+    }
+
+
+def test_a_deleted_card_leaves_every_view_and_undo_brings_it_back_whole(pipeline, walk):
+    other = walk.contact("Grace Hopper")
+    ada = walk.lead("Ada Lovelace", company="Analytical Engines", phone="+44 20 7946 0958")
+    pipeline.edit(ada.id, {"notes": "met at the fair"})
+    pipeline.log_activity(ada.id, "meeting", "Demo")
+    step = pipeline.plan(ada.id, "call", date.today().isoformat(), "Call about the budget")
+    before = pipeline.card(ada.id)
+    stats = pipeline.stats()
+    assert all(_visible(pipeline, ada.id).values())
+
+    removed = pipeline.delete(ada.id)
+
+    assert removed.name == "Ada Lovelace"
+    assert not any(_visible(pipeline, ada.id).values()), _visible(pipeline, ada.id)
+    after = pipeline.stats()
+    assert after[Stage.LEAD].cards == stats[Stage.LEAD].cards - 1
+    assert after[Stage.LEAD].amount == stats[Stage.LEAD].amount - Decimal("20000")
+    with pytest.raises(CardRemoved, match=rf"^Card {ada.id} was deleted by alice at .*; undo brings it back\.$"):
+        pipeline.card(ada.id)
+    assert pipeline.card(other.id).name == "Grace Hopper"  # the others stay as they were
+    [deletion] = [c for c in pipeline.my_changes(1)]
+    assert deletion.kind is ChangeKind.DELETE and deletion.describe() == "delete card"
+
+    result = pipeline.undo()
+
+    assert result.undone.id == deletion.id
+    back = pipeline.card(ada.id)
+    assert back.fields() == before.fields() and back.stage is Stage.LEAD
+    assert (back.extra, back.source_id, back.activity_count) == (before.extra, before.source_id, 1)
+    assert pipeline.stats()[Stage.LEAD] == stats[Stage.LEAD]
+    assert all(_visible(pipeline, ada.id).values())
+    assert pipeline.next_step(ada.id).id == step.id
+    assert [a.summary for a in pipeline.activities(ada.id)] == ["Demo"]
+
+
+def test_an_imported_cards_extras_and_source_id_come_back_with_it(pipeline, tmp_path: Path):
+    source = write_csv(tmp_path / "contacts.csv", ["Record ID", "Name", "Email", "Industry"],
+                       [["hs-1", "Ada Lovelace", "ada@example.com", "Computing"]])
+    run_import(pipeline, source)
+    [card] = pipeline.find()
+    pipeline.delete(card.id)
+    assert pipeline.find() == []
+
+    pipeline.undo()
+
+    back = pipeline.card(card.id)
+    assert (back.extra, back.source_id, back.email) == ({"Industry": "Computing"}, "hs-1", "ada@example.com")
+    assert run_import(pipeline, source).skipped == 1  # found again by its source id
+
+
+def test_an_import_does_not_take_a_row_for_a_deleted_card(pipeline, walk, tmp_path: Path):
+    ada = walk.contact("Ada Lovelace", email="ada@example.com")
+    pipeline.delete(ada.id)
+    source = write_csv(tmp_path / "contacts.csv", ["Name", "Email"], [["Ada Lovelace", "ada@example.com"]])
+
+    summary = run_import(pipeline, source)
+
+    assert (summary.imported, summary.skipped) == (1, 0)
+    [new] = pipeline.find()
+    assert new.id != ada.id and new.email == "ada@example.com"
+
+
+def test_deleting_a_card_changed_since_it_was_read_is_a_conflict(pipeline, walk, bob):
+    ada = walk.contact("Ada Lovelace")
+    bob.edit(ada.id, {"company": "ACME"})
+
+    with pytest.raises(Conflict, match=rf"^Card {ada.id} was changed by bob .* your change was not saved\.$"):
+        pipeline.delete(ada.id, version=ada.version)
+
+    assert pipeline.card(ada.id).company == "ACME"
+
+
+def test_a_deleted_card_cannot_be_changed_and_a_colleague_cannot_undo_its_deletion(pipeline, walk, bob):
+    ada = walk.contact("Ada Lovelace")
+    pipeline.delete(ada.id)
+
+    with pytest.raises(CardRemoved):
+        bob.edit(ada.id, {"company": "ACME"})
+    with pytest.raises(UndoRefused, match="only they can undo it"):
+        bob.undo(pipeline.my_changes(1)[0].id)
+    with pytest.raises(CardRemoved):
+        pipeline.delete(ada.id)
+
+
+def test_an_erasure_keeps_nothing_of_the_person_but_who_erased_the_card_and_when(pipeline, walk, db_target, engine):
+    ada = walk.lead("Ada Zyxwvuts", company="Qwertyuiop Ltd", phone="+44 20 7946 0958")
+    pipeline.edit(ada.id, {"notes": "met at the fair"})
+    pipeline.log_activity(ada.id, "meeting", "Demo")
+    pipeline.plan(ada.id, "call", date.today().isoformat(), "Call Ada Zyxwvuts back")
+    pipeline.delete(ada.id)  # deleted first: the deletion's journal holds her name too
+    grace = walk.contact("Grace Hopper")
+    stats = pipeline.stats()
+
+    pipeline.erase(ada.id)
+
+    for table in (History, Activity, PlannedActivity, StageVisit):
+        assert table.select().where(table.card == ada.id).count() == 0, table
+    [entry] = list(JournalEntry.select().where(JournalEntry.card == ada.id))
+    assert (entry.kind, entry.by) == ("erasure", "alice")
+    assert JournalField.select().where(JournalField.entry == entry.id).count() == 0
+    row = CardRow.get_by_id(ada.id)
+    kept = {name: getattr(row, name) for name in ("name", "company", "email", "phone", "notes", "need", "budget",
+                                                 "owner", "extra", "source_id", "lost_reason")}
+    assert kept == {"name": "", "company": None, "email": None, "phone": None, "notes": None, "need": None,
+                    "budget": None, "owner": None, "extra": None, "source_id": None, "lost_reason": None}
+    assert pipeline.stats() == stats  # it was off the board already
+    with pytest.raises(CardRemoved, match=rf"^Card {ada.id} was erased by alice at [^;]*\.$"):
+        pipeline.card(ada.id)
+    assert pipeline.card(grace.id).name == "Grace Hopper"
+    assert pipeline.overview(CardFilter(search="zyxwvuts"), 50)[0][Stage.LEAD].cards == 0
+    if engine == "sqlite":  # nothing left in the file either: overwritten, and the log emptied
+        stored = Path(db_target).read_bytes() + (Path(db_target + "-wal").read_bytes()
+                                                 if Path(db_target + "-wal").exists() else b"")
+        assert b"Zyxwvuts" not in stored and b"Qwertyuiop" not in stored and b"met at the fair" not in stored
+
+
+def test_an_erasure_cannot_be_undone_and_a_card_on_the_board_can_be_erased_at_once(pipeline, walk):
+    ada = walk.lead("Ada Lovelace")
+    before = pipeline.stats()[Stage.LEAD].cards
+
+    pipeline.erase(ada.id)
+
+    assert pipeline.stats()[Stage.LEAD].cards == before - 1
+    erasure = pipeline.my_changes(1)[0]
+    assert erasure.kind is ChangeKind.ERASURE and erasure.describe() == "erase card"
+    with pytest.raises(UndoRefused, match="nothing of it is left"):
+        pipeline.undo(erasure.id)
+    with pytest.raises(CardRemoved, match="erased"):
+        pipeline.erase(ada.id)
+    with pytest.raises(CardNotFound, match=r"^There is no card 999\.$"):
+        pipeline.erase(999)
+
+
+# ---- merging two cards of one person ---------------------------------------------------------------
+
+
+def test_a_merge_keeps_one_card_with_both_histories_activities_steps_and_extras(pipeline, walk, tmp_path: Path):
+    source = write_csv(tmp_path / "deals.csv", ["Record ID", "Name", "Email", "Company", "Phone", "Industry"],
+                       [["deal-7", "Ada L.", "ada@engines.example.com", "Analytical Engines",
+                         "+44 20 7946 0958", "Computing"]])
+    run_import(pipeline, source)
+    [deal] = pipeline.find()
+    pipeline.log_activity(deal.id, "meeting", "Demo on the deal")
+    step = pipeline.plan(deal.id, "call", date.today().isoformat(), "Call about the deal")
+    ada = walk.lead("Ada Lovelace", email="ada@example.com")
+    pipeline.log_activity(ada.id, "call", "Intro call")
+    stats = pipeline.stats()
+
+    result = pipeline.merge(ada.id, deal.id)
+
+    kept = pipeline.card(ada.id)
+    assert result.card == kept and result.other.name == "Ada L."
+    assert (kept.name, kept.email, kept.stage) == ("Ada Lovelace", "ada@example.com", Stage.LEAD)  # its own stay
+    assert (kept.company, kept.phone) == ("Analytical Engines", "+44 20 7946 0958")  # what it lacked, filled
+    assert kept.extra == {"Industry": "Computing", "merged.name": "Ada L.", "merged.email": "ada@engines.example.com"}
+    assert result.filled == ["company", "phone"]
+    assert sorted(a.summary for a in pipeline.activities(ada.id)) == ["Demo on the deal", "Intro call"]
+    assert kept.activity_count == 2
+    assert [m.to_stage for m in pipeline.history(ada.id)].count(Stage.CONTACT) == 2  # both creations
+    assert pipeline.next_step(ada.id).id == step.id
+    with pytest.raises(CardRemoved, match=rf"^Card {deal.id} was merged into another card by alice at "):
+        pipeline.card(deal.id)
+    after = pipeline.stats()
+    assert after[Stage.CONTACT].cards == stats[Stage.CONTACT].cards - 1
+    assert after[Stage.LEAD].cards == stats[Stage.LEAD].cards
+    [merge] = pipeline.my_changes(1)
+    assert merge.kind is ChangeKind.MERGE and merge.describe() == f"merge in card {deal.id}"
+
+    pipeline.undo()
+
+    back, split = pipeline.card(ada.id), pipeline.card(deal.id)
+    assert (back.company, back.phone, back.extra, back.activity_count) == (None, None, {}, 1)
+    assert (split.name, split.email, split.source_id, split.extra) == (
+        "Ada L.", "ada@engines.example.com", "deal-7", {"Industry": "Computing"})
+    assert [a.summary for a in pipeline.activities(deal.id)] == ["Demo on the deal"]
+    assert [a.summary for a in pipeline.activities(ada.id)] == ["Intro call"]
+    assert pipeline.next_step(deal.id).id == step.id and pipeline.next_step(ada.id) is None
+    assert pipeline.stats() == stats
+    assert run_import(pipeline, source).skipped == 1  # the deal is found by its record id again
+
+
+def test_a_card_is_not_merged_into_itself_or_into_a_deleted_one(pipeline, walk):
+    ada, grace = walk.contact("Ada Lovelace"), walk.contact("Grace Hopper")
+
+    with pytest.raises(InvalidInput, match=rf"^Card {ada.id} cannot be merged into itself\.$"):
+        pipeline.merge(ada.id, ada.id)
+    pipeline.delete(grace.id)
+    with pytest.raises(CardRemoved):
+        pipeline.merge(ada.id, grace.id)
+    assert pipeline.card(ada.id) == ada
+
+
+def test_a_deleted_cards_planned_step_cannot_be_done_until_the_card_is_back(pipeline, walk):
+    ada = walk.contact("Ada Lovelace")
+    step = pipeline.plan(ada.id, "call", date.today().isoformat(), "Call back")
+    pipeline.delete(ada.id)
+
+    with pytest.raises(CardRemoved, match=rf"^Card {ada.id} was deleted by alice"):
+        pipeline.complete(step.id, "Spoke to her")
+
+    pipeline.undo()
+    pipeline.complete(step.id, "Spoke to her")
+    assert [a.summary for a in pipeline.activities(ada.id)] == ["Call back — Spoke to her"]
