@@ -30,6 +30,7 @@ from leadboard.service.planning import Completed, TodayView
 from leadboard.tui.actions import BoardAction, Where, actions_of, bindings
 from leadboard.tui.column import STALE_MARK, STEP_MARKS
 from leadboard.tui.screens.activity import DUE_HINT, ActivityModal, StepFormValues
+from leadboard.tui.screens.hint import Hint
 from leadboard.tui.screens.saving import SavingModal
 from leadboard.tui.text import safe
 
@@ -284,7 +285,7 @@ class RescheduleModal(SavingModal):
             yield Input(placeholder=f"or a date: {DUE_HINT}", id="due", compact=True, select_on_focus=False)
             yield Static(id="problem", classes="problem")
             with Horizontal(classes="buttons"):
-                yield Static(Text("d: +1 day · w: +1 week · Enter: the date · Esc: cancel"), classes="hint")
+                yield Hint("d: +1 day · w: +1 week · Enter: the date · Esc: cancel")
                 yield Button("Cancel", id="cancel", compact=True)
 
     def on_mount(self) -> None:
