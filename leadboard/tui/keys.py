@@ -55,6 +55,10 @@ def as_typed(key: events.Key | events.Paste) -> list[events.Key | events.Paste]:
     together by a slow link) as the very same bytes: the parser reads both as ``alt+u``. The board
     binds no Alt key, and every screen binds Esc (clear the search, close a form), so a burst's
     ``Esc u y`` meant Esc, then undo, then yes: it is handed on as those keys.
+
+    Not mended here, because the parser has already lost the Esc: Esc then a digit (Textual reads
+    ``\x1b9`` as macOS Option-9, ``ª``), Esc then punctuation or Tab (``/``, ``shift+tab``), Esc
+    then ``b``/``f`` (word left/right), and Esc followed by 32 or more characters in one read (``^``).
     """
     if not isinstance(key, events.Key) or not key.key.startswith("alt+"):
         return [key]

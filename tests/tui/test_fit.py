@@ -124,3 +124,18 @@ async def test_a_notification_never_covers_a_dialogs_buttons(pipeline: Pipeline,
         buttons = [button.region for button in pilot.app.screen.query(Button)]
         assert toasts and buttons
         assert not any(toast.overlaps(button) for toast in toasts for button in buttons)
+
+
+@pytest.mark.parametrize(("size", "hint"), [
+    ((60, 20), "Tab next · Enter save"),
+    ((120, 35), "Tab next · Enter save · Esc cancel"),
+])
+async def test_a_dialogs_key_hints_drop_whole_from_the_end_when_narrow(pipeline: Pipeline, size, hint):
+    contact(pipeline, "Grace Hopper")
+    async with make_app(pipeline).run_test(size=size) as pilot:
+        await settled(pilot)
+        await pilot.press("p")  # blocked: the form asks for need, budget, timeline
+        text = await settled(pilot)
+        [line] = [line for line in text.splitlines() if "Tab next" in line]
+        assert f" {hint} " in line
+        assert f"{hint} ·" not in line  # nothing cut after the last whole hint

@@ -173,3 +173,20 @@ async def test_keys_typed_in_a_burst_after_t_act_on_the_day(pipeline: Pipeline):
         await pilot.press("t", "c", *"Done quickly", "enter")
         await settled(pilot)
     assert [a.summary for a in pipeline.activities(ids["Oscar Older"])] == ["Call back — Done quickly"]
+
+
+async def test_today_at_60x20_shows_whole_words_and_whole_key_labels(pipeline: Pipeline):
+    a_day(pipeline)
+    async with make_app(pipeline).run_test(size=(60, 20)) as pilot:
+        await open_today(pilot)
+        text = await settled(pilot)
+        rows = text.splitlines()
+        title = " ".join(row.strip() for row in rows[:2])
+        assert "Today — alice's day: 2 overdue, 1 due today, 1 with no next step," in title  # wrapped, not cut
+        footer = rows[-1]
+        assert "alice · " in footer  # who works on which database, as on the board
+        shown = [(key.split(",")[0], action.label) for action in actions_of(Where.TODAY) if action.footer
+                 for key in [action.keys] if f" {key.split(',')[0]} " in footer]
+        assert shown, footer
+        for key, label in shown:
+            assert f" {key} {label} " in footer  # never a key without its label

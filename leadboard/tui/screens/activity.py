@@ -16,6 +16,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from leadboard.domain.card import ActivityKind
 from leadboard.domain.planned import PlannedKind
+from leadboard.tui.screens.hint import Hint
 from leadboard.tui.screens.saving import SavingModal
 
 DUE_HINT = "YYYY-MM-DD[THH:MM], today, tomorrow, +1d, +1w"
@@ -71,7 +72,7 @@ class ActivityModal(SavingModal):
             yield Input(placeholder="what is planned (leave empty to plan nothing)", id="next-summary", compact=True)
             yield Static(id="problem", classes="problem")
             with Horizontal(classes="buttons"):
-                yield Static(Text("Tab: next field · Enter: save · Esc: cancel"), classes="hint")
+                yield Hint("Tab: next field · Enter: save · Esc: cancel")
                 yield Button("Cancel", id="cancel", compact=True)
                 yield Button("Done" if self.completing else "Save", id="save", variant="primary", compact=True)
 

@@ -13,6 +13,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from leadboard.tui.screens.hint import Hint
+
 
 class ConfirmModal(ModalScreen[bool]):
     """Dismissed with True for yes (y), False for no (n or Esc)."""
@@ -35,7 +37,7 @@ class ConfirmModal(ModalScreen[bool]):
             if self.lines:
                 yield Static(Text("\n").join(self.lines), classes="intro note")
             with Horizontal(classes="buttons"):
-                yield Static(Text("y yes · n no"), classes="hint")
+                yield Hint("y yes · n no")
                 yield Button(self.no, id="no", compact=True)
                 yield Button(self.yes, id="yes", variant="primary", compact=True)
 

@@ -19,6 +19,7 @@ from leadboard.domain.card import FIELD_LABELS, FIELD_NAMES, Card
 from leadboard.domain.history import MOVE_FIELDS, ActivityRecord, ChangeKind, ChangeRecord, HistoryItem
 from leadboard.domain.planned import PlannedRecord, PlanState
 from leadboard.domain.stages import Stage
+from leadboard.tui.screens.hint import Hint
 from leadboard.tui.text import display_text, local_time, safe
 
 
@@ -139,7 +140,7 @@ class CardDetail(ModalScreen[None]):
             yield Static(self._heading(), classes="title", id="detail-title")
             with VerticalScroll(id="detail"):
                 yield Static(self._body(), id="detail-body")
-            yield Static(Text("↑/↓ scroll · Esc close"), classes="hint")
+            yield Hint("↑/↓ scroll · Esc close")
 
     def _heading(self) -> Text:
         heading = Text(safe(self.card.name), style="bold")

@@ -32,6 +32,7 @@ from leadboard.domain.card import (
 )
 from leadboard.domain.errors import Conflict, GateBlocked, InvalidInput, LeadboardError
 from leadboard.tui.screens.confirm import ConfirmModal
+from leadboard.tui.screens.hint import Hint
 from leadboard.tui.text import display_text, form_text, safe
 
 LONG_TEXT_HINT = {"need", "requirements", "terms", "notes"}
@@ -117,7 +118,7 @@ class CardForm(ModalScreen[Any]):
                                 compact=True)
                     yield Static(id="error-activity", classes="field-error")
             with Horizontal(classes="buttons"):
-                yield Static(Text("Tab next · Enter save · Esc cancel"), classes="hint")
+                yield Hint("Tab next · Enter save · Esc cancel")
                 yield Button("Cancel", id="cancel", compact=True)
                 yield Button(self.save_label, id="save", variant="primary", compact=True)
 

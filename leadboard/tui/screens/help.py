@@ -15,6 +15,7 @@ from textual.widgets import Static
 
 from leadboard.tui.actions import Where, actions_of, key_label
 from leadboard.tui.column import STALE_MARK, WARNING_MARK
+from leadboard.tui.screens.hint import Hint
 
 
 class HelpScreen(ModalScreen[None]):
@@ -50,7 +51,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text("Keys"), classes="title")
             with VerticalScroll(id="keys"):
                 yield Static(Group(*parts[:-1]))
-            yield Static(Text("Esc: close"), classes="hint")
+            yield Hint("Esc: close")
 
     def on_mount(self) -> None:
         self.query_one("#keys").focus()

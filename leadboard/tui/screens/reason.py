@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from leadboard.tui.screens.hint import Hint
 from leadboard.tui.screens.saving import SavingModal
 from leadboard.tui.text import safe
 
@@ -44,7 +45,7 @@ class ReasonModal(SavingModal):
             yield Input(placeholder="why", id="reason-text", compact=True)
             yield Static(id="problem", classes="problem")
             with Horizontal(classes="buttons"):
-                yield Static(Text("Enter: save · Esc: cancel"), classes="hint")
+                yield Hint("Enter: save · Esc: cancel")
                 yield Button("Cancel", id="cancel", compact=True)
                 yield Button("Save", id="save", variant="primary", compact=True)
 

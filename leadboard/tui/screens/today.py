@@ -20,16 +20,19 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import ScreenResume
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, OptionList, Static
+from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from leadboard.domain.card import CardSummary
 from leadboard.domain.errors import LeadboardError
 from leadboard.domain.planned import PlannedRecord, StepState, local, local_today
 from leadboard.service.planning import Completed, TodayView
+from leadboard.service.setup import database_name
 from leadboard.tui.actions import BoardAction, Where, actions_of, bindings
 from leadboard.tui.column import STALE_MARK, STEP_MARKS
+from leadboard.tui.keybar import KeyBar
 from leadboard.tui.screens.activity import DUE_HINT, ActivityModal, StepFormValues
+from leadboard.tui.screens.hint import Hint
 from leadboard.tui.screens.saving import SavingModal
 from leadboard.tui.text import safe
 
@@ -67,7 +70,7 @@ class TodayScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="today-title", classes="title")
         yield OptionList(id="today-list")
-        yield Footer()
+        yield KeyBar(f"{self.pipeline.user} · {database_name()}")  # whole labels, as on the board
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
@@ -284,7 +287,7 @@ class RescheduleModal(SavingModal):
             yield Input(placeholder=f"or a date: {DUE_HINT}", id="due", compact=True, select_on_focus=False)
             yield Static(id="problem", classes="problem")
             with Horizontal(classes="buttons"):
-                yield Static(Text("d: +1 day · w: +1 week · Enter: the date · Esc: cancel"), classes="hint")
+                yield Hint("d: +1 day · w: +1 week · Enter: the date · Esc: cancel")
                 yield Button("Cancel", id="cancel", compact=True)
 
     def on_mount(self) -> None:
