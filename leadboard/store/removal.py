@@ -20,6 +20,7 @@ from datetime import datetime
 import peewee as pw
 
 from leadboard.domain.card import FIELD_NAMES, Card
+from leadboard.domain.stages import Stage
 from leadboard.store import visits
 from leadboard.store.cards import (
     DELETED,
@@ -102,7 +103,7 @@ def bring_back(card_id: int, stage: str, findable: dict[str, str | None], by: st
     """Put a card removed ``how`` back at the top of ``stage`` with its ``FINDABLE`` values; False
     if it is not removed so (any more)."""
     updated = (
-        CardRow.update(stage=stage, rank=top_rank_of(stage) - RANK_STEP, version=CardRow.version + 1,
+        CardRow.update(stage=stage, rank=top_rank(Stage(stage)) - RANK_STEP, version=CardRow.version + 1,
                        updated_at=at, updated_by=by, **findable)
         .where((CardRow.id == card_id) & (CardRow.stage == how))
         .execute()
@@ -140,12 +141,6 @@ def move_back(moved: dict[str, list[int]], to_id: int) -> None:
         ids = moved.get(name, [])
         for start in range(0, len(ids), _CHUNK):
             table.update(card=to_id).where(table.id.in_(ids[start:start + _CHUNK])).execute()
-
-
-def top_rank_of(stage: str) -> float:
-    from leadboard.domain.stages import Stage
-
-    return top_rank(Stage(stage))
 
 
 def erase(card_id: int, by: str, at: datetime) -> bool:

@@ -69,8 +69,9 @@ class MergeModal(SavingModal):
         if not event.value.strip():
             return
         found = [card for card in self.find(event.value) if card.id != self.keep.id]
-        matches.add_options(Option(Text(f"{safe(card.name)} · {safe(card.company or '')} · {card.stage.value} "
-                                        f"(card {card.id})"), id=str(card.id)) for card in found)
+        matches.add_options(Option(Text(" · ".join(part for part in (safe(card.name), safe(card.company or ""),
+                                                                      card.stage.value) if part)
+                                        + f" (card {card.id})"), id=str(card.id)) for card in found)
         if found:
             matches.highlighted = 0
 
