@@ -365,3 +365,25 @@ def test_a_forged_activity_count_in_an_imported_file_never_passes_the_relationsh
     assert code == EXIT_OK, err
     lin = next(card for card in json.loads(run("list", "--json")[1]) if card["name"] == "Lin")
     assert lin["activity_count"] == 1
+
+
+def test_a_files_version_and_authors_are_never_taken_as_the_cards_own(run, tmp_path, board):
+    """Who made and changed a card, and its version, are the database's own: a file saying
+    ``created_by=mallory`` cannot put a card in someone else's name, and ``version=7`` (or one
+    beyond 64 bits) is not the card's version, so the next change's conflict check is the real one."""
+    path = tmp_path / "forged.csv"
+    path.write_text("name,email,version,created_by,updated_by\n"
+                    "Eve,eve@example.com,7,mallory,mallory\n"
+                    "Mal,mal@example.com,99999999999999999999999,root,root\n", "utf-8")
+    code, out, err = run("import", str(path))
+    assert code == EXIT_OK, err
+    cards = {card["name"]: card for card in json.loads(run("list", "--json")[1])}
+    for name in ("Eve", "Mal"):
+        card = cards[name]
+        assert (card["version"], card["created_by"], card["updated_by"]) == (1, "alice", "alice")
+    assert cards["Eve"]["extra"] == {}  # known columns: not kept as extras either
+    assert cards["Mal"]["extra"] == {"version": "99999999999999999999999"}  # unreadable: kept as written
+    code, _, err = run("edit", cards["Eve"]["id"], "--set", "title=CEO", "--if-version", "1")
+    assert code == EXIT_OK, err
+    history = run("history", cards["Eve"]["id"])[1]
+    assert "mallory" not in history

@@ -18,6 +18,15 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]], delimiter: s
     return path
 
 
+def as_imported_by(record: dict, user: str) -> dict:
+    """An exported card as an import into another database makes it: the same, but for what is that
+    database's own and never taken from a file: who made and last changed it (the importing
+    user), its version (1) and its count of interactions (counted from the activities the card
+    comes with: none without --with-history). JSON keeps numbers, CSV text."""
+    number = (lambda n: n) if isinstance(record.get("version"), int) else str
+    return record | {"created_by": user, "updated_by": user, "version": number(1), "activity_count": number(0)}
+
+
 def run_import(pipeline, path: Path, **options) -> ImportSummary:
     return import_file(pipeline, path, ImportOptions(**options))
 

@@ -12,7 +12,7 @@ from leadboard.domain.stages import Stage
 from leadboard.service.demo import fill
 from leadboard.service.setup import close, open_pipeline
 from leadboard.service.transfer.exporter import EXPORT_COLUMNS, NEXT_STEP_COLUMNS, export_cards
-from tests.service.import_helpers import run_import
+from tests.service.import_helpers import as_imported_by, run_import
 
 
 def _board(pipeline):
@@ -58,12 +58,14 @@ def test_export_then_import_gives_the_same_board(pipeline, tmp_path, format):
     summary = run_import(other, path)
     assert (summary.imported, summary.rejected, summary.skipped) == (121, 0, 0)
     after = _export(format)
-    # every card comes back as it was, but for its count of interactions: that is counted from the
-    # activities a card comes with (none without --with-history), never taken from the file
+    # every card comes back as it was, but for what is this database's own, never taken from the
+    # file: its count of interactions (counted from the activities it comes with, none without
+    # --with-history), its version (1: nothing has changed it here) and who made and changed it (bob)
     expected = _without_ids(before, format)
     assert any(str(record["activity_count"]) != "0" for record in expected)
-    no_interactions = 0 if format == "json" else "0"
-    assert _without_ids(after, format) == [record | {"activity_count": no_interactions} for record in expected]
+    assert any(str(record["version"]) != "1" for record in expected)
+    assert {record["created_by"] for record in expected} != {"bob"}
+    assert _without_ids(after, format) == [as_imported_by(record, "bob") for record in expected]
     assert [str(r["source_id"]) for r in _records(after, format)] == [str(r["id"]) for r in _records(before, format)]
     assert {stage: [c.name for c in other.column_page(stage, 0, 500)] for stage in Stage} == columns_before
     assert other.stats() == stats_before
@@ -123,7 +125,8 @@ def test_a_csv_export_never_hands_a_spreadsheet_a_formula_and_imports_back_exact
     assert run_import(other, path).imported == 1
     card = other.find(None)[0]
     assert {field: getattr(card, field) for field in FORMULAS} == FORMULAS
-    assert _without_ids(_export("csv"), "csv") == _without_ids(text, "csv")
+    assert _without_ids(_export("csv"), "csv") == [as_imported_by(record, "bob")
+                                                   for record in _without_ids(text, "csv")]
 
 
 def test_a_foreign_csv_keeps_its_leading_quotes(pipeline, tmp_path):

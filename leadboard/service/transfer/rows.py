@@ -458,15 +458,16 @@ class RowReader:
 
     def _apply_state(self, values: dict[str, Any], state: dict[str, Any], stage: Stage,
                      lost_from: Stage | None) -> None:
-        """Our own export's columns (and lost from / lost reason) over the import's defaults."""
-        for name in ("version", "created_by", "activity_count"):
-            if name in state:
-                values[name] = state[name]
+        """Our own export's dates and counts (and lost from / lost reason) over the import's
+        defaults. Who made and changed a card here and its version are this database's own: the
+        importing user and version 1, whatever a file says (a forged ``created_by`` would put a
+        change in someone else's name, a ``version`` would skip a colleague's conflict check)."""
+        if "activity_count" in state:
+            values["activity_count"] = state["activity_count"]
         if "created_at" in state:
             values["created_at"] = values["updated_at"] = str(state["created_at"])
         if "updated_at" in state:
             values["updated_at"] = str(state["updated_at"])
-        values["updated_by"] = state.get("updated_by", values["created_by"])
         if "last_activity_at" in state:
             values["last_activity_at"] = str(state["last_activity_at"])
         if stage is Stage.LOST:
