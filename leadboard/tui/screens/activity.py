@@ -45,6 +45,8 @@ class ActivityModal(SavingModal):
 
     #: Ctrl+S saves, as in every other form (Enter does too)
     BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "save", "Save")]
+    #: what happened is typed first (focused as the dialog opens, not after the first choice)
+    AUTO_FOCUS = "#summary"
 
     def __init__(self, title: Text, save: Callable[[StepFormValues], Any], *, completing: bool = False) -> None:
         super().__init__()
@@ -75,9 +77,6 @@ class ActivityModal(SavingModal):
                 yield Hint("Tab: next field · Enter: save · Esc: cancel")
                 yield Button("Cancel", id="cancel", compact=True)
                 yield Button("Done" if self.completing else "Save", id="save", variant="primary", compact=True)
-
-    def on_mount(self) -> None:
-        self.query_one("#summary", Input).focus()
 
     def values(self) -> StepFormValues:
         kind = str(self.query_one("#kind", Select).value) if not self.completing else ""

@@ -81,6 +81,9 @@ class CardForm(ModalScreen[Any]):
         # would open the list, which space (or the choice's own keys) does instead
         Binding("enter", "save_from_choice", "Save", show=False, priority=True),
     ]
+    #: the first field has focus as the form opens; focusing the scrolling list of fields first
+    #: (Textual's default) would restyle every field twice, the slowest part of opening the form
+    AUTO_FOCUS = "#fields Input, #fields Select"
 
     def __init__(self, title: str, fields: Sequence[str], values: dict[str, Any], save: Saver, *,
                  intro: Iterable[Text] = (), required: Iterable[str] = (), activity: bool = False,
@@ -132,10 +135,6 @@ class CardForm(ModalScreen[Any]):
         # not selected on focus: one stray letter typed ahead must not wipe a name
         return Input(value=form_text(value), placeholder=PLACEHOLDERS.get(name, ""), id=f"field-{name}",
                      compact=True, select_on_focus=False)
-
-    def on_mount(self) -> None:
-        first = self.query("#fields Input, #fields Select").first()
-        first.focus()
 
     # ---- reading what was typed --------------------------------------------------------------
 
