@@ -116,14 +116,13 @@ class CardForm(ModalScreen[Any]):
                                 classes="field-label required")
                     interactions = [(k.value, k.value) for k in ActivityKind if k in INTERACTIONS]
                     yield Select(interactions, value=ActivityKind.CALL.value, allow_blank=False,
-                                 id="activity-kind", compact=True)
-                    yield Input(placeholder="What happened, in a few words", id="activity-summary",
-                                compact=True)
+                                 id="activity-kind")
+                    yield Input(placeholder="What happened, in a few words", id="activity-summary")
                     yield Static(id="error-activity", classes="field-error")
             with Horizontal(classes="buttons"):
                 yield Hint("Tab next · Enter save · Esc cancel")
-                yield Button("Cancel", id="cancel", compact=True)
-                yield Button(self.save_label, id="save", variant="primary", compact=True)
+                yield Button("Cancel", id="cancel")
+                yield Button(self.save_label, id="save", variant="primary")
 
     def _editor(self, name: str) -> Input | Select[str]:
         value = self.values.get(name)
@@ -131,10 +130,10 @@ class CardForm(ModalScreen[Any]):
             choices = CHOICE_FIELDS.get(name) or ("yes", "no")
             current = form_text(value)
             return Select([(choice, choice) for choice in choices], value=current or Select.NULL,
-                          allow_blank=True, id=f"field-{name}", prompt="—", compact=True)
+                          allow_blank=True, id=f"field-{name}", prompt="—")
         # not selected on focus: one stray letter typed ahead must not wipe a name
         return Input(value=form_text(value), placeholder=PLACEHOLDERS.get(name, ""), id=f"field-{name}",
-                     compact=True, select_on_focus=False)
+                     select_on_focus=False)
 
     # ---- reading what was typed --------------------------------------------------------------
 
