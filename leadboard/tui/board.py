@@ -89,6 +89,9 @@ class SeenCard:
     becomes the colleague's card, so saving again deliberately writes over their change."""
 
     card: Card
+    #: whether a save was tried: it may have written (an activity logged before a promote that
+    #: then failed), so a cancel reads the board again
+    tried: bool = False
 
 
 @dataclass(frozen=True)
@@ -469,15 +472,17 @@ class BoardScreen(Screen[None]):
         intro += [Text(f"{'✗' if f.blocking else '⚠'} {safe(f.rule_id)}: {safe(f.message)}",
                        style="" if f.blocking else "italic") for f in failures]
         required = tuple(name for f in failures if f.blocking for name in f.fields if name != ACTIVITY)
-        form = CardForm(f"Promote {safe(card.name)}", fields, card.fields(), self._fix_saver(card),
+        seen = SeenCard(card)
+        form = CardForm(f"Promote {safe(card.name)}", fields, card.fields(), self._fix_saver(seen),
                         intro=intro, required=required, activity=needs_activity,
                         save_label="Save and promote")
-        self.app.push_screen(form, lambda result: self._after_fix(result, card.id))
+        self.app.push_screen(form, lambda result: self._after_fix(result, seen))
 
-    def _fix_saver(self, card: Card) -> Callable[[FormValues], Awaitable[MoveResult | None]]:
-        seen = SeenCard(card)
+    def _fix_saver(self, seen: SeenCard) -> Callable[[FormValues], Awaitable[MoveResult | None]]:
+        card = seen.card
 
         async def save(values: FormValues) -> MoveResult | None:
+            seen.tried = True
             changes = values.changed(seen.card.fields())
             failures = self._check_all(card.id, changes, values)  # validates every field
             if values.activity is not None:
@@ -520,9 +525,10 @@ class BoardScreen(Screen[None]):
                         errors.setdefault(name, failure.message)
             raise InvalidInput(str(invalid), errors=errors) from None
 
-    def _after_fix(self, result: MoveResult | None, card_id: int) -> None:
+    def _after_fix(self, result: MoveResult | None, seen: SeenCard) -> None:
         if result is None:
-            self.reload()  # an activity may have been logged before a cancel
+            if seen.tried:
+                self.reload()  # an activity may have been logged before a cancel
             return
         self._moved(result)
 

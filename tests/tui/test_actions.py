@@ -48,6 +48,26 @@ async def test_a_new_card_with_a_bad_email_stays_open_with_the_message_and_the_t
     assert pipeline.find(Stage.CONTACT) == []
 
 
+async def test_a_second_save_shows_only_the_new_mistakes(pipeline: Pipeline):
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"Ada", "tab", "tab", *"ACME", "tab", "tab", *"not-an-email", "enter")
+        await pilot.pause()
+        assert "Email: value is not a valid email address" in screen_text(pilot.app)
+        form = pilot.app.screen
+        form.query_one("#field-email", Input).value = "ada@example.com"
+        form.query_one("#field-name", Input).value = ""
+        await pilot.press("enter")
+        await pilot.pause()
+        text = screen_text(pilot.app)
+        assert "Name: " in text
+        assert "Email: value is not a valid email address" not in text
+        assert form.query_one("#field-name", Input).has_class("-invalid")
+        assert not form.query_one("#field-email", Input).has_class("-invalid")
+    assert pipeline.find(Stage.CONTACT) == []
+
+
 async def test_e_edits_the_focused_card(pipeline: Pipeline):
     card_id = contact(pipeline, "Ada", company="Old Co")
     async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:

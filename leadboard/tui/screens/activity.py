@@ -45,6 +45,8 @@ class ActivityModal(SavingModal):
 
     #: Ctrl+S saves, as in every other form (Enter does too)
     BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "save", "Save")]
+    #: what happened is typed first (focused as the dialog opens, not after the first choice)
+    AUTO_FOCUS = "#summary"
 
     def __init__(self, title: Text, save: Callable[[StepFormValues], Any], *, completing: bool = False) -> None:
         super().__init__()
@@ -57,27 +59,24 @@ class ActivityModal(SavingModal):
             yield Static(self.heading, classes="title")
             if self.completing:
                 yield Label(Text("What came of it"))
-                yield Input(placeholder="e.g. They want a quote by Friday", id="summary", compact=True)
+                yield Input(placeholder="e.g. They want a quote by Friday", id="summary")
             else:
                 with Horizontal(classes="row"):
                     yield Label(Text("What happened"))
                     yield Select([(kind.value, kind.value) for kind in ActivityKind], value=ActivityKind.CALL.value,
-                                 allow_blank=False, id="kind", compact=True)
-                yield Input(placeholder="e.g. Demo went well (leave empty to only plan)", id="summary", compact=True)
+                                 allow_blank=False, id="kind")
+                yield Input(placeholder="e.g. Demo went well (leave empty to only plan)", id="summary")
             with Horizontal(classes="row"):
                 yield Label(Text("Next step"))
                 yield Select([(kind.value, kind.value) for kind in PlannedKind], value=PlannedKind.CALL.value,
-                             allow_blank=False, id="next-kind", compact=True)
-            yield Input(placeholder=f"due: {DUE_HINT}", id="next-due", compact=True)
-            yield Input(placeholder="what is planned (leave empty to plan nothing)", id="next-summary", compact=True)
+                             allow_blank=False, id="next-kind")
+            yield Input(placeholder=f"due: {DUE_HINT}", id="next-due")
+            yield Input(placeholder="what is planned (leave empty to plan nothing)", id="next-summary")
             yield Static(id="problem", classes="problem")
             with Horizontal(classes="buttons"):
                 yield Hint("Tab: next field · Enter: save · Esc: cancel")
-                yield Button("Cancel", id="cancel", compact=True)
-                yield Button("Done" if self.completing else "Save", id="save", variant="primary", compact=True)
-
-    def on_mount(self) -> None:
-        self.query_one("#summary", Input).focus()
+                yield Button("Cancel", id="cancel")
+                yield Button("Done" if self.completing else "Save", id="save", variant="primary")
 
     def values(self) -> StepFormValues:
         kind = str(self.query_one("#kind", Select).value) if not self.completing else ""

@@ -38,8 +38,8 @@ class ConfirmModal(ModalScreen[bool]):
                 yield Static(Text("\n").join(self.lines), classes="intro note")
             with Horizontal(classes="buttons"):
                 yield Hint("y yes · n no")
-                yield Button(self.no, id="no", compact=True)
-                yield Button(self.yes, id="yes", variant="primary", compact=True)
+                yield Button(self.no, id="no")
+                yield Button(self.yes, id="yes", variant="primary")
 
     def on_mount(self) -> None:
         self.query_one("#yes", Button).focus()

@@ -25,12 +25,12 @@ class DayModal(SavingModal):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text("The board as it stood at the end of which day?"), classes="title")
-            yield Input(placeholder="YYYY-MM-DD or today", id="day", compact=True)
+            yield Input(placeholder="YYYY-MM-DD or today", id="day")
             yield Static(id="problem", classes="problem")
             with Horizontal(classes="buttons"):
                 yield Static(Text("Enter: show that day, read-only · Esc: cancel"), classes="hint")
-                yield Button("Cancel", id="cancel", compact=True)
-                yield Button("Show", id="show", variant="primary", compact=True)
+                yield Button("Cancel", id="cancel")
+                yield Button("Show", id="show", variant="primary")
 
     def on_mount(self) -> None:
         self.query_one("#day", Input).focus()

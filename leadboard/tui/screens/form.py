@@ -19,6 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static
 
 from leadboard.domain.card import (
@@ -81,6 +82,9 @@ class CardForm(ModalScreen[Any]):
         # would open the list, which space (or the choice's own keys) does instead
         Binding("enter", "save_from_choice", "Save", show=False, priority=True),
     ]
+    #: the first field has focus as the form opens; focusing the scrolling list of fields first
+    #: (Textual's default) would restyle every field twice, the slowest part of opening the form
+    AUTO_FOCUS = "#fields Input, #fields Select"
 
     def __init__(self, title: str, fields: Sequence[str], values: dict[str, Any], save: Saver, *,
                  intro: Iterable[Text] = (), required: Iterable[str] = (), activity: bool = False,
@@ -107,20 +111,17 @@ class CardForm(ModalScreen[Any]):
                     label = FIELD_LABELS[name] + (" *" if required else "")
                     yield Label(Text(label), classes="field-label required" if required else "field-label")
                     yield self._editor(name)
-                    yield Static(id=f"error-{name}", classes="field-error")
                 if self.asks_activity:
                     yield Label(Text("Activity * (the gate wants one logged)"),
                                 classes="field-label required")
                     interactions = [(k.value, k.value) for k in ActivityKind if k in INTERACTIONS]
                     yield Select(interactions, value=ActivityKind.CALL.value, allow_blank=False,
-                                 id="activity-kind", compact=True)
-                    yield Input(placeholder="What happened, in a few words", id="activity-summary",
-                                compact=True)
-                    yield Static(id="error-activity", classes="field-error")
+                                 id="activity-kind")
+                    yield Input(placeholder="What happened, in a few words", id="activity-summary")
             with Horizontal(classes="buttons"):
                 yield Hint("Tab next · Enter save · Esc cancel")
-                yield Button("Cancel", id="cancel", compact=True)
-                yield Button(self.save_label, id="save", variant="primary", compact=True)
+                yield Button("Cancel", id="cancel")
+                yield Button(self.save_label, id="save", variant="primary")
 
     def _editor(self, name: str) -> Input | Select[str]:
         value = self.values.get(name)
@@ -128,14 +129,10 @@ class CardForm(ModalScreen[Any]):
             choices = CHOICE_FIELDS.get(name) or ("yes", "no")
             current = form_text(value)
             return Select([(choice, choice) for choice in choices], value=current or Select.NULL,
-                          allow_blank=True, id=f"field-{name}", prompt="—", compact=True)
+                          allow_blank=True, id=f"field-{name}", prompt="—")
         # not selected on focus: one stray letter typed ahead must not wipe a name
         return Input(value=form_text(value), placeholder=PLACEHOLDERS.get(name, ""), id=f"field-{name}",
-                     compact=True, select_on_focus=False)
-
-    def on_mount(self) -> None:
-        first = self.query("#fields Input, #fields Select").first()
-        first.focus()
+                     select_on_focus=False)
 
     # ---- reading what was typed --------------------------------------------------------------
 
@@ -233,6 +230,16 @@ class CardForm(ModalScreen[Any]):
         for editor in self.query(".-invalid"):
             editor.remove_class("-invalid")
 
+    def _error_line(self, name: str, editor: Widget) -> Static:
+        """The shown line under a field that says what is wrong with it: added the first time it
+        is needed (a form opens faster without twenty empty lines), hidden again by the next save."""
+        lines = self.query(f"#error-{name}")
+        if lines:
+            return lines.first(Static).add_class("shown")
+        line = Static(id=f"error-{name}", classes="field-error shown")
+        self.query_one("#fields").mount(line, after=editor)
+        return line
+
     def show_problem(self, message: str, errors: dict[str, str], note: bool = False) -> None:
         problem = self.query_one("#problem", Static)
         problem.update(Text(safe(message)))
@@ -240,16 +247,14 @@ class CardForm(ModalScreen[Any]):
         problem.set_class(note, "note")
         first = None
         for name, text in errors.items():
-            shown = self.query(f"#error-{name}")
-            if not shown:
+            editors = self.query("#activity-summary" if name == "activity" else f"#field-{name}")
+            if not editors:
                 continue
-            shown.first(Static).update(Text(f"{FIELD_LABELS.get(name, name)}: {safe(text)}"
-                                            if not note else safe(text)))
-            shown.first().add_class("shown")
-            editor = self.query(f"#field-{name}") or self.query("#activity-summary")
-            if editor:
-                editor.first().set_class(not note, "-invalid")
-                first = first or editor.first()
+            editor = editors.first()
+            self._error_line(name, editor).update(
+                Text(f"{FIELD_LABELS.get(name, name)}: {safe(text)}" if not note else safe(text)))
+            editor.set_class(not note, "-invalid")
+            first = first or editor
         if first is not None:
             first.focus()
             first.scroll_visible()

@@ -42,12 +42,12 @@ class ReasonModal(SavingModal):
                 yield OptionList(*[Option(Text(safe(r)), id=str(i)) for i, r in enumerate(self.reasons)],
                                  id="reasons")
             yield Label(Text("In your words" + (" (optional)" if self.reasons else " *")))
-            yield Input(placeholder="why", id="reason-text", compact=True)
+            yield Input(placeholder="why", id="reason-text")
             yield Static(id="problem", classes="problem")
             with Horizontal(classes="buttons"):
                 yield Hint("Enter: save · Esc: cancel")
-                yield Button("Cancel", id="cancel", compact=True)
-                yield Button("Save", id="save", variant="primary", compact=True)
+                yield Button("Cancel", id="cancel")
+                yield Button("Save", id="save", variant="primary")
 
     def on_mount(self) -> None:
         if self.reasons:

@@ -282,13 +282,13 @@ class RescheduleModal(SavingModal):
             yield Static(Text(f"Reschedule: {self.step.kind.value} — {safe(self.step.summary)} "
                               f"(due {self.step.due.text()})"), classes="title")
             with Horizontal(classes="buttons"):
-                yield Button("+1 day", id="day", compact=True)
-                yield Button("+1 week", id="week", compact=True)
-            yield Input(placeholder=f"or a date: {DUE_HINT}", id="due", compact=True, select_on_focus=False)
+                yield Button("+1 day", id="day")
+                yield Button("+1 week", id="week")
+            yield Input(placeholder=f"or a date: {DUE_HINT}", id="due", select_on_focus=False)
             yield Static(id="problem", classes="problem")
             with Horizontal(classes="buttons"):
                 yield Hint("d: +1 day · w: +1 week · Enter: the date · Esc: cancel")
-                yield Button("Cancel", id="cancel", compact=True)
+                yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#day", Button).focus()
