@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -76,6 +77,23 @@ def leadboard(db: str, cli_env: dict[str, str]) -> Leadboard:
         done = subprocess.run(_command(db, command), env=env, capture_output=True, timeout=120,
                               stdin=subprocess.DEVNULL)
         return Ran(tuple(command), done.returncode, done.stdout, done.stderr)
+
+    return run
+
+
+@pytest.fixture
+def on_a_terminal(db: str, cli_env: dict[str, str]) -> Callable[..., subprocess.CompletedProcess[bytes]]:
+    """``on_a_terminal("undo", answer=b"y\n")`` runs the command with a terminal as its standard
+    input, ``answer`` typed ahead into it (for the commands that ask before they act)."""
+
+    def run(*args: str, answer: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+        leader, follower = pty.openpty()
+        try:
+            os.write(leader, answer)
+            return subprocess.run(_command(db, args), env=cli_env, stdin=follower, capture_output=True, timeout=120)
+        finally:
+            os.close(follower)
+            os.close(leader)
 
     return run
 

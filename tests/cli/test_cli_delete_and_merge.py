@@ -4,11 +4,6 @@ script; `leadboard merge KEEP OTHER` makes one card of two of the same person.""
 
 from __future__ import annotations
 
-import os
-import pty
-import subprocess
-import sys
-
 from leadboard.cli import EXIT_BAD_INPUT, EXIT_CONFLICT, EXIT_OK
 
 
@@ -68,17 +63,8 @@ def test_an_erasure_needs_yes_in_a_script_and_leaves_only_who_and_when(leadboard
     assert nothing.code == EXIT_BAD_INPUT and "You have made no change that can be undone." in nothing.err
 
 
-def test_on_a_terminal_an_erasure_asks_first(db, cli_env):
-    def run(*args: str, answer: bytes = b"") -> subprocess.CompletedProcess[bytes]:
-        leader, follower = pty.openpty()
-        try:
-            os.write(leader, answer)
-            return subprocess.run([sys.executable, "-m", "leadboard", "--db", db, *args], env=cli_env,
-                                  stdin=follower, capture_output=True, timeout=120)
-        finally:
-            os.close(follower)
-            os.close(leader)
-
+def test_on_a_terminal_an_erasure_asks_first(on_a_terminal):
+    run = on_a_terminal
     card = run("add", "Ada Lovelace").stdout.decode().strip()
 
     kept = run("delete", card, "--erase", answer=b"n\n")

@@ -3,11 +3,6 @@ shows the last ten changes with their journal ids, and `undo ID` undoes one of t
 
 from __future__ import annotations
 
-import os
-import pty
-import subprocess
-import sys
-
 from leadboard.cli import EXIT_BAD_INPUT, EXIT_OK
 
 
@@ -68,17 +63,8 @@ def test_undo_id_undoes_a_chosen_change_when_nothing_happened_to_the_card_since(
     assert "company: Analytical Engines → -" in history  # the undo, field by field
 
 
-def test_on_a_terminal_it_says_what_it_will_undo_and_asks(db, cli_env):
-    def run(*args: str, answer: bytes = b"") -> subprocess.CompletedProcess[bytes]:
-        leader, follower = pty.openpty()
-        try:
-            os.write(leader, answer)
-            return subprocess.run([sys.executable, "-m", "leadboard", "--db", db, *args], env=cli_env,
-                                  stdin=follower, capture_output=True, timeout=120)
-        finally:
-            os.close(follower)
-            os.close(leader)
-
+def test_on_a_terminal_it_says_what_it_will_undo_and_asks(on_a_terminal):
+    run = on_a_terminal
     card = run("add", "Ada Lovelace", "--email", "ada@example.com").stdout.decode().strip()
     assert run("edit", card, "--set", "company=ACME").returncode == EXIT_OK
 
