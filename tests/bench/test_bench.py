@@ -19,8 +19,10 @@ def test_benchmark_reports_a_row_per_size_with_every_figure(tmp_path):
     reports = next(table for header, table in tables.items() if "funnel (ms)" in header)
     assert set(rows) >= {"cards", "0", "60"}
     cells = [cell.strip() for cell in rows["60"].split("|")[2:-1]]
-    assert len(cells) == 12
+    assert len(cells) == 14
     assert "a write during import, max (ms)" in rows["cards"]
+    assert "as-of board 30 days back, first paint (s)" in rows["cards"]
+    assert "as-of board 180 days back, first paint (s)" in rows["cards"]
     # every board figure is a number with its ratio to the empty board; import has a rate at 60 rows,
     # and a colleague's writes during it have their times
     for cell in cells:
@@ -34,7 +36,9 @@ def test_benchmark_reports_a_row_per_size_with_every_figure(tmp_path):
     expected = ["board first paint, 0 cards", "board first paint, 60 cards", "`show ID --json`, 60 cards",
                 "`list --stage lead --json`, first lines, 60 cards", "`promote ID`, 60 cards",
                 "open + close the card form", "open + close the blocked-promote form",
-                "open + close the activity dialog", "cursor move, 60 cards", "promote, 60 cards"]
+                "open + close the activity dialog", "cursor move, 60 cards", "promote, 60 cards",
+                "board as of 30 days back, first paint with totals, 60 cards",
+                "board as of 180 days back, first paint with totals, 60 cards"]
     assert set(expected) <= set(floors), sorted(floors)
     for figure, (value, _against, base, ratio, _target) in floors.items():
         assert float(value.split(" ")[0]) > 0 and float(base.split(" ")[0]) > 0, figure
