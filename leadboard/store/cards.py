@@ -683,9 +683,11 @@ def summaries_of(card_ids: Sequence[int]) -> list[CardSummary]:
     """The column summaries of ``card_ids``, in that order (the as-of board's pages)."""
     if not card_ids:
         return []
+    # read by id alone, and the cards off the board (deleted, merged) left out here: with the stage
+    # in the query too, SQLite would rather read a whole stage's index than the few ids
     rows = {row[0]: _summary(row) for row in tuples(CardRow.select(*_SUMMARY_COLUMNS)
-                                                     .where(CardRow.id.in_(list(card_ids))
-                                                            & CardRow.stage.in_(ON_BOARD)))}
+                                                     .where(CardRow.id.in_(list(card_ids))))
+            if row[1] in ON_BOARD}
     return [rows[card_id] for card_id in card_ids if card_id in rows]
 
 
