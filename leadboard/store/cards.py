@@ -21,6 +21,7 @@ import peewee as pw
 from leadboard.domain.card import FIELD_NAMES, MONEY_FIELDS, Card, CardSummary, card_amount
 from leadboard.domain.filter import NO_FILTER, CardFilter, ColumnOrder
 from leadboard.domain.stages import Stage
+from leadboard.store import visits
 from leadboard.store.db import database, is_sqlite
 from leadboard.store.models import Card as CardRow
 from leadboard.store.models import CardSearch, Change, StageTotal, tuples
@@ -494,6 +495,8 @@ def update(card: Card, values: dict[str, Any], by: str, at: datetime) -> bool:
             key=lambda change: change[:2],
         ):
             _add_to_totals(stage, owner, cards, amount)
+    if (card.owner, old_amount) != (fields.get("owner"), values["amount"]):
+        visits.card_changed(card.id, fields.get("owner"), values["amount"])
     note_change(card.id, at)
     return True
 

@@ -258,23 +258,19 @@ def stages_at(at: datetime, owner: str | None, amounts: bool = True) -> dict[str
     """Per stage: the cards in it at ``at``, and their amount now. Read as today's kept totals,
     less the cards that entered a stage since ``at`` and are still there, plus those that were
     there at ``at`` and have left since: the work grows with the moves since ``at``, not with the
-    size of the history, and (both read along the visits' indexes) the cards are read only for
-    their amounts: without ``amounts`` (0 for every stage) everyone's counts read no card."""
+    size of the history, and both are read from one index of the visits, which carry their card's
+    owner and amount (no card is read). Without ``amounts``, 0 for every stage."""
     totals: dict[str, list[Any]] = {}
     where_owner, owner_params = _owner(owner, "t.owner")
     for stage, count, amount in _run(f"""SELECT t.stage, SUM(t.cards), SUM(t.amount) FROM stage_total t
                                          WHERE 1 = 1{where_owner} GROUP BY t.stage""", owner_params):
         totals[stage] = [int(count or 0), _money(amount) if amounts else Decimal("0.00")]
-    if amounts or owner is not None:
-        where_owner, owner_params = _owner(owner)
-        card = " JOIN card c ON c.id = v.card_id"
-    else:
-        where_owner, owner_params, card = "", [], ""
-    amount = "SUM(c.amount)" if amounts else "0"
-    since = f"""SELECT v.stage, COUNT(*), {amount} FROM stage_visit v{card}
-                WHERE v.stage IN {_ALL_STAGES} AND v.entered_at >= ? AND v.left_at IS NULL{where_owner}
+    where_owner, owner_params = _owner(owner, "v.owner")
+    amount = "SUM(v.amount)" if amounts else "0"
+    since = f"""SELECT v.stage, COUNT(*), {amount} FROM stage_visit v
+                WHERE v.stage IN {_ALL_STAGES} AND v.left_at IS NULL AND v.entered_at >= ?{where_owner}
                 GROUP BY v.stage"""
-    left = f"""SELECT v.stage, COUNT(*), {amount} FROM stage_visit v{card}
+    left = f"""SELECT v.stage, COUNT(*), {amount} FROM stage_visit v
                WHERE v.stage IN {_ALL_STAGES} AND v.left_at >= ? AND v.entered_at < ?{where_owner}
                GROUP BY v.stage"""
     for sign, rows in ((-1, _run(since, [at, *owner_params])), (1, _run(left, [at, at, *owner_params]))):

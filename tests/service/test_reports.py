@@ -355,6 +355,38 @@ def test_the_board_as_of_a_day_shows_every_card_where_it_was_and_refuses_writes(
     assert story.p.card(story.cards["B"]).stage is Stage.LEAD
 
 
+def test_the_board_as_of_a_day_is_worth_what_its_cards_are_worth_now_after_later_changes(story: Story) -> None:
+    """Before the journal knew the values, the board as of a day counts each card where it was at
+    today's value and owner: a value changed after the day, a card handed to bob, a move undone,
+    a card deleted (and one deleted and brought back) all show in its totals, which equal its
+    columns' cards."""
+    from leadboard.domain.filter import CardFilter
+    from leadboard.service.past import PastPipeline
+
+    cards = story.cards
+    story.when(at(4, 10)).edit(cards["L"], {"value": "8500"})  # 8,000 on the 14th
+    story.when(at(4, 10, 1)).reassign(cards["K"], "bob")
+    story.when(at(4, 10, 2)).lose(cards["L"], "No budget")
+    story.when(at(4, 10, 3)).undo()  # L never lost
+    story.when(at(4, 10, 4)).delete(cards["I"])
+    story.when(at(4, 10, 5)).delete(cards["D"])
+    story.when(at(4, 10, 6)).undo()  # D back
+    past = PastPipeline(story.p, date(2026, 3, 14), ZONE)
+    stats = past.stats()
+    # opportunities then: A 10,000, C 20,000, K 7,000, L 8,500 now; I deleted
+    assert (stats[Stage.OPPORTUNITY].cards, stats[Stage.OPPORTUNITY].amount) == (4, Decimal("45500.00"))
+    assert (stats[Stage.CONTACT].cards, stats[Stage.LEAD].cards, stats[Stage.LOST].cards) == (2, 1, 1)
+    for stage in Stage:
+        column = past.column_page(stage, 0, 50)
+        assert (stats[stage].cards, stats[stage].amount) == (len(column), sum((c.amount for c in column), Decimal(0)))
+    bobs = past.stats(CardFilter(owner="bob"))
+    # bob owns B (a lead then), and C and K (opportunities then) now
+    assert (bobs[Stage.OPPORTUNITY].cards, bobs[Stage.OPPORTUNITY].amount) == (2, Decimal("27000.00"))
+    assert (bobs[Stage.LEAD].cards, bobs[Stage.LEAD].amount) == (1, Decimal("1000.00"))
+    alices = past.stats(CardFilter(owner="alice"))
+    assert (alices[Stage.OPPORTUNITY].cards, alices[Stage.OPPORTUNITY].amount) == (2, Decimal("18500.00"))
+
+
 def test_an_imported_card_enters_its_stage_on_the_date_the_file_gave(pipeline: Pipeline, tmp_path) -> None:
     from tests.service.import_helpers import run_import, write_csv
 

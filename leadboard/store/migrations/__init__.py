@@ -37,6 +37,7 @@ from leadboard.store.migrations.steps import (
     search_phone_digits,
     search_phones,
     sqlite_search_prefixes,
+    stage_visit_amounts,
     stage_visits,
 )
 from leadboard.store.migrations.steps.base import Step
@@ -60,6 +61,7 @@ STEPS: tuple[Step, ...] = (
     planned_activity_due_index.STEP,
     search_phone_digits.STEP,
     report_indexes.STEP,
+    stage_visit_amounts.STEP,
 )
 
 #: databases made before steps had names counted them in ``schema_version``: version N meant
