@@ -2,6 +2,7 @@
 
     python -m leadboard.bench                       # 0, 10k, 100k and 1M cards, 5 runs each
     python -m leadboard.bench --sizes 0,10000 --runs 3
+    python -m leadboard.bench --board-only --sizes 0,1000000 --runs 3   # today's board and as of a past day
 
 For each size it builds (once, cached in --workdir) a demo database, then starts the real board
 headless in a fresh process per run and reports medians of: process start to first full paint,
@@ -538,6 +539,17 @@ DIALOGS = (("card_form", "card form"), ("blocked_form", "blocked-promote form"),
            ("activity_dialog", "activity dialog"))
 
 
+def time_board(db: Path, runs: int) -> dict[str, float | None]:
+    """Medians of ``runs`` board probes (first paint, keys, dialogs, Today) and of ``runs`` first
+    paints of the board as of each of ``AS_OF_DAYS`` back, each probe in a fresh process."""
+    probes = [_run_probe("board", str(db)) for _ in range(runs)]
+    medians: dict[str, float | None] = {key: statistics.median(p[key] for p in probes) for key in probes[0]}
+    for days in AS_OF_DAYS:
+        key = f"asof_{days}_paint_s"
+        medians[key] = statistics.median(_run_probe("past", str(db), str(days))[key] for _ in range(runs))
+    return medians
+
+
 def benchmark(sizes: Sequence[int], runs: int, workdir: Path, say: Callable[[str], None]) -> str:
     workdir.mkdir(parents=True, exist_ok=True)
     results: dict[int, dict[str, float | None]] = {}
@@ -546,13 +558,7 @@ def benchmark(sizes: Sequence[int], runs: int, workdir: Path, say: Callable[[str
         db = workdir / f"bench-{size}.db"
         build_database(db, size, say)
         say(f"measuring {size:,} cards ({runs} runs)…")
-        probes = [_run_probe("board", str(db)) for _ in range(runs)]
-        medians: dict[str, float | None] = {
-            key: statistics.median(p[key] for p in probes) for key in probes[0]
-        }
-        for days in AS_OF_DAYS:
-            key = f"asof_{days}_paint_s"
-            medians[key] = statistics.median(_run_probe("past", str(db), str(days))[key] for _ in range(runs))
+        medians = time_board(db, runs)
         medians.update(time_commands(db, runs, workdir))
         imported = time_import(size, workdir)
         medians.update(imported)
@@ -592,6 +598,22 @@ def render_table(results: dict[int, dict[str, float | None]], runs: int) -> str:
     lines.append(f"Medians of {runs} runs; (n×) is the ratio to the {sizes[0]:,}-card board "
                  "(import rates have none: nothing is imported at 0 cards). A keystroke is timed from "
                  "its action to the repainted screen (headless: the terminal's own drawing is not included).")
+    return "\n".join(lines)
+
+
+def render_as_of(results: dict[int, dict[str, float | None]]) -> str:
+    """The board as of each of ``AS_OF_DAYS`` back beside today's board, at every size."""
+    lines = ["| cards | today's board, first paint (s) | "
+             + " | ".join(f"as of {days} days back, first paint with totals (s)" for days in AS_OF_DAYS) + " |",
+             "|" + "---|" * (len(AS_OF_DAYS) + 2)]
+    for size, figures in results.items():
+        today = figures["first_paint_s"]
+        cells = []
+        for days in AS_OF_DAYS:
+            past = figures[f"asof_{days}_paint_s"]
+            cells.append("–" if past is None or not today else f"{past:.2f} ({past / today:.2f}×)")
+        lines.append(f"| {size:,} | " + ("–" if today is None else f"{today:.2f}") + " | " + " | ".join(cells) + " |")
+    lines += ["", "(n×) is the ratio to today's board's first paint at the same size."]
     return "\n".join(lines)
 
 
@@ -650,6 +672,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--reports-only", action="store_true",
                         help="time only the reports (on the databases --workdir holds or builds)")
+    parser.add_argument("--board-only", action="store_true",
+                        help="time only the board (today's and as of a past day; no commands, imports or reports)")
     parser.add_argument("--import-only", action="store_true",
                         help="time only imports of each size, with a colleague's writes during them")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "leadboard-bench",
@@ -667,6 +691,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.import_only:
         args.workdir.mkdir(parents=True, exist_ok=True)
         print("\n\n".join(time_import_waits(size, args.workdir) for size in sizes if size))
+        return 0
+    if args.board_only:
+        args.workdir.mkdir(parents=True, exist_ok=True)
+        boards = {}
+        for size in sizes:
+            db = args.workdir / f"bench-{size}.db"
+            build_database(db, size, say)
+            boards[size] = time_board(db, max(args.runs, 1))
+        print(render_table(boards, max(args.runs, 1)) + "\n\n" + render_as_of(boards))
         return 0
     if args.reports_only:
         args.workdir.mkdir(parents=True, exist_ok=True)

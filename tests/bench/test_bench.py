@@ -57,3 +57,28 @@ def test_benchmark_reports_a_row_per_size_with_every_figure(tmp_path):
     for batches in ("default batches", "--batch-size 1000000"):
         rate, p50, p99, most = [cell.strip() for cell in waits[batches].split("|")[3:-1]]
         assert float(rate.replace(",", "")) > 0 and 0 < float(p50) <= float(p99) <= float(most), waits[batches]
+
+
+def test_the_board_alone_is_timed_today_and_as_of_past_days(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "leadboard.bench", "--board-only", "--sizes", "0,30", "--runs", "1",
+         "--workdir", str(tmp_path)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stdout.splitlines() if line.startswith("| ")]
+    header = [cell.strip() for cell in lines[0].split("|")[1:-1]]
+    row = dict(zip(header, [cell.strip() for cell in next(line for line in lines if line.startswith("| 30 |"))
+                            .split("|")[1:-1]], strict=True))
+    # the board's figures and the as-of first paints, each with its ratio to the empty board;
+    # nothing of the commands or imports was timed
+    for label in ("first paint (s)", "as-of board 30 days back, first paint (s)",
+                  "as-of board 180 days back, first paint (s)"):
+        assert float(row[label].split(" ")[0]) > 0 and row[label].endswith("×)"), (label, row[label])
+    assert row["show --json (s)"] == "–" and row["import (rows/s)"] == "–"
+    # and each as-of first paint beside today's board's at the same size
+    beside = next(line for line in done.stdout.split("| cards | today's board")[1].splitlines()
+                  if line.startswith("| 30 |"))
+    today, *past = [cell.strip() for cell in beside.split("|")[2:-1]]
+    assert float(today) > 0 and len(past) == 2
+    assert all(cell.endswith("×)") and float(cell.split(" ")[0]) > 0 for cell in past), past
