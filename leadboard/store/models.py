@@ -134,9 +134,12 @@ class Activity(BaseModel):
     by = pw.CharField(max_length=200)
     #: as on History: who wrote it as the database knows it (PostgreSQL only)
     database_role = pw.CharField(max_length=200, null=True)
+    #: the card's owner now, kept with the card (``store/journal.py``): the activity report counts
+    #: per owner without reading a card
+    owner = pw.CharField(max_length=200, null=True)
 
     class Meta:
-        indexes = ((("card", "id"), False), (("at", "kind", "card"), False))
+        indexes = ((("card", "id"), False), (("at", "kind", "card"), False), (("at", "kind", "owner"), False))
 
 
 class JournalEntry(BaseModel):

@@ -229,13 +229,19 @@ def activities(weeks: Sequence[datetime], owner: str | None) -> list[tuple[int, 
     ``weeks[-1]``; week n runs from ``weeks[n]`` to ``weeks[n + 1]``."""
     if len(weeks) < 2:
         return []
-    where_owner, owner_params = _owner(owner)
+    where_owner, owner_params = _owner(owner, "a.owner")
     case = " ".join(f"WHEN a.at < ? THEN {n}" for n in range(len(weeks) - 1))
-    rows = _run(f"""SELECT CASE {case} END AS week, a.kind, COALESCE(c.owner, ''), COUNT(*)
-                    FROM activity a JOIN card c ON c.id = a.card_id
-                    WHERE c.stage <> 'deleted' AND {DONE_ACTIVITY} AND a.at >= ? AND a.at < ?{where_owner}
-                    GROUP BY week, a.kind, COALESCE(c.owner, '')""",
-                [*weeks[1:], weeks[0], weeks[-1], *owner_params])
+    # each activity carries its card's owner now, so the period's are counted from one index; the
+    # few on deleted cards (found from the cards by stage) are taken off again
+    counted = f"""SELECT CASE {case} END AS week, a.kind AS kind, COALESCE(a.owner, '') AS owner, {{sign}} AS n
+                  FROM {{source}} WHERE {DONE_ACTIVITY} AND a.at >= ? AND a.at < ?{where_owner}"""
+    params = [*weeks[1:], weeks[0], weeks[-1], *owner_params]
+    deleted = "card c JOIN activity a ON a.card_id = c.id AND c.stage = 'deleted'"
+    rows = _run(f"""SELECT t.week, t.kind, t.owner, SUM(t.n)
+                    FROM ({counted.format(sign=1, source="activity a")}
+                          UNION ALL
+                          {counted.format(sign=-1, source=deleted)}) t
+                    GROUP BY t.week, t.kind, t.owner HAVING SUM(t.n) <> 0""", [*params, *params])
     return [(int(week), kind, owner_, int(count)) for week, kind, owner_, count in rows]
 
 

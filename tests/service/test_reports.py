@@ -246,6 +246,29 @@ def test_activity_counts_done_activities_per_week_kind_and_owner(reports: Report
     assert activity.owners == {"alice": {"call": 2}, "bob": {"call": 1}}
 
 
+def test_activity_counts_each_activity_under_its_cards_owner_now(story: Story) -> None:
+    """A reassign moves a card's activities to its new owner, a deleted card's leave the report
+    (an undo brings them back), and a merge counts the merged card's under the kept card's owner."""
+    cards, reports = story.cards, story.p.reports(ZONE)
+
+    def owners() -> dict[str, dict[str, int]]:
+        return reports.activity(MARCH).owners
+
+    story.when(at(4, 10)).reassign(cards["A"], "bob")  # A's call of Mar 10
+    assert owners() == {"alice": {"call": 1}, "bob": {"call": 2}}
+    assert reports.activity(MARCH, "bob").kinds == {"call": 2}
+    story.when(at(4, 10, 1)).delete(cards["K"])  # K's call of Mar 3
+    assert owners() == {"bob": {"call": 2}}
+    assert [w.total for w in reports.activity(MARCH).weeks] == [0, 0, 2, 0, 0, 0]
+    story.when(at(4, 10, 2)).undo()
+    assert owners() == {"alice": {"call": 1}, "bob": {"call": 2}}
+    story.when(at(4, 10, 3)).merge(cards["D"], cards["C"])  # D is alice's; C's call of Mar 12 was bob's
+    assert owners() == {"alice": {"call": 2}, "bob": {"call": 1}}
+    assert reports.activity(MARCH, "alice").kinds == {"call": 2}
+    story.when(at(4, 10, 4)).undo()
+    assert owners() == {"alice": {"call": 1}, "bob": {"call": 2}}
+
+
 def test_stale_cards_are_counted_per_stage(reports: Reports) -> None:
     # on Apr 10: contacts D (Mar 5), J (created Mar 10, no activity) are under 60 days: none stale;
     # lead B (created Mar 3, no activity) is past 21 days; opportunity L (call Feb 12) past 14

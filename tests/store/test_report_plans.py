@@ -92,3 +92,13 @@ def test_the_board_as_of_a_day_sums_what_moved_since_from_one_covering_index(rea
         assert steps == ["SEARCH v USING COVERING INDEX stage_visit_stage_left_at_entered_at_owner_amount "
                          + ("(stage=? AND left_at=? AND entered_at>?)" if "left_at IS NULL" in sql
                             else "(stage=? AND left_at>?)")], sql
+
+
+def test_the_activity_report_counts_from_one_covering_index(read: list[tuple[str, list[Any]]]) -> None:
+    """Each activity carries its card's owner: a period's activities are counted per owner from the
+    index by time, kind and owner, and only the deleted cards' are read through the cards."""
+    counts = [" ".join(plan(sql, params)) for sql, params in read if "UNION ALL" in sql and "a.kind" in sql]
+    assert len(counts) == 2  # for everyone and for alice
+    for steps in counts:
+        assert "SEARCH a USING COVERING INDEX activity_at_kind_owner (at>? AND at<?)" in steps, steps
+        assert "SEARCH c USING" in steps and "stage=?" in steps, steps

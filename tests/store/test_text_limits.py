@@ -45,6 +45,7 @@ TEXT_COLUMNS: dict[pw.Field, int] = {
     Activity.database_role: LIMITS.user,
     StageTotal.owner: LIMITS.line,
     StageVisit.owner: LIMITS.line,
+    Activity.owner: LIMITS.line,
     Card.warnings: LIMITS.warnings,
     Card.source_id: LIMITS.line,
     # a JSON object of the import's extra fields, each value held to EXTRA_LIMIT

@@ -24,6 +24,7 @@ import peewee as pw
 from leadboard.domain.errors import SchemaTooNew
 from leadboard.store.db import database, is_sqlite
 from leadboard.store.migrations.steps import (
+    activity_owners,
     card_extras,
     change_journal,
     column_orders,
@@ -62,6 +63,7 @@ STEPS: tuple[Step, ...] = (
     search_phone_digits.STEP,
     report_indexes.STEP,
     stage_visit_amounts.STEP,
+    activity_owners.STEP,
 )
 
 #: databases made before steps had names counted them in ``schema_version``: version N meant
