@@ -2,6 +2,7 @@
 
     python -m leadboard.bench                       # 0, 10k, 100k and 1M cards, 5 runs each
     python -m leadboard.bench --sizes 0,10000 --runs 3
+    python -m leadboard.bench --board-only --sizes 0,1000000 --runs 3   # today's board and as of a past day
 
 For each size it builds (once, cached in --workdir) a demo database, then starts the real board
 headless in a fresh process per run and reports medians of: process start to first full paint,
@@ -144,6 +145,31 @@ async def _probe_board(db: str, started: float) -> dict[str, float]:
     return figures
 
 
+#: how many days back the as-of board is measured (``D`` on the board, ``leadboard --as-of``)
+AS_OF_DAYS = (30, 180)
+
+
+async def _probe_past(db: str, started: float, days: int) -> dict[str, float]:
+    """``leadboard --as-of`` a day ``days`` back: process start until the board as of that day is
+    painted with its header totals (they land from a worker after the board first shows)."""
+    from datetime import date, timedelta
+
+    from leadboard.service.past import PastPipeline
+    from leadboard.service.setup import open_pipeline
+    from leadboard.tui.app import LeadboardApp
+    from leadboard.tui.board import BoardScreen
+
+    past = PastPipeline(open_pipeline(db, BENCH_USER), date.today() - timedelta(days=days))
+    app = LeadboardApp(past, offer_demo=False, poll_interval=None)
+    async with app.run_test(size=SIZE):
+        while not (isinstance(app.screen, BoardScreen) and app.screen.is_past and app.screen.stats):
+            if time.monotonic() - started > 120:
+                raise SystemExit(f"bench: the board as of {days} days back did not show its totals within 120 s")
+            await asyncio.sleep(0.0005)
+        _paint(app)
+        return {f"asof_{days}_paint_s": time.monotonic() - started}
+
+
 def _dialog_open(app: Any) -> bool:
     from textual.screen import ModalScreen
 
@@ -284,6 +310,8 @@ def probe(argv: Sequence[str]) -> int:
         return 0
     if kind == "floor":
         work = _probe_floor(started, [int(n) for n in argv[2].split(",") if n])
+    elif kind == "past":
+        work = _probe_past(argv[2], started, int(argv[3]))
     else:
         work = _probe_board(argv[2], started)
     figures = asyncio.run(work)
@@ -503,11 +531,23 @@ FIGURES = (
     ("import_rows_s", "import (rows/s)", "{:,.0f}"),
     ("import_wait_p99_ms", "a write during import, p99 (ms)", "{:.1f}"),
     ("import_wait_max_ms", "a write during import, max (ms)", "{:.1f}"),
+    *((f"asof_{days}_paint_s", f"as-of board {days} days back, first paint (s)", "{:.2f}") for days in AS_OF_DAYS),
 )
 
 
 DIALOGS = (("card_form", "card form"), ("blocked_form", "blocked-promote form"),
            ("activity_dialog", "activity dialog"))
+
+
+def time_board(db: Path, runs: int) -> dict[str, float | None]:
+    """Medians of ``runs`` board probes (first paint, keys, dialogs, Today) and of ``runs`` first
+    paints of the board as of each of ``AS_OF_DAYS`` back, each probe in a fresh process."""
+    probes = [_run_probe("board", str(db)) for _ in range(runs)]
+    medians: dict[str, float | None] = {key: statistics.median(p[key] for p in probes) for key in probes[0]}
+    for days in AS_OF_DAYS:
+        key = f"asof_{days}_paint_s"
+        medians[key] = statistics.median(_run_probe("past", str(db), str(days))[key] for _ in range(runs))
+    return medians
 
 
 def benchmark(sizes: Sequence[int], runs: int, workdir: Path, say: Callable[[str], None]) -> str:
@@ -518,10 +558,7 @@ def benchmark(sizes: Sequence[int], runs: int, workdir: Path, say: Callable[[str
         db = workdir / f"bench-{size}.db"
         build_database(db, size, say)
         say(f"measuring {size:,} cards ({runs} runs)…")
-        probes = [_run_probe("board", str(db)) for _ in range(runs)]
-        medians: dict[str, float | None] = {
-            key: statistics.median(p[key] for p in probes) for key in probes[0]
-        }
+        medians = time_board(db, runs)
         medians.update(time_commands(db, runs, workdir))
         imported = time_import(size, workdir)
         medians.update(imported)
@@ -564,6 +601,22 @@ def render_table(results: dict[int, dict[str, float | None]], runs: int) -> str:
     return "\n".join(lines)
 
 
+def render_as_of(results: dict[int, dict[str, float | None]]) -> str:
+    """The board as of each of ``AS_OF_DAYS`` back beside today's board, at every size."""
+    lines = ["| cards | today's board, first paint (s) | "
+             + " | ".join(f"as of {days} days back, first paint with totals (s)" for days in AS_OF_DAYS) + " |",
+             "|" + "---|" * (len(AS_OF_DAYS) + 2)]
+    for size, figures in results.items():
+        today = figures["first_paint_s"]
+        cells = []
+        for days in AS_OF_DAYS:
+            past = figures[f"asof_{days}_paint_s"]
+            cells.append("–" if past is None or not today else f"{past:.2f} ({past / today:.2f}×)")
+        lines.append(f"| {size:,} | " + ("–" if today is None else f"{today:.2f}") + " | " + " | ".join(cells) + " |")
+    lines += ["", "(n×) is the ratio to today's board's first paint at the same size."]
+    return "\n".join(lines)
+
+
 def render_floors(results: dict[int, dict[str, float | None]], floor: dict[str, float]) -> str:
     """Each figure beside the floor it is measured against, and the ratio."""
     sizes = list(results)
@@ -592,6 +645,9 @@ def render_floors(results: dict[int, dict[str, float | None]], floor: dict[str, 
         results[middle]["search_ms"], "ms", "≤ 1.1×")
     row(f"search keystroke, {sizes[-1]:,} cards", large["search_ms"], "a redraw of the whole board (`m`)",
         large["redraw_ms"], "ms", "≤ 1.3×")
+    for days in AS_OF_DAYS:
+        row(f"board as of {days} days back, first paint with totals, {sizes[-1]:,} cards",
+            large[f"asof_{days}_paint_s"], "today's board's first paint", large["first_paint_s"], "s", "≤ 1.1×")
 
     lines = ["| figure | leadboard | floor | floor's figure | ratio | target |", "|---|---|---|---|---|---|"]
     for figure, value, against, base, unit, target in rows:
@@ -616,6 +672,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--reports-only", action="store_true",
                         help="time only the reports (on the databases --workdir holds or builds)")
+    parser.add_argument("--board-only", action="store_true",
+                        help="time only the board (today's and as of a past day; no commands, imports or reports)")
     parser.add_argument("--import-only", action="store_true",
                         help="time only imports of each size, with a colleague's writes during them")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "leadboard-bench",
@@ -633,6 +691,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.import_only:
         args.workdir.mkdir(parents=True, exist_ok=True)
         print("\n\n".join(time_import_waits(size, args.workdir) for size in sizes if size))
+        return 0
+    if args.board_only:
+        args.workdir.mkdir(parents=True, exist_ok=True)
+        boards = {}
+        for size in sizes:
+            db = args.workdir / f"bench-{size}.db"
+            build_database(db, size, say)
+            boards[size] = time_board(db, max(args.runs, 1))
+        print(render_table(boards, max(args.runs, 1)) + "\n\n" + render_as_of(boards))
         return 0
     if args.reports_only:
         args.workdir.mkdir(parents=True, exist_ok=True)

@@ -253,6 +253,7 @@ def _insert(rows: list[dict[str, Any]], paths: list[list[Step]], now: datetime, 
         History.insert_many(histories[start:start + 1000]).execute()
     for start in range(0, len(activities), 1000):
         Activity.insert_many(activities[start:start + 1000]).execute()
+    card_store.activities_follow_owner(ids)
     visits.rebuild(ids)
     planned.insert_many(plans)
     planned.refresh_next_steps(ids)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -21,9 +21,10 @@ import peewee as pw
 from leadboard.domain.card import FIELD_NAMES, MONEY_FIELDS, Card, CardSummary, card_amount
 from leadboard.domain.filter import NO_FILTER, CardFilter, ColumnOrder
 from leadboard.domain.stages import Stage
+from leadboard.store import visits
 from leadboard.store.db import database, is_sqlite
+from leadboard.store.models import Activity, CardSearch, Change, StageTotal, tuples
 from leadboard.store.models import Card as CardRow
-from leadboard.store.models import CardSearch, Change, StageTotal, tuples
 
 RANK_STEP = 1.0
 
@@ -494,6 +495,10 @@ def update(card: Card, values: dict[str, Any], by: str, at: datetime) -> bool:
             key=lambda change: change[:2],
         ):
             _add_to_totals(stage, owner, cards, amount)
+    if (card.owner, old_amount) != (fields.get("owner"), values["amount"]):
+        visits.card_changed(card.id, fields.get("owner"), values["amount"])
+    if card.owner != fields.get("owner"):
+        Activity.update(owner=fields.get("owner")).where(Activity.card == card.id).execute()
     note_change(card.id, at)
     return True
 
@@ -578,6 +583,17 @@ def _insert_returning(rows: Sequence[dict[str, Any]]) -> list[int]:
         query = CardRow.insert_many(rows[start:start + 1000]).returning(CardRow.id).tuples()
         ids.extend(row[0] for row in query.execute())
     return ids
+
+
+def activities_follow_owner(card_ids: Iterable[int]) -> None:
+    """The activities of ``card_ids`` carry their card's owner now (after a bulk write of them,
+    or a merge that gave them to another card)."""
+    ids = sorted(set(card_ids))
+    for start in range(0, len(ids), 500):
+        # the ids are ints from the database, so they are safe to write into the statement
+        listed = ", ".join(str(int(card_id)) for card_id in ids[start:start + 500])
+        database.execute_sql('UPDATE "activity" SET "owner" = (SELECT c."owner" FROM "card" c '
+                             f'WHERE c."id" = "activity"."card_id") WHERE "card_id" IN ({listed})')
 
 
 def _add_to_totals(stage: str, owner: str | None, cards: int, amount: Decimal | int) -> None:
@@ -683,9 +699,11 @@ def summaries_of(card_ids: Sequence[int]) -> list[CardSummary]:
     """The column summaries of ``card_ids``, in that order (the as-of board's pages)."""
     if not card_ids:
         return []
+    # read by id alone, and the cards off the board (deleted, merged) left out here: with the stage
+    # in the query too, SQLite would rather read a whole stage's index than the few ids
     rows = {row[0]: _summary(row) for row in tuples(CardRow.select(*_SUMMARY_COLUMNS)
-                                                     .where(CardRow.id.in_(list(card_ids))
-                                                            & CardRow.stage.in_(ON_BOARD)))}
+                                                     .where(CardRow.id.in_(list(card_ids))))
+            if row[1] in ON_BOARD}
     return [rows[card_id] for card_id in card_ids if card_id in rows]
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import peewee as pw
 
 from leadboard.store import visits
+from leadboard.store.cards import activities_follow_owner
 from leadboard.store.db import database, is_sqlite
 from leadboard.store.models import Activity, BaseModel, History, dicts
 from leadboard.store.models import Card as CardRow
@@ -214,6 +215,7 @@ def insert_activities(rows: Sequence[Sequence[Any]]) -> None:
     fields = [Activity.card, Activity.kind, Activity.summary, Activity.at, Activity.by]
     for start in range(0, len(rows), 1000):
         Activity.insert_many(rows[start:start + 1000], fields=fields).execute()
+    activities_follow_owner(row[0] for row in rows)
 
 
 # ---- reading for export ----------------------------------------------------------------------

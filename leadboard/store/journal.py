@@ -105,7 +105,9 @@ ACTIVITY_COLUMNS = ("activity_count", "last_activity_at")
 
 def add_activity(card_id: int, kind: ActivityKind, summary: str, by: str, at: datetime) -> ActivityRecord:
     """Log an activity on the card and return it as recorded."""
-    activity_id = Activity.insert(card=card_id, kind=kind.value, summary=summary, by=by, at=at).execute()
+    ((owner,),) = tuples(Card.select(Card.owner).where(Card.id == card_id))
+    activity_id = Activity.insert(card=card_id, kind=kind.value, summary=summary, by=by, at=at,
+                                  owner=owner).execute()
     # every activity keeps the card fresh; only an interaction (not a note or a task) builds the
     # relationship
     interaction = 1 if kind in INTERACTIONS else 0

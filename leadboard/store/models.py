@@ -134,9 +134,12 @@ class Activity(BaseModel):
     by = pw.CharField(max_length=200)
     #: as on History: who wrote it as the database knows it (PostgreSQL only)
     database_role = pw.CharField(max_length=200, null=True)
+    #: the card's owner now, kept with the card (``store/journal.py``): the activity report counts
+    #: per owner without reading a card
+    owner = pw.CharField(max_length=200, null=True)
 
     class Meta:
-        indexes = ((("card", "id"), False), (("at", "kind", "card"), False))
+        indexes = ((("card", "id"), False), (("at", "kind", "card"), False), (("at", "kind", "owner"), False))
 
 
 class JournalEntry(BaseModel):
@@ -277,12 +280,17 @@ class StageVisit(BaseModel):
     left_to = pw.CharField(max_length=20, null=True)
     #: the history row of the move that brought it in (its reason is a lost card's reason)
     opened_by = pw.IntegerField()
+    #: the card's owner and amount now, kept with the card (``store/visits.py``): the board as of
+    #: a day sums the visits that spanned it from one index, reading no card
+    owner = pw.CharField(max_length=200, null=True)
+    amount = pw.DecimalField(max_digits=16, decimal_places=2, auto_round=True, null=True)
 
     class Meta:
         indexes = (
             (("stage", "entered_at", "left_at", "card"), False),
             (("stage", "left_at", "entered_at", "card"), False),
             (("card", "entered_at", "opened_by", "stage", "left_at", "from_stage"), False),
+            (("stage", "left_at", "entered_at", "owner", "amount"), False),
         )
 
 

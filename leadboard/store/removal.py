@@ -29,6 +29,7 @@ from leadboard.store.cards import (
     RANK_STEP,
     _add_to_totals,
     _cents,
+    activities_follow_owner,
     note_change,
     top_rank,
 )
@@ -132,6 +133,7 @@ def move_dossier(from_id: int, to_id: int) -> dict[str, list[int]]:
     for name, table in _DOSSIER.items():
         moved[name] = [row.id for row in table.select(table.id).where(table.card == from_id)]
         table.update(card=to_id).where(table.card == from_id).execute()
+    activities_follow_owner([to_id])
     return moved
 
 
@@ -141,6 +143,7 @@ def move_back(moved: dict[str, list[int]], to_id: int) -> None:
         ids = moved.get(name, [])
         for start in range(0, len(ids), _CHUNK):
             table.update(card=to_id).where(table.id.in_(ids[start:start + _CHUNK])).execute()
+    activities_follow_owner([to_id])
 
 
 def erase(card_id: int, by: str, at: datetime) -> bool:

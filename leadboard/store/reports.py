@@ -229,13 +229,19 @@ def activities(weeks: Sequence[datetime], owner: str | None) -> list[tuple[int, 
     ``weeks[-1]``; week n runs from ``weeks[n]`` to ``weeks[n + 1]``."""
     if len(weeks) < 2:
         return []
-    where_owner, owner_params = _owner(owner)
+    where_owner, owner_params = _owner(owner, "a.owner")
     case = " ".join(f"WHEN a.at < ? THEN {n}" for n in range(len(weeks) - 1))
-    rows = _run(f"""SELECT CASE {case} END AS week, a.kind, COALESCE(c.owner, ''), COUNT(*)
-                    FROM activity a JOIN card c ON c.id = a.card_id
-                    WHERE c.stage <> 'deleted' AND {DONE_ACTIVITY} AND a.at >= ? AND a.at < ?{where_owner}
-                    GROUP BY week, a.kind, COALESCE(c.owner, '')""",
-                [*weeks[1:], weeks[0], weeks[-1], *owner_params])
+    # each activity carries its card's owner now, so the period's are counted from one index; the
+    # few on deleted cards (found from the cards by stage) are taken off again
+    counted = f"""SELECT CASE {case} END AS week, a.kind AS kind, COALESCE(a.owner, '') AS owner, {{sign}} AS n
+                  FROM {{source}} WHERE {DONE_ACTIVITY} AND a.at >= ? AND a.at < ?{where_owner}"""
+    params = [*weeks[1:], weeks[0], weeks[-1], *owner_params]
+    deleted = "card c JOIN activity a ON a.card_id = c.id AND c.stage = 'deleted'"
+    rows = _run(f"""SELECT t.week, t.kind, t.owner, SUM(t.n)
+                    FROM ({counted.format(sign=1, source="activity a")}
+                          UNION ALL
+                          {counted.format(sign=-1, source=deleted)}) t
+                    GROUP BY t.week, t.kind, t.owner HAVING SUM(t.n) <> 0""", [*params, *params])
     return [(int(week), kind, owner_, int(count)) for week, kind, owner_, count in rows]
 
 
@@ -258,23 +264,19 @@ def stages_at(at: datetime, owner: str | None, amounts: bool = True) -> dict[str
     """Per stage: the cards in it at ``at``, and their amount now. Read as today's kept totals,
     less the cards that entered a stage since ``at`` and are still there, plus those that were
     there at ``at`` and have left since: the work grows with the moves since ``at``, not with the
-    size of the history, and (both read along the visits' indexes) the cards are read only for
-    their amounts: without ``amounts`` (0 for every stage) everyone's counts read no card."""
+    size of the history, and both are read from one index of the visits, which carry their card's
+    owner and amount (no card is read). Without ``amounts``, 0 for every stage."""
     totals: dict[str, list[Any]] = {}
     where_owner, owner_params = _owner(owner, "t.owner")
     for stage, count, amount in _run(f"""SELECT t.stage, SUM(t.cards), SUM(t.amount) FROM stage_total t
                                          WHERE 1 = 1{where_owner} GROUP BY t.stage""", owner_params):
         totals[stage] = [int(count or 0), _money(amount) if amounts else Decimal("0.00")]
-    if amounts or owner is not None:
-        where_owner, owner_params = _owner(owner)
-        card = " JOIN card c ON c.id = v.card_id"
-    else:
-        where_owner, owner_params, card = "", [], ""
-    amount = "SUM(c.amount)" if amounts else "0"
-    since = f"""SELECT v.stage, COUNT(*), {amount} FROM stage_visit v{card}
-                WHERE v.stage IN {_ALL_STAGES} AND v.entered_at >= ? AND v.left_at IS NULL{where_owner}
+    where_owner, owner_params = _owner(owner, "v.owner")
+    amount = "SUM(v.amount)" if amounts else "0"
+    since = f"""SELECT v.stage, COUNT(*), {amount} FROM stage_visit v
+                WHERE v.stage IN {_ALL_STAGES} AND v.left_at IS NULL AND v.entered_at >= ?{where_owner}
                 GROUP BY v.stage"""
-    left = f"""SELECT v.stage, COUNT(*), {amount} FROM stage_visit v{card}
+    left = f"""SELECT v.stage, COUNT(*), {amount} FROM stage_visit v
                WHERE v.stage IN {_ALL_STAGES} AND v.left_at >= ? AND v.entered_at < ?{where_owner}
                GROUP BY v.stage"""
     for sign, rows in ((-1, _run(since, [at, *owner_params])), (1, _run(left, [at, at, *owner_params]))):

@@ -6,24 +6,29 @@ is open again. An imported card enters its stage on its ``created_at`` (the sour
 file had one), and an import row after moves carried over from an export adds no visit. Bulk
 writers (import, demo) rebuild the visits of the cards they wrote from their history, with the
 same rule the "stage-visits" migration step used.
+
+Every visit carries its card's owner and amount now (``card_changed`` keeps them when either
+changes), so the board as of a day sums what its cards are worth from the visits alone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from decimal import Decimal
 
 from leadboard.store.db import database
-from leadboard.store.models import StageVisit
+from leadboard.store.models import Card, StageVisit, tuples
 
 #: the history replayed into visits (the same rule as the migration step's backfill)
-_REBUILD = """INSERT INTO stage_visit (card_id, stage, from_stage, entered_at, left_at, left_to, opened_by)
+_REBUILD = """INSERT INTO stage_visit (card_id, stage, from_stage, entered_at, left_at, left_to, opened_by, owner,
+                         amount)
 SELECT card_id, to_stage, from_stage, at,
        LEAD(at) OVER (PARTITION BY card_id ORDER BY id),
        LEAD(to_stage) OVER (PARTITION BY card_id ORDER BY id),
-       id
+       id, owner, amount
 FROM (
-    SELECT h.id, h.card_id, h.move, h.from_stage, h.to_stage,
+    SELECT h.id, h.card_id, h.move, h.from_stage, h.to_stage, c.owner, c.amount,
            CASE WHEN h.move = 'import' THEN c.created_at ELSE h.at END AS at,
            LAG(h.to_stage) OVER (PARTITION BY h.card_id ORDER BY h.id) AS came_from
     FROM history h JOIN card c ON c.id = h.card_id
@@ -43,8 +48,14 @@ def moved(history_id: int, card_id: int, from_stage: str | None, to_stage: str, 
         .where((StageVisit.card == card_id) & StageVisit.left_at.is_null())
         .execute()
     )
+    ((owner, amount),) = tuples(Card.select(Card.owner, Card.amount).where(Card.id == card_id))
     StageVisit.insert(card=card_id, stage=to_stage, from_stage=from_stage, entered_at=at,
-                      opened_by=history_id).execute()
+                      opened_by=history_id, owner=owner, amount=amount).execute()
+
+
+def card_changed(card_id: int, owner: str | None, amount: Decimal) -> None:
+    """The card's owner or amount changed: its visits carry the new ones."""
+    StageVisit.update(owner=owner, amount=amount).where(StageVisit.card == card_id).execute()
 
 
 def undone(card_id: int, undone_history_id: int) -> None:

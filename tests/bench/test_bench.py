@@ -19,8 +19,10 @@ def test_benchmark_reports_a_row_per_size_with_every_figure(tmp_path):
     reports = next(table for header, table in tables.items() if "funnel (ms)" in header)
     assert set(rows) >= {"cards", "0", "60"}
     cells = [cell.strip() for cell in rows["60"].split("|")[2:-1]]
-    assert len(cells) == 12
+    assert len(cells) == 14
     assert "a write during import, max (ms)" in rows["cards"]
+    assert "as-of board 30 days back, first paint (s)" in rows["cards"]
+    assert "as-of board 180 days back, first paint (s)" in rows["cards"]
     # every board figure is a number with its ratio to the empty board; import has a rate at 60 rows,
     # and a colleague's writes during it have their times
     for cell in cells:
@@ -34,7 +36,9 @@ def test_benchmark_reports_a_row_per_size_with_every_figure(tmp_path):
     expected = ["board first paint, 0 cards", "board first paint, 60 cards", "`show ID --json`, 60 cards",
                 "`list --stage lead --json`, first lines, 60 cards", "`promote ID`, 60 cards",
                 "open + close the card form", "open + close the blocked-promote form",
-                "open + close the activity dialog", "cursor move, 60 cards", "promote, 60 cards"]
+                "open + close the activity dialog", "cursor move, 60 cards", "promote, 60 cards",
+                "board as of 30 days back, first paint with totals, 60 cards",
+                "board as of 180 days back, first paint with totals, 60 cards"]
     assert set(expected) <= set(floors), sorted(floors)
     for figure, (value, _against, base, ratio, _target) in floors.items():
         assert float(value.split(" ")[0]) > 0 and float(base.split(" ")[0]) > 0, figure
@@ -53,3 +57,28 @@ def test_benchmark_reports_a_row_per_size_with_every_figure(tmp_path):
     for batches in ("default batches", "--batch-size 1000000"):
         rate, p50, p99, most = [cell.strip() for cell in waits[batches].split("|")[3:-1]]
         assert float(rate.replace(",", "")) > 0 and 0 < float(p50) <= float(p99) <= float(most), waits[batches]
+
+
+def test_the_board_alone_is_timed_today_and_as_of_past_days(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "leadboard.bench", "--board-only", "--sizes", "0,30", "--runs", "1",
+         "--workdir", str(tmp_path)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stdout.splitlines() if line.startswith("| ")]
+    header = [cell.strip() for cell in lines[0].split("|")[1:-1]]
+    row = dict(zip(header, [cell.strip() for cell in next(line for line in lines if line.startswith("| 30 |"))
+                            .split("|")[1:-1]], strict=True))
+    # the board's figures and the as-of first paints, each with its ratio to the empty board;
+    # nothing of the commands or imports was timed
+    for label in ("first paint (s)", "as-of board 30 days back, first paint (s)",
+                  "as-of board 180 days back, first paint (s)"):
+        assert float(row[label].split(" ")[0]) > 0 and row[label].endswith("×)"), (label, row[label])
+    assert row["show --json (s)"] == "–" and row["import (rows/s)"] == "–"
+    # and each as-of first paint beside today's board's at the same size
+    beside = next(line for line in done.stdout.split("| cards | today's board")[1].splitlines()
+                  if line.startswith("| 30 |"))
+    today, *past = [cell.strip() for cell in beside.split("|")[2:-1]]
+    assert float(today) > 0 and len(past) == 2
+    assert all(cell.endswith("×)") and float(cell.split(" ")[0]) > 0 for cell in past), past

@@ -43,6 +43,14 @@ def test_demo_totals_equal_the_cards(pipeline):
         assert stats[stage].cards == len(cards)
         assert stats[stage].amount == sum((c.amount or Decimal(0) for c in cards), Decimal(0))
 
+    # and every activity is counted under its card's owner (activities the demo wrote in bulk)
+    year = Period(date.today() - timedelta(days=366), date.today())
+    logged: Counter[str] = Counter()
+    for card in pipeline.find():
+        logged[card.owner or ""] += len(pipeline.activities(card.id))
+    by_owner = {owner: sum(kinds.values()) for owner, kinds in pipeline.reports().activity(year).owners.items()}
+    assert by_owner == {owner: n for owner, n in logged.items() if n} and sum(by_owner.values()) > 50
+
 
 def test_demo_history_tells_a_funnel_story(pipeline):
     """Most contacts never become leads; about half the opportunities that close are won."""

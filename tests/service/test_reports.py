@@ -246,6 +246,29 @@ def test_activity_counts_done_activities_per_week_kind_and_owner(reports: Report
     assert activity.owners == {"alice": {"call": 2}, "bob": {"call": 1}}
 
 
+def test_activity_counts_each_activity_under_its_cards_owner_now(story: Story) -> None:
+    """A reassign moves a card's activities to its new owner, a deleted card's leave the report
+    (an undo brings them back), and a merge counts the merged card's under the kept card's owner."""
+    cards, reports = story.cards, story.p.reports(ZONE)
+
+    def owners() -> dict[str, dict[str, int]]:
+        return reports.activity(MARCH).owners
+
+    story.when(at(4, 10)).reassign(cards["A"], "bob")  # A's call of Mar 10
+    assert owners() == {"alice": {"call": 1}, "bob": {"call": 2}}
+    assert reports.activity(MARCH, "bob").kinds == {"call": 2}
+    story.when(at(4, 10, 1)).delete(cards["K"])  # K's call of Mar 3
+    assert owners() == {"bob": {"call": 2}}
+    assert [w.total for w in reports.activity(MARCH).weeks] == [0, 0, 2, 0, 0, 0]
+    story.when(at(4, 10, 2)).undo()
+    assert owners() == {"alice": {"call": 1}, "bob": {"call": 2}}
+    story.when(at(4, 10, 3)).merge(cards["D"], cards["C"])  # D is alice's; C's call of Mar 12 was bob's
+    assert owners() == {"alice": {"call": 2}, "bob": {"call": 1}}
+    assert reports.activity(MARCH, "alice").kinds == {"call": 2}
+    story.when(at(4, 10, 4)).undo()
+    assert owners() == {"alice": {"call": 1}, "bob": {"call": 2}}
+
+
 def test_stale_cards_are_counted_per_stage(reports: Reports) -> None:
     # on Apr 10: contacts D (Mar 5), J (created Mar 10, no activity) are under 60 days: none stale;
     # lead B (created Mar 3, no activity) is past 21 days; opportunity L (call Feb 12) past 14
@@ -353,6 +376,38 @@ def test_the_board_as_of_a_day_shows_every_card_where_it_was_and_refuses_writes(
     with pytest.raises(MoveNotAllowed, match="as of 2026-03-14: it is read-only"):
         past.promote(story.cards["B"])
     assert story.p.card(story.cards["B"]).stage is Stage.LEAD
+
+
+def test_the_board_as_of_a_day_is_worth_what_its_cards_are_worth_now_after_later_changes(story: Story) -> None:
+    """Before the journal knew the values, the board as of a day counts each card where it was at
+    today's value and owner: a value changed after the day, a card handed to bob, a move undone,
+    a card deleted (and one deleted and brought back) all show in its totals, which equal its
+    columns' cards."""
+    from leadboard.domain.filter import CardFilter
+    from leadboard.service.past import PastPipeline
+
+    cards = story.cards
+    story.when(at(4, 10)).edit(cards["L"], {"value": "8500"})  # 8,000 on the 14th
+    story.when(at(4, 10, 1)).reassign(cards["K"], "bob")
+    story.when(at(4, 10, 2)).lose(cards["L"], "No budget")
+    story.when(at(4, 10, 3)).undo()  # L never lost
+    story.when(at(4, 10, 4)).delete(cards["I"])
+    story.when(at(4, 10, 5)).delete(cards["D"])
+    story.when(at(4, 10, 6)).undo()  # D back
+    past = PastPipeline(story.p, date(2026, 3, 14), ZONE)
+    stats = past.stats()
+    # opportunities then: A 10,000, C 20,000, K 7,000, L 8,500 now; I deleted
+    assert (stats[Stage.OPPORTUNITY].cards, stats[Stage.OPPORTUNITY].amount) == (4, Decimal("45500.00"))
+    assert (stats[Stage.CONTACT].cards, stats[Stage.LEAD].cards, stats[Stage.LOST].cards) == (2, 1, 1)
+    for stage in Stage:
+        column = past.column_page(stage, 0, 50)
+        assert (stats[stage].cards, stats[stage].amount) == (len(column), sum((c.amount for c in column), Decimal(0)))
+    bobs = past.stats(CardFilter(owner="bob"))
+    # bob owns B (a lead then), and C and K (opportunities then) now
+    assert (bobs[Stage.OPPORTUNITY].cards, bobs[Stage.OPPORTUNITY].amount) == (2, Decimal("27000.00"))
+    assert (bobs[Stage.LEAD].cards, bobs[Stage.LEAD].amount) == (1, Decimal("1000.00"))
+    alices = past.stats(CardFilter(owner="alice"))
+    assert (alices[Stage.OPPORTUNITY].cards, alices[Stage.OPPORTUNITY].amount) == (2, Decimal("18500.00"))
 
 
 def test_an_imported_card_enters_its_stage_on_the_date_the_file_gave(pipeline: Pipeline, tmp_path) -> None:

@@ -8,6 +8,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -251,7 +252,7 @@ def test_stage_visits_are_built_from_the_history_an_older_database_kept(blank) -
         database.execute_sql(
             "INSERT INTO card (stage, rank, version, owner, created_at, created_by, updated_at, updated_by, "
             "name, kind, amount, activity_count, warnings) VALUES "
-            "('lost', 0, 1, 'alice', ?, 'alice', ?, 'alice', 'Ada', 'person', 0, 0, '')".replace(
+            "('lost', 0, 1, 'alice', ?, 'alice', ?, 'alice', 'Ada', 'person', 250, 0, '')".replace(
                 "?", "?" if db.is_sqlite() else "%s"), (t[0], t[4]))
         (card_id,) = database.execute_sql("SELECT MAX(id) FROM card").fetchone()
         moves = [("create", None, "contact", t[0]), ("promote", "contact", "lead", t[1]),
@@ -275,3 +276,6 @@ def test_stage_visits_are_built_from_the_history_an_older_database_kept(blank) -
         ("lead", "contact", "2026-03-02 10:00:00", "2026-03-05 10:00:00", "lost", ids[1]),
         ("lost", "lead", "2026-03-05 10:00:00", None, None, ids[4]),
     ]
+    # and (the "stage-visit-amounts" step) each carries its card's owner and amount
+    carried = database.execute_sql("SELECT DISTINCT owner, amount FROM stage_visit").fetchall()
+    assert [(owner, Decimal(str(amount))) for owner, amount in carried] == [("alice", Decimal(250))]

@@ -81,3 +81,24 @@ def test_the_journal_is_read_by_time_and_the_history_by_move(read: list[tuple[st
                and "COUNT(DISTINCT h.card_id)" in sql]
     assert journal and all("journal_entry_at_card_id (at>?)" in steps for steps in journal)
     assert imports and all("history_move_at_card_id (move=? AND at>?)" in steps for steps in imports)
+
+
+def test_the_board_as_of_a_day_sums_what_moved_since_from_one_covering_index(read: list[tuple[str, list[Any]]]) -> None:
+    """Its totals add up the visits that spanned the day from the index that carries each visit's
+    owner and amount: no card is read, for everyone or for one owner."""
+    totals = [(sql, plan(sql, params)) for sql, params in read if "SUM(v.amount)" in sql]
+    assert len(totals) >= 4  # entered since and left since, for everyone and for alice
+    for sql, steps in totals:
+        assert steps == ["SEARCH v USING COVERING INDEX stage_visit_stage_left_at_entered_at_owner_amount "
+                         + ("(stage=? AND left_at=? AND entered_at>?)" if "left_at IS NULL" in sql
+                            else "(stage=? AND left_at>?)")], sql
+
+
+def test_the_activity_report_counts_from_one_covering_index(read: list[tuple[str, list[Any]]]) -> None:
+    """Each activity carries its card's owner: a period's activities are counted per owner from the
+    index by time, kind and owner, and only the deleted cards' are read through the cards."""
+    counts = [" ".join(plan(sql, params)) for sql, params in read if "UNION ALL" in sql and "a.kind" in sql]
+    assert len(counts) == 2  # for everyone and for alice
+    for steps in counts:
+        assert "SEARCH a USING COVERING INDEX activity_at_kind_owner (at>? AND at<?)" in steps, steps
+        assert "SEARCH c USING" in steps and "stage=?" in steps, steps

@@ -44,6 +44,8 @@ TEXT_COLUMNS: dict[pw.Field, int] = {
     History.database_role: LIMITS.user,
     Activity.database_role: LIMITS.user,
     StageTotal.owner: LIMITS.line,
+    StageVisit.owner: LIMITS.line,
+    Activity.owner: LIMITS.line,
     Card.warnings: LIMITS.warnings,
     Card.source_id: LIMITS.line,
     # a JSON object of the import's extra fields, each value held to EXTRA_LIMIT

@@ -24,6 +24,7 @@ import peewee as pw
 from leadboard.domain.errors import SchemaTooNew
 from leadboard.store.db import database, is_sqlite
 from leadboard.store.migrations.steps import (
+    activity_owners,
     card_extras,
     change_journal,
     column_orders,
@@ -37,6 +38,7 @@ from leadboard.store.migrations.steps import (
     search_phone_digits,
     search_phones,
     sqlite_search_prefixes,
+    stage_visit_amounts,
     stage_visits,
 )
 from leadboard.store.migrations.steps.base import Step
@@ -60,6 +62,8 @@ STEPS: tuple[Step, ...] = (
     planned_activity_due_index.STEP,
     search_phone_digits.STEP,
     report_indexes.STEP,
+    stage_visit_amounts.STEP,
+    activity_owners.STEP,
 )
 
 #: databases made before steps had names counted them in ``schema_version``: version N meant
