@@ -97,3 +97,21 @@ def test_rules_check_lists_the_declared_fields_and_refuses_a_bad_one(leadboard, 
     assert refused.code == EXIT_BAD_INPUT
     assert refused.err == (f"leadboard: Rules file {bad}: fields.industry.type (line 135): unknown type 'colour'; "
                            "types are text, number, money, date, choice, yes/no.\n")
+
+
+def test_import_matches_a_declared_field_by_its_label_and_export_writes_it_under_its_name(leadboard, team, tmp_path):
+    path = tmp_path / "crm.csv"
+    path.write_text("Name,Industry,Yearly Revenue\nAnn,banking,\"$22,700.00\"\nBob,Farming,\n", "utf-8")
+    imported = leadboard("--rules", team, "import", path)
+    assert imported.code == EXIT_OK, imported
+    assert "Declared fields: Industry -> industry, Yearly Revenue -> arr." in imported.out
+    assert "Kept as extra fields" not in imported.out
+    assert "Industry: 1 value could not be read into its field and is kept as text" in imported.out
+    exported = leadboard("--rules", team, "export", "--format", "csv")
+    header, ann = exported.out.splitlines()[:2]
+    columns = header.split(",")
+    # one column per extra field's name: the declared fields', then the text Bob's file had
+    assert columns[-3:] == ["industry", "arr", "Industry"]
+    assert dict(zip(columns, ann.split(","), strict=True))["industry"] == "Banking"
+    assert dict(zip(columns, ann.split(","), strict=True))["arr"] == "22700"
+    assert json.loads(leadboard("show", 2, "--json").out)["extra"] == {"Industry": "Farming"}

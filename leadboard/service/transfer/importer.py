@@ -145,9 +145,13 @@ class ImportSummary:
                 columns += [_listed(extras, "; ", length=LISTED_NAME_LENGTH + 9)] if extras else []
             out.append("Dry run: nothing was written. Columns: " + "; ".join(columns) + ".")
         else:
-            if self.plan.extras:
-                names = [self.plan.header[index] or f"column {index + 1}" for index in self.plan.extras]
+            undeclared = [index for index in self.plan.extras if index not in self.plan.declared]
+            if undeclared:
+                names = [self.plan.header[index] or f"column {index + 1}" for index in undeclared]
                 out.append("Kept as extra fields (no matching field; see --map): " + _listed(names) + ".")
+            if self.plan.declared:
+                out.append("Declared fields: " + _listed([f"{self.plan.header[index]} -> {name}"
+                                                          for index, name in self.plan.declared.items()]) + ".")
             if self.plan.unused:
                 out.append("Not imported (--map ... =ignore): " + _listed(self.plan.unused) + ".")
         header = self.plan.header
@@ -258,7 +262,7 @@ def import_file(pipeline: Pipeline, path: str | Path, options: ImportOptions | N
         raise BadImportFile("The batch size must be at least 1.")
     started = time.perf_counter()
     source = open_source(path)
-    plan = plan_columns(source.header, options.column_map)
+    plan = plan_columns(source.header, options.column_map, pipeline.rules)
     summary = ImportSummary(source.path, source.described, plan, options.dry_run)
     reader = RowReader(plan, options.stage_map, pipeline.rules, pipeline.user, pipeline._clock(),
                        pipeline._today(), options.enforce_gates, source.path.name,

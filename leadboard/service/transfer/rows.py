@@ -235,6 +235,8 @@ class RowReader:
         self.source_name = source_name
         self.checker = FieldCheck()
         self.gates = GateMemo(rules, today)
+        #: whether a gate may read a declared field (the card's extras)
+        self._declared_rules = bool(rules.fields)
         sources = plan.sources
         self._fields = [(name, sources[name]) for name in FIELD_NAMES if name in sources and name != "name"]
         self._name = sources.get("name", ())
@@ -247,7 +249,11 @@ class RowReader:
         self._deal = sources.get(col.DEAL_NAME, ())
         self._email = sources.get("email", ())
         header = plan.header
-        self._extra_names = [(index, _column_name(header, index)) for index in plan.extras]
+        self._extra_names = [(index, _column_name(header, index)) for index in plan.extras
+                             if index not in plan.declared]
+        #: (column, its name, the declared field it gives, how that field reads a value)
+        self._declared = [(index, _column_name(header, index), name, rules.fields[name])
+                          for index, name in plan.declared.items()]
         self._extra_object = sources.get(col.EXTRA, ())
         self._source_id = sources.get(col.SOURCE_ID, ())
         #: (field, the later columns feeding it, with their names): kept as extras when the first
@@ -328,6 +334,17 @@ class RowReader:
             cell = cells[index]
             if cell is not None and (cell.__class__ is not str or (cell and not cell.isspace())):
                 extras[column] = _extra_text(cell)
+        kept: list[str] = []
+        for index, column, field_name, declared in self._declared:
+            cell = cells[index]
+            try:
+                value = declared.stored(cell)
+            except ValueError:  # like any cell that cannot be read into its field: kept as text
+                extras[column] = _extra_text(cell)
+                kept.append(column)
+            else:
+                if value is not None:
+                    extras[field_name] = value
         if self._extra_object:
             _merge_extras(extras, _first_present(cells, self._extra_object))
         for _, indexes, names in self._seconds:
@@ -369,7 +386,6 @@ class RowReader:
         if defaulted:
             data["owner"] = self._default_owner
         values = self._template.copy()
-        kept: list[str] = []
         try:
             typed = self.checker.validate(data, values)
         except InvalidInput as error:
@@ -389,7 +405,7 @@ class RowReader:
         blocked_by: list[RuleFailure] = []
         reached = Stage.CONTACT
         if gate_stage is not Stage.CONTACT:
-            warnings, blocked_by, reached = self._gates(typed, state.get("activity_count", 0), gate_stage)
+            warnings, blocked_by, reached = self._gates(typed, state.get("activity_count", 0), gate_stage, extras)
         stage = wanted if wanted is Stage.LOST else reached
         if lost_from is not None:
             lost_from = reached
@@ -510,11 +526,11 @@ class RowReader:
 
     # ---- gates ----------------------------------------------------------------------------------
 
-    def _gates(self, typed: dict[str, Any], activity_count: int,
-               wanted: Stage) -> tuple[list[RuleFailure], list[RuleFailure], Stage]:
+    def _gates(self, typed: dict[str, Any], activity_count: int, wanted: Stage,
+               extras: dict[str, str]) -> tuple[list[RuleFailure], list[RuleFailure], Stage]:
         """(accepted warnings, failures that held the card back, the stage it reaches)."""
         facts = _Facts()
-        facts.__dict__ = typed
+        facts.__dict__ = dict(typed, extra=extras) if self._declared_rules else typed
         facts.activity_count = activity_count
         accepted: list[RuleFailure] = []
         reached = Stage.CONTACT
