@@ -115,3 +115,18 @@ def test_import_matches_a_declared_field_by_its_label_and_export_writes_it_under
     assert dict(zip(columns, ann.split(","), strict=True))["industry"] == "Banking"
     assert dict(zip(columns, ann.split(","), strict=True))["arr"] == "22700"
     assert json.loads(leadboard("show", 2, "--json").out)["extra"] == {"Industry": "Farming"}
+
+
+def test_an_amount_in_another_currency_than_the_teams_is_reported_by_import(leadboard, tmp_path):
+    rules = tmp_path / "usd.toml"
+    rules.write_text('currency = "USD"\n' + default_rules_text(), "utf-8")
+    assert "; currency USD." in leadboard("rules", "--check", rules).out
+    path = tmp_path / "deals.csv"
+    path.write_text("Deal - Title,Deal - Value,Deal - Currency\nLooms,\"€1.200\",\nGears,500,USD\n", "utf-8")
+    imported = leadboard("--rules", rules, "import", path)
+    assert imported.code == EXIT_OK, imported
+    assert ("Deal - Value: 1 kept as text: amount in EUR, not the team's USD (an extra field of the card, "
+            "never summed).") in imported.out
+    cards = {card["name"]: card for card in json.loads(leadboard("list", "--json").out)}
+    assert (cards["Looms"]["value"], cards["Looms"]["extra"]) == (None, {"Deal - Value": "€1.200"})
+    assert cards["Gears"]["value"] == "500"

@@ -79,6 +79,7 @@ def test_declared_fields_are_read_from_the_rules_file_with_their_labels_and_type
     }
     assert rules.fields["industry"].choices == ["Retail", "Banking"]
     assert rules.currency is None
+    assert parse_rules('currency = "BRL"\n' + default_rules_text(), "team.toml").currency == "BRL"
 
 
 @pytest.mark.parametrize(("declaration", "said"), [
@@ -174,3 +175,21 @@ def test_a_gate_check_on_a_declared_field_is_checked_against_its_type(check, sai
     with pytest.raises(RulesFileError, match="gate win, rule mine") as refused:
         rules_with(FIELDS + gate)
     assert said in str(refused.value)
+
+
+@pytest.mark.parametrize(("said", "row", "team", "other"), [
+    ("EUR", None, "USD", "EUR"),
+    ("USD", "EUR", "USD", None),  # the amount's own text says it first
+    ("$", None, "USD", None),
+    ("$", None, "CAD", None),
+    ("$", None, "BRL", "$"),
+    ("BRL", None, "BRL", None),
+    (None, "eur ", "USD", "EUR"),
+    (None, "USD", "USD", None),
+    (None, None, "USD", None),
+    (None, "", "USD", None),
+])
+def test_an_amount_is_in_another_currency_when_its_text_or_its_row_says_so(said, row, team, other):
+    from leadboard.domain.values import other_currency
+
+    assert other_currency(said, row, team) == other

@@ -8,6 +8,7 @@ spreadsheets use; ``--map "COLUMN=field"`` settles the rest.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
@@ -57,6 +58,26 @@ OUR_NEXT_STEP_COLUMNS: Final = (PLANNED, NEXT_STEP, NEXT_STEP_STATE)
 
 #: the columns of leadboard's own export, in order
 EXPORT_COLUMNS: Final = (ID, STAGE, *FIELD_NAMES, LOST_FROM, LOST_REASON, *STATE_COLUMNS, SOURCE_ID)
+
+
+#: columns that say which currency a row's amounts are in (kept as extras too), normalised
+CURRENCY_COLUMNS: Final = frozenset({"currency", "currencycode", "currencyisocode", "dealcurrency",
+                                     "opportunitycurrency", "amountcurrency", "currencyid"})
+_OTHER_CURRENCY = re.compile(r"^(?P<column>.*) \(amount in (?P<other>\S+), not the team's (?P<team>[A-Z]{3})\)$")
+
+
+def other_currency_kept(column: str, other: str, team: str) -> str:
+    """How an import counts an amount kept as text for its currency, beside its column."""
+    return f"{column} (amount in {other}, not the team's {team})"
+
+
+def kept_reason(kept: str) -> tuple[str, str | None]:
+    """(column, why) for an entry of an import's kept-as-text count: why is None when the value
+    could not be read, else the amount's currency sentence."""
+    match = _OTHER_CURRENCY.match(kept)
+    if match is None:
+        return kept, None
+    return match["column"], f"amount in {match['other']}, not the team's {match['team']}"
 
 
 def normalize(text: str) -> str:

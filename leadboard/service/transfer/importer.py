@@ -41,7 +41,7 @@ from leadboard.domain.history import ChangeKind
 from leadboard.domain.stages import Move, Stage
 from leadboard.domain.values import DateColumn, DateOrder
 from leadboard.service.pipeline import Pipeline
-from leadboard.service.transfer.columns import BadImportFile, ColumnPlan, plan_columns
+from leadboard.service.transfer.columns import BadImportFile, ColumnPlan, kept_reason, plan_columns
 from leadboard.service.transfer.reading import Record, Source, open_source
 from leadboard.service.transfer.rows import Placed, Rejected, RowReader
 from leadboard.store import cards as card_store
@@ -186,7 +186,11 @@ class ImportSummary:
                               for owner, count in self.owners.most_common(20))
             out.append(f"Owners in the file: {shown}; an owner not in --owner-map 'OWNER=login,...' is kept "
                        "as written, a blank one is you.")
-        for column, count in self.kept_as_text.most_common():
+        for kept, count in self.kept_as_text.most_common():
+            column, why = kept_reason(kept)
+            if why is not None:
+                out.append(f"{column}: {count:,} kept as text: {why} (an extra field of the card, never summed).")
+                continue
             out.append(f"{column}: {count:,} value{'s' if count != 1 else ''} could not be read into "
                        f"{'their' if count != 1 else 'its'} field and {'are' if count != 1 else 'is'} "
                        "kept as text (an extra field of the card).")
