@@ -117,7 +117,7 @@ def split_changes(changes: dict[str, Any], declared: dict[str, DeclaredField]
         try:
             extras[name] = field.stored(value)
         except ValueError as error:
-            raise InvalidInput(f"{name}: {error}", field=name) from None
+            raise InvalidInput(f"{name}: {error}", field=name, errors={name: str(error)}) from None
     return own, extras
 
 

@@ -375,7 +375,7 @@ def test_a_files_version_and_authors_are_never_taken_as_the_cards_own(run, tmp_p
     path.write_text("name,email,version,created_by,updated_by\n"
                     "Eve,eve@example.com,7,mallory,mallory\n"
                     "Mal,mal@example.com,99999999999999999999999,root,root\n", "utf-8")
-    code, out, err = run("import", str(path))
+    code, _out, err = run("import", str(path))
     assert code == EXIT_OK, err
     cards = {card["name"]: card for card in json.loads(run("list", "--json")[1])}
     for name in ("Eve", "Mal"):

@@ -9,7 +9,8 @@ open with everything typed; nothing is written until the whole form is valid.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+import re
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -30,6 +31,7 @@ from leadboard.domain.card import (
     MONEY_FIELDS,
     ActivityKind,
 )
+from leadboard.domain.declared import DeclaredField
 from leadboard.domain.errors import Conflict, GateBlocked, InvalidInput, LeadboardError
 from leadboard.tui.screens.confirm import ConfirmModal
 from leadboard.tui.screens.hint import Hint
@@ -42,6 +44,9 @@ PLACEHOLDERS = {
     "email": "name@example.com",
     "phone": "+44 20 7946 0000",
 }
+
+_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_DECLARED_PLACEHOLDERS = {"date": "YYYY-MM-DD", "money": "amount, e.g. 12500", "number": "a number"}
 
 
 class ConflictSeen(LeadboardError):
@@ -84,8 +89,10 @@ class CardForm(ModalScreen[Any]):
 
     def __init__(self, title: str, fields: Sequence[str], values: dict[str, Any], save: Saver, *,
                  intro: Iterable[Text] = (), required: Iterable[str] = (), activity: bool = False,
-                 save_label: str = "Save") -> None:
+                 save_label: str = "Save", declared: Mapping[str, DeclaredField] | None = None) -> None:
         super().__init__()
+        #: the team's own fields (the rules file's), by name
+        self.declared = declared or {}
         self.form_title = title
         self.field_names = tuple(fields)
         self.values = values
@@ -104,10 +111,10 @@ class CardForm(ModalScreen[Any]):
                     yield Static(Text("\n").join(self.intro), classes="intro", id="intro")
                 for name in self.field_names:
                     required = name in self.required
-                    label = FIELD_LABELS[name] + (" *" if required else "")
+                    label = self._label(name) + (" *" if required else "")
                     yield Label(Text(label), classes="field-label required" if required else "field-label")
                     yield self._editor(name)
-                    yield Static(id=f"error-{name}", classes="field-error")
+                    yield Static(id=f"error-{self._key(name)}", classes="field-error")
                 if self.asks_activity:
                     yield Label(Text("Activity * (the gate wants one logged)"),
                                 classes="field-label required")
@@ -122,15 +129,34 @@ class CardForm(ModalScreen[Any]):
                 yield Button("Cancel", id="cancel", compact=True)
                 yield Button(self.save_label, id="save", variant="primary", compact=True)
 
+    def _key(self, name: str) -> str:
+        """A field's part of its widgets' ids: its name, or its place for a declared field whose
+        name (a column's, say) is no id."""
+        if _ID.match(name):
+            return name
+        return f"n{self.field_names.index(name)}" if name in self.field_names else "unknown"
+
+    def _label(self, name: str) -> str:
+        declared = self.declared.get(name)
+        return FIELD_LABELS.get(name, name) if declared is None else declared.label
+
     def _editor(self, name: str) -> Input | Select[str]:
         value = self.values.get(name)
+        declared = self.declared.get(name)
+        if declared is not None and declared.type in ("choice", "yes/no"):
+            choices: Sequence[str] = declared.choices or ("yes", "no")
+            return Select([(choice, choice) for choice in choices], value=form_text(value) or Select.NULL,
+                          allow_blank=True, id=f"field-{self._key(name)}", prompt="—", compact=True)
+        if declared is not None:
+            return Input(value=form_text(value), placeholder=_DECLARED_PLACEHOLDERS.get(declared.type, ""),
+                         id=f"field-{self._key(name)}", compact=True, select_on_focus=False)
         if name in CHOICE_FIELDS or name in BOOL_FIELDS:
             choices = CHOICE_FIELDS.get(name) or ("yes", "no")
             current = form_text(value)
             return Select([(choice, choice) for choice in choices], value=current or Select.NULL,
-                          allow_blank=True, id=f"field-{name}", prompt="—", compact=True)
+                          allow_blank=True, id=f"field-{self._key(name)}", prompt="—", compact=True)
         # not selected on focus: one stray letter typed ahead must not wipe a name
-        return Input(value=form_text(value), placeholder=PLACEHOLDERS.get(name, ""), id=f"field-{name}",
+        return Input(value=form_text(value), placeholder=PLACEHOLDERS.get(name, ""), id=f"field-{self._key(name)}",
                      compact=True, select_on_focus=False)
 
     def on_mount(self) -> None:
@@ -142,7 +168,7 @@ class CardForm(ModalScreen[Any]):
     def typed(self) -> FormValues:
         fields: dict[str, str] = {}
         for name in self.field_names:
-            editor = self.query_one(f"#field-{name}")
+            editor = self.query_one(f"#field-{self._key(name)}")
             if isinstance(editor, Select):
                 fields[name] = "" if editor.value is Select.NULL else str(editor.value)
             else:
@@ -240,13 +266,13 @@ class CardForm(ModalScreen[Any]):
         problem.set_class(note, "note")
         first = None
         for name, text in errors.items():
-            shown = self.query(f"#error-{name}")
+            shown = self.query(f"#error-{self._key(name)}")
             if not shown:
                 continue
-            shown.first(Static).update(Text(f"{FIELD_LABELS.get(name, name)}: {safe(text)}"
+            shown.first(Static).update(Text(f"{self._label(name)}: {safe(text)}"
                                             if not note else safe(text)))
             shown.first().add_class("shown")
-            editor = self.query(f"#field-{name}") or self.query("#activity-summary")
+            editor = self.query(f"#field-{self._key(name)}") or self.query("#activity-summary")
             if editor:
                 editor.first().set_class(not note, "-invalid")
                 first = first or editor.first()
