@@ -35,6 +35,7 @@ from leadboard.domain.errors import (
 from leadboard.domain.filter import NO_FILTER, CardFilter
 from leadboard.domain.history import (
     ACTIVITY_PREFIX,
+    EXTRA_PREFIX,
     PLANNED_PREFIX,
     ActivityRecord,
     ChangeKind,
@@ -395,9 +396,10 @@ class Pipeline(Planning):
                 return self._undo_merge(target)
             card = self._read_for_write(target.card_id, None)
             values = journal.restore(target)
-            extra_change = target.change("extra")  # a declared field's value
-            if extra_change is not None:
-                values["extra"] = extra_change.old
+            declared = [c for c in target.changes if c.field.startswith(EXTRA_PREFIX)]
+            if declared:  # the declared fields' old values, back into the extras
+                values["extra"] = _extra_text(with_extras(card.extra, {
+                    c.field.removeprefix(EXTRA_PREFIX): c.old for c in declared}))
             now = self._clock()
             activity = journal.activity_changes(target)
             if target.activity_id is not None and activity:
@@ -419,7 +421,7 @@ class Pipeline(Planning):
                                              undoes=target.move.id if target.move else None)
             after = self.card(card.id)
             extra = [FieldChange(c.field, c.new, c.old) for c in target.changes
-                     if c.field.startswith((ACTIVITY_PREFIX, PLANNED_PREFIX)) or c.field == "extra"]
+                     if c.field.startswith((ACTIVITY_PREFIX, PLANNED_PREFIX, EXTRA_PREFIX))]
             entry_id = journal.record_change(ChangeKind.UNDO, card, after, self.user, now, values,
                                              move_id=record.id if record else None,
                                              activity_id=target.activity_id, undoes=target.id, extra=extra)
@@ -690,10 +692,10 @@ def _written(card: Card, merged: Card) -> dict[str, Any]:
 
 
 def _extra_changes(before: Card, after: Card) -> list[FieldChange]:
-    """The journal's line for a change to the extras (a declared field's value), if there was one."""
-    if before.extra == after.extra:
-        return []
-    return [FieldChange("extra", _extra_text(before.extra), _extra_text(after.extra))]
+    """The journal's lines for the declared fields a change set or cleared (``extra.<name>``)."""
+    names = dict.fromkeys([*before.extra, *after.extra])
+    return [FieldChange(EXTRA_PREFIX + name, before.extra.get(name), after.extra.get(name))
+            for name in names if before.extra.get(name) != after.extra.get(name)]
 
 
 def local(at: datetime) -> str:

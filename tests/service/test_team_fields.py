@@ -81,7 +81,12 @@ def test_undo_takes_a_declared_value_back(team):
     card = team.create({"name": "Ann", "industry": "Retail"})
     team.edit(card.id, {"industry": "Banking"})
     change = team.last_change()
-    assert [(c.field, c.old, c.new) for c in change.changes] == [
-        ("extra", '{"industry": "Retail"}', '{"industry": "Banking"}')]
+    assert [(c.field, c.old, c.new) for c in change.changes] == [("extra.industry", "Retail", "Banking")]
+    assert change.describe() == "edit extra.industry"
+    team.edit(card.id, {"arr": "5", "industry": ""})
+    assert [(c.field, c.old, c.new) for c in team.last_change().changes] == [
+        ("extra.industry", "Banking", None), ("extra.arr", None, "5")]
+    team.undo()
+    assert team.card(card.id).extra == {"industry": "Banking"}
     team.undo()
     assert team.card(card.id).extra == {"industry": "Retail"}
