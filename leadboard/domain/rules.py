@@ -278,7 +278,7 @@ class Rules(BaseModel):
     def _names_of_their_own(cls, fields: Any) -> Any:
         if not isinstance(fields, dict):
             return fields
-        taken = {name.casefold() for name in Card.model_fields}
+        taken = {name.casefold() for name in (*Card.model_fields, ACTIVITY)}
         for name in fields:
             text = str(name)
             if text.casefold() in taken:

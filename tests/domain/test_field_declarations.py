@@ -89,6 +89,8 @@ def test_declared_fields_are_read_from_the_rules_file_with_their_labels_and_type
      "fields (line 133): field 'budget' has the name of a card field; give it a name of its own."),
     ('[fields.Stage]\nlabel = "Stage"\n',
      "field 'Stage' has the name of a card field"),
+    ('[fields.activity]\nlabel = "Activity"\n',
+     "field 'activity' has the name of a card field"),
     ('[fields.industry]\nlabel = "Industry"\ntype = "text"\nchoices = ["Retail"]\n',
      "fields.industry (line 133): choices are for a choice field, and this one is text."),
     ('[fields.industry]\nlabel = "Industry"\ntype = "choice"\n',
