@@ -375,8 +375,9 @@ class BoardScreen(Screen[None]):
                 self.say(f"Added {safe(card.name)} to Contacts.")
                 self.reload((Stage.CONTACT,), follow=card.id)
 
-        form = CardForm("New contact", NEW_CARD_FIELDS, {"owner": self.pipeline.user, "kind": "person"},
-                        save, required=("name",),
+        declared = self.pipeline.rules.fields
+        form = CardForm("New contact", (*NEW_CARD_FIELDS, *declared), {"owner": self.pipeline.user, "kind": "person"},
+                        save, required=("name",), declared=declared,
                         intro=[Text("A new card is a contact: give a name (and an email or a phone to reach them).")])
         self.app.push_screen(form, done)
 

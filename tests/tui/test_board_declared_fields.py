@@ -66,6 +66,23 @@ async def test_the_edit_form_has_the_declared_fields_with_their_labels_and_saves
     assert team.card(card_id).extra == {"industry": "Retail", "Deal - Region": "North", "arr": "1200"}
 
 
+async def test_the_new_card_form_has_the_declared_fields(team: Pipeline):
+    async with make_app(team).run_test(size=APP_SIZE) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        form = pilot.app.screen
+        assert isinstance(form, CardForm)
+        await pilot.press(*"Ada")
+        form.query_one("#field-arr", Input).focus()
+        await pilot.press(*"1.234,50")
+        form.query_one("#field-n10", Input).focus()  # "Deal - Region": a name that is no widget id
+        await pilot.press(*"North", "ctrl+s")
+        await pilot.pause()
+        assert not isinstance(pilot.app.screen, CardForm)
+    (card,) = team.find()
+    assert (card.name, team.card(card.id).extra) == ("Ada", {"arr": "1234.5", "Deal - Region": "North"})
+
+
 async def test_a_gate_on_a_declared_field_asks_for_it_in_the_blocked_promote_form(team: Pipeline):
     card_id = contact(team, "Grace Hopper", **QUALIFIED)
     async with make_app(team).run_test(size=APP_SIZE) as pilot:
