@@ -17,7 +17,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import date
 from typing import Any, NoReturn, TextIO, cast
 
@@ -389,7 +389,14 @@ def _field_lines(change: ChangeRecord | None, out: TextIO, skip: frozenset[str] 
         out.write(f"{'':30}{field.field}: {old} → {new}\n")
 
 
-def _show(card: Card, step: PlannedRecord | None, out: TextIO) -> None:
+def _declared_names(pipeline: Pipeline, pairs: list[str]) -> Collection[str]:
+    """The rules file's declared fields, read only when ``--set`` names a field that is not a card's."""
+    if all(pair.partition("=")[0].strip() in FIELD_NAMES for pair in pairs):
+        return ()
+    return pipeline.rules.fields
+
+
+def _show(card: Card, step: PlannedRecord | None, out: TextIO, labels: dict[str, str] | None = None) -> None:
     out.write(f"Card {card.id} · {card.stage.value} · version {card.version}\n")
     for name in FIELD_NAMES:
         value = getattr(card, name)
@@ -405,9 +412,14 @@ def _show(card: Card, step: PlannedRecord | None, out: TextIO) -> None:
         out.write(f"  {'Warnings accepted':<40} {', '.join(card.warnings)}\n")
     if card.source_id:
         out.write(f"  {'Source id':<40} {card.source_id}\n")
-    for key, value in card.extra.items():
+    labels = labels or {}
+    for key, value in card.extra.items():  # the team's declared fields first, by their labels
+        if key in labels:
+            out.write(f"  {labels[key][:40]:<40} {value}\n")
+    kept = {key: value for key, value in card.extra.items() if key not in labels}
+    for key, value in kept.items():
         out.write(f"  {str(key)[:38] + ' *':<40} {value}\n")
-    if card.extra:
+    if kept:
         out.write("  * an extra field, kept from an imported file\n")
 
 
@@ -476,7 +488,9 @@ def _rules(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     if args.check:
         rules = load_rules(args.check)
         gates = ", ".join(f"{gate} ({len(rules.gate(gate))} rules)" for gate in ("qualify", "develop", "win"))
-        out.write(f"{args.check}: ok: {gates}; {len(rules.lost_reasons)} lost reasons.\n")
+        declared = "".join(f"; field {name} ({field.label}, {field.type})" for name, field in rules.fields.items())
+        currency = f"; currency {rules.currency}" if rules.currency else ""
+        out.write(f"{args.check}: ok: {gates}; {len(rules.lost_reasons)} lost reasons{declared}{currency}.\n")
         return EXIT_OK
     if settings.rules:
         load_rules(settings.rules)  # refuse a bad file before printing it
@@ -514,7 +528,7 @@ def _demo(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _add(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
-    fields: dict[str, Any] = parse_assignments(args.set)
+    fields: dict[str, Any] = parse_assignments(args.set, _declared_names(pipeline, args.set))
     fields["name"] = args.name
     for name in ("company", "email", "phone", "owner"):
         if getattr(args, name) is not None:
@@ -525,7 +539,7 @@ def _add(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _edit(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
-    card = pipeline.edit(args.id, parse_assignments(args.set), args.if_version)
+    card = pipeline.edit(args.id, parse_assignments(args.set, _declared_names(pipeline, args.set)), args.if_version)
     out.write(f"Card {card.id} saved (version {card.version}).\n")
     return EXIT_OK
 
@@ -545,7 +559,8 @@ def _show_command(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> 
                   ensure_ascii=False, indent=2)
         out.write("\n")
     else:
-        _show(card, step, out)
+        labels = {name: field.label for name, field in pipeline.rules.fields.items()} if card.extra else {}
+        _show(card, step, out, labels)
     return EXIT_OK
 
 
@@ -576,7 +591,8 @@ def _list(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _promote(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
-    _say_move(pipeline.promote(args.id, parse_assignments(args.set) or None, args.if_version), out)
+    changes = parse_assignments(args.set, _declared_names(pipeline, args.set))
+    _say_move(pipeline.promote(args.id, changes or None, args.if_version), out)
     return EXIT_OK
 
 

@@ -8,6 +8,7 @@ with the same sentence.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -317,17 +318,18 @@ def _say(problem: Any) -> str:
     return message.removeprefix("Value error, ")
 
 
-def parse_assignments(pairs: list[str]) -> dict[str, str]:
-    """``["budget=5000", "need=CRM"]`` -> ``{"budget": "5000", "need": "CRM"}``."""
+def parse_assignments(pairs: list[str], declared: Collection[str] = ()) -> dict[str, str]:
+    """``["budget=5000", "need=CRM"]`` -> ``{"budget": "5000", "need": "CRM"}``; a field is a card
+    field or one of the rules file's ``declared`` fields."""
     result: dict[str, str] = {}
     for pair in pairs:
         field, sep, value = pair.partition("=")
         field = field.strip()
         if not sep or not field:
             raise InvalidInput(f"--set needs FIELD=VALUE, got {pair!r}.", field="--set")
-        if field not in FIELD_NAMES:
+        if field not in FIELD_NAMES and field not in declared:
             raise InvalidInput(
-                f"Unknown field {field!r}; fields are {', '.join(FIELD_NAMES)}.", field=field
+                f"Unknown field {field!r}; fields are {', '.join([*FIELD_NAMES, *declared])}.", field=field
             )
         result[field] = value
     return result

@@ -66,6 +66,10 @@ MOVE_FIELDS = frozenset({"stage", "lost_from", "lost_reason", "warnings"})
 #: column it changes, old and new, and undo writes the old values back.
 ACTIVITY_PREFIX = "activity."
 
+#: journal fields of a team's declared field (kept in the card's extras): ``extra.<name>``; undo
+#: writes the old value back into the extras
+EXTRA_PREFIX = "extra."
+
 #: journal fields of a planned activity (a next step) a change planned, rescheduled, completed or
 #: cancelled: ``planned.<field>`` (``id`` and ``kind`` always, then what changed: ``summary``,
 #: ``due``, ``state``, ``outcome``). Completing one also journals the log entry it became

@@ -17,9 +17,10 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from leadboard.domain.card import BOOL_FIELDS, CHOICE_FIELDS, DATE_FIELDS, FIELD_NAMES, MONEY_FIELDS
+from leadboard.domain.card import BOOL_FIELDS, CHOICE_FIELDS, DATE_FIELDS, FIELD_NAMES, MONEY_FIELDS, Card
+from leadboard.domain.declared import FIELD_TYPES, DeclaredField, DeclaredView
 from leadboard.domain.errors import InvalidInput, RulesFileError
 from leadboard.domain.inputs import read_regular
 from leadboard.domain.stages import GATE_INTO, GATES, PIPELINE, Stage
@@ -43,9 +44,24 @@ class _Check(BaseModel):
         raise NotImplementedError
 
 
-def _known_field(name: str) -> str:
-    if name not in FIELD_NAMES:
-        raise ValueError(f"there is no card field {name!r}")
+def _declared(info: ValidationInfo) -> dict[str, Any]:
+    """The declared fields' raw tables (``parse_rules`` passes them as the validation context):
+    a gate check may name one."""
+    context = info.context or {}
+    declared = context.get("declared") if isinstance(context, dict) else None
+    return declared if isinstance(declared, dict) else {}
+
+
+def _declared_type(name: str, info: ValidationInfo) -> str | None:
+    table = _declared(info).get(name)
+    if not isinstance(table, dict):
+        return None
+    return str(table.get("type", "text"))
+
+
+def _known_field(name: str, info: ValidationInfo) -> str:
+    if name not in FIELD_NAMES and name not in _declared(info):
+        raise ValueError(f"there is no card field or declared field {name!r}")
     return name
 
 
@@ -68,8 +84,8 @@ class AnySet(_Check):
 
     @field_validator("fields_")
     @classmethod
-    def _known(cls, names: list[str]) -> list[str]:
-        return [_known_field(name) for name in names]
+    def _known(cls, names: list[str], info: ValidationInfo) -> list[str]:
+        return [_known_field(name, info) for name in names]
 
     def fields(self) -> tuple[str, ...]:
         return tuple(self.fields_)
@@ -84,9 +100,10 @@ class Positive(_Check):
 
     @field_validator("field")
     @classmethod
-    def _money(cls, name: str) -> str:
-        if _known_field(name) not in MONEY_FIELDS:
-            raise ValueError(f"{name!r} is not an amount; positive checks {sorted(MONEY_FIELDS)}")
+    def _money(cls, name: str, info: ValidationInfo) -> str:
+        if _known_field(name, info) not in MONEY_FIELDS and _declared_type(name, info) not in ("money", "number"):
+            raise ValueError(f"{name!r} is not an amount; positive checks {sorted(MONEY_FIELDS)} "
+                             "or a declared money or number field")
         return name
 
     def fields(self) -> tuple[str, ...]:
@@ -105,9 +122,10 @@ class DateWithin(_Check):
 
     @field_validator("field")
     @classmethod
-    def _date(cls, name: str) -> str:
-        if _known_field(name) not in DATE_FIELDS:
-            raise ValueError(f"{name!r} is not a date; date_within checks {sorted(DATE_FIELDS)}")
+    def _date(cls, name: str, info: ValidationInfo) -> str:
+        if _known_field(name, info) not in DATE_FIELDS and _declared_type(name, info) != "date":
+            raise ValueError(f"{name!r} is not a date; date_within checks {sorted(DATE_FIELDS)} "
+                             "or a declared date field")
         return name
 
     @model_validator(mode="after")
@@ -139,12 +157,16 @@ class OneOf(_Check):
         return (self.field,)
 
     @model_validator(mode="after")
-    def _values_the_field_can_take(self) -> OneOf:
-        if self.field in DATE_FIELDS or self.field in MONEY_FIELDS:
+    def _values_the_field_can_take(self, info: ValidationInfo) -> OneOf:
+        declared_type = _declared_type(self.field, info)
+        if self.field in DATE_FIELDS or self.field in MONEY_FIELDS or declared_type in ("date", "money", "number"):
             raise ValueError(f"{self.field!r} is a date or an amount; use date_within or positive for it")
         allowed: tuple[str | bool, ...] | None = CHOICE_FIELDS.get(self.field)
-        if self.field in BOOL_FIELDS:
+        if self.field in BOOL_FIELDS or declared_type == "yes/no":
             allowed = (True, False)
+        if declared_type == "choice":
+            choices = _declared(info)[self.field].get("choices")
+            allowed = tuple(str(choice) for choice in choices) if isinstance(choices, list) else None
         # a value the field can never hold would make the rule fail (or pass) for every card
         wrong = [value for value in self.values if allowed is not None and value not in allowed]
         if wrong:
@@ -239,6 +261,31 @@ class Rules(BaseModel):
     lost_reasons: Annotated[list[Annotated[str, checked(one_line, LIMITS.lost_reason_choice)]], Field(min_length=1)]
     stages: dict[Stage, StageSettings]
     gates: dict[str, list[Rule]] = {}
+    fields: dict[str, DeclaredField] = {}
+    """The team's own fields, by name: their values live in a card's extras under that name."""
+    currency: str | None = None
+    """The team's currency (ISO 4217): an imported amount in another one is kept as text."""
+
+    @field_validator("currency")
+    @classmethod
+    def _iso_code(cls, code: str | None) -> str | None:
+        if code is not None and not re.fullmatch(r"[A-Z]{3}", code):
+            raise ValueError(f"{code!r} is not a currency code; write its three capital letters (ISO 4217), e.g. USD")
+        return code
+
+    @field_validator("fields", mode="before")
+    @classmethod
+    def _names_of_their_own(cls, fields: Any) -> Any:
+        if not isinstance(fields, dict):
+            return fields
+        taken = {name.casefold() for name in (*Card.model_fields, ACTIVITY)}
+        for name in fields:
+            text = str(name)
+            if text.casefold() in taken:
+                raise ValueError(f"field {text!r} has the name of a card field; give it a name of its own")
+            if not text.strip() or "=" in text or not text.isprintable() or len(text) > LIMITS.line:
+                raise ValueError(f"field {text!r}: a field's name is one line of text without '='")
+        return fields
 
     @field_validator("stages")
     @classmethod
@@ -272,12 +319,17 @@ class Rules(BaseModel):
         gate = GATE_INTO.get(into)
         if gate is None:
             return []
+        card = self.seen(card)
         failures = []
         for rule in self.gate(gate):
             failed = rule.failed_fields(card, today)
             if failed:
                 failures.append(RuleFailure(rule.id, rule.severity, rule.message, failed))
         return failures
+
+    def seen(self, card: Any) -> Any:
+        """``card`` as the checks read it: with the declared fields' values when there are any."""
+        return DeclaredView(card, self.fields) if self.fields else card
 
     def probability(self, stage: Stage) -> float:
         return self.stages[stage].probability if stage in self.stages else 0.0
@@ -304,12 +356,14 @@ class GateMemo:
     def __init__(self, rules: Rules, today: date, limit: int = 20_000):
         self.today = today
         self.limit = limit
+        self._seen = rules.seen
         self._gates: dict[Stage, list[tuple[Rule, Callable[[Any], Any], dict[Any, tuple[str, ...]]]]] = {
             stage: [(rule, _reader(rule.fields), {}) for rule in rules.gate(gate)]
             for stage, gate in GATE_INTO.items()
         }
 
     def check(self, card: Any, into: Stage) -> list[RuleFailure]:
+        card = self._seen(card)
         failures = []
         for rule, read, memo in self._gates.get(into, ()):
             key = read(card)
@@ -357,8 +411,9 @@ def parse_rules(text: str, source: str) -> Rules:
         raise RulesFileError(f"Rules file {source}: not valid TOML: {error}.") from None
     except RecursionError:
         raise RulesFileError(f"Rules file {source}: nested too deeply to be a rules file.") from None
+    fields = data.get("fields")
     try:
-        return Rules.model_validate(data)
+        return Rules.model_validate(data, context={"declared": fields if isinstance(fields, dict) else {}})
     except ValidationError as error:
         raise RulesFileError(_describe(error, data, text, source)) from None
 
@@ -394,7 +449,9 @@ def _describe(error: ValidationError, data: dict[str, Any], text: str, source: s
             line = key if key and problem["type"] != "missing" else header
         elif loc:
             line = _line_matching(text, rf"^\s*\[?{re.escape(str(loc[0]))}\b")
-    if problem["type"] == "union_tag_invalid":
+    if problem["type"] == "literal_error" and loc[:1] == ["fields"] and loc[-1:] == ["type"]:
+        message = f"unknown type {problem.get('input')!r}; types are {', '.join(FIELD_TYPES)}"
+    elif problem["type"] == "union_tag_invalid":
         kinds = ", ".join(_CHECK_KINDS)
         message = f"unknown check kind {problem['ctx'].get('tag')!r}; kinds are {kinds}"
     elif problem["type"] == "extra_forbidden":

@@ -103,6 +103,23 @@ def _grouped(text: str, group: str) -> bool:
     return 1 <= len(parts[0]) <= 3 and all(len(part) == 3 for part in parts[1:])
 
 
+#: the currencies a bare ``$`` may mean
+DOLLAR_CODES: Final = frozenset({"USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN", "ARS", "CLP", "COP"})
+
+
+def other_currency(said: str | None, row: str | None, team: str) -> str | None:
+    """The currency an amount is in when it is not the ``team``'s, else None. ``said`` is what the
+    amount's own text gave (``Amount.currency``: a code, ``"$"``, or None), ``row`` what a currency
+    column of its row gave; the amount's own text says it first. A bare ``$`` is the team's when
+    the team's currency is a dollar (or a peso written so)."""
+    if said == "$":
+        return None if team in DOLLAR_CODES else "$"
+    if said is not None:
+        return None if said == team else said
+    code = (row or "").strip().upper()
+    return code if code and code != team else None
+
+
 def amount_text(text: str) -> str | None:
     """``"$22,700.00"`` -> ``"22700.00"``: the amount as plain digits, or None."""
     amount = read_amount(text)
@@ -264,5 +281,5 @@ class MomentReader:
             return answer
 
 
-__all__ = ["Amount", "AmountReader", "DateColumn", "DateOrder", "MomentReader", "amount_text", "read_amount",
-           "read_date", "read_moment"]
+__all__ = ["DOLLAR_CODES", "Amount", "AmountReader", "DateColumn", "DateOrder", "MomentReader", "amount_text",
+           "other_currency", "read_amount", "read_date", "read_moment"]

@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from leadboard.domain.card import FIELD_NAMES, ActivityKind, Card, CardSummary, validate_fields
+from leadboard.domain.declared import split_changes, with_extras
 from leadboard.domain.errors import (
     CardNotFound,
     CardRemoved,
@@ -34,6 +35,7 @@ from leadboard.domain.errors import (
 from leadboard.domain.filter import NO_FILTER, CardFilter
 from leadboard.domain.history import (
     ACTIVITY_PREFIX,
+    EXTRA_PREFIX,
     PLANNED_PREFIX,
     ActivityRecord,
     ChangeKind,
@@ -222,14 +224,15 @@ class Pipeline(Planning):
 
     def create(self, fields: dict[str, Any]) -> Card:
         """A new contact. It needs a name; a way to reach them is what the qualify gate asks for."""
-        data = dict(fields)
+        data, declared = self._split(fields)
         if not data.get("owner"):
             data["owner"] = self.user
         valid = validate_fields(data)
+        extra = with_extras({}, declared)
 
         def work() -> int:
             now = self._clock()
-            card_id = cards.insert(Stage.CONTACT, valid.model_dump(), self.user, now)
+            card_id = cards.insert(Stage.CONTACT, valid.model_dump(), self.user, now, extra=_extra_text(extra))
             journal.record_move(card_id, Move.CREATE, None, Stage.CONTACT, self.user, now)
             return card_id
 
@@ -252,10 +255,11 @@ class Pipeline(Planning):
             card = self._read_for_write(card_id, version)
             merged = self._merged(card, changes)
             now = self._clock()
-            self._write(card, merged.fields(), now)
+            self._write(card, _written(card, merged), now)
             self._hand_over_steps(card, merged.owner)
             after = self.card(card_id)
-            return after, journal.record_change(kind, card, after, self.user, now, FIELD_NAMES)
+            return after, journal.record_change(kind, card, after, self.user, now, FIELD_NAMES,
+                                                extra=_extra_changes(card, after))
 
         return self._journaled(in_transaction(work))
 
@@ -280,7 +284,7 @@ class Pipeline(Planning):
             failures = self.rules.check(merged, target, self._today())
             if any(f.blocking for f in failures):
                 raise GateBlocked(GATE_INTO[target], failures)
-            return self._transition(card, target, Move.PROMOTE, fields=merged.fields(), warnings=failures)
+            return self._transition(card, target, Move.PROMOTE, fields=_written(card, merged), warnings=failures)
 
         return self._move(work)
 
@@ -392,6 +396,10 @@ class Pipeline(Planning):
                 return self._undo_merge(target)
             card = self._read_for_write(target.card_id, None)
             values = journal.restore(target)
+            declared = [c for c in target.changes if c.field.startswith(EXTRA_PREFIX)]
+            if declared:  # the declared fields' old values, back into the extras
+                values["extra"] = _extra_text(with_extras(card.extra, {
+                    c.field.removeprefix(EXTRA_PREFIX): c.old for c in declared}))
             now = self._clock()
             activity = journal.activity_changes(target)
             if target.activity_id is not None and activity:
@@ -413,7 +421,7 @@ class Pipeline(Planning):
                                              undoes=target.move.id if target.move else None)
             after = self.card(card.id)
             extra = [FieldChange(c.field, c.new, c.old) for c in target.changes
-                     if c.field.startswith((ACTIVITY_PREFIX, PLANNED_PREFIX))]
+                     if c.field.startswith((ACTIVITY_PREFIX, PLANNED_PREFIX, EXTRA_PREFIX))]
             entry_id = journal.record_change(ChangeKind.UNDO, card, after, self.user, now, values,
                                              move_id=record.id if record else None,
                                              activity_id=target.activity_id, undoes=target.id, extra=extra)
@@ -629,7 +637,8 @@ class Pipeline(Planning):
         )
         after = self.card(card.id)
         kind = ChangeKind.UNDO if move is Move.UNDO else ChangeKind.MOVE
-        self._pending = journal.record_change(kind, card, after, self.user, now, values, move_id=record.id)
+        self._pending = journal.record_change(kind, card, after, self.user, now, values, move_id=record.id,
+                                              extra=_extra_changes(card, after) if "extra" in values else ())
         return MoveResult(after, record, warnings)
 
     def _write(self, card: Card, values: dict[str, Any], now: datetime | None = None) -> None:
@@ -650,8 +659,15 @@ class Pipeline(Planning):
         """The card as it would be with ``changes``, validated like any edit."""
         if not changes:
             return card
-        valid = validate_fields(card.fields() | dict(changes))
-        return card.model_copy(update=valid.model_dump())
+        own, declared = self._split(changes)
+        valid = validate_fields(card.fields() | own)
+        return card.model_copy(update=valid.model_dump() | {"extra": with_extras(card.extra, declared)})
+
+    def _split(self, changes: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str | None]]:
+        """The card's own fields, and the declared fields' values as stored (read by their type)."""
+        if set(changes) <= set(FIELD_NAMES):  # the rules file is not needed for the card's own fields
+            return dict(changes), {}
+        return split_changes(changes, self.rules.fields)
 
     def _next_stage(self, card: Card) -> Stage:
         if card.stage is Stage.LOST:
@@ -660,6 +676,26 @@ class Pipeline(Planning):
         if target is None:
             raise MoveNotAllowed(f"Card {card.id} is an account already; there is no stage after it.")
         return target
+
+
+def _extra_text(extra: dict[str, str]) -> str | None:
+    """A card's extras as its column holds them."""
+    return json.dumps(extra, ensure_ascii=False) if extra else None
+
+
+def _written(card: Card, merged: Card) -> dict[str, Any]:
+    """What writing ``merged`` over ``card`` sets: its fields, and its extras if a declared field changed."""
+    values = merged.fields()
+    if merged.extra != card.extra:
+        values["extra"] = _extra_text(merged.extra)
+    return values
+
+
+def _extra_changes(before: Card, after: Card) -> list[FieldChange]:
+    """The journal's lines for the declared fields a change set or cleared (``extra.<name>``)."""
+    names = dict.fromkeys([*before.extra, *after.extra])
+    return [FieldChange(EXTRA_PREFIX + name, before.extra.get(name), after.extra.get(name))
+            for name in names if before.extra.get(name) != after.extra.get(name)]
 
 
 def local(at: datetime) -> str:

@@ -365,7 +365,8 @@ class BoardScreen(Screen[None]):
         except LeadboardError as error:
             self.tell(error)
             return
-        self.app.push_screen(CardDetail(card, moves, activities, self.is_stale(summary_of(card)), planned))
+        labels = {name: field.label for name, field in self.pipeline.rules.fields.items()}
+        self.app.push_screen(CardDetail(card, moves, activities, self.is_stale(summary_of(card)), planned, labels))
 
     @writes
     def action_new_card(self) -> None:
@@ -377,8 +378,9 @@ class BoardScreen(Screen[None]):
                 self.say(f"Added {safe(card.name)} to Contacts.")
                 self.reload((Stage.CONTACT,), follow=card.id)
 
-        form = CardForm("New contact", NEW_CARD_FIELDS, {"owner": self.pipeline.user, "kind": "person"},
-                        save, required=("name",),
+        declared = self.pipeline.rules.fields
+        form = CardForm("New contact", (*NEW_CARD_FIELDS, *declared), {"owner": self.pipeline.user, "kind": "person"},
+                        save, required=("name",), declared=declared,
                         intro=[Text("A new card is a contact: give a name (and an email or a phone to reach them).")])
         self.app.push_screen(form, done)
 
@@ -389,15 +391,16 @@ class BoardScreen(Screen[None]):
             return
         from leadboard.domain.card import FIELD_NAMES
 
-        form = CardForm(f"Edit {safe(card.name)}", FIELD_NAMES, card.fields(), self._edit_saver(card),
-                        required=("name",))
+        declared = self.pipeline.rules.fields
+        form = CardForm(f"Edit {safe(card.name)}", (*FIELD_NAMES, *declared), self._form_values(card),
+                        self._edit_saver(card), required=("name",), declared=declared)
         self.app.push_screen(form, lambda saved: self._after_write(saved, card.id))
 
     def _edit_saver(self, card: Card) -> Callable[[FormValues], Card]:
         seen = SeenCard(card)
 
         def save(values: FormValues) -> Card:
-            changes = values.changed(seen.card.fields())
+            changes = values.changed(self._form_values(seen.card))
             if not changes:
                 return seen.card
             try:
@@ -407,11 +410,15 @@ class BoardScreen(Screen[None]):
 
         return save
 
+    def _form_values(self, card: Card) -> dict[str, Any]:
+        """What a form shows of ``card``: its fields, and the team's declared fields (its extras)."""
+        return card.fields() | {name: card.extra.get(name) for name in self.pipeline.rules.fields}
+
     def _conflict_seen(self, conflict: Conflict, seen: SeenCard, values: FormValues) -> ConflictSeen:
         """The colleague's card as it is now, beside what the user typed; the next save writes over it."""
         now = self.pipeline.card(conflict.card_id)
-        before = seen.card.fields()
-        changed = {name: now.fields()[name] for name in values.fields if now.fields()[name] != before[name]}
+        before, after = self._form_values(seen.card), self._form_values(now)
+        changed = {name: after[name] for name in values.fields if after[name] != before[name]}
         seen.card = now
         return ConflictSeen(conflict, changed)
 
@@ -473,9 +480,9 @@ class BoardScreen(Screen[None]):
                        style="" if f.blocking else "italic") for f in failures]
         required = tuple(name for f in failures if f.blocking for name in f.fields if name != ACTIVITY)
         seen = SeenCard(card)
-        form = CardForm(f"Promote {safe(card.name)}", fields, card.fields(), self._fix_saver(seen),
+        form = CardForm(f"Promote {safe(card.name)}", fields, self._form_values(card), self._fix_saver(seen),
                         intro=intro, required=required, activity=needs_activity,
-                        save_label="Save and promote")
+                        save_label="Save and promote", declared=self.pipeline.rules.fields)
         self.app.push_screen(form, lambda result: self._after_fix(result, seen))
 
     def _fix_saver(self, seen: SeenCard) -> Callable[[FormValues], Awaitable[MoveResult | None]]:
@@ -483,7 +490,7 @@ class BoardScreen(Screen[None]):
 
         async def save(values: FormValues) -> MoveResult | None:
             seen.tried = True
-            changes = values.changed(seen.card.fields())
+            changes = values.changed(self._form_values(seen.card))
             failures = self._check_all(card.id, changes, values)  # validates every field
             if values.activity is not None:
                 failures = [f for f in failures if set(f.fields) != {ACTIVITY}]

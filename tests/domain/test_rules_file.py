@@ -136,11 +136,12 @@ BAD_FILES = [
     ),
     pytest.param(
         'kind = "positive", field = "budget"', 'kind = "positive", field = "budjet"',
-        "rule budget", "there is no card field 'budjet'", 'id = "budget"', id="unknown field",
+        "rule budget", "there is no card field or declared field 'budjet'", 'id = "budget"', id="unknown field",
     ),
     pytest.param(
         'fields = ["email", "phone"]', 'fields = ["email", "fax"]',
-        "rule reachable", "there is no card field 'fax'", 'id = "reachable"', id="unknown field in a list",
+        "rule reachable", "there is no card field or declared field 'fax'", 'id = "reachable"',
+        id="unknown field in a list",
     ),
     pytest.param(
         'kind = "positive", field = "budget"', 'kind = "positive", field = "need"',

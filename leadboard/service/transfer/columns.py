@@ -8,7 +8,8 @@ spreadsheets use; ``--map "COLUMN=field"`` settles the rest.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
 from leadboard.domain.card import FIELD_NAMES
@@ -57,6 +58,26 @@ OUR_NEXT_STEP_COLUMNS: Final = (PLANNED, NEXT_STEP, NEXT_STEP_STATE)
 
 #: the columns of leadboard's own export, in order
 EXPORT_COLUMNS: Final = (ID, STAGE, *FIELD_NAMES, LOST_FROM, LOST_REASON, *STATE_COLUMNS, SOURCE_ID)
+
+
+#: columns that say which currency a row's amounts are in (kept as extras too), normalised
+CURRENCY_COLUMNS: Final = frozenset({"currency", "currencycode", "currencyisocode", "dealcurrency",
+                                     "opportunitycurrency", "amountcurrency", "currencyid"})
+_OTHER_CURRENCY = re.compile(r"^(?P<column>.*) \(amount in (?P<other>\S+), not the team's (?P<team>[A-Z]{3})\)$")
+
+
+def other_currency_kept(column: str, other: str, team: str) -> str:
+    """How an import counts an amount kept as text for its currency, beside its column."""
+    return f"{column} (amount in {other}, not the team's {team})"
+
+
+def kept_reason(kept: str) -> tuple[str, str | None]:
+    """(column, why) for an entry of an import's kept-as-text count: why is None when the value
+    could not be read, else the amount's currency sentence."""
+    match = _OTHER_CURRENCY.match(kept)
+    if match is None:
+        return kept, None
+    return match["column"], f"amount in {match['other']}, not the team's {match['team']}"
 
 
 def normalize(text: str) -> str:
@@ -178,6 +199,8 @@ class ColumnPlan:
     vendor: Vendor | None = None
     #: columns kept on each card as extra fields, under their own names
     extras: tuple[int, ...] = ()
+    #: of the ``extras``, the columns that give a field the rules file declares: index -> its name
+    declared: dict[int, str] = field(default_factory=dict)
 
     def has(self, target: str) -> bool:
         return target in self.sources
@@ -191,7 +214,9 @@ class ColumnPlan:
         lines = []
         for index, name in enumerate(self.header):
             used = by_column.get(index)
-            if index in self.extras:
+            if index in self.declared:
+                lines.append(f"{name} -> {self.declared[index]} (declared field)")
+            elif index in self.extras:
                 lines.append(f"{name or '(unnamed)'} -> extra")
             elif used is None or used in NOT_READ:
                 lines.append(f"{name or '(unnamed)'} -> (not imported)")
@@ -317,10 +342,16 @@ DEFAULT_STAGE_WORDS: Final[dict[str, Stage]] = {
 }
 
 
-def plan_columns(header: list[str], column_map: dict[str, str]) -> ColumnPlan:
+def plan_columns(header: list[str], column_map: dict[str, str], rules: Rules | None = None) -> ColumnPlan:
     """Match ``header`` to targets; ``BadImportFile`` if a ``--map`` names a missing column or no
-    column gives the card's name."""
+    column gives the card's name. A column named like a field the ``rules`` declare (its name or
+    its label) gives that field, before any other name's meaning."""
     keys = [normalize(name) for name in header]
+    declared_keys: dict[str, str] = {}
+    for name, declared_field in (rules.fields if rules is not None else {}).items():
+        declared_keys.setdefault(normalize(declared_field.label), name)
+    for name in rules.fields if rules is not None else ():
+        declared_keys[normalize(name)] = name  # the name wins over another field's label
     ours = set(header) >= _OUR_SIGNATURE
     vendor = None if ours else detect_vendor(header)
     own = _BY_VENDOR[vendor.name] if vendor else {}
@@ -341,6 +372,8 @@ def plan_columns(header: list[str], column_map: dict[str, str]) -> ColumnPlan:
             else:
                 chosen.append((0, index, target))
         elif ours and header[index] not in _OUR_EXPORT:
+            extras.append(index)  # an extra field of our own export, or a declared field's value
+        elif not ours and key and key in declared_keys:
             extras.append(index)
         elif ours and header[index] in OUR_NEXT_STEP_COLUMNS:
             chosen.append((2, index, header[index]))
@@ -365,6 +398,10 @@ def plan_columns(header: list[str], column_map: dict[str, str]) -> ColumnPlan:
             "Email, a deal's title, ...); "
             f"the columns are {shown}; name one with --map 'COLUMN=name'."
         )
+    # our own export names a declared field exactly as it is named (another column like it is text
+    # an import kept)
+    declared = {index: header[index] if ours else declared_keys[keys[index]] for index in extras
+                if (header[index] in declared_keys.values() if ours else keys[index] in declared_keys)}
     return ColumnPlan(tuple(header), {t: tuple(c) for t, c in sources.items()}, tuple(unused), vendor,
-                      tuple(extras))
+                      tuple(extras), declared)
 

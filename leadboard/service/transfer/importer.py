@@ -41,7 +41,7 @@ from leadboard.domain.history import ChangeKind
 from leadboard.domain.stages import Move, Stage
 from leadboard.domain.values import DateColumn, DateOrder
 from leadboard.service.pipeline import Pipeline
-from leadboard.service.transfer.columns import BadImportFile, ColumnPlan, plan_columns
+from leadboard.service.transfer.columns import BadImportFile, ColumnPlan, kept_reason, plan_columns
 from leadboard.service.transfer.reading import Record, Source, open_source
 from leadboard.service.transfer.rows import Placed, Rejected, RowReader
 from leadboard.store import cards as card_store
@@ -145,9 +145,13 @@ class ImportSummary:
                 columns += [_listed(extras, "; ", length=LISTED_NAME_LENGTH + 9)] if extras else []
             out.append("Dry run: nothing was written. Columns: " + "; ".join(columns) + ".")
         else:
-            if self.plan.extras:
-                names = [self.plan.header[index] or f"column {index + 1}" for index in self.plan.extras]
+            undeclared = [index for index in self.plan.extras if index not in self.plan.declared]
+            if undeclared:
+                names = [self.plan.header[index] or f"column {index + 1}" for index in undeclared]
                 out.append("Kept as extra fields (no matching field; see --map): " + _listed(names) + ".")
+            if self.plan.declared:
+                out.append("Declared fields: " + _listed([f"{self.plan.header[index]} -> {name}"
+                                                          for index, name in self.plan.declared.items()]) + ".")
             if self.plan.unused:
                 out.append("Not imported (--map ... =ignore): " + _listed(self.plan.unused) + ".")
         header = self.plan.header
@@ -182,7 +186,11 @@ class ImportSummary:
                               for owner, count in self.owners.most_common(20))
             out.append(f"Owners in the file: {shown}; an owner not in --owner-map 'OWNER=login,...' is kept "
                        "as written, a blank one is you.")
-        for column, count in self.kept_as_text.most_common():
+        for kept, count in self.kept_as_text.most_common():
+            column, why = kept_reason(kept)
+            if why is not None:
+                out.append(f"{column}: {count:,} kept as text: {why} (an extra field of the card, never summed).")
+                continue
             out.append(f"{column}: {count:,} value{'s' if count != 1 else ''} could not be read into "
                        f"{'their' if count != 1 else 'its'} field and {'are' if count != 1 else 'is'} "
                        "kept as text (an extra field of the card).")
@@ -258,7 +266,7 @@ def import_file(pipeline: Pipeline, path: str | Path, options: ImportOptions | N
         raise BadImportFile("The batch size must be at least 1.")
     started = time.perf_counter()
     source = open_source(path)
-    plan = plan_columns(source.header, options.column_map)
+    plan = plan_columns(source.header, options.column_map, pipeline.rules)
     summary = ImportSummary(source.path, source.described, plan, options.dry_run)
     reader = RowReader(plan, options.stage_map, pipeline.rules, pipeline.user, pipeline._clock(),
                        pipeline._today(), options.enforce_gates, source.path.name,

@@ -34,7 +34,7 @@ from leadboard.domain.planned import Due, PlannedKind, parse_due
 from leadboard.domain.rules import GateMemo, RuleFailure, Rules
 from leadboard.domain.stages import GATE_INTO, PIPELINE, Move, Stage
 from leadboard.domain.text import LIMITS, checked, multi_line, one_line, within
-from leadboard.domain.values import AmountReader, DateOrder, MomentReader
+from leadboard.domain.values import AmountReader, DateOrder, MomentReader, other_currency
 from leadboard.service.transfer import columns as col
 from leadboard.service.transfer.reading import Record
 from leadboard.store.cards import CARD_COLUMNS
@@ -235,6 +235,13 @@ class RowReader:
         self.source_name = source_name
         self.checker = FieldCheck()
         self.gates = GateMemo(rules, today)
+        #: whether a gate may read a declared field (the card's extras)
+        self._declared_rules = bool(rules.fields)
+        #: the team's currency, and the column that says a row's amounts' currency
+        self._currency = rules.currency
+        self._currency_column = next((index for index in plan.extras
+                                      if col.normalize(plan.header[index]) in col.CURRENCY_COLUMNS), None)
+        self._amount = AmountReader()
         sources = plan.sources
         self._fields = [(name, sources[name]) for name in FIELD_NAMES if name in sources and name != "name"]
         self._name = sources.get("name", ())
@@ -247,7 +254,11 @@ class RowReader:
         self._deal = sources.get(col.DEAL_NAME, ())
         self._email = sources.get("email", ())
         header = plan.header
-        self._extra_names = [(index, _column_name(header, index)) for index in plan.extras]
+        self._extra_names = [(index, _column_name(header, index)) for index in plan.extras
+                             if index not in plan.declared]
+        #: (column, its name, the declared field it gives, how that field reads a value)
+        self._declared = [(index, _column_name(header, index), name, rules.fields[name])
+                          for index, name in plan.declared.items()]
         self._extra_object = sources.get(col.EXTRA, ())
         self._source_id = sources.get(col.SOURCE_ID, ())
         #: (field, the later columns feeding it, with their names): kept as extras when the first
@@ -328,6 +339,22 @@ class RowReader:
             cell = cells[index]
             if cell is not None and (cell.__class__ is not str or (cell and not cell.isspace())):
                 extras[column] = _extra_text(cell)
+        kept: list[str] = []
+        row_currency = None
+        if self._currency is not None and self._currency_column is not None:
+            row_currency = cells[self._currency_column]
+        for index, column, field_name, declared in self._declared:
+            cell = cells[index]
+            if declared.type == "money" and self._in_other_currency(cell, row_currency, column, extras, kept):
+                continue
+            try:
+                value = declared.stored(cell)
+            except ValueError:  # like any cell that cannot be read into its field: kept as text
+                extras[column] = _extra_text(cell)
+                kept.append(column)
+            else:
+                if value is not None:
+                    extras[field_name] = value
         if self._extra_object:
             _merge_extras(extras, _first_present(cells, self._extra_object))
         for _, indexes, names in self._seconds:
@@ -339,6 +366,10 @@ class RowReader:
                 if not optional:
                     data[name] = value
             else:
+                if (self._currency is not None and name in MONEY_FIELDS and self._in_other_currency(
+                        value, row_currency, _column_name(self.plan.header, _index_of(cells, indexes) or 0),
+                        extras, kept)):
+                    continue
                 if convert is not None and value.__class__ is str:
                     value = convert(value)
                 data[name] = value
@@ -369,7 +400,6 @@ class RowReader:
         if defaulted:
             data["owner"] = self._default_owner
         values = self._template.copy()
-        kept: list[str] = []
         try:
             typed = self.checker.validate(data, values)
         except InvalidInput as error:
@@ -389,7 +419,7 @@ class RowReader:
         blocked_by: list[RuleFailure] = []
         reached = Stage.CONTACT
         if gate_stage is not Stage.CONTACT:
-            warnings, blocked_by, reached = self._gates(typed, state.get("activity_count", 0), gate_stage)
+            warnings, blocked_by, reached = self._gates(typed, state.get("activity_count", 0), gate_stage, extras)
         stage = wanted if wanted is Stage.LOST else reached
         if lost_from is not None:
             lost_from = reached
@@ -432,6 +462,22 @@ class RowReader:
                       tuple(dict.fromkeys(f.rule_id for f in blocked_by if f.blocking)), reason,
                       state.get(col.HISTORY, []), state.get(col.ACTIVITY_LOG, []),
                       tuple(kept), values["source_id"], tuple(state.get(col.PLANNED, ())))
+
+    def _in_other_currency(self, cell: Any, row_currency: Any, column: str, extras: dict[str, str],
+                           kept: list[str]) -> bool:
+        """Whether ``cell`` is an amount in another currency than the team's: then it is kept as
+        text under its column, never summed, and ``kept`` says why."""
+        if self._currency is None or cell is None:
+            return False
+        amount = self._amount(str(cell))
+        if amount is None:  # not an amount at all: read (and kept) like any cell
+            return False
+        other = other_currency(amount.currency, None if row_currency is None else str(row_currency), self._currency)
+        if other is None:
+            return False
+        extras[column] = _extra_text(cell)
+        kept.append(col.other_currency_kept(column, other, self._currency))
+        return True
 
     def _keep_as_text(self, error: InvalidInput, data: dict[str, Any], cells: list[Any], extras: dict[str, str],
                       kept: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -510,11 +556,11 @@ class RowReader:
 
     # ---- gates ----------------------------------------------------------------------------------
 
-    def _gates(self, typed: dict[str, Any], activity_count: int,
-               wanted: Stage) -> tuple[list[RuleFailure], list[RuleFailure], Stage]:
+    def _gates(self, typed: dict[str, Any], activity_count: int, wanted: Stage,
+               extras: dict[str, str]) -> tuple[list[RuleFailure], list[RuleFailure], Stage]:
         """(accepted warnings, failures that held the card back, the stage it reaches)."""
         facts = _Facts()
-        facts.__dict__ = typed
+        facts.__dict__ = dict(typed, extra=extras) if self._declared_rules else typed
         facts.activity_count = activity_count
         accepted: list[RuleFailure] = []
         reached = Stage.CONTACT

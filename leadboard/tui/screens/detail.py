@@ -3,7 +3,7 @@ its activities."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from rich.console import Group
@@ -23,7 +23,9 @@ from leadboard.tui.screens.hint import Hint
 from leadboard.tui.text import display_text, local_time, safe
 
 
-def fields_table(card: Card, stale: bool) -> Table:
+def fields_table(card: Card, stale: bool, labels: Mapping[str, str] | None = None) -> Table:
+    """The card's fields; ``labels``: the team's declared fields (kept in the extras), by name."""
+    labels = labels or {}
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
@@ -33,6 +35,9 @@ def fields_table(card: Card, stale: bool) -> Table:
         if value is not None:
             label = FIELD_LABELS[name].split(" (")[0]  # "(yes/no)"-style hints are for forms
             table.add_row(Text(label), Text(display_text(value)))
+    for name, label in labels.items():
+        if name in card.extra:
+            table.add_row(Text(safe(label)), Text(safe(card.extra[name])))
     if card.stage is Stage.LOST:
         table.add_row(Text("Lost from"), Text(card.lost_from.value if card.lost_from else "—"))
         table.add_row(Text("Lost because"), Text(safe(card.lost_reason)))
@@ -40,10 +45,11 @@ def fields_table(card: Card, stale: bool) -> Table:
         table.add_row(Text("⚠ Warnings accepted"), Text(", ".join(safe(w) for w in card.warnings)))
     if card.source_id:
         table.add_row(Text("Source id"), Text(safe(card.source_id)))
-    if card.extra:  # kept from an imported file, under its columns' names
+    kept = {key: value for key, value in card.extra.items() if key not in labels}
+    if kept:  # kept from an imported file, under its columns' names
         table.add_row(Text("From the import", style="italic"),
                       Text("fields leadboard has no place for", style="italic"))
-    for key, value in card.extra.items():
+    for key, value in kept.items():
         table.add_row(Text(f"  {safe(key)}"), Text(safe(value)))
     if stale:
         table.add_row(Text("◷ Stale"), Text("no activity for longer than this stage allows"))
@@ -127,8 +133,10 @@ class CardDetail(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,o,enter", "close", "Close")]
 
     def __init__(self, card: Card, moves: Sequence[HistoryItem], activities: Sequence[ActivityRecord],
-                 stale: bool, planned: Sequence[PlannedRecord] = ()) -> None:
+                 stale: bool, planned: Sequence[PlannedRecord] = (), labels: Mapping[str, str] | None = None
+                 ) -> None:
         super().__init__()
+        self.labels = labels
         self.planned = [step for step in planned if step.state is PlanState.PLANNED]
         self.card = card
         self.moves = moves
@@ -150,7 +158,7 @@ class CardDetail(ModalScreen[None]):
 
     def _body(self) -> Group:
         return Group(
-            fields_table(self.card, self.stale),
+            fields_table(self.card, self.stale, self.labels),
             Text(""), Text("History", style="bold underline"), history_table(self.moves),
             Text(""), Text(f"Planned ({len(self.planned)})", style="bold underline"),
             planned_table(self.planned),

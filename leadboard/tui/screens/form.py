@@ -9,7 +9,8 @@ open with everything typed; nothing is written until the whole form is valid.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+import re
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -31,6 +32,7 @@ from leadboard.domain.card import (
     MONEY_FIELDS,
     ActivityKind,
 )
+from leadboard.domain.declared import DeclaredField
 from leadboard.domain.errors import Conflict, GateBlocked, InvalidInput, LeadboardError
 from leadboard.tui.screens.confirm import ConfirmModal
 from leadboard.tui.screens.hint import Hint
@@ -43,6 +45,9 @@ PLACEHOLDERS = {
     "email": "name@example.com",
     "phone": "+44 20 7946 0000",
 }
+
+_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_DECLARED_PLACEHOLDERS = {"date": "YYYY-MM-DD", "money": "amount, e.g. 12500", "number": "a number"}
 
 
 class ConflictSeen(LeadboardError):
@@ -88,8 +93,10 @@ class CardForm(ModalScreen[Any]):
 
     def __init__(self, title: str, fields: Sequence[str], values: dict[str, Any], save: Saver, *,
                  intro: Iterable[Text] = (), required: Iterable[str] = (), activity: bool = False,
-                 save_label: str = "Save") -> None:
+                 save_label: str = "Save", declared: Mapping[str, DeclaredField] | None = None) -> None:
         super().__init__()
+        #: the team's own fields (the rules file's), by name
+        self.declared = declared or {}
         self.form_title = title
         self.field_names = tuple(fields)
         self.values = values
@@ -108,7 +115,7 @@ class CardForm(ModalScreen[Any]):
                     yield Static(Text("\n").join(self.intro), classes="intro", id="intro")
                 for name in self.field_names:
                     required = name in self.required
-                    label = FIELD_LABELS[name] + (" *" if required else "")
+                    label = self._label(name) + (" *" if required else "")
                     yield Label(Text(label), classes="field-label required" if required else "field-label")
                     yield self._editor(name)
                 if self.asks_activity:
@@ -123,15 +130,34 @@ class CardForm(ModalScreen[Any]):
                 yield Button("Cancel", id="cancel")
                 yield Button(self.save_label, id="save", variant="primary")
 
+    def _key(self, name: str) -> str:
+        """A field's part of its widgets' ids: its name, or its place for a declared field whose
+        name (a column's, say) is no id."""
+        if _ID.match(name):
+            return name
+        return f"n{self.field_names.index(name)}" if name in self.field_names else "unknown"
+
+    def _label(self, name: str) -> str:
+        declared = self.declared.get(name)
+        return FIELD_LABELS.get(name, name) if declared is None else declared.label
+
     def _editor(self, name: str) -> Input | Select[str]:
         value = self.values.get(name)
+        declared = self.declared.get(name)
+        if declared is not None and declared.type in ("choice", "yes/no"):
+            choices: Sequence[str] = declared.choices or ("yes", "no")
+            return Select([(choice, choice) for choice in choices], value=form_text(value) or Select.NULL,
+                          allow_blank=True, id=f"field-{self._key(name)}", prompt="—")
+        if declared is not None:
+            return Input(value=form_text(value), placeholder=_DECLARED_PLACEHOLDERS.get(declared.type, ""),
+                         id=f"field-{self._key(name)}", select_on_focus=False)
         if name in CHOICE_FIELDS or name in BOOL_FIELDS:
             choices = CHOICE_FIELDS.get(name) or ("yes", "no")
             current = form_text(value)
             return Select([(choice, choice) for choice in choices], value=current or Select.NULL,
-                          allow_blank=True, id=f"field-{name}", prompt="—")
+                          allow_blank=True, id=f"field-{self._key(name)}", prompt="—")
         # not selected on focus: one stray letter typed ahead must not wipe a name
-        return Input(value=form_text(value), placeholder=PLACEHOLDERS.get(name, ""), id=f"field-{name}",
+        return Input(value=form_text(value), placeholder=PLACEHOLDERS.get(name, ""), id=f"field-{self._key(name)}",
                      select_on_focus=False)
 
     # ---- reading what was typed --------------------------------------------------------------
@@ -139,7 +165,7 @@ class CardForm(ModalScreen[Any]):
     def typed(self) -> FormValues:
         fields: dict[str, str] = {}
         for name in self.field_names:
-            editor = self.query_one(f"#field-{name}")
+            editor = self.query_one(f"#field-{self._key(name)}")
             if isinstance(editor, Select):
                 fields[name] = "" if editor.value is Select.NULL else str(editor.value)
             else:
@@ -247,12 +273,12 @@ class CardForm(ModalScreen[Any]):
         problem.set_class(note, "note")
         first = None
         for name, text in errors.items():
-            editors = self.query("#activity-summary" if name == "activity" else f"#field-{name}")
+            editors = self.query("#activity-summary" if name == "activity" else f"#field-{self._key(name)}")
             if not editors:
                 continue
             editor = editors.first()
-            self._error_line(name, editor).update(
-                Text(f"{FIELD_LABELS.get(name, name)}: {safe(text)}" if not note else safe(text)))
+            self._error_line(self._key(name), editor).update(
+                Text(f"{self._label(name)}: {safe(text)}" if not note else safe(text)))
             editor.set_class(not note, "-invalid")
             first = first or editor
         if first is not None:
