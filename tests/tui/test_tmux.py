@@ -163,9 +163,9 @@ def the_day_in_a_terminal(tmp_path: Path, send: Callable[[Terminal, list[Stroke]
 
 def test_a_whole_day_sent_in_one_burst_leaves_the_database_a_slow_typist_would(tmp_path: Path):
     burst = the_day_in_a_terminal(tmp_path / "burst", Terminal.send_burst)
-    assert summary(burst) == expected()
+    assert summary(burst) == expected(), differences(summary(burst), expected())
     slow = the_day_in_a_terminal(tmp_path / "slow", lambda term, strokes: term.send_slowly(strokes, 0.25))
-    assert summary(slow) == expected()
+    assert summary(slow) == expected(), differences(summary(slow), expected())
     assert differences(slow, burst) == []  # every field, move and activity, apart from ids and times
 
 
