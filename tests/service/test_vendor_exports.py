@@ -4,13 +4,15 @@ asserted field by field."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from leadboard.domain.stages import Stage
+from leadboard.domain.stages import Move, Stage
+from leadboard.service.past import PastPipeline
+from leadboard.service.reports import Period
 from leadboard.store.models import Card as CardRow
 from tests.service.import_helpers import run_import
 
@@ -44,6 +46,71 @@ def test_a_salesforce_data_loader_opportunities_extract(pipeline):
     assert _fields(won, "stage", "value", "close_by") == (Stage.ACCOUNT, Decimal(7200), date(2026, 3, 1))
     assert _fields(lost, "stage", "lost_from", "lost_reason", "value") == (
         Stage.LOST, Stage.OPPORTUNITY, "Closed Lost", None)
+
+
+def _moves(pipeline, card) -> list[tuple]:
+    return [(m.move, m.from_stage, m.to_stage, m.at) for m in pipeline.history(card.id)]
+
+
+def test_a_won_or_lost_deal_enters_its_stage_at_its_close_date_and_the_reports_tell_it(pipeline):
+    _, cards = _import(pipeline, "salesforce_opportunities_dataloader.csv", 4)
+    prospecting, won, lost = (cards[f"0065g00000AbCd{c}AAV"] for c in "EGH")
+    # created in Salesforce as an opportunity, won on its CloseDate
+    assert _moves(pipeline, won) == [
+        (Move.IMPORT, None, Stage.OPPORTUNITY, datetime(2025, 11, 20, 8, 0)),
+        (Move.PROMOTE, Stage.OPPORTUNITY, Stage.ACCOUNT, datetime(2026, 3, 1))]
+    closed = pipeline.history(won.id)[-1]
+    assert closed.reason == ("imported from salesforce_opportunities_dataloader.csv: entered account on "
+                             "2026-03-01 in the source")
+    assert _moves(pipeline, lost)[-1] == (Move.LOSE, Stage.OPPORTUNITY, Stage.LOST, datetime(2026, 2, 14))
+    # an open deal's close date (in the future) is when it should close, not a move
+    assert [m[0] for m in _moves(pipeline, prospecting)] == [Move.IMPORT]
+    reports = pipeline.reports(UTC)
+    march_first = reports.win_rate(Period(date(2026, 3, 1), date(2026, 3, 1)))
+    assert (march_first.won, march_first.lost, march_first.won_value) == (1, 0, Decimal("7200.00"))
+    assert (reports.win_rate(Period(date(2026, 2, 14), date(2026, 2, 14))).lost,
+            reports.win_rate(Period(date(2026, 3, 2), date(2026, 12, 31))).won) == (1, 0)
+    # the day before it was won, the board shows it among the opportunities; after, among accounts
+    before = PastPipeline(pipeline, date(2026, 2, 28), UTC)
+    assert won.id in [c.id for c in before.column_page(Stage.OPPORTUNITY, 0, 10)]
+    assert before.column_page(Stage.ACCOUNT, 0, 10) == []
+    assert lost.id in [c.id for c in PastPipeline(pipeline, date(2026, 2, 13), UTC).column_page(
+        Stage.OPPORTUNITY, 0, 10)]
+    assert [c.id for c in PastPipeline(pipeline, date(2026, 3, 1), UTC).column_page(Stage.ACCOUNT, 0, 10)] == [won.id]
+
+
+def test_a_deals_won_or_lost_time_is_when_it_was_won_or_lost(pipeline):
+    _, deals = _import(pipeline, "pipedrive_deals.csv", 4)
+    # the won time is when it was won (before its expected close date)
+    assert _moves(pipeline, deals["103"])[-1] == (Move.PROMOTE, Stage.OPPORTUNITY, Stage.ACCOUNT,
+                                                  datetime(2026, 2, 27, 16, 20))
+    assert _moves(pipeline, deals["104"])[-1] == (Move.LOSE, Stage.OPPORTUNITY, Stage.LOST,
+                                                  datetime(2026, 2, 10, 11, 0))
+    assert [m[0] for m in _moves(pipeline, deals["101"])] == [Move.IMPORT]
+
+
+def test_a_leads_converted_date_is_when_it_became_a_lead(pipeline):
+    _, leads = _import(pipeline, "salesforce_leads_report.csv", 4)
+    alan = leads["00Q5g00000LdA3AAAA"]
+    assert _moves(pipeline, alan) == [(Move.IMPORT, None, Stage.CONTACT, datetime(2026, 1, 5)),
+                                      (Move.PROMOTE, Stage.CONTACT, Stage.LEAD, datetime(2026, 1, 20))]
+    assert "Converted Date" not in alan.extra
+
+
+def test_a_close_date_is_never_before_the_card_was_created_nor_in_the_future(pipeline, tmp_path):
+    path = tmp_path / "opportunities.csv"
+    ahead_of_today = date.today() + timedelta(days=60)
+    path.write_text('"Id","Name","StageName","CloseDate","CreatedDate"\n'
+                    '"0061","Early","Closed Won","2025-01-01","2025-06-01T10:00:00.000Z"\n'
+                    f'"0062","Ahead","Closed Won","{ahead_of_today}","2025-06-01T10:00:00.000Z"\n', encoding="utf-8")
+    summary = run_import(pipeline, path)
+    assert (summary.imported, summary.rejected) == (2, 0), summary.lines()
+    early, ahead = (pipeline.card(row.id) for row in CardRow.select().order_by(CardRow.source_id))
+    assert _moves(pipeline, early)[-1] == (Move.PROMOTE, Stage.OPPORTUNITY, Stage.ACCOUNT,
+                                           datetime(2025, 6, 1, 10, 0))
+    # no date to trust: imported into its stage as it always was
+    assert _moves(pipeline, ahead) == [(Move.IMPORT, None, Stage.ACCOUNT, datetime(2025, 6, 1, 10, 0))]
+    assert ahead.close_by == ahead_of_today
 
 
 def test_a_salesforce_leads_report(pipeline):

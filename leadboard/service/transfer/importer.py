@@ -724,8 +724,19 @@ class _Run:
             at, reason = now, item.history_reason
             if not item.moves and created != now:
                 at, reason = created, f"{reason} on {now[:10]}"
-            history.append((card_id, Move.IMPORT.value, None, item.stage, self.user, at, reason,
-                            item.history_warnings))
+            if item.entered is None:
+                history.append((card_id, Move.IMPORT.value, None, item.stage, self.user, at, reason,
+                                item.history_warnings))
+            else:
+                # the source dates the card's move into its stage: it is imported into the stage
+                # before, and moves on at that date, marked as imported like the import itself
+                before, entered = item.entered
+                kind = Move.LOSE if item.stage == Stage.LOST.value else Move.PROMOTE
+                history.append((card_id, Move.IMPORT.value, None, before, self.user, at, reason, ""))
+                history.append((card_id, kind.value, before, item.stage, self.user, entered,
+                                f"{item.history_reason}: {'lost' if kind is Move.LOSE else 'entered ' + item.stage} "
+                                f"on {entered[:10]} in the source",
+                                item.history_warnings))
             activities.extend((card_id, a.kind.value, a.summary, a.at, a.by) for a in item.activities)
             plans.extend(planned.new_row(card_id, p.kind, p.summary, p.due, p.owner, p.planned_by, p.planned_at)
                          for p in item.plans)
