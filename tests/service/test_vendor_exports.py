@@ -53,7 +53,14 @@ def _moves(pipeline, card) -> list[tuple]:
 
 
 def test_a_won_or_lost_deal_enters_its_stage_at_its_close_date_and_the_reports_tell_it(pipeline):
-    _, cards = _import(pipeline, "salesforce_opportunities_dataloader.csv", 4)
+    dry = run_import(pipeline, FILES / "salesforce_opportunities_dataloader.csv", dry_run=True)
+    summary, cards = _import(pipeline, "salesforce_opportunities_dataloader.csv", 4)
+    # the dry run says what the run does: the won and the lost deal are dated from the file
+    assert (dry.dated, summary.dated) == (2, 2)
+    assert ("2 would enter their stage on the date the file gives (won, lost or converted then), recorded as "
+            "imported.") in dry.lines()
+    assert "2 entered their stage on the date the file gives (won, lost or converted then), recorded as " \
+           "imported." in summary.lines()
     prospecting, won, lost = (cards[f"0065g00000AbCd{c}AAV"] for c in "EGH")
     # created in Salesforce as an opportunity, won on its CloseDate
     assert _moves(pipeline, won) == [
