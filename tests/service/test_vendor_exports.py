@@ -104,6 +104,16 @@ def test_a_leads_converted_date_is_when_it_became_a_lead(pipeline):
     assert "Converted Date" not in alan.extra
 
 
+def test_a_won_deal_held_below_account_by_a_gate_keeps_no_close_date_move(pipeline):
+    summary = run_import(pipeline, FILES / "salesforce_opportunities_dataloader.csv", enforce_gates=True)
+    won = pipeline.card(CardRow.get(CardRow.source_id == "0065g00000AbCdGAAV").id)
+    assert summary.placed_lower and won.stage is not Stage.ACCOUNT
+    assert _moves(pipeline, won) == [(Move.IMPORT, None, won.stage, datetime(2025, 11, 20, 8, 0))]
+    lost = pipeline.card(CardRow.get(CardRow.source_id == "0065g00000AbCdHAAV").id)
+    # a lost deal is lost on its close date, from wherever the gates let it reach
+    assert _moves(pipeline, lost)[-1] == (Move.LOSE, lost.lost_from, Stage.LOST, datetime(2026, 2, 14))
+
+
 def test_a_close_date_is_never_before_the_card_was_created_nor_in_the_future(pipeline, tmp_path):
     path = tmp_path / "opportunities.csv"
     ahead_of_today = date.today() + timedelta(days=60)

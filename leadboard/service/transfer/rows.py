@@ -424,6 +424,8 @@ class RowReader:
         if gate_stage is not Stage.CONTACT:
             warnings, blocked_by, reached = self._gates(typed, state.get("activity_count", 0), gate_stage, extras)
         stage = wanted if wanted is Stage.LOST else reached
+        #: where the source had the card (a lost one: the stage it was lost from)
+        source_stage: Stage = gate_stage
         if lost_from is not None:
             lost_from = reached
 
@@ -445,7 +447,6 @@ class RowReader:
         if blocked_by:
             held = ", ".join(dict.fromkeys(f.rule_id for f in blocked_by if f.blocking))
             gate = GATE_INTO[PIPELINE[PIPELINE.index(reached) + 1]]
-            source_stage: Stage = state[col.LOST_FROM] if wanted is Stage.LOST else wanted
             reason += (f"; {'lost from ' if wanted is Stage.LOST else 'placed in '}{reached.value} "
                        f"instead of {source_stage.value}: the {gate} gate is blocked by {held}")
         if self._source_id:
@@ -465,6 +466,8 @@ class RowReader:
                       tuple(dict.fromkeys(f.rule_id for f in blocked_by if f.blocking)), reason,
                       state.get(col.HISTORY, []), state.get(col.ACTIVITY_LOG, []),
                       tuple(kept), values["source_id"], tuple(state.get(col.PLANNED, ())),
+                      # a card held below its source stage never entered it: no date to keep
+                      None if blocked_by and stage is not Stage.LOST else
                       self._entered(state, typed.get("close_by"), stage, lost_from))
 
     def _entered(self, state: dict[str, Any], close_by: date | None, stage: Stage,
