@@ -86,6 +86,25 @@ def test_a_won_or_lost_deal_enters_its_stage_at_its_close_date_and_the_reports_t
     assert [c.id for c in PastPipeline(pipeline, date(2026, 3, 1), UTC).column_page(Stage.ACCOUNT, 0, 10)] == [won.id]
 
 
+@pytest.mark.parametrize(("name", "won_id", "won_on", "lost_id", "lost_on"), [
+    ("hubspot_deals.csv", "9003", datetime(2026, 2, 1), "9004", datetime(2026, 1, 31)),
+    ("zoho_deals.csv", "zcrm_5725767000000512003", datetime(2021, 2, 1), "zcrm_5725767000000512004",
+     datetime(2021, 1, 31)),
+    ("suitecrm_opportunities.csv", "6e3f4c9a-1d5f-4a7b-8c8d-3e4f5a6b7c8d", datetime(2026, 3, 1),
+     "7f4a5d0b-2e6a-4b8c-9d9e-4f5a6b7c8d9e", datetime(2026, 2, 14)),
+])
+def test_each_vendors_won_and_lost_deals_close_on_their_close_date(pipeline, name, won_id, won_on, lost_id, lost_on):
+    _, cards = _import(pipeline, name, 4)
+    assert _moves(pipeline, cards[won_id])[-1] == (Move.PROMOTE, Stage.OPPORTUNITY, Stage.ACCOUNT, won_on)
+    assert _moves(pipeline, cards[lost_id])[-1] == (Move.LOSE, Stage.OPPORTUNITY, Stage.LOST, lost_on)
+
+
+def test_an_odoo_won_lead_without_a_close_date_is_imported_into_its_stage_as_before(pipeline):
+    _, cards = _import(pipeline, "odoo_crm_lead.csv", 4)
+    won = cards["__export__.crm_lead_14_1a2b3c"]
+    assert _moves(pipeline, won) == [(Move.IMPORT, None, Stage.ACCOUNT, datetime(2025, 11, 20, 8, 0))]
+
+
 def test_a_deals_won_or_lost_time_is_when_it_was_won_or_lost(pipeline):
     _, deals = _import(pipeline, "pipedrive_deals.csv", 4)
     # the won time is when it was won (before its expected close date)
