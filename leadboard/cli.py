@@ -380,9 +380,10 @@ def history_json(item: HistoryItem) -> dict[str, Any]:
     return data
 
 
-def _field_lines(change: ChangeRecord | None, out: TextIO, skip: frozenset[str] = frozenset()) -> None:
+def _field_lines(change: ChangeRecord | None, out: TextIO, skip: frozenset[str] = frozenset(),
+                 only: frozenset[str] | None = None) -> None:
     for field in change.changes if change else ():
-        if field.field in skip:
+        if field.field in skip or (only is not None and field.field not in only):
             continue
         old = "-" if field.old is None else str(field.old)
         new = "-" if field.new is None else str(field.new)
@@ -851,9 +852,12 @@ def _history(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
             target = undone.get(change.undoes) if change.undoes else None
             what = {ChangeKind.UNDO: f"of change {change.undoes}" + (f" ({target.describe()})"
                                                                      if target else ""),
-                    ChangeKind.ACTIVITY: str(change.describe().removeprefix("log "))}.get(change.kind, "")
+                    ChangeKind.ACTIVITY: str(change.describe().removeprefix("log ")),
+                    ChangeKind.MERGE: change.merged_line or ""}.get(change.kind, "")
             out.write(f"{change.at:%Y-%m-%d %H:%M}  {change.by:<10}  {kind:<8} {what}".rstrip() + "\n")
-            if change.kind is not ChangeKind.ACTIVITY:  # its one line says what was logged
+            if change.kind is ChangeKind.MERGE:  # its line says which card; then the fields it filled
+                _field_lines(change, out, only=frozenset(FIELD_NAMES))
+            elif change.kind is not ChangeKind.ACTIVITY:  # its one line says what was logged
                 _field_lines(change, out)
             continue
         source = move.from_stage.value if move.from_stage else "-"

@@ -138,6 +138,16 @@ class ChangeRecord:
         return "edit " + ", ".join(names) if names else "edit"
 
     @property
+    def merged_line(self) -> str | None:
+        """A merge as people read it: ``merged card 12 (Ada Lovelace) into this one`` (no name once
+        that card is erased); None for any other change."""
+        if self.kind is not ChangeKind.MERGE:
+            return None
+        other, name = self.change("merge.other"), self.change("other.name")
+        called = f" ({name.old})" if name is not None and name.old else ""
+        return f"merged card {other.new if other else '?'}{called} into this one"
+
+    @property
     def planned_id(self) -> int | None:
         """The planned activity this change planned or changed, if it was one."""
         step = self.change(PLANNED_PREFIX + "id")

@@ -20,6 +20,7 @@ from datetime import datetime
 import peewee as pw
 
 from leadboard.domain.card import FIELD_NAMES, Card
+from leadboard.domain.merging import MERGED_PREFIX
 from leadboard.domain.stages import Stage
 from leadboard.store import visits
 from leadboard.store.cards import (
@@ -42,6 +43,7 @@ from leadboard.store.models import (
     JournalField,
     PlannedActivity,
     StageVisit,
+    tuples,
 )
 from leadboard.store.models import Card as CardRow
 
@@ -151,13 +153,16 @@ def erase(card_id: int, by: str, at: datetime) -> bool:
     text, journal, activities, planned steps and stage visits (on SQLite with ``secure_delete``,
     so the freed pages are overwritten, and the search index's segments rewritten without them).
     What is left is the card's id as an ``ERASED`` row and one ``erasure`` journal entry saying
-    who erased it and when, with no personal data. False if it was erased already."""
+    who erased it and when, with no personal data. A card it was merged into loses the extras the
+    merge copied from it, and the merge's journal entry its copy of the card's fields
+    (``_forget_merges``). False if it was erased already."""
     row = CardRow.get_or_none(CardRow.id == card_id)
     if row is None or row.stage == ERASED:
         return False
     with _secure_delete():
         if row.stage in ON_BOARD:
             _add_to_totals(row.stage, row.owner, -1, -_cents(row.amount))
+        _forget_merges(card_id, by, at)
         entries = JournalEntry.select(JournalEntry.id).where(JournalEntry.card == card_id)
         JournalField.delete().where(JournalField.entry.in_(entries)).execute()
         # an undo's entry points at the entry it undid: clear those links before the rows go
@@ -180,6 +185,46 @@ def erase(card_id: int, by: str, at: datetime) -> bool:
         Change.delete().where(Change.card_id == card_id).execute()
         note_change(None, at)
     return True
+
+
+#: what a merge's journal entry keeps once the merged card is erased: which card, and the ids of
+#: the rows it moved (no personal data)
+_MERGE_IDS = "merge."
+
+
+def _forget_merges(card_id: int, by: str, at: datetime) -> None:
+    """Card ``card_id`` is being erased: take its values off every card it was merged into (the
+    extras the merge added from it: its own, and ``merged.<field>`` for its differing values,
+    unless a later change replaced them) and out of the merges' journal entries and their undos,
+    which keep only that a merge of card ``card_id`` happened."""
+    merges: list[int] = [entry_id for entry_id, in tuples(
+        JournalField.select(JournalField.entry)
+        .join(JournalEntry, on=(JournalField.entry == JournalEntry.id))
+        .where((JournalEntry.kind == "merge") & (JournalField.field == _MERGE_IDS + "other")
+               & (JournalField.new == str(card_id))))]
+    for entry_id in merges:
+        fields = {f.field: f for f in JournalField.select().where(JournalField.entry == entry_id)}
+        keep_id = JournalEntry.get_by_id(entry_id).card_id
+        extra = fields.get("extra")
+        if extra is not None and extra.new:
+            before, after = json.loads(extra.old or "{}"), json.loads(extra.new)
+            # a field the kept card took from the other kept the kept card's own value as merged.<field>
+            own = {MERGED_PREFIX + name for name in fields if name in FIELD_NAMES}
+            came = {name: text for name, text in after.items() if before.get(name) != text and name not in own}
+            kept = CardRow.get_by_id(keep_id)
+            now = json.loads(kept.extra) if kept.extra else {}
+            left = {name: text for name, text in now.items() if came.get(name) != text}
+            if left != now:
+                (CardRow.update(extra=json.dumps(left, ensure_ascii=False) if left else None,
+                                version=CardRow.version + 1, updated_at=at, updated_by=by)
+                 .where(CardRow.id == keep_id).execute())
+                note_change(keep_id, at)
+    undos = [undo.id for undo in JournalEntry.select(JournalEntry.id).where(JournalEntry.undoes.in_(merges))] \
+        if merges else []
+    for entries in (merges, undos):
+        if entries:
+            (JournalField.delete()
+             .where(JournalField.entry.in_(entries) & ~JournalField.field.startswith(_MERGE_IDS)).execute())
 
 
 @contextmanager

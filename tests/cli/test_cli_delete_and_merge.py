@@ -104,6 +104,30 @@ def test_merge_makes_one_card_of_two_and_undo_splits_them(leadboard):
     assert "Call about the deal" in leadboard("activities", deal).out
 
 
+def test_a_merge_reads_as_one_line_in_the_history_and_erasing_the_merged_card_leaves_none_of_it(leadboard):
+    ada = leadboard("add", "Ada Lovelace", "--email", "ada@example.com").out.strip()
+    deal = leadboard("add", "Augusta Qzxjwv", "--company", "Analytical Engines",
+                     "--email", "augusta@qzxjwv.example.com").out.strip()
+    assert leadboard("merge", ada, deal).code == EXIT_OK
+
+    history = leadboard("history", ada)
+
+    assert history.code == EXIT_OK, history
+    [line] = [line for line in history.out.splitlines() if "merge " in line]
+    assert line.endswith(f"merge    merged card {deal} (Augusta Qzxjwv) into this one")
+    assert "company: - → Analytical Engines" in history.out  # what it filled
+    assert "merge.history" not in history.out and "other." not in history.out
+
+    erased = leadboard("delete", deal, "--erase", "--yes")
+
+    assert erased.code == EXIT_OK, erased
+    after = leadboard("history", ada)
+    assert f"merged card {deal} into this one" in after.out and "Qzxjwv" not in after.out
+    assert "Qzxjwv" not in leadboard("history", ada, "--json").out
+    assert leadboard("show", ada, "--json").json()["extra"] == {}
+    assert "nothing to split" in leadboard("undo", "--yes").err
+
+
 def test_merging_a_card_that_is_not_there_says_so(leadboard):
     ada = leadboard("add", "Ada Lovelace").out.strip()
 

@@ -256,3 +256,20 @@ def test_owner_map_names_the_files_owners(leadboard, tmp_path):
     assert leadboard("import", path, "--owner-map", "005X=alice").code == EXIT_OK
     assert {c["name"]: c["owner"] for c in leadboard("list", "--json").json()} == {"Ada": "alice", "Grace": "Jo"}
     assert leadboard("import", path, "--owner-map", "005X").code == EXIT_BAD_INPUT
+
+
+def test_an_imported_won_deal_counts_in_the_win_rate_of_the_day_it_closed_in_the_source(leadboard):
+    opportunities = Path(__file__).parents[1] / "service" / "vendor_files" / "salesforce_opportunities_dataloader.csv"
+    dry = leadboard("import", opportunities, "--dry-run")
+    assert dry.code == EXIT_OK, dry
+    assert leadboard("list", "--json").json() == []
+    assert leadboard("import", opportunities).code == EXIT_OK
+    # two days around its CloseDate (2026-03-01 at midnight UTC), whatever the machine's time zone
+    around = leadboard("report", "winrate", "--all", "--from", "2026-02-28", "--to", "2026-03-01", "--json").json()
+    assert (around["won"], around["lost"]) == (1, 0)
+    before = leadboard("report", "winrate", "--all", "--from", "2026-02-15", "--to", "2026-02-27", "--json").json()
+    assert (before["won"], before["lost"]) == (0, 0)
+    won = next(c for c in leadboard("list", "--json", "--stage", "account").json())
+    history = leadboard("history", won["id"])
+    assert history.code == 0, history
+    assert "entered account on 2026-03-01 in the source" in history.out

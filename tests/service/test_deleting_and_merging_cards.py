@@ -251,3 +251,49 @@ def test_a_deleted_cards_planned_step_cannot_be_done_until_the_card_is_back(pipe
     pipeline.undo()
     pipeline.complete(step.id, "Spoke to her")
     assert [a.summary for a in pipeline.activities(ada.id)] == ["Call back — Spoke to her"]
+
+
+def test_erasing_a_card_merged_into_another_takes_its_values_off_that_card_and_the_merges_journal(
+        pipeline, walk, tmp_path: Path, db_target, engine):
+    source = write_csv(tmp_path / "crm.csv", ["Record ID", "Name", "Email", "Company", "Industry", "Team"],
+                       [["c-1", "Ada Lovelace", "ada@example.com", "", "", "Engines"],
+                        ["deal-9", "Augusta Qzxjwv", "augusta@qzxjwv.example.com", "Analytical Engines",
+                         "Vbnmkl looms", ""]])
+    run_import(pipeline, source)
+    ada, deal = sorted(pipeline.find(), key=lambda card: card.id)
+    pipeline.merge(ada.id, deal.id)
+    assert pipeline.card(ada.id).extra == {"Team": "Engines", "Industry": "Vbnmkl looms",
+                                           "merged.name": "Augusta Qzxjwv",
+                                           "merged.email": "augusta@qzxjwv.example.com"}
+    [merge] = pipeline.my_changes(1)
+
+    pipeline.erase(deal.id)
+
+    kept = pipeline.card(ada.id)
+    # what the merge copied from the erased card is gone; the kept card's own values stay
+    assert kept.extra == {"Team": "Engines"}
+    assert (kept.name, kept.email, kept.company, kept.source_id) == (
+        "Ada Lovelace", "ada@example.com", "Analytical Engines", "c-1")
+    # the merge's entry says a merge of that card happened, with none of its values
+    entry = pipeline.change(merge.id)
+    assert entry.describe() == f"merge in card {deal.id}"
+    assert {c.field for c in entry.changes} == {"merge.other", "merge.history"}
+    assert all(c.old is None and c.new is not None and "Qzxjwv" not in c.new for c in entry.changes)
+    with pytest.raises(UndoRefused):  # nothing is left to split it back into
+        pipeline.undo(merge.id)
+    assert pipeline.card(ada.id).extra == {"Team": "Engines"}
+    if engine == "sqlite":  # nothing left in the file either
+        stored = Path(db_target).read_bytes() + (Path(db_target + "-wal").read_bytes()
+                                                 if Path(db_target + "-wal").exists() else b"")
+        assert b"Qzxjwv" not in stored and b"qzxjwv" not in stored and b"Vbnmkl" not in stored
+
+
+def test_erasing_a_merged_card_keeps_the_kept_cards_own_value_a_merge_set_aside(pipeline, walk):
+    ada = walk.lead("Ada Lovelace", email="ada@example.com")
+    other = walk.contact("Ada L.", email="ada@engines.example.com")
+    pipeline.merge(ada.id, other.id, take=["email"])  # the other's email chosen: the kept one's set aside
+    assert pipeline.card(ada.id).extra == {"merged.email": "ada@example.com", "merged.name": "Ada L."}
+
+    pipeline.erase(other.id)
+
+    assert pipeline.card(ada.id).extra == {"merged.email": "ada@example.com"}

@@ -4,13 +4,15 @@ asserted field by field."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from leadboard.domain.stages import Stage
+from leadboard.domain.stages import Move, Stage
+from leadboard.service.past import PastPipeline
+from leadboard.service.reports import Period
 from leadboard.store.models import Card as CardRow
 from tests.service.import_helpers import run_import
 
@@ -44,6 +46,107 @@ def test_a_salesforce_data_loader_opportunities_extract(pipeline):
     assert _fields(won, "stage", "value", "close_by") == (Stage.ACCOUNT, Decimal(7200), date(2026, 3, 1))
     assert _fields(lost, "stage", "lost_from", "lost_reason", "value") == (
         Stage.LOST, Stage.OPPORTUNITY, "Closed Lost", None)
+
+
+def _moves(pipeline, card) -> list[tuple]:
+    return [(m.move, m.from_stage, m.to_stage, m.at) for m in pipeline.history(card.id)]
+
+
+def test_a_won_or_lost_deal_enters_its_stage_at_its_close_date_and_the_reports_tell_it(pipeline):
+    dry = run_import(pipeline, FILES / "salesforce_opportunities_dataloader.csv", dry_run=True)
+    summary, cards = _import(pipeline, "salesforce_opportunities_dataloader.csv", 4)
+    # the dry run says what the run does: the won and the lost deal are dated from the file
+    assert (dry.dated, summary.dated) == (2, 2)
+    assert ("2 would enter their stage on the date the file gives (won, lost or converted then), recorded as "
+            "imported.") in dry.lines()
+    assert "2 entered their stage on the date the file gives (won, lost or converted then), recorded as " \
+           "imported." in summary.lines()
+    prospecting, won, lost = (cards[f"0065g00000AbCd{c}AAV"] for c in "EGH")
+    # created in Salesforce as an opportunity, won on its CloseDate
+    assert _moves(pipeline, won) == [
+        (Move.IMPORT, None, Stage.OPPORTUNITY, datetime(2025, 11, 20, 8, 0)),
+        (Move.PROMOTE, Stage.OPPORTUNITY, Stage.ACCOUNT, datetime(2026, 3, 1))]
+    closed = pipeline.history(won.id)[-1]
+    assert closed.reason == ("imported from salesforce_opportunities_dataloader.csv: entered account on "
+                             "2026-03-01 in the source")
+    assert _moves(pipeline, lost)[-1] == (Move.LOSE, Stage.OPPORTUNITY, Stage.LOST, datetime(2026, 2, 14))
+    # an open deal's close date (in the future) is when it should close, not a move
+    assert [m[0] for m in _moves(pipeline, prospecting)] == [Move.IMPORT]
+    reports = pipeline.reports(UTC)
+    march_first = reports.win_rate(Period(date(2026, 3, 1), date(2026, 3, 1)))
+    assert (march_first.won, march_first.lost, march_first.won_value) == (1, 0, Decimal("7200.00"))
+    assert (reports.win_rate(Period(date(2026, 2, 14), date(2026, 2, 14))).lost,
+            reports.win_rate(Period(date(2026, 3, 2), date(2026, 12, 31))).won) == (1, 0)
+    # the day before it was won, the board shows it among the opportunities; after, among accounts
+    before = PastPipeline(pipeline, date(2026, 2, 28), UTC)
+    assert won.id in [c.id for c in before.column_page(Stage.OPPORTUNITY, 0, 10)]
+    assert before.column_page(Stage.ACCOUNT, 0, 10) == []
+    assert lost.id in [c.id for c in PastPipeline(pipeline, date(2026, 2, 13), UTC).column_page(
+        Stage.OPPORTUNITY, 0, 10)]
+    assert [c.id for c in PastPipeline(pipeline, date(2026, 3, 1), UTC).column_page(Stage.ACCOUNT, 0, 10)] == [won.id]
+
+
+@pytest.mark.parametrize(("name", "won_id", "won_on", "lost_id", "lost_on"), [
+    ("hubspot_deals.csv", "9003", datetime(2026, 2, 1), "9004", datetime(2026, 1, 31)),
+    ("zoho_deals.csv", "zcrm_5725767000000512003", datetime(2021, 2, 1), "zcrm_5725767000000512004",
+     datetime(2021, 1, 31)),
+    ("suitecrm_opportunities.csv", "6e3f4c9a-1d5f-4a7b-8c8d-3e4f5a6b7c8d", datetime(2026, 3, 1),
+     "7f4a5d0b-2e6a-4b8c-9d9e-4f5a6b7c8d9e", datetime(2026, 2, 14)),
+])
+def test_each_vendors_won_and_lost_deals_close_on_their_close_date(pipeline, name, won_id, won_on, lost_id, lost_on):
+    _, cards = _import(pipeline, name, 4)
+    assert _moves(pipeline, cards[won_id])[-1] == (Move.PROMOTE, Stage.OPPORTUNITY, Stage.ACCOUNT, won_on)
+    assert _moves(pipeline, cards[lost_id])[-1] == (Move.LOSE, Stage.OPPORTUNITY, Stage.LOST, lost_on)
+
+
+def test_an_odoo_won_lead_without_a_close_date_is_imported_into_its_stage_as_before(pipeline):
+    _, cards = _import(pipeline, "odoo_crm_lead.csv", 4)
+    won = cards["__export__.crm_lead_14_1a2b3c"]
+    assert _moves(pipeline, won) == [(Move.IMPORT, None, Stage.ACCOUNT, datetime(2025, 11, 20, 8, 0))]
+
+
+def test_a_deals_won_or_lost_time_is_when_it_was_won_or_lost(pipeline):
+    _, deals = _import(pipeline, "pipedrive_deals.csv", 4)
+    # the won time is when it was won (before its expected close date)
+    assert _moves(pipeline, deals["103"])[-1] == (Move.PROMOTE, Stage.OPPORTUNITY, Stage.ACCOUNT,
+                                                  datetime(2026, 2, 27, 16, 20))
+    assert _moves(pipeline, deals["104"])[-1] == (Move.LOSE, Stage.OPPORTUNITY, Stage.LOST,
+                                                  datetime(2026, 2, 10, 11, 0))
+    assert [m[0] for m in _moves(pipeline, deals["101"])] == [Move.IMPORT]
+
+
+def test_a_leads_converted_date_is_when_it_became_a_lead(pipeline):
+    _, leads = _import(pipeline, "salesforce_leads_report.csv", 4)
+    alan = leads["00Q5g00000LdA3AAAA"]
+    assert _moves(pipeline, alan) == [(Move.IMPORT, None, Stage.CONTACT, datetime(2026, 1, 5)),
+                                      (Move.PROMOTE, Stage.CONTACT, Stage.LEAD, datetime(2026, 1, 20))]
+    assert "Converted Date" not in alan.extra
+
+
+def test_a_won_deal_held_below_account_by_a_gate_keeps_no_close_date_move(pipeline):
+    summary = run_import(pipeline, FILES / "salesforce_opportunities_dataloader.csv", enforce_gates=True)
+    won = pipeline.card(CardRow.get(CardRow.source_id == "0065g00000AbCdGAAV").id)
+    assert summary.placed_lower and won.stage is not Stage.ACCOUNT
+    assert _moves(pipeline, won) == [(Move.IMPORT, None, won.stage, datetime(2025, 11, 20, 8, 0))]
+    lost = pipeline.card(CardRow.get(CardRow.source_id == "0065g00000AbCdHAAV").id)
+    # a lost deal is lost on its close date, from wherever the gates let it reach
+    assert _moves(pipeline, lost)[-1] == (Move.LOSE, lost.lost_from, Stage.LOST, datetime(2026, 2, 14))
+
+
+def test_a_close_date_is_never_before_the_card_was_created_nor_in_the_future(pipeline, tmp_path):
+    path = tmp_path / "opportunities.csv"
+    ahead_of_today = date.today() + timedelta(days=60)
+    path.write_text('"Id","Name","StageName","CloseDate","CreatedDate"\n'
+                    '"0061","Early","Closed Won","2025-01-01","2025-06-01T10:00:00.000Z"\n'
+                    f'"0062","Ahead","Closed Won","{ahead_of_today}","2025-06-01T10:00:00.000Z"\n', encoding="utf-8")
+    summary = run_import(pipeline, path)
+    assert (summary.imported, summary.rejected) == (2, 0), summary.lines()
+    early, ahead = (pipeline.card(row.id) for row in CardRow.select().order_by(CardRow.source_id))
+    assert _moves(pipeline, early)[-1] == (Move.PROMOTE, Stage.OPPORTUNITY, Stage.ACCOUNT,
+                                           datetime(2025, 6, 1, 10, 0))
+    # no date to trust: imported into its stage as it always was
+    assert _moves(pipeline, ahead) == [(Move.IMPORT, None, Stage.ACCOUNT, datetime(2025, 6, 1, 10, 0))]
+    assert ahead.close_by == ahead_of_today
 
 
 def test_a_salesforce_leads_report(pipeline):

@@ -31,8 +31,11 @@ STAGE, LOST_FROM, LOST_REASON = "stage", "lost_from", "lost_reason"
 FIRST_NAME, LAST_NAME = "first_name", "last_name"
 STATE_COLUMNS: Final = ("warnings", "activity_count", "last_activity_at", "created_at", "created_by",
                         "updated_at", "updated_by", "version")
+#: when the source's record reached its stage (a won or lost deal's close time, a lead's
+#: converted date): the card's move into that stage is recorded then
+CLOSED_AT = "closed_at"
 #: the state columns that are dates and times
-DATE_STATE_COLUMNS: Final = ("last_activity_at", "created_at", "updated_at")
+DATE_STATE_COLUMNS: Final = ("last_activity_at", "created_at", "updated_at", CLOSED_AT)
 HISTORY, ACTIVITY_LOG = "history", "activity_log"
 #: a JSON export's open planned activities of a card (import plans them again), and its next step
 #: and that step's state (derived from them, so not read back)
@@ -47,7 +50,7 @@ DEAL_NAME, DEAL_STATUS, SOURCE_ID = "deal_name", "deal_status", "source_id"
 EXTRA = "extra"
 IGNORE = "ignore"
 TARGETS: Final = (*FIELD_NAMES, STAGE, LOST_FROM, LOST_REASON, FIRST_NAME, LAST_NAME, *STATE_COLUMNS,
-                  HISTORY, ACTIVITY_LOG, ID, DEAL_NAME, DEAL_STATUS, SOURCE_ID, EXTRA, PLANNED, NEXT_STEP,
+                  CLOSED_AT, HISTORY, ACTIVITY_LOG, ID, DEAL_NAME, DEAL_STATUS, SOURCE_ID, EXTRA, PLANNED, NEXT_STEP,
                   NEXT_STEP_STATE)
 #: columns our own export writes that an import recognises and does not read
 NOT_READ: Final = frozenset({ID, NEXT_STEP, NEXT_STEP_STATE})
@@ -131,6 +134,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "updated_at": ("updatedat",),
     "updated_by": ("updatedby",),
     "version": ("version",),
+    CLOSED_AT: ("closedat", "closedon", "closeddate", "dateclosed", "converteddate", "convertedat"),
     HISTORY: ("history",),
     ACTIVITY_LOG: ("activitylog",),
     ID: (),

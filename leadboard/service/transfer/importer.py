@@ -110,6 +110,8 @@ class ImportSummary:
     blank: int = 0
     #: cards kept at their source stage although they fail gate rules (recorded as warnings)
     with_warnings: int = 0
+    #: cards whose move into their stage the file dates (won, lost or converted then)
+    dated: int = 0
     #: rule id -> cards it held back (enforce_gates)
     blocked_by: Counter[str] = field(default_factory=Counter)
     #: rule id -> cards that carry it as an accepted warning
@@ -173,6 +175,10 @@ class ImportSummary:
             kept = "with" if self.placed_lower or not self.warned else "kept at their stage with"
             line += f", {self.with_warnings:,} {kept} gate rules accepted as warnings ({_most(self.warned)})"
         out.append(line + ".")
+        if self.dated:
+            entered = "would enter" if self.dry_run else "entered"
+            out.append(f"{self.dated:,} {entered} their stage on the date the file gives (won, lost or converted "
+                       "then), recorded as imported.")
         updated = "would update" if self.dry_run else "updated"
         out.append(f"{updated.capitalize()} {self.updated:,}; skipped {self.skipped:,} duplicate"
                    f"{'s' if self.skipped != 1 else ''}"
@@ -490,6 +496,7 @@ class _Slice:
     kept: Counter[str] = field(default_factory=Counter)
     stages: Counter[str] = field(default_factory=Counter)
     with_warnings: int = 0
+    dated: int = 0
     blank: int = 0
     #: key hashes of the cards it imported (see ``_Run.seen``)
     added: set[int] = field(default_factory=set)
@@ -589,6 +596,7 @@ class _Run:
             self.summary.kept_as_text.update(state.get("kept_as_text", {}))
             self.summary.stages.update(state.get("stages", {}))
             self.summary.with_warnings = state.get("with_warnings", 0)
+            self.summary.dated = state.get("dated", 0)
             return
         imports.abandon_runs(key, self.now)
         self.look_up_all = imports.any_card()
@@ -606,6 +614,7 @@ class _Run:
                 "kept_as_text": dict(summary.kept_as_text + done.kept),
                 "stages": dict(summary.stages + done.stages), "warned": dict(summary.warned + done.warned),
                 "with_warnings": summary.with_warnings + done.with_warnings,
+                "dated": summary.dated + done.dated,
                 "last_rejects": done.rejects.decode("utf-8")}
 
     # ---- one slice of a batch, inside its transaction -------------------------------------------
@@ -650,6 +659,7 @@ class _Run:
         summary.kept_as_text.update(done.kept)
         summary.stages.update(done.stages)
         summary.with_warnings += done.with_warnings
+        summary.dated += done.dated
         if not self.look_up_all:
             self.seen.update(done.added)
 
@@ -676,6 +686,8 @@ class _Run:
                     done.warned.update(item.warned)
                 if item.kept:
                     done.kept.update(item.kept)
+                if item.entered is not None:
+                    done.dated += 1
                 done.stages[item.stage] += 1
             counts["imported"] += len(pending)
             pending.clear()
@@ -724,8 +736,19 @@ class _Run:
             at, reason = now, item.history_reason
             if not item.moves and created != now:
                 at, reason = created, f"{reason} on {now[:10]}"
-            history.append((card_id, Move.IMPORT.value, None, item.stage, self.user, at, reason,
-                            item.history_warnings))
+            if item.entered is None:
+                history.append((card_id, Move.IMPORT.value, None, item.stage, self.user, at, reason,
+                                item.history_warnings))
+            else:
+                # the source dates the card's move into its stage: it is imported into the stage
+                # before, and moves on at that date, marked as imported like the import itself
+                before, entered = item.entered
+                kind = Move.LOSE if item.stage == Stage.LOST.value else Move.PROMOTE
+                history.append((card_id, Move.IMPORT.value, None, before, self.user, at, reason, ""))
+                history.append((card_id, kind.value, before, item.stage, self.user, entered,
+                                f"{item.history_reason}: {'lost' if kind is Move.LOSE else 'entered ' + item.stage} "
+                                f"on {entered[:10]} in the source",
+                                item.history_warnings))
             activities.extend((card_id, a.kind.value, a.summary, a.at, a.by) for a in item.activities)
             plans.extend(planned.new_row(card_id, p.kind, p.summary, p.due, p.owner, p.planned_by, p.planned_at)
                          for p in item.plans)
@@ -802,6 +825,8 @@ class _DryRun:
                         summary.warned.update(item.warned)
                     summary.kept_as_text.update(item.kept)
                     summary.stages[item.stage] += 1
+                    if item.entered is not None:
+                        summary.dated += 1
             summary.rows = batch.rows_after
             if progress:
                 progress(ImportProgress(batch.bytes_read, source.size, summary.rows))

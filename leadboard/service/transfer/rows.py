@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any, NamedTuple
@@ -88,6 +88,9 @@ class Placed(NamedTuple):
     source_key: str | None = None
     #: open planned activities (a JSON export's ``planned``), planned again on the new card
     plans: tuple[ImportedPlan, ...] = ()
+    #: (the stage it was in before, when it entered its stage) when the source dates that move (a
+    #: won or lost deal's close, a lead's conversion), as the database stores times
+    entered: tuple[str, str] | None = None
 
     @property
     def placed_lower(self) -> bool:
@@ -271,7 +274,7 @@ class RowReader:
         #: owners as the file names them (ids, full names) -> login names (``--owner-map``)
         self._owners = {key.casefold(): login for key, login in (owner_map or {}).items()}
         self._state = [(name, sources[name]) for name in (col.LOST_FROM, col.LOST_REASON, *col.STATE_COLUMNS,
-                                                           col.HISTORY, col.ACTIVITY_LOG, col.PLANNED)
+                                                           col.CLOSED_AT, col.HISTORY, col.ACTIVITY_LOG, col.PLANNED)
                        if name in sources]
         self._keeps_warnings = plan.has("warnings") and not enforce_gates
         now_stored = str(now)
@@ -421,6 +424,8 @@ class RowReader:
         if gate_stage is not Stage.CONTACT:
             warnings, blocked_by, reached = self._gates(typed, state.get("activity_count", 0), gate_stage, extras)
         stage = wanted if wanted is Stage.LOST else reached
+        #: where the source had the card (a lost one: the stage it was lost from)
+        source_stage: Stage = gate_stage
         if lost_from is not None:
             lost_from = reached
 
@@ -442,7 +447,6 @@ class RowReader:
         if blocked_by:
             held = ", ".join(dict.fromkeys(f.rule_id for f in blocked_by if f.blocking))
             gate = GATE_INTO[PIPELINE[PIPELINE.index(reached) + 1]]
-            source_stage: Stage = state[col.LOST_FROM] if wanted is Stage.LOST else wanted
             reason += (f"; {'lost from ' if wanted is Stage.LOST else 'placed in '}{reached.value} "
                        f"instead of {source_stage.value}: the {gate} gate is blocked by {held}")
         if self._source_id:
@@ -461,7 +465,26 @@ class RowReader:
                       tuple(dict.fromkeys(w.rule_id for w in warnings)), "\n".join(map(str, warnings)),
                       tuple(dict.fromkeys(f.rule_id for f in blocked_by if f.blocking)), reason,
                       state.get(col.HISTORY, []), state.get(col.ACTIVITY_LOG, []),
-                      tuple(kept), values["source_id"], tuple(state.get(col.PLANNED, ())))
+                      tuple(kept), values["source_id"], tuple(state.get(col.PLANNED, ())),
+                      # a card held below its source stage never entered it: no date to keep
+                      None if blocked_by and stage is not Stage.LOST else
+                      self._entered(state, typed.get("close_by"), stage, lost_from))
+
+    def _entered(self, state: dict[str, Any], close_by: date | None, stage: Stage,
+                 lost_from: Stage | None) -> tuple[str, str] | None:
+        """When the source says the card entered ``stage`` from the stage before it: its closed
+        (won, lost, converted) time, else a won or lost deal's close date; never before the card
+        was created, and none when that is in the future (an open deal's close date is its
+        ``close_by``, not a move) or when the file carries the card's own history."""
+        if stage is Stage.CONTACT or col.HISTORY in state:
+            return None
+        when: datetime | None = state.get(col.CLOSED_AT)
+        if when is None and close_by is not None and stage in (Stage.ACCOUNT, Stage.LOST):
+            when = datetime.combine(close_by, time())
+        before = lost_from if stage is Stage.LOST else PIPELINE[PIPELINE.index(stage) - 1]
+        if when is None or when > self.now or before is None:
+            return None
+        return before.value, str(max(when, state.get("created_at", when)))
 
     def _in_other_currency(self, cell: Any, row_currency: Any, column: str, extras: dict[str, str],
                            kept: list[str]) -> bool:
@@ -714,6 +737,7 @@ _STATE_READERS: dict[str, Callable[[RowReader, Any], Any]] = {
     "updated_at": _when("updated_at"),
     "updated_by": _text(one_line, LIMITS.user, "updated_by"),
     "version": _whole("version", 1),
+    col.CLOSED_AT: _when(col.CLOSED_AT),
     col.HISTORY: _listed(col.HISTORY, ImportedMove),
     col.ACTIVITY_LOG: _listed(col.ACTIVITY_LOG, ImportedActivity),
     col.PLANNED: _listed(col.PLANNED, ImportedPlan),

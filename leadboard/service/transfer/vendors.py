@@ -19,7 +19,9 @@ modules). A team that renamed its stages adds ``--stage-map``.
 Targets beyond the card's fields: ``stage``, ``deal_name`` (the deal's title: the card's name
 only when the file names no person or organisation), ``deal_status`` (``won``/``lost``/``open``,
 over the stage), ``source_id`` (the record's id in the vendor's system), ``created_at`` (when the
-record was created there) and ``extra`` (kept on the card under its column name, though an
+record was created there), ``closed_at`` (when it reached its stage there: a deal's won or lost
+time, a lead's converted date; a won or lost deal without one is taken as closed on its close
+date) and ``extra`` (kept on the card under its column name, though an
 alias elsewhere would match it).
 """
 
@@ -47,12 +49,13 @@ SALESFORCE = Vendor(
         "Status": "stage", "StageName": "stage", "Amount": "value", "CloseDate": "close_by",
         "OwnerId": "owner", "Description": "notes", "CreatedDate": "created_at",
         "ExpectedRevenue": "extra", "LeadSource": "extra", "Probability": "extra",
+        "ConvertedDate": "closed_at",
         # report exports: field labels
         "Opportunity ID": "source_id", "Lead ID": "source_id", "Contact ID": "source_id",
         "Opportunity Name": "deal_name", "Account Name": "company", "Stage": "stage",
         "Lead Status": "stage", "Close Date": "close_by", "Opportunity Owner": "owner",
         "Lead Owner": "owner", "Created Date": "created_at", "Expected Revenue": "extra",
-        "Probability (%)": "extra", "Lead Source": "extra",
+        "Probability (%)": "extra", "Lead Source": "extra", "Converted Date": "closed_at",
     },
     stages={
         "Open - Not Contacted": "contact", "Working - Contacted": "contact",
@@ -95,6 +98,7 @@ PIPEDRIVE = Vendor(
         "Deal - Expected close date": "close_by", "Deal - Lost reason": "lost_reason",
         "Deal - Organization": "company", "Deal - Contact person": "name",
         "Deal - Deal created": "created_at", "Deal - Probability": "extra",
+        "Deal - Won time": "closed_at", "Deal - Lost time": "closed_at", "Deal - Deal closed on": "closed_at",
         "Person - Name": "name", "Person - Email": "email", "Person - Phone": "phone",
         "Person - Organization": "company", "Person - Owner": "owner",
         "Person - Person created": "created_at", "Person - Job title": "title",
@@ -141,11 +145,11 @@ ODOO = Vendor(
         "user_id": "owner", "stage_id": "stage", "planned_revenue": "value",
         "expected_revenue": "value", "date_deadline": "close_by", "create_date": "created_at",
         "description": "notes", "lost_reason": "lost_reason", "lost_reason_id": "lost_reason",
-        "probability": "extra", "type": "extra",
+        "probability": "extra", "type": "extra", "date_closed": "closed_at",
         # exports with labels
         "Opportunity": "deal_name", "Contact Name": "name", "Customer": "company",
         "Salesperson": "owner", "Expected Revenue": "value", "Expected Closing": "close_by",
-        "Lost Reason": "lost_reason",
+        "Lost Reason": "lost_reason", "Closed Date": "closed_at",
     },
     stages={"New": 10, "Qualified": 30, "Proposition": 70, "Won": "account"},
 )
