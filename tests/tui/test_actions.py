@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+
+from rich.console import Console
 from textual.widgets import Input, OptionList
 
 from leadboard.domain.card import ActivityKind
@@ -10,7 +13,7 @@ from leadboard.service import Pipeline
 from leadboard.tui.scenes import settled
 from leadboard.tui.screens.activity import ActivityModal
 from leadboard.tui.screens.confirm import ConfirmModal
-from leadboard.tui.screens.detail import CardDetail
+from leadboard.tui.screens.detail import CardDetail, history_table
 from leadboard.tui.screens.form import CardForm
 from leadboard.tui.screens.lost import LostScreen
 from leadboard.tui.screens.merge import MergeModal
@@ -327,6 +330,17 @@ async def test_shift_m_finds_the_other_card_and_merges_it_with_a_choice_per_diff
         assert not isinstance(pilot.app.screen, MergeModal)
         assert "Merged Ada L. into Ada Lovelace; u splits them again." in notices(pilot.app)
         assert "Contacts  2" in screen_text(pilot.app)
+        # the card's history says the merge in one line, with the field it filled, not its inner workings
+        await pilot.press("enter")
+        await settled(pilot)
+        detail = pilot.app.screen
+        assert isinstance(detail, CardDetail)
+        drawn = Console(width=160, record=True, file=io.StringIO())
+        drawn.print(history_table(detail.moves))
+        history = drawn.export_text()
+        assert f"merged card {deal} (Ada L.) into this one" in history
+        assert "phone: +44 20 7946 0000 → +44 20 7946 0958" in history
+        assert "other.name" not in history and "merge.history" not in history
     kept = pipeline.card(ada)
     assert (kept.name, kept.email, kept.phone, kept.company) == (
         "Ada Lovelace", "ada@example.com", "+44 20 7946 0958", "Analytical Engines")

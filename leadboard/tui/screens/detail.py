@@ -67,10 +67,11 @@ def who(by: str, database_role: str | None) -> str:
     return f"{safe(by)} (role {safe(database_role)})"
 
 
-def _field_lines(change: ChangeRecord | None, skip: frozenset[str] = frozenset()) -> list[Text]:
+def _field_lines(change: ChangeRecord | None, skip: frozenset[str] = frozenset(),
+                 only: frozenset[str] | None = None) -> list[Text]:
     lines = []
     for field in change.changes if change else ():
-        if field.field in skip:
+        if field.field in skip or (only is not None and field.field not in only):
             continue
         old = "—" if field.old is None else safe(field.old)
         new = "—" if field.new is None else safe(field.new)
@@ -88,8 +89,12 @@ def history_table(items: Sequence[HistoryItem]) -> Table:
         move, change = item.move, item.change
         if move is None:
             assert change is not None
-            activity = change.kind is ChangeKind.ACTIVITY
-            lines = [Text(safe(change.describe()))] if activity else _field_lines(change)
+            if change.kind is ChangeKind.ACTIVITY:
+                lines = [Text(safe(change.describe()))]
+            elif change.kind is ChangeKind.MERGE:  # which card, then the fields it filled
+                lines = [Text(safe(change.merged_line or "")), *_field_lines(change, only=frozenset(FIELD_NAMES))]
+            else:
+                lines = _field_lines(change)
             table.add_row(Text(local_time(change.at)), Text(safe(change.by)), Text(change.kind.value), Text(""),
                           Text("\n").join(lines))
             continue
