@@ -129,6 +129,9 @@ class BoardScreen(Screen[None]):
         self.card_filter: CardFilter = NO_FILTER
         self.stats: dict[Stage, StageStats] = {}
         self.last_change = 0
+        #: how many times the counts were read on the event loop (a change feed read older than the
+        #: latest of them is not shown)
+        self._stats_read = 0
         self._poll_interval = poll_interval
         self.reader = Reader()
         #: the column focused last (where Enter or Esc in the search box returns to)
@@ -208,6 +211,7 @@ class BoardScreen(Screen[None]):
 
     def reload(self, stages: tuple[Stage, ...] = PIPELINE, follow: int | None = None) -> None:
         """Read counts again and start the given columns over; ``follow`` a card to focus it."""
+        self._stats_read += 1
         self.stats = self.pipeline.stats(self.card_filter)
         self._show_headers()
         for stage in stages:
@@ -827,6 +831,7 @@ class BoardScreen(Screen[None]):
         if snapshot.card_filter != self.card_filter:
             return  # the user typed on; a newer read is coming
         self._filter_pending = False
+        self._stats_read += 1
         self.stats = snapshot.stats
         self._show_headers()
         for stage in PIPELINE:
@@ -873,8 +878,11 @@ class BoardScreen(Screen[None]):
 
     @work(exclusive=True, group="changes")
     async def _read_changes(self, since: int, card_filter: CardFilter) -> None:
+        read = self._stats_read
         changes = await self.reader.run(self._changes, since, card_filter)
-        if changes is not None:
+        # the board read the counts again meanwhile (its own move, say): what was read here is older
+        # than what it shows, so it is dropped, and the next look reads from ``since`` again
+        if changes is not None and read == self._stats_read:
             self.show_changes(changes, card_filter)
 
     def _changes(self, since: int, card_filter: CardFilter) -> Changes | None:
