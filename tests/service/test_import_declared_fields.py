@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import date, timedelta
 
 import pytest
 
+from leadboard.domain.declared import DeclaredView
 from leadboard.domain.rules import default_rules_text, parse_rules
 from leadboard.domain.stages import Stage
 from leadboard.service.pipeline import Pipeline
@@ -102,3 +104,24 @@ def test_export_writes_a_declared_field_under_its_name_and_import_reads_it_back(
     CardRow.delete().execute()
     run_import(team, again)
     assert cards_by_name(team)["Ann"].extra == {"industry": "Banking", "arr": "20000"}
+
+
+def test_a_json_export_s_extra_values_are_read_again_by_their_declared_field_s_type(team, tmp_path):
+    # an export edited by hand (or made under other rules) carries values its declared fields refuse
+    path = tmp_path / "cards.json"
+    path.write_text(json.dumps([
+        {"name": "Ann", "extra": {"industry": "banking", "arr": "$1,200.50", "Lead Source": "Fair"}},
+        {"name": "Bob", "extra": {"industry": "not-a-choice", "arr": "lots"}},
+    ]), "utf-8")
+    dry = run_import(team, path, dry_run=True)
+    summary = run_import(team, path)
+    cards = cards_by_name(team)
+    assert cards["Ann"].extra == {"industry": "Banking", "arr": "1200.5", "Lead Source": "Fair"}
+    # kept as written, and not taken as the field's value: the field reads as unset
+    assert cards["Bob"].extra == {"industry": "not-a-choice", "arr": "lots"}
+    bob = DeclaredView(cards["Bob"], team.rules.fields)
+    assert (bob.industry, bob.arr) == (None, None)
+    assert summary.kept_as_text == dry.kept_as_text == {"industry": 1, "arr": 1}
+    assert "industry: 1 value could not be read into its field and is kept as text (an extra field of the card)." \
+        in summary.lines()
+    assert summary.imported == 2

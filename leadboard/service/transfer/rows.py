@@ -29,6 +29,7 @@ from leadboard.domain.card import (
     invalid_input,
     validate_fields,
 )
+from leadboard.domain.declared import DeclaredField
 from leadboard.domain.errors import InvalidInput
 from leadboard.domain.planned import Due, PlannedKind, parse_due
 from leadboard.domain.rules import GateMemo, RuleFailure, Rules
@@ -359,7 +360,7 @@ class RowReader:
                 if value is not None:
                     extras[field_name] = value
         if self._extra_object:
-            _merge_extras(extras, _first_present(cells, self._extra_object))
+            _merge_extras(extras, _first_present(cells, self._extra_object), self.rules.fields, kept)
         for _, indexes, names in self._seconds:
             _keep_seconds(extras, cells, indexes, names)
         data: dict[str, Any] = {}
@@ -775,8 +776,10 @@ def _extra_text(cell: Any) -> str:
     return multi_line(text)[:EXTRA_LIMIT]
 
 
-def _merge_extras(extras: dict[str, str], value: Any) -> None:
-    """Our JSON export's ``extra`` object (or its JSON text) into ``extras``."""
+def _merge_extras(extras: dict[str, str], value: Any, declared: dict[str, DeclaredField], kept: list[str]) -> None:
+    """Our JSON export's ``extra`` object (or its JSON text) into ``extras``. A value under a
+    declared field's name is read by the field's type, as a CSV column giving that field is: stored
+    normalised, or, when its type refuses it, kept as text and counted in ``kept``."""
     if isinstance(value, str):
         try:
             value = json.loads(value)
@@ -785,8 +788,21 @@ def _merge_extras(extras: dict[str, str], value: Any) -> None:
             return
     if isinstance(value, dict):
         for key, item in value.items():
-            if item is not None and item != "":
-                extras[one_line(str(key))[:LIMITS.line] or col.EXTRA] = _extra_text(item)
+            if item is None or item == "":
+                continue
+            name = one_line(str(key))[:LIMITS.line] or col.EXTRA
+            field = declared.get(name)
+            if field is None:
+                extras[name] = _extra_text(item)
+                continue
+            try:
+                stored = field.stored(item if isinstance(item, str) else _extra_text(item))
+            except ValueError:  # like a CSV cell its field cannot read: kept as text
+                extras[name] = _extra_text(item)
+                kept.append(name)
+            else:
+                if stored is not None:
+                    extras[name] = stored
     elif value is not None:
         extras[col.EXTRA] = _extra_text(value)
 
