@@ -1,5 +1,12 @@
 """Importing a file into the pipeline: in batches that each land whole, resumable after a crash.
 
+One path for both runs: ``reading`` gives the file's rows, ``rows.RowReader`` reads each into a
+placed card or a reject, and ``plan.Planner`` decides what becomes of each (new card, update,
+duplicate, reject) and tallies it. A dry run stops there and sums the tallies; a real run hands
+each plan to the writer here (``_Run``: the store's ``cards.insert_many``, history, activities,
+updates journaled as edits) and sums the tallies it commits. Whatever a summary counts, the two
+runs count it from the same plans.
+
 A batch (``batch_size`` rows, 10,000 by default) is read and validated outside any transaction, then
 written in transactions of at most ``BATCH_SECONDS`` each (one, unless writing it takes longer):
 a transaction's new cards, their history, the duplicates it updates, and the run's resume point
@@ -35,13 +42,13 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from leadboard.domain.card import FIELD_NAMES, validate_fields
-from leadboard.domain.errors import InvalidInput
+from leadboard.domain.card import FIELD_NAMES
 from leadboard.domain.history import ChangeKind
 from leadboard.domain.stages import Move, Stage
 from leadboard.domain.values import DateColumn, DateOrder
 from leadboard.service.pipeline import Pipeline
 from leadboard.service.transfer.columns import BadImportFile, ColumnPlan, kept_reason, plan_columns
+from leadboard.service.transfer.plan import CardIndex, LookUp, Planner, Tally
 from leadboard.service.transfer.reading import Record, Source, open_source
 from leadboard.service.transfer.rows import Placed, Rejected, RowReader
 from leadboard.store import cards as card_store
@@ -58,6 +65,8 @@ BATCH_SECONDS = 0.25
 WRITE_STEP = 500
 REJECTS_SUFFIX = ".rejects.csv"
 REJECT_COLUMN = "rejected because"
+#: rejected rows a dry run's summary shows
+FIRST_REJECTS = 10
 
 
 @dataclass(frozen=True)
@@ -102,28 +111,12 @@ class ImportSummary:
     plan: ColumnPlan
     dry_run: bool
     rows: int = 0
-    imported: int = 0
-    placed_lower: int = 0
-    updated: int = 0
-    skipped: int = 0
-    rejected: int = 0
-    blank: int = 0
-    #: cards kept at their source stage although they fail gate rules (recorded as warnings)
-    with_warnings: int = 0
-    #: cards whose move into their stage the file dates (won, lost or converted then)
-    dated: int = 0
-    #: rule id -> cards it held back (enforce_gates)
-    blocked_by: Counter[str] = field(default_factory=Counter)
-    #: rule id -> cards that carry it as an accepted warning
-    warned: Counter[str] = field(default_factory=Counter)
+    #: what the run's plans do (a real run's: those committed), counted once for both runs
+    tally: Tally = field(default_factory=Tally)
     unknown_stages: Counter[str] = field(default_factory=Counter)
     #: owners as the file names them, with their rows (a dry run lists them for ``--owner-map``)
     owners: Counter[str] = field(default_factory=Counter)
     owner_map: dict[str, str] = field(default_factory=dict)
-    #: stage -> cards imported there
-    stages: Counter[str] = field(default_factory=Counter)
-    #: column -> values that could not be read into its field, kept as text on their cards
-    kept_as_text: Counter[str] = field(default_factory=Counter)
     #: date columns whose values could be day/month or month/day (``--date-order`` settles them)
     ambiguous_dates: list[str] = field(default_factory=list)
     rejects_path: Path | None = None
@@ -131,6 +124,62 @@ class ImportSummary:
     first_rejects: list[str] = field(default_factory=list)
     resumed_at: int = 0
     seconds: float = 0.0
+
+    # the figures of the tally, as the summary's own
+
+    @property
+    def imported(self) -> int:
+        return self.tally.imported
+
+    @property
+    def placed_lower(self) -> int:
+        return self.tally.placed_lower
+
+    @property
+    def updated(self) -> int:
+        return self.tally.updated
+
+    @property
+    def skipped(self) -> int:
+        return self.tally.skipped
+
+    @property
+    def rejected(self) -> int:
+        return self.tally.rejected
+
+    @property
+    def blank(self) -> int:
+        return self.tally.blank
+
+    @property
+    def with_warnings(self) -> int:
+        """Cards kept at their source stage although they fail gate rules (recorded as warnings)."""
+        return self.tally.with_warnings
+
+    @property
+    def dated(self) -> int:
+        """Cards whose move into their stage the file dates (won, lost or converted then)."""
+        return self.tally.dated
+
+    @property
+    def blocked_by(self) -> Counter[str]:
+        """Rule id -> cards it held back (enforce_gates)."""
+        return self.tally.blocked_by
+
+    @property
+    def warned(self) -> Counter[str]:
+        """Rule id -> cards that carry it as an accepted warning."""
+        return self.tally.warned
+
+    @property
+    def stages(self) -> Counter[str]:
+        """Stage -> cards imported there."""
+        return self.tally.stages
+
+    @property
+    def kept_as_text(self) -> Counter[str]:
+        """Column -> values that could not be read into its field, kept as text on their cards."""
+        return self.tally.kept
 
     def lines(self) -> list[str]:
         """The summary a person reads: what happened, in a few lines."""
@@ -440,43 +489,11 @@ def _batches(records: Iterable[Record], size: int, skip: int) -> Iterable[list[R
         yield batch
 
 
-class _Index:
-    """Which card (or earlier row) a row is: by its source id first; else its email decides; name
-    and company only when neither has an email (so two people of one name with different emails
-    stay two cards)."""
-
-    def __init__(self) -> None:
-        self.source: dict[str, Any] = {}
-        self.email: dict[str, Any] = {}
-        self.name: dict[tuple[str, str], Any] = {}
-
-    @classmethod
-    def of_cards(cls, placed: list[Placed]) -> _Index:
-        """The cards already stored that the rows ``placed`` may be."""
-        index = cls()
-        index.source = imports.cards_by_source_id(p.source_key for p in placed if p.source_key)
-        index.email = imports.cards_by_email(p.email_key for p in placed if p.email_key)
-        index.name = imports.cards_by_name_and_company(p.name_key for p in placed if p.name_key)
-        return index
-
-    def find(self, item: Placed) -> Any:
-        if item.source_key:
-            found = self.source.get(item.source_key)
-            if found is not None:
-                return found
-        if item.email_key:
-            return self.email.get(item.email_key)
-        if item.name_key:
-            return self.name.get(item.name_key)
-        return None
-
-    def add(self, item: Placed, value: Any) -> None:
-        if item.source_key:
-            self.source.setdefault(item.source_key, value)
-        if item.email_key:
-            self.email.setdefault(item.email_key, value)
-        if item.name_key:
-            self.name.setdefault(item.name_key, value)
+def _stored_cards(placed: list[Placed]) -> CardIndex:
+    """The cards already stored that the rows ``placed`` may be (the plan's look-up)."""
+    return CardIndex(imports.cards_by_source_id(p.source_key for p in placed if p.source_key),
+                     imports.cards_by_email(p.email_key for p in placed if p.email_key),
+                     imports.cards_by_name_and_company(p.name_key for p in placed if p.name_key))
 
 
 def _keys(item: Placed) -> list[int]:
@@ -490,14 +507,8 @@ class _Slice:
 
     start: int
     end: int = -1
-    counts: Counter[str] = field(default_factory=Counter)
-    blocked_by: Counter[str] = field(default_factory=Counter)
-    warned: Counter[str] = field(default_factory=Counter)
-    kept: Counter[str] = field(default_factory=Counter)
-    stages: Counter[str] = field(default_factory=Counter)
-    with_warnings: int = 0
-    dated: int = 0
-    blank: int = 0
+    #: what its plans did (the summary adds it once the slice has committed)
+    tally: Tally = field(default_factory=Tally)
     #: key hashes of the cards it imported (see ``_Run.seen``)
     added: set[int] = field(default_factory=set)
     rejected_rows: list[list[str]] = field(default_factory=list)
@@ -529,6 +540,8 @@ class _Run:
         #: when a fresh run started) only those whose key hash this run has imported already
         self.look_up_all = True
         self.seen: set[int] = set()
+        #: the writer writes each plan before the next is made, so the look-ups see its cards
+        self.planner = Planner(options.update)
         self.tops: dict[str, float] = {}
         self.span = float(source.size + 1)
 
@@ -573,8 +586,6 @@ class _Run:
         in_transaction(lambda: imports.finish_run(self.run_id, self.now))
         done = self.committed
         summary.rows = done.rows_done
-        summary.imported, summary.placed_lower = done.imported, done.placed_lower
-        summary.updated, summary.skipped, summary.rejected = done.updated, done.skipped, done.rejected
         summary.rejects_path = self.rejects.path if done.rejected else None
         if not done.rejected:
             self.rejects.remove()
@@ -591,12 +602,11 @@ class _Run:
             self.rejects.resume(state.get("rejects_path") or self.rejects.path, run.rejects_bytes,
                                 state.get("last_rejects", "").encode("utf-8"))
             self.tops, self.span = state["tops"], state["span"]
-            self.summary.blocked_by.update(state.get("blocked_by", {}))
-            self.summary.warned.update(state.get("warned", {}))
-            self.summary.kept_as_text.update(state.get("kept_as_text", {}))
-            self.summary.stages.update(state.get("stages", {}))
-            self.summary.with_warnings = state.get("with_warnings", 0)
-            self.summary.dated = state.get("dated", 0)
+            self.summary.tally.add(Tally(
+                imported=run.imported, placed_lower=run.placed_lower, updated=run.updated, skipped=run.skipped,
+                rejected=run.rejected, with_warnings=state.get("with_warnings", 0), dated=state.get("dated", 0),
+                blocked_by=Counter(state.get("blocked_by", {})), warned=Counter(state.get("warned", {})),
+                kept=Counter(state.get("kept_as_text", {})), stages=Counter(state.get("stages", {}))))
             return
         imports.abandon_runs(key, self.now)
         self.look_up_all = imports.any_card()
@@ -608,13 +618,13 @@ class _Run:
     def _state(self, done: _Slice | None = None) -> dict[str, Any]:
         """What a resumed run needs: the ranks it places at, and the summary's figures so far (with
         those of ``done``, the slice this state is committed with)."""
-        summary, done = self.summary, done or _Slice(0)
+        done = done or _Slice(0)
+        tally = Tally()
+        tally.add(self.summary.tally)
+        tally.add(done.tally)
         return {"tops": self.tops, "span": self.span, "rejects_path": str(self.rejects.path),
-                "blocked_by": dict(summary.blocked_by + done.blocked_by),
-                "kept_as_text": dict(summary.kept_as_text + done.kept),
-                "stages": dict(summary.stages + done.stages), "warned": dict(summary.warned + done.warned),
-                "with_warnings": summary.with_warnings + done.with_warnings,
-                "dated": summary.dated + done.dated,
+                "blocked_by": dict(tally.blocked_by), "kept_as_text": dict(tally.kept), "stages": dict(tally.stages),
+                "warned": dict(tally.warned), "with_warnings": tally.with_warnings, "dated": tally.dated,
                 "last_rejects": done.rejects.decode("utf-8")}
 
     # ---- one slice of a batch, inside its transaction -------------------------------------------
@@ -632,15 +642,15 @@ class _Run:
             done.end += len(step)
             if self.clock() - began >= BATCH_SECONDS:
                 break
-        counts = done.counts
+        counts = done.tally
         done.rejects = self.rejects.encode(done.rejected_rows, new=before.rejects_bytes == 0)
         done.after = imports.RunProgress(
             rows_done=first + done.end,
-            imported=before.imported + counts["imported"],
-            placed_lower=before.placed_lower + counts["placed_lower"],
-            updated=before.updated + counts["updated"],
-            skipped=before.skipped + counts["skipped"] + counts["unchanged"],
-            rejected=before.rejected + counts["rejected"],
+            imported=before.imported + counts.imported,
+            placed_lower=before.placed_lower + counts.placed_lower,
+            updated=before.updated + counts.updated,
+            skipped=before.skipped + counts.skipped,
+            rejected=before.rejected + counts.rejected,
             rejects_bytes=before.rejects_bytes + len(done.rejects),
         )
         if not imports.advance_run(self.run_id, before.rows_done, done.after, json.dumps(self._state(done))):
@@ -652,69 +662,33 @@ class _Run:
         """A slice has committed: its rejects go to the file, its figures to the summary."""
         self.rejects.append(done.rejects)
         self.committed = done.after
-        summary = self.summary
-        summary.blank += done.blank
-        summary.blocked_by.update(done.blocked_by)
-        summary.warned.update(done.warned)
-        summary.kept_as_text.update(done.kept)
-        summary.stages.update(done.stages)
-        summary.with_warnings += done.with_warnings
-        summary.dated += done.dated
+        self.summary.tally.add(done.tally)
         if not self.look_up_all:
             self.seen.update(done.added)
 
     def _write_step(self, items: list[Placed | Rejected | None], done: _Slice) -> None:
-        counts = done.counts
-        placed = [item for item in items if isinstance(item, Placed)]
-        if not self.look_up_all:
-            # only rows whose key this run has already imported (or this slice has) can be duplicates
-            seen, added = self.seen, done.added
-            placed = [p for p in placed if any(key in seen or key in added for key in _keys(p))]
-        known = _Index.of_cards(placed)
-        pending: list[Placed] = []
+        """Plan a step of rows (its look-ups inside this transaction) and write the plan."""
+        plan = self.planner.plan(items, self._look_up(done), card_store.get)
+        ids = self._insert(plan.new)
+        made = {item.number: card_id for item, card_id in zip(plan.new, ids, strict=True)}
+        for item in plan.new:
+            done.added.update(_keys(item))
+        for update in plan.updates:
+            target = update.target
+            self._update(target.card_id if target.card_id is not None else made[target.row or 0], update.values)
+        done.rejected_rows.extend(_reject_row(rejected) for rejected in plan.rejected)
+        done.tally.add(plan.tally)
 
-        def flush() -> None:
-            ids = self._insert(pending)
-            for card_id, item in zip(ids, pending, strict=True):
-                known.add(item, card_id)
-                done.added.update(_keys(item))
-                if item.placed_lower:
-                    counts["placed_lower"] += 1
-                    done.blocked_by.update(item.blocked_by)
-                if item.warned:
-                    done.with_warnings += 1
-                    done.warned.update(item.warned)
-                if item.kept:
-                    done.kept.update(item.kept)
-                if item.entered is not None:
-                    done.dated += 1
-                done.stages[item.stage] += 1
-            counts["imported"] += len(pending)
-            pending.clear()
+    def _look_up(self, done: _Slice) -> LookUp:
+        """The plan's look-up of stored cards: every row's, or (into a board that was empty when the
+        run started) only those whose key hash this run has imported already."""
+        if self.look_up_all:
+            return _stored_cards
+        seen, added = self.seen, done.added
 
-        in_batch = _Index()
-        for item in items:
-            if item is None:
-                done.blank += 1
-                continue
-            if isinstance(item, Rejected):
-                done.rejected_rows.append(_reject_row(item))
-                counts["rejected"] += 1
-                continue
-            existing = known.find(item)
-            if existing is None and in_batch.find(item) is not None:
-                if not self.options.update:
-                    counts["skipped"] += 1
-                    continue
-                flush()  # write the earlier row, then update it like any existing card
-                in_batch = _Index()
-                existing = known.find(item)
-            if existing is not None:
-                counts[self._update(existing, item, done) if self.options.update else "skipped"] += 1
-                continue
-            pending.append(item)
-            in_batch.add(item, item)
-        flush()
+        def look_up(placed: list[Placed]) -> CardIndex:
+            return _stored_cards([p for p in placed if any(key in seen or key in added for key in _keys(p))])
+        return look_up
 
     def _insert(self, pending: list[Placed]) -> list[int]:
         if not pending:
@@ -759,74 +733,34 @@ class _Run:
             planned.refresh_next_steps([card_id for card_id, item in zip(ids, pending, strict=True) if item.plans])
         return ids
 
-    def _update(self, card_id: int, item: Placed, done: _Slice) -> str:
+    def _update(self, card_id: int, values: dict[str, Any]) -> None:
+        """Write a planned update, journaled like an edit (so the card's past values stay readable,
+        and the update undoable)."""
         card = card_store.get(card_id)
-        if card is None:  # pragma: no cover - found in this same transaction
-            return "skipped"
-        try:
-            merged = validate_fields(card.fields() | (item.given or {}))
-        except InvalidInput as error:
-            record = Record(item.number, item.line, item.cells or [])
-            done.rejected_rows.append(_reject_row(Rejected(record, f"line {item.line}: updating card {card_id}: "
-                                                                f"{error}")))
-            return "rejected"
-        values: dict[str, Any] = merged.model_dump()
-        extra = {**card.extra, **(json.loads(item.values["extra"]) if item.values["extra"] else {})}
-        if values == card.fields() and extra == card.extra and (card.source_id or not item.source_key):
-            return "unchanged"  # nothing new: counted with the skipped
-        if extra != card.extra:
-            values["extra"] = json.dumps(extra, ensure_ascii=False)
-        if not card.source_id and item.source_key:
-            values["source_id"] = item.values["source_id"]
-        if not card_store.update(card, values, self.user, self.now):  # pragma: no cover - we hold the lock
-            raise BadImportFile(f"Card {card_id} changed during the import; run it again.")
+        if card is None or not card_store.update(card, values, self.user, self.now):  # pragma: no cover
+            raise BadImportFile(f"Card {card_id} changed during the import; run it again.")  # we hold the lock
         after = card_store.get(card_id)
         assert after is not None
-        # journaled like an edit, so the card's past values stay readable (and the update undoable)
         journal.record_change(ChangeKind.EDIT, card, after, self.user, self.now, FIELD_NAMES)
-        return "updated"
 
 
 class _DryRun:
-    """Everything an import would do, decided the same way, with nothing written."""
+    """Everything an import would do: the same plans, with nothing written."""
 
     def __init__(self, reader: RowReader, options: ImportOptions, summary: ImportSummary):
         self.reader = reader
         self.options = options
         self.summary = summary
-        self.seen = _Index()
+        #: nothing is written, so the planner remembers the cards it planned
+        self.planner = Planner(options.update, remember=True)
 
     def run(self, source: Source, progress: Callable[[ImportProgress], None] | None) -> None:
         summary = self.summary
         for batch in _prepared(source, self.reader, self.options, 0):
-            items = batch.items
-            placed = [item for item in items if isinstance(item, Placed)]
-            known = _Index.of_cards(placed)
-            for item in items:
-                if item is None:
-                    summary.blank += 1
-                elif isinstance(item, Rejected):
-                    summary.rejected += 1
-                    if len(summary.first_rejects) < 10:
-                        summary.first_rejects.append(item.reason)
-                elif known.find(item) is not None or self.seen.find(item) is not None:
-                    if self.options.update:
-                        summary.updated += 1
-                    else:
-                        summary.skipped += 1
-                else:
-                    summary.imported += 1
-                    self.seen.add(item, True)
-                    if item.placed_lower:
-                        summary.placed_lower += 1
-                        summary.blocked_by.update(item.blocked_by)
-                    if item.warned:
-                        summary.with_warnings += 1
-                        summary.warned.update(item.warned)
-                    summary.kept_as_text.update(item.kept)
-                    summary.stages[item.stage] += 1
-                    if item.entered is not None:
-                        summary.dated += 1
+            plan = self.planner.plan(batch.items, _stored_cards, card_store.get)
+            summary.tally.add(plan.tally)
+            shown = plan.rejected[:FIRST_REJECTS - len(summary.first_rejects)]
+            summary.first_rejects.extend(rejected.reason for rejected in shown)
             summary.rows = batch.rows_after
             if progress:
                 progress(ImportProgress(batch.bytes_read, source.size, summary.rows))

@@ -1,0 +1,256 @@
+"""The one decision step of an import: read rows in, a plan of what becomes of each out.
+
+``rows.RowReader`` turns each row into a card placed at its stage (``Placed``: its columns, extras,
+values kept as text, gate warnings, the date it entered its stage, its history and activities), a
+``Rejected`` row, or None for a blank one. ``Planner.plan`` takes a run of those and decides which
+card each placed row is: a new card, an update of a card the board already has (``--update``), a
+duplicate skipped, or nothing new; a row whose update its card's fields refuse is rejected. The
+``Plan`` says all that, and its ``Tally`` is what a summary counts. The dry run prints the tallies
+of its plans; the real run hands each plan to the writer (``importer._Run``), which writes exactly
+what the plan says and counts the same tally: the two runs cannot count differently because they
+count the same objects.
+
+Why the plan is given its reads rather than making them: the step must stay pure (no database, no
+files) so that it is testable on plain rows, and so that the only difference between the two runs
+is the last step. What the plan needs from the board is which stored card a row's keys (source
+id, email, or name and company) name, and, to decide an update, that card's fields; ``plan`` takes
+those as two functions (``look_up`` and ``read``). The real run calls it inside the transaction that
+writes the plan, a step of rows at a time, so the look-ups see every card written before, its own
+included, and a colleague's card made meanwhile. A dry run writes nothing, so its planner
+``remembers`` the cards it planned (and the updates it planned to stored ones) and looks there after
+the board: a row of batch 7 that repeats a row of batch 2 is the same duplicate in both runs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from leadboard.domain.card import FIELD_NAMES, Card, validate_fields
+from leadboard.domain.errors import InvalidInput
+from leadboard.service.transfer.reading import Record
+from leadboard.service.transfer.rows import Placed, Rejected
+
+
+@dataclass
+class Tally:
+    """What a plan does, as a summary counts it (and a run records with each commit)."""
+
+    imported: int = 0
+    #: imported below the stage their source gave them (enforce_gates)
+    placed_lower: int = 0
+    updated: int = 0
+    #: duplicates skipped, and duplicates an update found nothing new in
+    skipped: int = 0
+    rejected: int = 0
+    blank: int = 0
+    #: imported cards kept at their stage although they fail gate rules (recorded as warnings)
+    with_warnings: int = 0
+    #: imported cards whose move into their stage the file dates (won, lost or converted then)
+    dated: int = 0
+    #: rule id -> cards it held back (enforce_gates)
+    blocked_by: Counter[str] = field(default_factory=Counter)
+    #: rule id -> imported cards that carry it as an accepted warning
+    warned: Counter[str] = field(default_factory=Counter)
+    #: column -> values of imported cards that could not be read into its field, kept as text
+    kept: Counter[str] = field(default_factory=Counter)
+    #: stage -> cards imported there
+    stages: Counter[str] = field(default_factory=Counter)
+
+    def add(self, other: Tally) -> None:
+        for name in ("imported", "placed_lower", "updated", "skipped", "rejected", "blank", "with_warnings",
+                     "dated"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.blocked_by.update(other.blocked_by)
+        self.warned.update(other.warned)
+        self.kept.update(other.kept)
+        self.stages.update(other.stages)
+
+    def count_new(self, item: Placed) -> None:
+        self.imported += 1
+        if item.placed_lower:
+            self.placed_lower += 1
+            self.blocked_by.update(item.blocked_by)
+        if item.warned:
+            self.with_warnings += 1
+            self.warned.update(item.warned)
+        if item.kept:
+            self.kept.update(item.kept)
+        if item.entered is not None:
+            self.dated += 1
+        self.stages[item.stage] += 1
+
+
+class Standing:
+    """A card a row may turn out to be, as the plan knows it: one the board has (``card_id``), or one
+    this run plans from an earlier row (``row``, that row's number). Its fields are read only when
+    an update needs them, and change with each update planned to it."""
+
+    __slots__ = ("_fields", "_item", "_read", "card_id", "extra", "row", "source_id")
+
+    def __init__(self, card_id: int | None = None, row: int | None = None, item: Placed | None = None,
+                 read: Callable[[int], Card | None] | None = None):
+        self.card_id = card_id
+        self.row = row
+        self._item = item
+        self._read = read
+        self._fields: dict[str, Any] | None = None
+        self.extra: dict[str, str] = {}
+        self.source_id: str | None = None
+
+    def fields(self) -> dict[str, Any] | None:
+        """The card's fields (None: the board has no such card any more)."""
+        if self._fields is None:
+            if self._item is not None:  # as the writer will store it
+                values = self._item.values
+                self._fields = validate_fields({name: values[name] for name in FIELD_NAMES}).model_dump()
+                self.extra = json.loads(values["extra"]) if values["extra"] else {}
+                self.source_id = values["source_id"]
+            elif self._read is not None and self.card_id is not None:
+                card = self._read(self.card_id)
+                if card is None:
+                    return None
+                self._fields, self.extra, self.source_id = card.fields(), dict(card.extra), card.source_id
+        return self._fields
+
+    def changed(self, fields: dict[str, Any], extra: dict[str, str], source_id: str | None) -> None:
+        self._fields, self.extra, self.source_id = fields, extra, source_id
+
+
+#: what a planned card stands for when nothing will ever read its fields (no ``--update``)
+_PLANNED = Standing()
+
+
+class CardIndex:
+    """Which card (or earlier row) a row is: by its source id first; else its email decides; name
+    and company only when neither has an email (so two people of one name with different emails
+    stay two cards)."""
+
+    __slots__ = ("email", "name", "source")
+
+    def __init__(self, source: dict[str, Any] | None = None, email: dict[str, Any] | None = None,
+                 name: dict[tuple[str, str], Any] | None = None) -> None:
+        self.source: dict[str, Any] = source or {}
+        self.email: dict[str, Any] = email or {}
+        self.name: dict[tuple[str, str], Any] = name or {}
+
+    def find(self, item: Placed) -> Any:
+        if item.source_key:
+            found = self.source.get(item.source_key)
+            if found is not None:
+                return found
+        if item.email_key:
+            return self.email.get(item.email_key)
+        if item.name_key:
+            return self.name.get(item.name_key)
+        return None
+
+    def add(self, item: Placed, value: Any) -> None:
+        if item.source_key:
+            self.source.setdefault(item.source_key, value)
+        if item.email_key:
+            self.email.setdefault(item.email_key, value)
+        if item.name_key:
+            self.name.setdefault(item.name_key, value)
+
+
+@dataclass(frozen=True)
+class Update:
+    """A row that is a card already there or planned: its card's new fields (with ``extra`` as JSON
+    and ``source_id`` when they change), written as an edit."""
+
+    item: Placed
+    target: Standing
+    values: dict[str, Any]
+
+
+@dataclass
+class Plan:
+    """What becomes of a run of rows: the cards to make (in row order), the updates (in row order,
+    after them), the rows rejected (in row order, as they were), and the tally of it all."""
+
+    new: list[Placed] = field(default_factory=list)
+    updates: list[Update] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+    tally: Tally = field(default_factory=Tally)
+
+
+#: the stored cards a run of placed rows may be: an index whose values are card ids
+LookUp = Callable[[list[Placed]], CardIndex]
+#: a stored card by id (None: not on the board)
+Read = Callable[[int], Card | None]
+
+
+class Planner:
+    """Plans the rows of one import, a run of rows at a time (see the module's docstring)."""
+
+    def __init__(self, update: bool, remember: bool = False):
+        self.update = update
+        #: a dry run's cards planned by earlier runs of rows, and stored cards it planned to change
+        self.remember = remember
+        self._planned = CardIndex()
+        self._changed: dict[int, Standing] = {}
+
+    def plan(self, items: Iterable[Placed | Rejected | None], look_up: LookUp, read: Read) -> Plan:
+        items = list(items)
+        plan = Plan()
+        tally = plan.tally
+        stored = look_up([item for item in items if isinstance(item, Placed)])
+        standings: dict[int, Standing] = self._changed if self.remember else {}
+        in_plan = self._planned if self.remember else CardIndex()
+        for item in items:
+            if item is None:
+                tally.blank += 1
+                continue
+            if isinstance(item, Rejected):
+                plan.rejected.append(item)
+                tally.rejected += 1
+                continue
+            card_id = stored.find(item)
+            target: Standing | None = in_plan.find(item) if card_id is None else _PLANNED
+            if target is None:
+                plan.new.append(item)
+                tally.count_new(item)
+                in_plan.add(item, Standing(row=item.number, item=item) if self.update else _PLANNED)
+            elif not self.update:
+                tally.skipped += 1
+            else:
+                if card_id is not None:
+                    target = standings.get(card_id)
+                    if target is None:
+                        target = standings[card_id] = Standing(card_id=card_id, read=read)
+                self._plan_update(item, target, plan)
+        return plan
+
+    def _plan_update(self, item: Placed, target: Standing, plan: Plan) -> None:
+        fields = target.fields()
+        if fields is None:  # pragma: no cover - found by the same look-up a moment before
+            plan.tally.skipped += 1
+            return
+        where = f"card {target.card_id}" if target.card_id is not None else f"the card of line {target.row}"
+        try:
+            merged = validate_fields(fields | (item.given or {})).model_dump()
+        except InvalidInput as error:
+            record = Record(item.number, item.line, item.cells or [])
+            plan.rejected.append(Rejected(record, f"line {item.line}: updating {where}: {error}"))
+            plan.tally.rejected += 1
+            return
+        extra = {**target.extra, **(json.loads(item.values["extra"]) if item.values["extra"] else {})}
+        source_id = target.source_id or (item.values["source_id"] if item.source_key else None)
+        if merged == fields and extra == target.extra and source_id == target.source_id:
+            plan.tally.skipped += 1  # nothing new: counted with the skipped
+            return
+        values: dict[str, Any] = dict(merged)
+        if extra != target.extra:
+            values["extra"] = json.dumps(extra, ensure_ascii=False)
+        if source_id != target.source_id:
+            values["source_id"] = source_id
+        target.changed(merged, extra, source_id)
+        plan.updates.append(Update(item, target, values))
+        plan.tally.updated += 1
+
+
+__all__ = ["CardIndex", "LookUp", "Plan", "Planner", "Read", "Standing", "Tally", "Update"]
