@@ -67,8 +67,11 @@ ROWS = [
 ]
 
 
-@pytest.mark.parametrize("options", [{}, {"update": True}, {"enforce_gates": True}],
-                         ids=["plain", "update", "enforce-gates"])
+@pytest.mark.parametrize("options", [
+    {}, {"update": True}, {"enforce_gates": True},
+    # a row's duplicate in a later batch: the real run finds the card it wrote, the dry run the one it planned
+    {"update": True, "batch_size": 3}, {"batch_size": 3}],
+    ids=["plain", "update", "enforce-gates", "update-small-batches", "small-batches"])
 def test_the_dry_run_of_a_file_with_duplicates_and_rejects_says_what_the_import_does(pipeline, tmp_path, options):
     pipeline.create({"name": "Bob Jones", "email": "bob@example.com"})
     path = write_csv(tmp_path / "crm.csv", HEADER, ROWS)

@@ -674,8 +674,11 @@ class _Run:
         for item in plan.new:
             done.added.update(_keys(item))
         for update in plan.updates:
-            target = update.target
-            self._update(target.card_id if target.card_id is not None else made[target.row or 0], update.values)
+            card_id = update.target.card_id
+            if card_id is None:  # the card an earlier row of this plan makes
+                assert update.target.row is not None
+                card_id = made[update.target.row]
+            self._update(card_id, update.values)
         done.rejected_rows.extend(_reject_row(rejected) for rejected in plan.rejected)
         done.tally.add(plan.tally)
 

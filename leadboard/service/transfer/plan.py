@@ -239,7 +239,7 @@ class Planner:
             plan.tally.rejected += 1
             return
         extra = {**target.extra, **(json.loads(item.values["extra"]) if item.values["extra"] else {})}
-        source_id = target.source_id or (item.values["source_id"] if item.source_key else None)
+        source_id = target.source_id or item.source_key  # a card keeps the source id it has
         if merged == fields and extra == target.extra and source_id == target.source_id:
             plan.tally.skipped += 1  # nothing new: counted with the skipped
             return
