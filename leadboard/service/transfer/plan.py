@@ -87,28 +87,35 @@ class Tally:
 class Standing:
     """A card a row may turn out to be, as the plan knows it: one the board has (``card_id``), or one
     this run plans from an earlier row (``row``, that row's number). Its fields are read only when
-    an update needs them, and change with each update planned to it."""
+    an update needs them, and change with each update planned to it. A planned card keeps only its
+    fields' stored values, not the whole row: a dry run with ``--update`` remembers every card it
+    plans."""
 
-    __slots__ = ("_fields", "_item", "_read", "card_id", "extra", "row", "source_id")
+    __slots__ = ("_fields", "_planned", "_read", "card_id", "extra", "row", "source_id")
 
     def __init__(self, card_id: int | None = None, row: int | None = None, item: Placed | None = None,
                  read: Callable[[int], Card | None] | None = None):
         self.card_id = card_id
         self.row = row
-        self._item = item
         self._read = read
         self._fields: dict[str, Any] | None = None
         self.extra: dict[str, str] = {}
         self.source_id: str | None = None
+        #: (its fields' values as stored, its extras as stored) until they are read
+        self._planned: tuple[tuple[Any, ...], str | None] | None = None
+        if item is not None:
+            values = item.values
+            self._planned = (tuple(values[name] for name in FIELD_NAMES), values["extra"])
+            self.source_id = values["source_id"]
 
     def fields(self) -> dict[str, Any] | None:
         """The card's fields (None: the board has no such card any more)."""
         if self._fields is None:
-            if self._item is not None:  # as the writer will store it
-                values = self._item.values
-                self._fields = validate_fields({name: values[name] for name in FIELD_NAMES}).model_dump()
-                self.extra = json.loads(values["extra"]) if values["extra"] else {}
-                self.source_id = values["source_id"]
+            if self._planned is not None:  # as the writer will store it
+                stored, extra = self._planned
+                self._fields = validate_fields(dict(zip(FIELD_NAMES, stored, strict=True))).model_dump()
+                self.extra = json.loads(extra) if extra else {}
+                self._planned = None
             elif self._read is not None and self.card_id is not None:
                 card = self._read(self.card_id)
                 if card is None:
