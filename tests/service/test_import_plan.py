@@ -116,6 +116,18 @@ def test_an_update_the_card_s_fields_refuse_rejects_its_row():
     assert (plan.tally.updated, plan.tally.rejected) == (0, 1)
 
 
+def test_an_update_of_a_card_planned_from_an_earlier_row_names_that_row_s_line_when_refused():
+    first, again = _read(ROWS[:2], update=True)
+    assert isinstance(again, Placed)
+    again = again._replace(given={"budget": "-5"})
+
+    plan = Board().plan(Planner(update=True), [first, again])
+
+    [rejected] = plan.rejected
+    assert rejected.reason.startswith("line 3: updating the card of line 2: budget")
+    assert (plan.tally.imported, plan.tally.rejected) == (1, 1)
+
+
 def test_a_dry_run_s_planner_remembers_the_cards_it_planned_and_a_real_run_s_looks_them_up():
     first, again = _read(ROWS[:1]), _read(ROWS[:1], first=10_000)
     remembering, forgetting = Planner(update=False, remember=True), Planner(update=False)

@@ -91,12 +91,14 @@ class Standing:
     fields' stored values, not the whole row: a dry run with ``--update`` remembers every card it
     plans."""
 
-    __slots__ = ("_fields", "_planned", "_read", "card_id", "extra", "row", "source_id")
+    __slots__ = ("_fields", "_planned", "_read", "card_id", "extra", "line", "row", "source_id")
 
     def __init__(self, card_id: int | None = None, row: int | None = None, item: Placed | None = None,
                  read: Callable[[int], Card | None] | None = None):
         self.card_id = card_id
         self.row = row
+        #: the file's line the planned card comes from (a reject names it)
+        self.line = item.line if item is not None else None
         self._read = read
         self._fields: dict[str, Any] | None = None
         self.extra: dict[str, str] = {}
@@ -237,7 +239,7 @@ class Planner:
         if fields is None:  # pragma: no cover - found by the same look-up a moment before
             plan.tally.skipped += 1
             return
-        where = f"card {target.card_id}" if target.card_id is not None else f"the card of line {target.row}"
+        where = f"card {target.card_id}" if target.card_id is not None else f"the card of line {target.line}"
         try:
             merged = validate_fields(fields | (item.given or {})).model_dump()
         except InvalidInput as error:
