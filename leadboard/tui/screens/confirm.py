@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from leadboard.tui.screens.hint import Hint
+from leadboard.tui.screens.parts import dialog_button
 
 
 class ConfirmModal(ModalScreen[bool]):
@@ -38,8 +39,8 @@ class ConfirmModal(ModalScreen[bool]):
                 yield Static(Text("\n").join(self.lines), classes="intro note")
             with Horizontal(classes="buttons"):
                 yield Hint("y yes · n no")
-                yield Button(self.no, id="no")
-                yield Button(self.yes, id="yes", variant="primary")
+                yield dialog_button(self.no, "no")
+                yield dialog_button(self.yes, "yes", primary=True)
 
     def on_mount(self) -> None:
         self.query_one("#yes", Button).focus()
