@@ -10,14 +10,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from leadboard.tui.screens.hint import Hint
-from leadboard.tui.screens.parts import dialog_button
+from leadboard.tui.screens.parts import Dialog, dialog_button
 
 
-class ConfirmModal(ModalScreen[bool]):
+class ConfirmModal(Dialog[bool]):
     """Dismissed with True for yes (y), False for no (n or Esc)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -19,7 +19,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Select, Static
 
@@ -36,7 +35,7 @@ from leadboard.domain.declared import DeclaredField
 from leadboard.domain.errors import Conflict, GateBlocked, InvalidInput, LeadboardError
 from leadboard.tui.screens.confirm import ConfirmModal
 from leadboard.tui.screens.hint import Hint
-from leadboard.tui.screens.parts import dialog_button, labelled
+from leadboard.tui.screens.parts import Dialog, dialog_button, labelled
 from leadboard.tui.text import display_text, form_text, safe
 
 LONG_TEXT_HINT = {"need", "requirements", "terms", "notes"}
@@ -78,7 +77,7 @@ class FormValues:
 Saver = Callable[[FormValues], Any | Awaitable[Any]]
 
 
-class CardForm(ModalScreen[Any]):
+class CardForm(Dialog[Any]):
     """Fields of a card; dismissed with whatever ``save`` returned, or None on cancel."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -6,10 +6,30 @@ from __future__ import annotations
 from typing import TypeVar
 
 from rich.text import Text
+from textual import events
+from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button
 
 Editor = TypeVar("Editor", bound=Widget)
+Result = TypeVar("Result")
+
+
+class Dialog(ModalScreen[Result]):
+    """A modal screen that is not restyled as it is first shown. Textual restyles a screen each
+    time it is shown (``ScreenResume``), to catch up with what changed while it was covered; a
+    dialog just pushed was styled as its widgets were mounted, and styling them all a second time
+    took as long again (it also ran after the dialog was painted, holding up the first keys typed
+    into it). Shown again after a dialog over it closes, it is restyled as Textual does."""
+
+    _covered = False
+
+    def on_screen_suspend(self) -> None:
+        self._covered = True
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        if not self._covered:
+            event.refresh_styles = False
 
 
 def dialog_button(label: str, id: str, *, primary: bool = False) -> Button:
