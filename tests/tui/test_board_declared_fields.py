@@ -111,3 +111,18 @@ async def test_the_detail_view_shows_declared_fields_by_their_labels_apart_from_
         assert "Industry" in text and "Banking" in text
         assert "Yearly revenue" in text and "5000" in text
         assert "From the import" not in text
+
+
+async def test_a_declared_fields_label_is_shown_as_written_never_read_as_markup(pipeline: Pipeline, tmp_path: Path):
+    path = tmp_path / "team.toml"
+    path.write_text(default_rules_text() + '\n[fields.tier]\nlabel = "[b]Tier[/b] (A/B)"\n', "utf-8")
+    team = Pipeline(load_rules(path), "alice")
+    team.create({"name": "Ada"})
+    async with make_app(team).run_test(size=APP_SIZE) as pilot:
+        await pilot.press("e")
+        await pilot.pause()
+        form = pilot.app.screen
+        assert isinstance(form, CardForm)
+        form.query_one("#field-tier", Input).focus()  # scrolled into view: the last field
+        text = await settled(pilot)
+        assert "[b]Tier[/b] (A/B)" in text

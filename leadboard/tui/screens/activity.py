@@ -12,11 +12,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Input, Select, Static
 
 from leadboard.domain.card import ActivityKind
 from leadboard.domain.planned import PlannedKind
 from leadboard.tui.screens.hint import Hint
+from leadboard.tui.screens.parts import dialog_button, labelled
 from leadboard.tui.screens.saving import SavingModal
 
 DUE_HINT = "YYYY-MM-DD[THH:MM], today, tomorrow, +1d, +1w"
@@ -58,25 +59,21 @@ class ActivityModal(SavingModal):
         with Vertical(classes="dialog"):
             yield Static(self.heading, classes="title")
             if self.completing:
-                yield Label(Text("What came of it"))
-                yield Input(placeholder="e.g. They want a quote by Friday", id="summary")
+                yield labelled(Input(placeholder="e.g. They want a quote by Friday", id="summary"), "What came of it")
             else:
-                with Horizontal(classes="row"):
-                    yield Label(Text("What happened"))
-                    yield Select([(kind.value, kind.value) for kind in ActivityKind], value=ActivityKind.CALL.value,
-                                 allow_blank=False, id="kind")
+                kinds = [(kind.value, kind.value) for kind in ActivityKind]
+                yield labelled(Select(kinds, value=ActivityKind.CALL.value, allow_blank=False, id="kind"),
+                               "What happened")
                 yield Input(placeholder="e.g. Demo went well (leave empty to only plan)", id="summary")
-            with Horizontal(classes="row"):
-                yield Label(Text("Next step"))
-                yield Select([(kind.value, kind.value) for kind in PlannedKind], value=PlannedKind.CALL.value,
-                             allow_blank=False, id="next-kind")
+            steps = [(kind.value, kind.value) for kind in PlannedKind]
+            yield labelled(Select(steps, value=PlannedKind.CALL.value, allow_blank=False, id="next-kind"), "Next step")
             yield Input(placeholder=f"due: {DUE_HINT}", id="next-due")
             yield Input(placeholder="what is planned (leave empty to plan nothing)", id="next-summary")
             yield Static(id="problem", classes="problem")
             with Horizontal(classes="buttons"):
                 yield Hint("Tab: next field · Enter: save · Esc: cancel")
-                yield Button("Cancel", id="cancel")
-                yield Button("Done" if self.completing else "Save", id="save", variant="primary")
+                yield dialog_button("Cancel", "cancel")
+                yield dialog_button("Done" if self.completing else "Save", "save", primary=True)
 
     def values(self) -> StepFormValues:
         kind = str(self.query_one("#kind", Select).value) if not self.completing else ""

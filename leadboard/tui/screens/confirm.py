@@ -10,13 +10,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from leadboard.tui.screens.hint import Hint
+from leadboard.tui.screens.parts import Dialog, dialog_button
 
 
-class ConfirmModal(ModalScreen[bool]):
+class ConfirmModal(Dialog[bool]):
     """Dismissed with True for yes (y), False for no (n or Esc)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -38,8 +38,8 @@ class ConfirmModal(ModalScreen[bool]):
                 yield Static(Text("\n").join(self.lines), classes="intro note")
             with Horizontal(classes="buttons"):
                 yield Hint("y yes · n no")
-                yield Button(self.no, id="no")
-                yield Button(self.yes, id="yes", variant="primary")
+                yield dialog_button(self.no, "no")
+                yield dialog_button(self.yes, "yes", primary=True)
 
     def on_mount(self) -> None:
         self.query_one("#yes", Button).focus()

@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Static
 
+from leadboard.tui.screens.parts import dialog_button
 from leadboard.tui.screens.saving import SavingModal
 
 
@@ -29,8 +30,8 @@ class DayModal(SavingModal):
             yield Static(id="problem", classes="problem")
             with Horizontal(classes="buttons"):
                 yield Static(Text("Enter: show that day, read-only · Esc: cancel"), classes="hint")
-                yield Button("Cancel", id="cancel")
-                yield Button("Show", id="show", variant="primary")
+                yield dialog_button("Cancel", "cancel")
+                yield dialog_button("Show", "show", primary=True)
 
     def on_mount(self) -> None:
         self.query_one("#day", Input).focus()

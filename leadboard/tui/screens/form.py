@@ -19,9 +19,8 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Input, Select, Static
 
 from leadboard.domain.card import (
     BOOL_FIELDS,
@@ -36,6 +35,7 @@ from leadboard.domain.declared import DeclaredField
 from leadboard.domain.errors import Conflict, GateBlocked, InvalidInput, LeadboardError
 from leadboard.tui.screens.confirm import ConfirmModal
 from leadboard.tui.screens.hint import Hint
+from leadboard.tui.screens.parts import Dialog, dialog_button, labelled
 from leadboard.tui.text import display_text, form_text, safe
 
 LONG_TEXT_HINT = {"need", "requirements", "terms", "notes"}
@@ -77,7 +77,7 @@ class FormValues:
 Saver = Callable[[FormValues], Any | Awaitable[Any]]
 
 
-class CardForm(ModalScreen[Any]):
+class CardForm(Dialog[Any]):
     """Fields of a card; dismissed with whatever ``save`` returned, or None on cancel."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -89,7 +89,7 @@ class CardForm(ModalScreen[Any]):
     ]
     #: the first field has focus as the form opens; focusing the scrolling list of fields first
     #: (Textual's default) would restyle every field twice, the slowest part of opening the form
-    AUTO_FOCUS = "#fields Input, #fields Select"
+    AUTO_FOCUS = ".field"
 
     def __init__(self, title: str, fields: Sequence[str], values: dict[str, Any], save: Saver, *,
                  intro: Iterable[Text] = (), required: Iterable[str] = (), activity: bool = False,
@@ -114,21 +114,16 @@ class CardForm(ModalScreen[Any]):
                 if self.intro:
                     yield Static(Text("\n").join(self.intro), classes="intro", id="intro")
                 for name in self.field_names:
-                    required = name in self.required
-                    label = self._label(name) + (" *" if required else "")
-                    yield Label(Text(label), classes="field-label required" if required else "field-label")
-                    yield self._editor(name)
+                    yield labelled(self._editor(name), self._label(name), required=name in self.required)
                 if self.asks_activity:
-                    yield Label(Text("Activity * (the gate wants one logged)"),
-                                classes="field-label required")
                     interactions = [(k.value, k.value) for k in ActivityKind if k in INTERACTIONS]
-                    yield Select(interactions, value=ActivityKind.CALL.value, allow_blank=False,
-                                 id="activity-kind")
+                    yield labelled(Select(interactions, value=ActivityKind.CALL.value, allow_blank=False,
+                                          id="activity-kind"), "Activity (the gate wants one logged)", required=True)
                     yield Input(placeholder="What happened, in a few words", id="activity-summary")
             with Horizontal(classes="buttons"):
                 yield Hint("Tab next · Enter save · Esc cancel")
-                yield Button("Cancel", id="cancel")
-                yield Button(self.save_label, id="save", variant="primary")
+                yield dialog_button("Cancel", "cancel")
+                yield dialog_button(self.save_label, "save", primary=True)
 
     def _key(self, name: str) -> str:
         """A field's part of its widgets' ids: its name, or its place for a declared field whose
@@ -142,23 +137,25 @@ class CardForm(ModalScreen[Any]):
         return FIELD_LABELS.get(name, name) if declared is None else declared.label
 
     def _editor(self, name: str) -> Input | Select[str]:
-        value = self.values.get(name)
+        value = form_text(self.values.get(name))
         declared = self.declared.get(name)
-        if declared is not None and declared.type in ("choice", "yes/no"):
-            choices: Sequence[str] = declared.choices or ("yes", "no")
-            return Select([(choice, choice) for choice in choices], value=form_text(value) or Select.NULL,
-                          allow_blank=True, id=f"field-{self._key(name)}", prompt="—")
+        choices: Sequence[str] | None = None
         if declared is not None:
-            return Input(value=form_text(value), placeholder=_DECLARED_PLACEHOLDERS.get(declared.type, ""),
-                         id=f"field-{self._key(name)}", select_on_focus=False)
-        if name in CHOICE_FIELDS or name in BOOL_FIELDS:
-            choices = CHOICE_FIELDS.get(name) or ("yes", "no")
-            current = form_text(value)
-            return Select([(choice, choice) for choice in choices], value=current or Select.NULL,
+            if declared.type in ("choice", "yes/no"):
+                choices = declared.choices or ("yes", "no")
+            placeholder = _DECLARED_PLACEHOLDERS.get(declared.type, "")
+        else:
+            if name in CHOICE_FIELDS or name in BOOL_FIELDS:
+                choices = CHOICE_FIELDS.get(name) or ("yes", "no")
+            placeholder = PLACEHOLDERS.get(name, "")
+        if choices is not None:
+            return Select([(choice, choice) for choice in choices], value=value or Select.NULL,
                           allow_blank=True, id=f"field-{self._key(name)}", prompt="—")
-        # not selected on focus: one stray letter typed ahead must not wipe a name
-        return Input(value=form_text(value), placeholder=PLACEHOLDERS.get(name, ""), id=f"field-{self._key(name)}",
-                     select_on_focus=False)
+        # not selected on focus: one stray letter typed ahead must not wipe a name. "-valid" is the
+        # class an Input without validators gives itself as its value is set: added then, it would
+        # restyle the input once more before it is even mounted
+        return Input(value=value, placeholder=placeholder, id=f"field-{self._key(name)}", select_on_focus=False,
+                     classes="-valid")
 
     # ---- reading what was typed --------------------------------------------------------------
 

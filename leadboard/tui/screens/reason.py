@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from leadboard.tui.screens.hint import Hint
+from leadboard.tui.screens.parts import dialog_button
 from leadboard.tui.screens.saving import SavingModal
 from leadboard.tui.text import safe
 
@@ -46,8 +47,8 @@ class ReasonModal(SavingModal):
             yield Static(id="problem", classes="problem")
             with Horizontal(classes="buttons"):
                 yield Hint("Enter: save · Esc: cancel")
-                yield Button("Cancel", id="cancel")
-                yield Button("Save", id="save", variant="primary")
+                yield dialog_button("Cancel", "cancel")
+                yield dialog_button("Save", "save", primary=True)
 
     def on_mount(self) -> None:
         if self.reasons:

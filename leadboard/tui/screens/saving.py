@@ -8,14 +8,14 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual import on
 from textual.binding import Binding, BindingType
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from leadboard.domain.errors import LeadboardError
+from leadboard.tui.screens.parts import Dialog
 from leadboard.tui.text import safe
 
 
-class SavingModal(ModalScreen[Any]):
+class SavingModal(Dialog[Any]):
     """Dismissed with what the save callback returned, or None on cancel. A user's mistake the
     callback raises is shown in the dialog's ``#problem`` line and the dialog stays open."""
 
