@@ -9,7 +9,7 @@ each change, so its marks and order show it at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -167,6 +167,10 @@ class TodayScreen(Screen[None]):
         option = listing.highlighted_option
         return self.lines.get(option.id) if option is not None and option.id else None
 
+    def key_waits_for(self, key: str) -> Awaitable[object] | None:
+        """A key waits while the board's read or write is landing (a promote, a card opened from here)."""
+        return self.board.landing()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in self.STEP_ACTIONS | self.CARD_ACTIONS:
             line = self.current if self.is_mounted else None
@@ -214,10 +218,13 @@ class TodayScreen(Screen[None]):
             return
         step = line.step
 
-        def save(values: StepFormValues) -> Completed:
+        def complete(values: StepFormValues) -> Completed:
             then = (self.pipeline.parse_plan(values.next_kind, values.next_due, values.next_summary)
                     if values.plans_next else None)
             return self.pipeline.complete(step.id, values.text, then)
+
+        async def save(values: StepFormValues) -> Completed:
+            return await self.board.writer.run(complete, values)
 
         def done(result: Completed | None) -> None:
             if result is None:
@@ -243,7 +250,13 @@ class TodayScreen(Screen[None]):
                                f"now due {result.due.text()}.")
                 self._changed()
 
-        self.app.push_screen(RescheduleModal(step, self.pipeline.postpone, self.pipeline.reschedule), moved)
+        async def postpone(step_id: int, days: int) -> PlannedRecord:
+            return await self.board.writer.run(self.pipeline.postpone, step_id, days)
+
+        async def reschedule(step_id: int, due: str) -> PlannedRecord:
+            return await self.board.writer.run(self.pipeline.reschedule, step_id, due)
+
+        self.app.push_screen(RescheduleModal(step, postpone, reschedule), moved)
 
     def _changed(self) -> None:
         """Something changed from here: read the day again, and the board behind it."""
