@@ -15,7 +15,9 @@ import pytest
 from leadboard.domain.stages import Stage
 from leadboard.service import Pipeline
 from leadboard.tui.column import PAGE_SIZE, PLACEHOLDER
+from leadboard.tui.screens.activity import ActivityModal
 from leadboard.tui.screens.form import CardForm
+from leadboard.tui.screens.today import TodayScreen
 from tests.tui.helpers import (
     APP_SIZE,
     QUALIFIED,
@@ -274,3 +276,27 @@ async def test_keys_after_an_edit_saved_while_its_write_is_held_go_to_the_board_
     assert pipeline.card(top).name == "Grace HopperX"
     assert pipeline.card(top).stage is Stage.CONTACT
     assert pipeline.card(below).stage is Stage.LEAD
+
+
+async def test_a_key_typed_while_the_day_is_read_acts_on_the_day_once_it_is_shown(pipeline: Pipeline,
+                                                                                  monkeypatch: pytest.MonkeyPatch):
+    olga = contact(pipeline, "Olga Overdue")
+    pipeline.plan(olga, "call", soon(-1), "Call about the quote")
+    let_go = threading.Event()
+    today_view = pipeline.today_view
+
+    def held_day(*args: Any) -> Any:
+        let_go.wait(30)
+        return today_view(*args)
+
+    monkeypatch.setattr(pipeline, "today_view", held_day)
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        await pilot.pause()
+        burst(pilot.app, "t", "c")  # the Today view, then complete the first step in it
+        await pilot.pause(0.3)
+        assert isinstance(pilot.app.screen, TodayScreen)  # opened at once, its day still being read
+        assert pilot.app.keys.pending  # `c` waits for the day
+        let_go.set()
+        await typed(pilot)
+        assert isinstance(pilot.app.screen, ActivityModal)
+        assert "Call about the quote" in screen_text(pilot.app)
