@@ -931,7 +931,13 @@ class BoardScreen(Screen[None]):
                      title="Merge")
             self.reload((result.card.stage, result.other.stage), follow=result.card.id)
 
-        self.app.push_screen(MergeModal(keep, self.pipeline.matching, self.pipeline.card, save), done)
+        async def find(text: str) -> list[CardSummary]:
+            return await self.reader.run(self.pipeline.matching, text)
+
+        async def read(other_id: int) -> Card:
+            return await self.reader.run(self.pipeline.card, other_id)
+
+        self.app.push_screen(MergeModal(keep, find, read, save), done)
 
     def action_lost_view(self) -> None:
         async def reopen(card: CardSummary) -> MoveResult:

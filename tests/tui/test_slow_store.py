@@ -17,6 +17,7 @@ from leadboard.service import Pipeline
 from leadboard.tui.column import PAGE_SIZE, PLACEHOLDER
 from leadboard.tui.screens.activity import ActivityModal
 from leadboard.tui.screens.form import CardForm
+from leadboard.tui.screens.merge import MergeModal
 from leadboard.tui.screens.today import TodayScreen
 from tests.tui.helpers import (
     APP_SIZE,
@@ -300,3 +301,29 @@ async def test_a_key_typed_while_the_day_is_read_acts_on_the_day_once_it_is_show
         await typed(pilot)
         assert isinstance(pilot.app.screen, ActivityModal)
         assert "Call about the quote" in screen_text(pilot.app)
+
+
+async def test_a_merge_search_echoes_while_its_matches_are_read_and_enter_picks_the_first_match(
+        pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch):
+    deal = contact(pipeline, "Ada L.", company="Analytical Engines")
+    contact(pipeline, "Ada Lovelace")
+    let_go = threading.Event()
+    matching = pipeline.matching
+
+    def held_matching(*args: Any) -> Any:
+        let_go.wait(30)
+        return matching(*args)
+
+    monkeypatch.setattr(pipeline, "matching", held_matching)
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        await pilot.pause()
+        burst(pilot.app, "M")
+        await typed(pilot)
+        assert isinstance(pilot.app.screen, MergeModal)
+        burst(pilot.app, *"engines", "enter", "enter")  # to the matches, and pick the first
+        await pilot.pause(0.3)
+        assert pilot.app.screen.query_one("#find").value == "engines"  # echoed, the matches still held
+        assert pilot.app.keys.pending  # Enter waits for them
+        let_go.set()
+        await typed(pilot)
+        assert f"Merging in Ada L. (card {deal})" in screen_text(pilot.app)

@@ -31,11 +31,14 @@ class SavingModal(ModalScreen[Any]):
             if inspect.isawaitable(result):
                 result = await result
         except LeadboardError as error:
-            problem = self.query_one("#problem", Static)
-            problem.update(Text(safe(error)))
-            problem.add_class("shown")
+            self.show_problem(error)
             return
         self.dismiss(result)
+
+    def show_problem(self, error: LeadboardError) -> None:
+        problem = self.query_one("#problem", Static)
+        problem.update(Text(safe(error)))
+        problem.add_class("shown")
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
