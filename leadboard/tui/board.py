@@ -251,10 +251,6 @@ class BoardScreen(Screen[None]):
 
     # ---- CardSource: what the columns ask for -------------------------------------------
 
-    def page(self, stage: Stage, offset: int, limit: int) -> list[CardSummary]:
-        total = self.stats[stage].cards if stage in self.stats else None
-        return self.pipeline.column_page(stage, offset, limit, self.card_filter, total)
-
     async def read_page(self, stage: Stage, offset: int, limit: int) -> list[CardSummary]:
         total = self.stats[stage].cards if stage in self.stats else None
         return await self.reader.run(self.pipeline.column_page, stage, offset, limit, self.card_filter, total)
