@@ -524,9 +524,10 @@ class BoardScreen(Screen[None]):
         nearest the one left behind on screen."""
         source = self.focused_column
         target = self._neighbour(source, step)
+        # remembered even where it went nowhere: from where a write lands the cursor, it may
+        self.cursor_moved(source, f"focus_column({step})")
         if target is not source:
             target.focus()
-            self.cursor_moved(source, f"focus_column({step})")
 
     def _neighbour(self, source: CardColumn, step: int) -> CardColumn:
         """The column ``step`` columns from ``source`` (``source`` past the first or last), its cursor

@@ -12,7 +12,8 @@ group in ``KEYS_WAIT_FOR``), and only then lets the next key through, to whateve
 then. A key that needs something still on its way waits for it before it is handed over: any key
 but a cursor move, on a card whose page has not landed, or while one of the board's writes (and the
 reload after it) is landing. Whoever knows says so in a ``key_waits_for(key)`` of its own: the
-focused widget or one of its parents (the column for its pages, the board for its writes).
+focused widget or one of its parents (the column for its pages; the board, the Today and lost
+views for the board's reads and writes; the merge dialog for its matches).
 A paste (bracketed, as terminals send it) takes its place in the same line. A letter typed into a
 text field goes on at once (the next key goes to the same field). An Esc that reached the
 terminal's parser together with the key after it comes out as Alt plus that key; the queue hands

@@ -250,6 +250,23 @@ async def test_p_j_p_during_a_held_promote_moves_from_where_the_promote_leaves_t
     assert pipeline.card(below).stage is Stage.CONTACT
 
 
+async def test_a_move_that_goes_nowhere_while_a_promote_is_held_is_made_from_where_it_lands(
+        pipeline: Pipeline, writes_held: threading.Event):
+    top = ready(pipeline, "Grace Hopper")
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        board = board_of(pilot.app)
+        await pilot.pause()
+        # `h` in Contacts goes nowhere now; typed after the promote, it goes from Leads back to Contacts
+        burst(pilot.app, "p", "h")
+        await keys_handled(pilot)
+        assert board.focused_column.stage is Stage.CONTACT
+        writes_held.set()
+        await wait_until(pilot, lambda: pipeline.card(top).stage is Stage.LEAD and not board.is_landing)
+        await typed(pilot)
+        assert board.focused_column.stage is Stage.CONTACT  # as a slow typist: followed Grace, then `h`
+        assert "Contacts  0" in screen_text(pilot.app)
+
+
 async def test_keys_after_an_edit_saved_while_its_write_is_held_go_to_the_board_in_order(
         pipeline: Pipeline, writes_held: threading.Event):
     below = ready(pipeline, "Alan Turing")
