@@ -3,10 +3,16 @@
 The screen is the only place the board talks to the ``Pipeline``: columns ask it for pages (it is
 their ``CardSource``), forms and modals get callbacks that call the pipeline, and a short interval
 polls the change feed so moves made by colleagues show up without a key press.
+
+The board never waits for the database: reads run on its reader thread, writes (each a short
+transaction, in the order asked) on its writer thread, and what they bring back is shown when it
+lands. Meanwhile keys go on in order (``key_waits_for``): a cursor move at once, a key that acts on
+a card once the write before it has landed.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from functools import wraps
@@ -14,6 +20,7 @@ from typing import Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual import on, work
+from textual.actions import parse
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
@@ -23,7 +30,7 @@ from textual.widgets import Input, Static
 from leadboard.domain.card import Card, CardSummary
 from leadboard.domain.errors import CardNotFound, Conflict, GateBlocked, InvalidInput, LeadboardError
 from leadboard.domain.filter import NO_FILTER, CardFilter, ColumnOrder
-from leadboard.domain.history import MoveRecord
+from leadboard.domain.history import ChangeRecord, MoveRecord
 from leadboard.domain.planned import PlannedRecord, StepState
 from leadboard.domain.rules import ACTIVITY, RuleFailure
 from leadboard.domain.stages import GATE_INTO, PIPELINE, Stage
@@ -33,9 +40,9 @@ from leadboard.service.pipeline import MergeResult, StageStats
 from leadboard.service.setup import close as close_database
 from leadboard.service.setup import database_name
 from leadboard.tui.actions import BoardAction, Where, actions_of, bindings
-from leadboard.tui.column import CARD_HEIGHT, PAGE_SIZE, CardColumn, ColumnHeader
+from leadboard.tui.column import CARD_HEIGHT, CURSOR_KEYS, PAGE_SIZE, CardColumn, ColumnHeader
 from leadboard.tui.keybar import KeyBar
-from leadboard.tui.reader import Reader
+from leadboard.tui.reader import Reader, writer
 from leadboard.tui.screens.activity import ActivityModal, StepFormValues
 from leadboard.tui.screens.confirm import ConfirmModal
 from leadboard.tui.screens.day import DayModal
@@ -54,7 +61,12 @@ NEW_CARD_FIELDS = ("name", "kind", "company", "title", "email", "phone", "owner"
 #: how often the board looks for changes made by others (seconds)
 POLL_INTERVAL = 0.5
 
+#: the keys that only move the cursor, and ``/`` (the search: its letters echo): while a write lands
+#: they are handled at once, and the moves made again from where the write leaves the cursor
+GO_AT_ONCE = CURSOR_KEYS | {"slash"}
+
 Action = TypeVar("Action", bound=Callable[..., None])
+T = TypeVar("T")
 
 
 def writes(action: Action) -> Action:
@@ -103,6 +115,53 @@ class Snapshot:
     first_pages: dict[Stage, list[CardSummary]]
     #: where each column's focused card is under the new filter (or would be, if it does not match)
     positions: dict[Stage, int]
+    #: the focused card as it is now (None: gone), and whether its newest change was this board's
+    #: (to say where it went if the filter does not show it)
+    left: dict[int, tuple[Card | None, bool]]
+
+
+@dataclass(frozen=True)
+class ColumnState:
+    """Where a column stood when a reload was asked for (read on the event loop, from its pages)."""
+
+    kept: CardSummary | None
+    cursor: int
+    scroll_y: float
+    height: int
+
+
+@dataclass(frozen=True)
+class ColumnRead:
+    """One column as a reload read it: its count, the pages it shows, its cursor on the card kept."""
+
+    count: int
+    cursor: int
+    scroll_y: float
+    pages: dict[int, list[CardSummary]]
+    #: the card the cursor was on, when the reload is to say where it went if it left
+    tell: CardSummary | None
+    #: that card as it is now (None: gone)
+    now: Card | None
+    #: its newest change was this board's
+    changed_here: bool
+
+
+@dataclass(frozen=True)
+class Reloaded:
+    card_filter: CardFilter
+    #: None when no column was read (a card followed only)
+    stats: dict[Stage, StageStats] | None
+    columns: dict[Stage, ColumnRead]
+    #: the stage of the card followed, and its place in the column (None: the filter hides it)
+    follow: tuple[Stage, int | None] | None
+
+
+@dataclass(frozen=True)
+class CursorPlace:
+    """Where the cursor was: its column, and every column's cursor and scroll."""
+
+    stage: Stage
+    cursors: dict[Stage, tuple[int, float]]
 
 
 @dataclass(frozen=True)
@@ -134,6 +193,18 @@ class BoardScreen(Screen[None]):
         self._stats_read = 0
         self._poll_interval = poll_interval
         self.reader = Reader()
+        self.writer = writer()
+        #: reads and writes the board asked for that have not landed yet, and how many of them decide
+        #: what comes next (a form, a question); ``_landed`` is set when none is left
+        self._landings = 0
+        self._deciding = 0
+        self._landed = asyncio.Event()
+        self._decided = asyncio.Event()
+        #: where the cursor was when the landing began (then where the last reload left it), and the
+        #: cursor keys typed since, made again from there when a reload lands
+        self._base = CursorPlace(Stage.CONTACT, {})
+        self._moved_meanwhile: list[str] = []
+        self._reloading = asyncio.Lock()
         #: the column focused last (where Enter or Esc in the search box returns to)
         self._last_stage = Stage.CONTACT
         #: the card focused when the search box opened (where Esc returns to)
@@ -158,6 +229,7 @@ class BoardScreen(Screen[None]):
         yield KeyBar(f"{self.pipeline.user} · {database_name()}", id="keybar")
 
     def on_unmount(self) -> None:
+        self.writer.close(last=close_database)
         self.reader.close(last=close_database)
 
     def on_mount(self) -> None:
@@ -170,16 +242,14 @@ class BoardScreen(Screen[None]):
             # board paints at once and its counts and cards land when read
             self.apply_filter(self.card_filter)
         else:
-            self.reload()
+            # the first paint draws whole cards (read here, with the counts, as the board opens)
+            self._base = self._where(Stage.CONTACT)
+            self._apply_reload(self._read_reload(self.card_filter, self._states(PIPELINE, self._base), None, False))
         self._columns[Stage.CONTACT].focus()
         if self._poll_interval:
             self.set_interval(self._poll_interval, self.look_for_changes)
 
     # ---- CardSource: what the columns ask for -------------------------------------------
-
-    def page(self, stage: Stage, offset: int, limit: int) -> list[CardSummary]:
-        total = self.stats[stage].cards if stage in self.stats else None
-        return self.pipeline.column_page(stage, offset, limit, self.card_filter, total)
 
     async def read_page(self, stage: Stage, offset: int, limit: int) -> list[CardSummary]:
         total = self.stats[stage].cards if stage in self.stats else None
@@ -193,6 +263,12 @@ class BoardScreen(Screen[None]):
 
     def needs_next_step(self, card: CardSummary) -> bool:
         return self.pipeline.needs_next_step(card)
+
+    def cursor_moved(self, column: CardColumn, action: str) -> None:
+        """Remember a cursor move made while a write lands, to make it again from where the write
+        leaves the cursor (moves in the lost view are not the board's)."""
+        if self._landings and self._columns.get(column.stage) is column:
+            self._moved_meanwhile.append(action)
 
     # ---- reading the board -----------------------------------------------------------------
 
@@ -209,57 +285,105 @@ class BoardScreen(Screen[None]):
     def current_card(self) -> CardSummary | None:
         return self.focused_column.current
 
-    def reload(self, stages: tuple[Stage, ...] = PIPELINE, follow: int | None = None) -> None:
-        """Read counts again and start the given columns over; ``follow`` a card to focus it."""
-        self._stats_read += 1
-        self.stats = self.pipeline.stats(self.card_filter)
-        self._show_headers()
-        for stage in stages:
-            self._reload_column(stage)
-        if follow is not None:
-            self.focus_card(follow)
+    def reload(self, stages: tuple[Stage, ...] = PIPELINE, follow: int | None = None, *,
+               tell: bool = False) -> None:
+        """Read counts again and start the given columns over, each cursor still on its card;
+        ``follow`` a card to focus it; ``tell``: say where a focused card that left its column went.
+        Read on the reader thread: keys that act on a card wait until it lands."""
+        self._land(self._reload(stages, follow, tell=tell))
 
-    def _reload_column(self, stage: Stage, pages: dict[int, list[CardSummary]] | None = None, *,
-                       tell: bool = False) -> None:
-        """Start a column over, its cursor still on the card it was on (focus belongs to a card, not
-        to a row); ``tell``: if that card has left the column, say where it went and where the
-        cursor is now (the card that took its place)."""
-        column = self._columns[stage]
-        count = self.stats[stage].cards if stage in self.stats else 0
-        kept = column.current if column.is_read(column.cursor) else None
-        cursor = column.cursor
-        scroll_y = column.scroll_offset.y
-        now = self._card_or_none(kept.id) if kept is not None else None
-        if kept is not None and now is not None and now.stage is stage:
-            position = self.pipeline.position(kept.id, self.card_filter)
-            if position is not None:
-                # keep the same card under the cursor, at the same place on screen
-                scroll_y += (position - cursor) * CARD_HEIGHT
-                cursor = position
-        if pages is None:
-            # the pages the column will show, read with the counts: the reload draws whole cards
-            # (pages scrolled to later are read off the event loop)
-            shown = {*column.pages_around(round(scroll_y) // CARD_HEIGHT, column.size.height),
-                     cursor // PAGE_SIZE}
-            pages = {number: self.page(stage, number * PAGE_SIZE, PAGE_SIZE)
+    async def _reload(self, stages: tuple[Stage, ...] = PIPELINE, follow: int | None = None, *,
+                      tell: bool = False) -> None:
+        # one at a time: a reload keeps each cursor on the card the one before it left it on
+        async with self._reloading:
+            states = self._states(stages, self._base)
+            self._show_reload(await self.reader.run(self._read_reload, self.card_filter, states, follow, tell))
+
+    def _states(self, stages: tuple[Stage, ...], base: CursorPlace) -> dict[Stage, ColumnState]:
+        """Where the given columns stood at ``base`` (what a reload keeps the cursors on)."""
+        states = {}
+        for stage in stages:
+            column = self._columns[stage]
+            cursor, scroll_y = base.cursors[stage]
+            kept = column.card_at(cursor) if column.is_read(cursor) else None
+            states[stage] = ColumnState(kept, cursor, scroll_y, column.size.height)
+        return states
+
+    def _read_reload(self, card_filter: CardFilter, states: dict[Stage, ColumnState], follow: int | None,
+                     tell: bool) -> Reloaded:
+        """Counts, and for each column the pages it will show with its cursor on the card it was on
+        (read off the event loop: the reload draws whole cards)."""
+        stats = self.pipeline.stats(card_filter) if states else None
+        columns: dict[Stage, ColumnRead] = {}
+        for stage, state in states.items():
+            count = stats[stage].cards if stats is not None else 0
+            cursor, scroll_y = state.cursor, state.scroll_y
+            now = self._card_or_none(state.kept.id) if state.kept is not None else None
+            if state.kept is not None and now is not None and now.stage is stage:
+                position = self.pipeline.position(state.kept.id, card_filter)
+                if position is not None:
+                    # keep the same card under the cursor, at the same place on screen
+                    scroll_y += (position - cursor) * CARD_HEIGHT
+                    cursor = position
+            shown = {*CardColumn.pages_around(round(scroll_y) // CARD_HEIGHT, state.height), cursor // PAGE_SIZE}
+            pages = {number: self.pipeline.column_page(stage, number * PAGE_SIZE, PAGE_SIZE, card_filter, count)
                      for number in sorted(shown) if number * PAGE_SIZE < count}
-        column.load(count, cursor=cursor, scroll_y=scroll_y, pages=pages)
-        column.set_empty_text(self._empty_text(stage))
-        if tell and kept is not None:
-            self._tell_if_gone(column, kept)
+            here = tell and now is not None and self._changed_here(now.id)
+            columns[stage] = ColumnRead(count, cursor, scroll_y, pages, state.kept if tell else None, now, here)
+        followed = None
+        followed_stage = self._stage_of(follow) if follow is not None else None
+        if follow is not None and followed_stage is not None and followed_stage in self._columns:
+            followed = (followed_stage, self.pipeline.position(follow, card_filter))
+        return Reloaded(card_filter, stats, columns, followed)
+
+    def _show_reload(self, read: Reloaded) -> None:
+        """Show what a reload read. Cursor moves typed while it was on its way are made again from
+        where it leaves the cursor (as they would have been, typed after it landed)."""
+        moved = bool(self._moved_meanwhile)
+        if moved:
+            self._go_back_to(self._base)
+        stage = self._apply_reload(read)
+        self._base = self._where(stage)
+        if moved:
+            stage = self._replay()
+        self._show_cursor_in(stage)
+
+    def _apply_reload(self, read: Reloaded) -> Stage:
+        """The columns as read; returns the stage whose column has the cursor now."""
+        stage = self._base.stage
+        if read.card_filter != self.card_filter:
+            self.apply_filter(self.card_filter)  # the filter changed meanwhile: read the board again under it
+            return stage
+        if read.stats is not None:
+            self._stats_read += 1
+            self.stats = read.stats
+            self._show_headers()
+        for column_stage, column_read in read.columns.items():
+            column = self._columns[column_stage]
+            column.load(column_read.count, cursor=column_read.cursor, scroll_y=column_read.scroll_y,
+                        pages=column_read.pages)
+            column.set_empty_text(self._empty_text(column_stage))
+            if column_read.tell is not None and column_stage is stage:
+                self._tell_if_gone(column, column_read.tell, column_read.now, column_read.changed_here)
+        if read.follow is not None:
+            stage, position = read.follow
+            if position is not None:
+                self._columns[stage].cursor = position
+        self.refresh_bindings()
+        return stage
 
     def _empty_text(self, stage: Stage) -> str:
         if not self.card_filter.is_empty:
             return "No cards match"
         return "No cards — n to add one" if stage is Stage.CONTACT else "No cards"
 
-    def _tell_if_gone(self, column: CardColumn, kept: CardSummary) -> None:
-        """The focused card left the view: say where it went and which card has the cursor now."""
+    def _tell_if_gone(self, column: CardColumn, kept: CardSummary, now: Card | None, changed_here: bool) -> None:
+        """The focused card left the view: say where it went and which card has the cursor now
+        (``now``: the card as it is now, None if gone; ``changed_here``: its newest change was ours)."""
         current = column.current
-        if (current is not None and current.id == kept.id) or self.focused is not column:
+        if current is not None and current.id == kept.id:
             return
-        now = self._card_or_none(kept.id)
-        if now is not None and self._changed_here(now.id):
+        if changed_here:
             return  # this board moved it: the cursor follows it as soon as the move's result lands
         if now is None:
             gone = "was deleted"
@@ -298,15 +422,100 @@ class BoardScreen(Screen[None]):
             self._headers[stage].show(stage, stat.cards, stat.amount, weighted, stat.capped)
 
     def focus_card(self, card_id: int) -> None:
-        """Put the cursor on ``card_id`` wherever it is on the board now."""
-        stage = self._stage_of(card_id)
-        if stage not in self._columns:
-            return
-        position = self.pipeline.position(card_id, self.card_filter)
-        column = self._columns[stage]  # type: ignore[index]
-        if position is not None:
-            column.cursor = position
-        column.focus()
+        """Put the cursor on ``card_id`` wherever it is on the board now (once its place is read)."""
+        self.reload((), follow=card_id)
+
+    # ---- keys while the database works ------------------------------------------------------
+
+    def _land(self, work: Awaitable[None], *, deciding: bool = False) -> None:
+        """Run ``work`` (reads and writes on the board's threads, then what they change on screen)
+        off the event loop; keys typed meanwhile are handled in order as it lands (``key_waits_for``).
+        ``deciding``: what it reads decides what comes next (a form, a question), so even cursor
+        moves wait for it."""
+        if not self._landings:
+            self._landed = asyncio.Event()
+            self._base = self._where(self._cursor_stage())
+            self._moved_meanwhile = []
+        self._landings += 1
+        if deciding and not self._deciding:
+            self._decided = asyncio.Event()
+        self._deciding += deciding
+        self._stats_read += 1  # a change feed read in flight is older than what this will show
+        self.run_worker(self._landing(work, deciding), group="landing")
+
+    async def _landing(self, work: Awaitable[None], deciding: bool) -> None:
+        try:
+            await work
+        finally:
+            self._deciding -= deciding
+            if deciding and not self._deciding:
+                self._decided.set()
+            self._landings -= 1
+            if not self._landings:
+                self._moved_meanwhile = []
+                self._landed.set()
+
+    @property
+    def is_landing(self) -> bool:
+        """Whether a read or write the board asked for has not landed yet."""
+        return bool(self._landings)
+
+    def landing(self) -> Awaitable[object] | None:
+        """What is on its way (a write, a reload), to wait for; None when nothing is."""
+        return self._landed.wait() if self._landings else None
+
+    def key_waits_for(self, key: str) -> Awaitable[object] | None:
+        """While a write or a read the board asked for is landing: a cursor move (or ``/``) goes at
+        once and is made again from where the landing leaves the cursor; a letter into the search
+        goes at once; any other key (it may act on the card the write moved) waits until it lands."""
+        if not self._landings:
+            return None
+        if isinstance(self.focused, Input):
+            return self._landed.wait() if key in ("enter", "escape") else None
+        if key in GO_AT_ONCE:
+            # its action remembers the move (``cursor_moved``); while a read decides what comes
+            # next (a form may open), it waits for that first
+            return self._decided.wait() if self._deciding else None
+        return self._landed.wait()
+
+    def _cursor_stage(self) -> Stage:
+        focused = self.focused
+        if isinstance(focused, CardColumn) and focused.stage in self._columns:
+            return focused.stage
+        return self._last_stage
+
+    def _where(self, stage: Stage) -> CursorPlace:
+        return CursorPlace(stage, {stage: (column.cursor, column.scroll_offset.y)
+                                   for stage, column in self._columns.items()})
+
+    def _go_back_to(self, place: CursorPlace) -> None:
+        for stage, (cursor, scroll_y) in place.cursors.items():
+            column = self._columns[stage]
+            column.cursor = cursor
+            column.scroll_to(y=scroll_y, animate=False, immediate=True)
+
+    def _replay(self) -> Stage:
+        """Make the cursor moves typed meanwhile again, from the base; returns the column they end in."""
+        column = self._columns[self._base.stage]
+        moves, self._moved_meanwhile = self._moved_meanwhile, []
+        for action in moves:
+            _, name, parameters = parse(action)
+            if name == "search":  # the search opened meanwhile goes back to the card under the cursor now
+                card = column.current
+                self._before_search = card.id if card is not None else None
+            elif name == "focus_column":
+                column = self._neighbour(column, *parameters)  # type: ignore[arg-type]
+            else:
+                getattr(column, f"action_{name}")()
+        self._moved_meanwhile = moves
+        return column.stage
+
+    def _show_cursor_in(self, stage: Stage) -> None:
+        """Focus the column of ``stage``; with the search open, make it the one Enter or Esc returns to."""
+        if isinstance(self.focused, Input):
+            self._last_stage = stage
+        elif self.focused is not self._columns[stage] and self.app.screen is self:
+            self._columns[stage].focus()
 
     # ---- moving around ---------------------------------------------------------------------
 
@@ -314,12 +523,21 @@ class BoardScreen(Screen[None]):
         """The column to the left or right (none past the first or last), its cursor on the card
         nearest the one left behind on screen."""
         source = self.focused_column
+        target = self._neighbour(source, step)
+        # remembered even where it went nowhere: from where a write lands the cursor, it may
+        self.cursor_moved(source, f"focus_column({step})")
+        if target is not source:
+            target.focus()
+
+    def _neighbour(self, source: CardColumn, step: int) -> CardColumn:
+        """The column ``step`` columns from ``source`` (``source`` past the first or last), its cursor
+        put on the card nearest the one left behind on screen."""
         index = PIPELINE.index(source.stage) + step
         if not 0 <= index < len(PIPELINE):
-            return
+            return source
         target = self._columns[PIPELINE[index]]
         target.cursor = target.nearest(source.cursor_y)
-        target.focus()
+        return target
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keys that need a card are shown greyed out on an empty column."""
@@ -361,21 +579,26 @@ class BoardScreen(Screen[None]):
             self.open_detail(card.id)
 
     def open_detail(self, card_id: int) -> None:
+        """The card's detail, once its fields, history and activities are read."""
+        self._land(self._open_detail(card_id), deciding=True)
+
+    async def _open_detail(self, card_id: int) -> None:
         try:
-            card = self.pipeline.card(card_id)
-            moves = self.pipeline.history_items(card_id)
-            activities = self.pipeline.activities(card_id)
-            planned = self.pipeline.planned_of(card_id)
+            card, moves, activities, planned = await self.reader.run(self._detail_of, card_id)
         except LeadboardError as error:
             self.tell(error)
             return
         labels = {name: field.label for name, field in self.pipeline.rules.fields.items()}
         self.app.push_screen(CardDetail(card, moves, activities, self.is_stale(summary_of(card)), planned, labels))
 
+    def _detail_of(self, card_id: int) -> tuple[Card, list[Any], list[Any], list[PlannedRecord]]:
+        return (self.pipeline.card(card_id), self.pipeline.history_items(card_id), self.pipeline.activities(card_id),
+                self.pipeline.planned_of(card_id))
+
     @writes
     def action_new_card(self) -> None:
-        def save(values: FormValues) -> Card:
-            return self.pipeline.create(values.fields)
+        async def save(values: FormValues) -> Card:
+            return await self.writer.run(self.pipeline.create, values.fields)
 
         def done(card: Card | None) -> None:
             if card is not None:
@@ -390,7 +613,12 @@ class BoardScreen(Screen[None]):
 
     @writes
     def action_edit_card(self) -> None:
-        card = self._whole_current_card()
+        card = self.current_card()
+        if card is not None:
+            self._land(self._edit_card(card.id), deciding=True)
+
+    async def _edit_card(self, card_id: int) -> None:
+        card = await self._whole_card(card_id)
         if card is None:
             return
         from leadboard.domain.card import FIELD_NAMES
@@ -400,17 +628,17 @@ class BoardScreen(Screen[None]):
                         self._edit_saver(card), required=("name",), declared=declared)
         self.app.push_screen(form, lambda saved: self._after_write(saved, card.id))
 
-    def _edit_saver(self, card: Card) -> Callable[[FormValues], Card]:
+    def _edit_saver(self, card: Card) -> Callable[[FormValues], Awaitable[Card]]:
         seen = SeenCard(card)
 
-        def save(values: FormValues) -> Card:
+        async def save(values: FormValues) -> Card:
             changes = values.changed(self._form_values(seen.card))
             if not changes:
                 return seen.card
             try:
-                return self.pipeline.edit(card.id, changes, seen.card.version)
+                return await self.writer.run(self.pipeline.edit, card.id, changes, seen.card.version)
             except Conflict as conflict:
-                raise self._conflict_seen(conflict, seen, values) from None
+                raise await self._conflict_seen(conflict, seen, values) from None
 
         return save
 
@@ -418,9 +646,9 @@ class BoardScreen(Screen[None]):
         """What a form shows of ``card``: its fields, and the team's declared fields (its extras)."""
         return card.fields() | {name: card.extra.get(name) for name in self.pipeline.rules.fields}
 
-    def _conflict_seen(self, conflict: Conflict, seen: SeenCard, values: FormValues) -> ConflictSeen:
+    async def _conflict_seen(self, conflict: Conflict, seen: SeenCard, values: FormValues) -> ConflictSeen:
         """The colleague's card as it is now, beside what the user typed; the next save writes over it."""
-        now = self.pipeline.card(conflict.card_id)
+        now = await self.reader.run(self.pipeline.card, conflict.card_id)
         before, after = self._form_values(seen.card), self._form_values(now)
         changed = {name: after[name] for name in values.fields if after[name] != before[name]}
         seen.card = now
@@ -434,46 +662,52 @@ class BoardScreen(Screen[None]):
 
     def promote_card(self, card_id: int, version: int | None, then: Callable[[], None] | None = None) -> None:
         """Promote through the gate: a blocked gate asks for what is missing, warnings ask first
-        (the Today view promotes through here too; ``then`` runs once the move is made or asked)."""
+        (the Today view promotes through here too; ``then`` runs once the move has landed or a
+        question is asked)."""
+        self._land(self._decide_promote(card_id, version, then), deciding=True)
+
+    async def _decide_promote(self, card_id: int, version: int | None, then: Callable[[], None] | None) -> None:
         try:
-            failures = self.pipeline.check_promotion(card_id)
+            failures = await self.reader.run(self.pipeline.check_promotion, card_id)
+            blocked = any(f.blocking for f in failures)
+            card = await self.reader.run(self.pipeline.card, card_id) if blocked else None
         except LeadboardError as error:
             self.tell(error)
             return
-        if any(f.blocking for f in failures):
-            self._open_fix_form(card_id, failures)
+        if card is not None:
+            self._open_fix_form(card, failures)
         elif failures:
-            self._confirm_warnings(failures, lambda: self._promote(card_id, version=version))
+            self._confirm_warnings(failures, lambda: self._land(self._promote(card_id, version=version)))
         else:
-            self._promote(card_id, version=version)
+            self._land(self._promote(card_id, version=version, then=then))
+            return
         if then is not None:
             then()
 
-    def _promote(self, card_id: int, changes: dict[str, Any] | None = None,
-                 version: int | None = None) -> None:
+    async def _promote(self, card_id: int, changes: dict[str, Any] | None = None,
+                       version: int | None = None, then: Callable[[], None] | None = None) -> None:
         try:
-            result = self.pipeline.promote(card_id, changes, version)
+            result = await self.writer.run(self.pipeline.promote, card_id, changes, version)
         except GateBlocked as blocked:
-            self._open_fix_form(card_id, blocked.failures)
+            card = await self._whole_card(card_id)
+            if card is not None:
+                self._open_fix_form(card, blocked.failures)
             return
         except LeadboardError as error:
             self.tell(error)
-            self.reload()
+            await self._reload()
             return
-        self._moved(result)
+        await self._moved(result)
+        if then is not None:
+            then()
 
     def _confirm_warnings(self, failures: list[RuleFailure], go_on: Callable[[], None]) -> None:
         lines = [Text(f"⚠ {safe(f.rule_id)}: {safe(f.message)}") for f in failures if not f.blocking]
         modal = ConfirmModal("Promote with warnings?", lines, yes="Promote anyway", no="Cancel")
         self.app.push_screen(modal, lambda yes: go_on() if yes else None)
 
-    def _open_fix_form(self, card_id: int, failures: list[RuleFailure]) -> None:
+    def _open_fix_form(self, card: Card, failures: list[RuleFailure]) -> None:
         """A blocked promote: each failed rule, and a form with exactly the fields that satisfy them."""
-        try:
-            card = self.pipeline.card(card_id)
-        except LeadboardError as error:
-            self.tell(error)
-            return
         target = card.stage.next
         gate = GATE_INTO.get(target) if target else None
         fields = tuple(dict.fromkeys(name for f in failures for name in f.fields if name != ACTIVITY))
@@ -495,7 +729,8 @@ class BoardScreen(Screen[None]):
         async def save(values: FormValues) -> MoveResult | None:
             seen.tried = True
             changes = values.changed(self._form_values(seen.card))
-            failures = self._check_all(card.id, changes, values)  # validates every field
+            # validates every field
+            failures = await self.reader.run(self._check_all, card.id, changes, values)
             if values.activity is not None:
                 failures = [f for f in failures if set(f.fields) != {ACTIVITY}]
             blocking = [f for f in failures if f.blocking]
@@ -509,12 +744,12 @@ class BoardScreen(Screen[None]):
                     return None
             if values.activity is not None:
                 kind, summary = values.activity
-                self.pipeline.log_activity(card.id, kind, summary)
+                await self.writer.run(self.pipeline.log_activity, card.id, kind, summary)
                 values.activity = None  # logged: a retry after a conflict must not log it twice
             try:
-                return self.pipeline.promote(card.id, changes, seen.card.version)
+                return await self.writer.run(self.pipeline.promote, card.id, changes, seen.card.version)
             except Conflict as conflict:
-                raise self._conflict_seen(conflict, seen, values) from None
+                raise await self._conflict_seen(conflict, seen, values) from None
 
         return save
 
@@ -541,16 +776,16 @@ class BoardScreen(Screen[None]):
             if seen.tried:
                 self.reload()  # an activity may have been logged before a cancel
             return
-        self._moved(result)
+        self._land(self._moved(result))
 
-    def _moved(self, result: MoveResult) -> None:
+    async def _moved(self, result: MoveResult) -> None:
         card, record = result.card, result.record
         source = record.from_stage.value if record.from_stage else "—"
         message = f"{safe(card.name)}: {source} → {record.to_stage.value}."
         for warning in result.warnings:
             message += f"\n⚠ accepted: {safe(warning.message)}"
         self.say(message, title=record.move.value.capitalize())
-        self.reload(self._touched(record), follow=card.id)
+        await self._reload(self._touched(record), follow=card.id)
 
     @staticmethod
     def _touched(record: MoveRecord) -> tuple[Stage, ...]:
@@ -564,8 +799,8 @@ class BoardScreen(Screen[None]):
             return
         target = card.stage.previous
 
-        def save(reason: str) -> MoveResult:
-            return self.pipeline.demote(card.id, reason, card.version)
+        async def save(reason: str) -> MoveResult:
+            return await self.writer.run(self.pipeline.demote, card.id, reason, card.version)
 
         modal = ReasonModal(f"Move {safe(card.name)} back to {target.title}?", [], save)
         self.app.push_screen(modal, self._after_move)
@@ -576,15 +811,15 @@ class BoardScreen(Screen[None]):
         if card is None:
             return
 
-        def save(reason: str) -> MoveResult:
-            return self.pipeline.lose(card.id, reason, card.version)
+        async def save(reason: str) -> MoveResult:
+            return await self.writer.run(self.pipeline.lose, card.id, reason, card.version)
 
         modal = ReasonModal(f"Mark {safe(card.name)} lost?", self.pipeline.rules.lost_reasons, save)
         self.app.push_screen(modal, self._after_move)
 
     def _after_move(self, result: MoveResult | None) -> None:
         if result is not None:
-            self._moved(result)
+            self._land(self._moved(result))
 
     @writes
     def action_log_activity(self) -> None:
@@ -599,11 +834,14 @@ class BoardScreen(Screen[None]):
     def log_or_plan(self, card: CardSummary, then: Callable[[], None] | None = None) -> None:
         """The "log / plan / both" form for ``card``; ``then`` runs after a save."""
 
-        def save(values: StepFormValues) -> tuple[object, object]:
+        def log_and_plan(values: StepFormValues) -> tuple[object, object]:
             logged = (values.kind, values.text) if values.text.strip() else None
             then = (self.pipeline.parse_plan(values.next_kind, values.next_due, values.next_summary)
                     if values.plans_next else None)
             return self.pipeline.log_and_plan(card.id, logged, then)
+
+        async def save(values: StepFormValues) -> tuple[object, object]:
+            return await self.writer.run(log_and_plan, values)
 
         def done(result: tuple[object, PlannedRecord | None] | None) -> None:
             if result is None:
@@ -623,27 +861,33 @@ class BoardScreen(Screen[None]):
     @writes
     def action_undo(self) -> None:
         """Undo this session's last change, once the user has seen what it is and said yes."""
+        self._land(self._ask_undo(), deciding=True)
+
+    def _undo_question(self) -> tuple[ChangeRecord, str]:
+        change = self.pipeline.last_change(in_session=True)
+        self.pipeline.check_undo(change)  # a colleague's change since: say so, ask nothing
+        return change, self.pipeline.name_of_changed_card(change)
+
+    async def _ask_undo(self) -> None:
         try:
-            change = self.pipeline.last_change(in_session=True)
-            self.pipeline.check_undo(change)  # a colleague's change since: say so, ask nothing
-            name = self.pipeline.name_of_changed_card(change)
+            change, name = await self.reader.run(self._undo_question)
         except LeadboardError as error:
             self.tell(error)
             return
         question = f"Undo {safe(change.describe())} on {safe(name)} (at {local_time(change.at)})?"
         modal = ConfirmModal(question, yes="Undo", no="Keep it")
-        self.app.push_screen(modal, lambda yes: self._undo(change.id) if yes else None)
+        self.app.push_screen(modal, lambda yes: self._land(self._undo(change.id)) if yes else None)
 
-    def _undo(self, change_id: int) -> None:
+    async def _undo(self, change_id: int) -> None:
         try:
-            result = self.pipeline.undo(change_id)
+            result = await self.writer.run(self.pipeline.undo, change_id)
         except LeadboardError as error:
             self.tell(error)
-            self.reload()
+            await self._reload()
             return
         self.say(f"Undone: {safe(result.undone.describe())} on {safe(result.card.name)}.", title="Undo")
         stages = self._touched(result.record) if result.record else (result.card.stage,)
-        self.reload(stages, follow=result.card.id)
+        await self._reload(stages, follow=result.card.id)
 
     def action_delete_card(self) -> None:
         """Delete the focused card once the user has said yes (``u`` brings it back)."""
@@ -652,25 +896,30 @@ class BoardScreen(Screen[None]):
             return
         question = f"Delete {safe(card.name)} (card {card.id})? u brings it back."
         modal = ConfirmModal(question, yes="Delete", no="Keep it")
-        self.app.push_screen(modal, lambda yes: self._delete(card) if yes else None)
+        self.app.push_screen(modal, lambda yes: self._land(self._delete(card)) if yes else None)
 
-    def _delete(self, card: CardSummary) -> None:
+    async def _delete(self, card: CardSummary) -> None:
         try:
-            self.pipeline.delete(card.id, card.version)
+            await self.writer.run(self.pipeline.delete, card.id, card.version)
         except LeadboardError as error:
             self.tell(error)
-            self.reload()
+            await self._reload()
             return
         self.say(f"Deleted {safe(card.name)}; u brings it back.", title="Delete")
-        self.reload((card.stage,))
+        await self._reload((card.stage,))
 
     def action_merge_card(self) -> None:
-        keep = self._whole_current_card()
+        card = self.current_card()
+        if card is not None:
+            self._land(self._merge_card(card.id), deciding=True)
+
+    async def _merge_card(self, card_id: int) -> None:
+        keep = await self._whole_card(card_id)
         if keep is None:
             return
 
-        def save(other_id: int, take: set[str]) -> MergeResult:
-            return self.pipeline.merge(keep.id, other_id, take)
+        async def save(other_id: int, take: set[str]) -> MergeResult:
+            return await self.writer.run(self.pipeline.merge, keep.id, other_id, take)
 
         def done(result: MergeResult | None) -> None:
             if result is None:
@@ -679,11 +928,17 @@ class BoardScreen(Screen[None]):
                      title="Merge")
             self.reload((result.card.stage, result.other.stage), follow=result.card.id)
 
-        self.app.push_screen(MergeModal(keep, self.pipeline.matching, self.pipeline.card, save), done)
+        async def find(text: str) -> list[CardSummary]:
+            return await self.reader.run(self.pipeline.matching, text)
+
+        async def read(other_id: int) -> Card:
+            return await self.reader.run(self.pipeline.card, other_id)
+
+        self.app.push_screen(MergeModal(keep, find, read, save), done)
 
     def action_lost_view(self) -> None:
-        def reopen(card: CardSummary) -> MoveResult:
-            return self.pipeline.reopen(card.id, card.version)
+        async def reopen(card: CardSummary) -> MoveResult:
+            return await self.writer.run(self.pipeline.reopen, card.id, card.version)
 
         def done(reopened: int | None) -> None:
             self.reload(follow=reopened)
@@ -714,12 +969,9 @@ class BoardScreen(Screen[None]):
 
         self.app.push_screen(DayModal(choose), show)
 
-    def _whole_current_card(self) -> Card | None:
-        card = self.current_card()
-        if card is None:
-            return None
+    async def _whole_card(self, card_id: int) -> Card | None:
         try:
-            return self.pipeline.card(card.id)
+            return await self.reader.run(self.pipeline.card, card_id)
         except LeadboardError as error:
             self.tell(error)
             return None
@@ -740,6 +992,7 @@ class BoardScreen(Screen[None]):
 
     def action_search(self) -> None:
         search = self.query_one("#search", Input)
+        self.cursor_moved(self.focused_column, "search")
         if not search.has_class("active"):
             card = self.current_card()
             self._before_search = card.id if card is not None else None
@@ -794,9 +1047,11 @@ class BoardScreen(Screen[None]):
 
     @writes
     def action_cycle_order(self) -> None:
-        order = self.card_filter.order.following
+        self._land(self._cycle_order(self.card_filter.order.following))
+
+    async def _cycle_order(self, order: ColumnOrder) -> None:
         try:
-            self.pipeline.remember_column_order(order)
+            await self.writer.run(self.pipeline.remember_column_order, order)
         except LeadboardError as error:
             self.tell(error)
             return
@@ -812,18 +1067,24 @@ class BoardScreen(Screen[None]):
         self._filter_pending = True
         self._show_filter_bar()
         kept = {stage: card.id for stage, column in self._columns.items() if (card := column.current)}
-        self._read_filtered(card_filter, kept)
+        focused = self.focused.current if isinstance(self.focused, CardColumn) else None
+        self._read_filtered(card_filter, kept, focused.id if focused is not None else None)
 
     @work(exclusive=True, group="filter")
-    async def _read_filtered(self, card_filter: CardFilter, kept: dict[Stage, int]) -> None:
+    async def _read_filtered(self, card_filter: CardFilter, kept: dict[Stage, int], focused: int | None) -> None:
         """Counts and first pages under the new filter, read off the event loop (search over a
         million cards must not freeze typing)."""
-        self._show_filtered(await self.reader.run(self._snapshot, card_filter, kept))
+        self._show_filtered(await self.reader.run(self._snapshot, card_filter, kept, focused))
 
-    def _snapshot(self, card_filter: CardFilter, kept: dict[Stage, int]) -> Snapshot:
+    def _snapshot(self, card_filter: CardFilter, kept: dict[Stage, int], focused: int | None) -> Snapshot:
+        """``focused``: the card under the focused cursor, read as it is now in case the filter hides it."""
         positions = {stage: position for stage, card_id in kept.items()
                      if (position := self.pipeline.position(card_id, card_filter)) is not None}
-        return Snapshot(card_filter, *self.pipeline.overview(card_filter, PAGE_SIZE), positions)
+        left = {}
+        if focused is not None:
+            now = self._card_or_none(focused)
+            left[focused] = (now, now is not None and self._changed_here(focused))
+        return Snapshot(card_filter, *self.pipeline.overview(card_filter, PAGE_SIZE), positions, left)
 
     def _show_filtered(self, snapshot: Snapshot) -> None:
         """The columns under the new filter, each cursor still on its card where it still shows, else
@@ -842,8 +1103,8 @@ class BoardScreen(Screen[None]):
             column.load(self.stats[stage].cards, cursor=cursor, scroll_y=max(scroll_y, 0),
                         pages={0: snapshot.first_pages[stage]})
             column.set_empty_text(self._empty_text(stage))
-            if kept is not None:
-                self._tell_if_gone(column, kept)
+            if kept is not None and kept.id in snapshot.left and self.focused is column:
+                self._tell_if_gone(column, kept, *snapshot.left[kept.id])
         then, self._after_filter = self._after_filter, None
         if then is not None:
             then()
@@ -874,6 +1135,8 @@ class BoardScreen(Screen[None]):
     # ---- live: changes made by others ------------------------------------------------------
 
     def look_for_changes(self) -> None:
+        if self._landings:
+            return  # the board's own write is landing: the next look reads the changes after it
         self._read_changes(self.last_change, self.card_filter)
 
     @work(exclusive=True, group="changes")
@@ -915,20 +1178,23 @@ class BoardScreen(Screen[None]):
         old = self.stats
         self.stats = changes.stats
         self._show_headers()
+        reread: list[Stage] = []
         for stage in PIPELINE:
             column = self._columns[stage]
             count_before = old[stage].cards if stage in old else None
             if changes.card_ids is None or self.stats[stage].cards != count_before:
-                self._reload_column(stage, tell=True)
+                reread.append(stage)
                 continue
             for card_id, card in changes.cards.items():
                 held = column.holds((card_id,))
                 reordered = self.card_filter.order is not ColumnOrder.RANK and card is not None and card.stage is stage
                 if reordered or (card is None and held) or (card is not None and (card.stage is stage) != held):
-                    self._reload_column(stage, tell=True)
+                    reread.append(stage)
                     break
                 if card is not None and held:
                     column.patch(card)
+        if reread:
+            self.reload(tuple(reread), tell=True)
         if isinstance(self.app.screen, LostScreen):
             self.app.screen.refresh_lost()
         detail = self.app.screen
@@ -936,14 +1202,11 @@ class BoardScreen(Screen[None]):
             self._refresh_detail(detail)
         self.refresh_bindings()
 
-    def _refresh_detail(self, detail: CardDetail) -> None:
+    @work(group="detail")
+    async def _refresh_detail(self, detail: CardDetail) -> None:
         """An open card that a colleague changed shows its new fields, history, plans and activities."""
-        card_id = detail.card.id
         try:
-            card = self.pipeline.card(card_id)
-            moves = self.pipeline.history_items(card_id)
-            activities = self.pipeline.activities(card_id)
-            planned = self.pipeline.planned_of(card_id)
+            card, moves, activities, planned = await self.reader.run(self._detail_of, detail.card.id)
         except CardNotFound:
             self.say(f"{safe(detail.card.name)} was deleted.")
             return

@@ -78,6 +78,10 @@ class CardSource(Protocol):
 
     def needs_next_step(self, card: CardSummary) -> bool: ...
 
+    def cursor_moved(self, column: CardColumn, action: str) -> None:
+        """``action`` (``cursor_down``...) has just moved ``column``'s cursor."""
+        ...
+
 
 class PageCache:
     """The most recently used pages of one column (page number -> card summaries)."""
@@ -294,21 +298,27 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
 
     def action_cursor_up(self) -> None:
         self.cursor -= 1
+        self.source.cursor_moved(self, "cursor_up")
 
     def action_cursor_down(self) -> None:
         self.cursor += 1
+        self.source.cursor_moved(self, "cursor_down")
 
     def action_cursor_top(self) -> None:
         self.cursor = 0
+        self.source.cursor_moved(self, "cursor_top")
 
     def action_cursor_bottom(self) -> None:
         self.cursor = self.count - 1
+        self.source.cursor_moved(self, "cursor_bottom")
 
     def action_page_up_cards(self) -> None:
         self.cursor -= self.cards_per_page
+        self.source.cursor_moved(self, "page_up_cards")
 
     def action_page_down_cards(self) -> None:
         self.cursor += self.cards_per_page
+        self.source.cursor_moved(self, "page_down_cards")
 
     def on_click(self, event: events.Click) -> None:
         index = (event.y + round(self.scroll_offset.y)) // CARD_HEIGHT

@@ -9,8 +9,11 @@ a form's first field, letters meant for a dialog run as board commands, a ``q`` 
 everything that key set going has been handled (the messages it caused in the app, the screens
 and the focused widget's line, a screen pushed or popped, a focus change, a save in a worker of a
 group in ``KEYS_WAIT_FOR``), and only then lets the next key through, to whatever has the focus by
-then. A key that needs something still being read (any key but a cursor move, on a card whose
-page has not landed: the focused widget's ``key_waits_for``) waits for it before it is handed over.
+then. A key that needs something still on its way waits for it before it is handed over: any key
+but a cursor move, on a card whose page has not landed, or while one of the board's writes (and the
+reload after it) is landing. Whoever knows says so in a ``key_waits_for(key)`` of its own: the
+focused widget or one of its parents (the column for its pages; the board, the Today and lost
+views for the board's reads and writes; the merge dialog for its matches).
 A paste (bracketed, as terminals send it) takes its place in the same line. A letter typed into a
 text field goes on at once (the next key goes to the same field). An Esc that reached the
 terminal's parser together with the key after it comes out as Alt plus that key; the queue hands
@@ -104,10 +107,11 @@ class KeyQueue:
                 # a letter typed into a text field only adds to its text: the next key goes to the
                 # same field, so it need not wait (typing stays as fast as without the queue)
                 into_text = (isinstance(key, events.Paste) or key.is_printable) and isinstance(self.app.focused, Input)
-                # a key that needs something still on its way (the focused card's page) waits for it
-                needed = self._needed_by(key)
-                if needed is not None:
+                # a key that needs something still on its way (the focused card's page, the board's
+                # write) waits for it, and for what its landing set going (a form it opened)
+                while (needed := self._needed_by(key)) is not None:
                     await needed
+                    await self._settle()
                 if not self.app.call_later(self._hand_over, key, handed):
                     return  # the app is closing
                 await handed.wait()
@@ -117,9 +121,17 @@ class KeyQueue:
                 self._busy = False
 
     def _needed_by(self, key: events.Key | events.Paste) -> Awaitable[object] | None:
-        """What the focused widget says ``key`` must wait for (its ``key_waits_for``), if anything."""
-        ask = getattr(self.app.focused, "key_waits_for", None)
-        return ask(key.key) if isinstance(key, events.Key) and ask is not None else None
+        """What ``key`` must wait for, if anything: the first ``key_waits_for`` of the focused widget
+        and its parents (the screen, when nothing has the focus) that names something."""
+        if not isinstance(key, events.Key) or not self.app.screen_stack:
+            return None
+        focused = self.app.focused
+        for node in focused.ancestors_with_self if focused is not None else (self.app.screen,):
+            ask = getattr(node, "key_waits_for", None)
+            needed = ask(key.key) if ask is not None else None
+            if needed is not None:
+                return needed
+        return None
 
     async def _hand_over(self, key: events.Key | events.Paste, handed: asyncio.Event) -> None:
         """Textual's own key handling (priority bindings, then the focused widget), in the app's task."""

@@ -25,7 +25,8 @@ REFUSAL = "This is the board as of 2026-03-14: it is read-only."
 
 def names_on(board: BoardScreen) -> dict[Stage, set[str]]:
     """The cards each column holds (what scrolling it shows)."""
-    return {stage: {card.name for card in board.page(stage, 0, 50)} for stage in PIPELINE}
+    return {stage: {card.name for card in board.pipeline.column_page(stage, 0, 50, board.card_filter)}
+            for stage in PIPELINE}
 
 
 def what_the_database_holds(story: Story) -> tuple[Any, ...]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.screen import Screen
@@ -15,7 +16,7 @@ from textual.widgets import Footer, Static
 from leadboard.domain.errors import LeadboardError
 from leadboard.domain.stages import Stage
 from leadboard.tui.actions import BoardAction, Where, actions_of, bindings
-from leadboard.tui.column import PAGE_SIZE, CardColumn, ColumnHeader
+from leadboard.tui.column import CardColumn, ColumnHeader
 from leadboard.tui.text import safe
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ class LostScreen(Screen[int | None]):
     ACTIONS: ClassVar[tuple[BoardAction, ...]] = actions_of(Where.LOST)
     BINDINGS: ClassVar[list[BindingType]] = list(bindings(ACTIONS))
 
-    def __init__(self, board: BoardScreen, reopen: Callable[[Any], Any]) -> None:
+    def __init__(self, board: BoardScreen, reopen: Callable[[Any], Awaitable[Any]]) -> None:
         super().__init__()
         self.board = board
         self.reopen = reopen
@@ -50,7 +51,7 @@ class LostScreen(Screen[int | None]):
         stats = self.board.stats.get(Stage.LOST)
         count = stats.cards if stats else 0
         self.header.show(Stage.LOST, count, stats.amount if stats else Decimal(0), None)
-        self.lost.load(count, pages={0: self.board.page(Stage.LOST, 0, PAGE_SIZE)} if count else None)
+        self.lost.load(count)  # its pages are read off the event loop as they come into view
         self.lost.set_empty_text("No lost cards")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -59,12 +60,18 @@ class LostScreen(Screen[int | None]):
             return None
         return True
 
-    def action_reopen(self) -> None:
+    def key_waits_for(self, key: str) -> Awaitable[object] | None:
+        """A key waits while the board's read or write is landing (a card opened from here)."""
+        return self.board.landing()
+
+    @work(exclusive=True, group="save")
+    async def action_reopen(self) -> None:
+        """Reopen on the board's writer thread; keys typed meanwhile wait for it (the "save" group)."""
         card = self.lost.current
         if card is None:
             return
         try:
-            result = self.reopen(card)
+            result = await self.reopen(card)
         except LeadboardError as error:
             self.notify(safe(error), severity="warning", markup=False)
             return

@@ -1,13 +1,18 @@
 """Merge another card of the same person into the focused one: find it by search, then choose,
-field by field, whose value the kept card keeps (the other value is kept as a ``merged.`` extra)."""
+field by field, whose value the kept card keeps (the other value is kept as a ``merged.`` extra).
+
+The matches and the picked card are read off the event loop (``find`` and ``read`` are the board's
+reads on its reader thread): letters typed into the search echo at once, and any other key (↓ or
+Enter on the matches, a switch of side) waits until what was typed before it has been read."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -15,13 +20,15 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from leadboard.domain.card import FIELD_LABELS, Card, CardSummary
-from leadboard.domain.errors import InvalidInput
+from leadboard.domain.errors import InvalidInput, LeadboardError
 from leadboard.domain.merging import differences
 from leadboard.tui.screens.saving import SavingModal
 from leadboard.tui.text import safe
 
 #: how much of a value a side-by-side row shows
 _SHOWN = 24
+#: keys that only edit the search's text: they go at once while its matches are read
+_TYPING = frozenset({"space", "backspace", "delete", "left", "right"})
 
 
 class MergeModal(SavingModal):
@@ -32,8 +39,8 @@ class MergeModal(SavingModal):
         Binding("ctrl+s", "save", "Merge"),
     ]
 
-    def __init__(self, keep: Card, find: Callable[[str], list[CardSummary]], read: Callable[[int], Card],
-                 save: Callable[[int, set[str]], Any]) -> None:
+    def __init__(self, keep: Card, find: Callable[[str], Awaitable[list[CardSummary]]],
+                 read: Callable[[int], Awaitable[Card]], save: Callable[[int, set[str]], Any]) -> None:
         super().__init__()
         self.keep = keep
         self.find = find
@@ -43,6 +50,11 @@ class MergeModal(SavingModal):
         #: the fields whose value the kept card takes from the other
         self.take: set[str] = set()
         self.choices: list[tuple[str, str, str]] = []
+        #: set once the matches of the text typed last (or the card picked last) are read and shown
+        self._read = asyncio.Event()
+        self._read.set()
+        #: a pick waits for no letter: every key waits for it
+        self._picking = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -62,18 +74,37 @@ class MergeModal(SavingModal):
         self.query_one("#fields", OptionList).display = False
         self.query_one("#find", Input).focus()
 
+    def key_waits_for(self, key: str) -> Awaitable[object] | None:
+        """A letter into the search goes at once; any other key waits for the read before it."""
+        if self._read.is_set():
+            return None
+        if not self._picking and isinstance(self.focused, Input) and (len(key) == 1 or key in _TYPING):
+            return None
+        return self._read.wait()
+
+    def _reading(self) -> asyncio.Event:
+        self._read.set()  # a key waiting for the read this one replaces asks again
+        self._read = asyncio.Event()
+        return self._read
+
     @on(Input.Changed, "#find")
     def _search(self, event: Input.Changed) -> None:
-        matches = self.query_one("#matches", OptionList)
-        matches.clear_options()
-        if not event.value.strip():
-            return
-        found = [card for card in self.find(event.value) if card.id != self.keep.id]
-        matches.add_options(Option(Text(" · ".join(part for part in (safe(card.name), safe(card.company or ""),
-                                                                      card.stage.value) if part)
-                                        + f" (card {card.id})"), id=str(card.id)) for card in found)
-        if found:
-            matches.highlighted = 0
+        self._picking = False
+        self._find(event.value, self._reading())
+
+    @work(exclusive=True, group="merge-read")
+    async def _find(self, text: str, read: asyncio.Event) -> None:
+        try:
+            found = [card for card in await self.find(text) if card.id != self.keep.id] if text.strip() else []
+            matches = self.query_one("#matches", OptionList)
+            matches.clear_options()
+            matches.add_options(Option(Text(" · ".join(part for part in (safe(card.name), safe(card.company or ""),
+                                                                          card.stage.value) if part)
+                                            + f" (card {card.id})"), id=str(card.id)) for card in found)
+            if found:
+                matches.highlighted = 0
+        finally:
+            read.set()
 
     @on(Input.Submitted, "#find")
     def _to_matches(self) -> None:
@@ -81,7 +112,22 @@ class MergeModal(SavingModal):
 
     @on(OptionList.OptionSelected, "#matches")
     def _picked(self, event: OptionList.OptionSelected) -> None:
-        self.other = self.read(int(event.option.id or 0))
+        self._picking = True
+        self._pick(int(event.option.id or 0), self._reading())
+
+    @work(exclusive=True, group="merge-read")
+    async def _pick(self, card_id: int, read: asyncio.Event) -> None:
+        try:
+            self.other = await self.read(card_id)
+        except LeadboardError as error:
+            self.show_problem(error)
+        else:
+            self._show_picked()
+        finally:
+            read.set()
+
+    def _show_picked(self) -> None:
+        assert self.other is not None
         self.take = set()
         self.choices = differences(self.keep, self.other)
         other = self.other

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.widgets import Button, Static
 
@@ -17,19 +18,27 @@ from leadboard.tui.text import safe
 
 class SavingModal(Dialog[Any]):
     """Dismissed with what the save callback returned, or None on cancel. A user's mistake the
-    callback raises is shown in the dialog's ``#problem`` line and the dialog stays open."""
+    callback raises is shown in the dialog's ``#problem`` line and the dialog stays open. The save
+    may be a coroutine (the board's writes run on its writer thread): it runs in a worker of the
+    "save" group, so keys typed meanwhile wait for it (``leadboard.tui.keys``)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
-    def attempt(self, save: Callable[[], Any]) -> None:
+    @work(exclusive=True, group="save")
+    async def attempt(self, save: Callable[[], Any]) -> None:
         try:
             result = save()
+            if inspect.isawaitable(result):
+                result = await result
         except LeadboardError as error:
-            problem = self.query_one("#problem", Static)
-            problem.update(Text(safe(error)))
-            problem.add_class("shown")
+            self.show_problem(error)
             return
         self.dismiss(result)
+
+    def show_problem(self, error: LeadboardError) -> None:
+        problem = self.query_one("#problem", Static)
+        problem.update(Text(safe(error)))
+        problem.add_class("shown")
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

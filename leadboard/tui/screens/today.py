@@ -4,17 +4,19 @@ My overdue and today's planned activities in due order, then my open cards with 
 (where the rules want one), then my stale cards; ``m`` shows everyone's. From here, without going
 back to the board: complete a step ("done & plan next" in one form), reschedule it (+1 day,
 +1 week, a date), log or plan on a card, open it, promote it. The board behind is reloaded after
-each change, so its marks and order show it at once.
+each change, so its marks and order show it at once. The day is read on the board's reader thread;
+keys typed meanwhile wait for it (they act on the day as it now is).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
@@ -66,6 +68,8 @@ class TodayScreen(Screen[None]):
         self.everyone = everyone
         self.lines: dict[str, Line] = {}
         self.view: TodayView | None = None
+        #: set when the day asked for last has been read and shown
+        self._day_shown = asyncio.Event()
 
     def compose(self) -> ComposeResult:
         yield Static(id="today-title", classes="title")
@@ -87,15 +91,21 @@ class TodayScreen(Screen[None]):
         return None if self.everyone else self.pipeline.user
 
     def refresh_day(self) -> None:
-        """Read the day again. It is read at once, not in a worker: a key typed right after ``t``
-        or after a save must act on the day as it now is (the reads walk indexes and stop after a
-        few hundred rows, at any size: see the benchmark's "Today open")."""
+        """Read the day again, off the event loop; a key typed right after ``t`` or after a save
+        waits for it (``key_waits_for``), so it acts on the day as it now is."""
+        self._day_shown = asyncio.Event()
+        self._read_day(self._day_shown)
+
+    @work(exclusive=True, group="today")
+    async def _read_day(self, shown: asyncio.Event) -> None:
         try:
-            view = self.pipeline.today_view(self.owner, limit=SECTION_LIMIT)
+            view = await self.board.reader.run(self.pipeline.today_view, self.owner, SECTION_LIMIT)
+            if shown is self._day_shown:  # the day asked for last (a newer read replaces an older one)
+                self.show(view)
         except LeadboardError as error:
             self.board.tell(error)
-            return
-        self.show(view)
+        finally:
+            shown.set()  # also when a newer read cancelled this one: a key waiting for it asks again
 
     def show(self, view: TodayView) -> None:
         self.view = view
@@ -167,6 +177,13 @@ class TodayScreen(Screen[None]):
         option = listing.highlighted_option
         return self.lines.get(option.id) if option is not None and option.id else None
 
+    def key_waits_for(self, key: str) -> Awaitable[object] | None:
+        """A key waits while the day is being read, and while the board's read or write is landing
+        (a promote, a card opened from here)."""
+        if not self._day_shown.is_set():
+            return self._day_shown.wait()
+        return self.board.landing()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in self.STEP_ACTIONS | self.CARD_ACTIONS:
             line = self.current if self.is_mounted else None
@@ -214,10 +231,13 @@ class TodayScreen(Screen[None]):
             return
         step = line.step
 
-        def save(values: StepFormValues) -> Completed:
+        def complete(values: StepFormValues) -> Completed:
             then = (self.pipeline.parse_plan(values.next_kind, values.next_due, values.next_summary)
                     if values.plans_next else None)
             return self.pipeline.complete(step.id, values.text, then)
+
+        async def save(values: StepFormValues) -> Completed:
+            return await self.board.writer.run(complete, values)
 
         def done(result: Completed | None) -> None:
             if result is None:
@@ -243,7 +263,13 @@ class TodayScreen(Screen[None]):
                                f"now due {result.due.text()}.")
                 self._changed()
 
-        self.app.push_screen(RescheduleModal(step, self.pipeline.postpone, self.pipeline.reschedule), moved)
+        async def postpone(step_id: int, days: int) -> PlannedRecord:
+            return await self.board.writer.run(self.pipeline.postpone, step_id, days)
+
+        async def reschedule(step_id: int, due: str) -> PlannedRecord:
+            return await self.board.writer.run(self.pipeline.reschedule, step_id, due)
+
+        self.app.push_screen(RescheduleModal(step, postpone, reschedule), moved)
 
     def _changed(self) -> None:
         """Something changed from here: read the day again, and the board behind it."""
