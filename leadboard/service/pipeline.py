@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from leadboard.domain.card import FIELD_NAMES, ActivityKind, Card, CardSummary, validate_fields
+from leadboard.domain.card import FIELD_NAMES, MONEY_FIELDS, ActivityKind, Card, CardSummary, validate_fields
 from leadboard.domain.declared import split_changes, with_extras
 from leadboard.domain.errors import (
     CardNotFound,
@@ -49,6 +49,7 @@ from leadboard.domain.merging import merge_plan
 from leadboard.domain.planned import PlannedRecord
 from leadboard.domain.stages import GATE_INTO, PIPELINE, Move, Stage
 from leadboard.domain.text import LIMITS, multi_line, within
+from leadboard.domain.values import other_currency, read_amount
 from leadboard.service.planning import NextPlan, Planning
 from leadboard.service.reports import Reports
 from leadboard.store import cards, journal, planned, removal
@@ -665,9 +666,27 @@ class Pipeline(Planning):
 
     def _split(self, changes: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str | None]]:
         """The card's own fields, and the declared fields' values as stored (read by their type)."""
+        self._in_team_currency(changes)
         if set(changes) <= set(FIELD_NAMES):  # the rules file is not needed for the card's own fields
             return dict(changes), {}
         return split_changes(changes, self.rules.fields)
+
+    def _in_team_currency(self, changes: dict[str, Any]) -> None:
+        """Refuse (``InvalidInput``) an amount typed in another currency than the team's (``€5``
+        where the rules file says ``currency = "USD"``): it would be summed as if it were the
+        team's. Read as an import reads it (an import keeps such an amount as text)."""
+        for name, value in changes.items():
+            amount = read_amount(value) if isinstance(value, str) else None
+            if amount is None or amount.currency is None:
+                continue  # the rules file is read only for an amount that names a currency
+            declared = self.rules.fields.get(name)
+            team = self.rules.currency
+            if team is None or not (name in MONEY_FIELDS or (declared is not None and declared.type == "money")):
+                continue
+            other = other_currency(amount.currency, None, team)
+            if other is not None:
+                why = f"{value.strip()} is in {'dollars' if other == '$' else other}, not the team's {team}"
+                raise InvalidInput(f"{name}: {why}.", field=name, errors={name: why})
 
     def _next_stage(self, card: Card) -> Stage:
         if card.stage is Stage.LOST:
