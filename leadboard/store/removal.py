@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import peewee as pw
 
-from leadboard.domain.card import FIELD_NAMES, INTERACTIONS, ActivityKind, Card
+from leadboard.domain.card import FIELD_NAMES, INTERACTIONS, ActivityKind, Card, card_amount, field_text
 from leadboard.domain.history import PLANNED_PREFIX
 from leadboard.domain.merging import MERGED_PREFIX
 from leadboard.domain.stages import Stage
@@ -229,9 +229,12 @@ def _take_back(entry_id: int, by: str, at: datetime) -> None:
     _remove_dossier({name: [int(i) for i in change.new.split(",")] for name in _DOSSIER
                      if (change := fields.get(_MERGE_IDS + name)) is not None and change.new}, at)
     undone = JournalEntry.select().where(JournalEntry.undoes == entry_id).exists()
-    keep = to_card(row) if (row := CardRow.get_by_id(keep_id)).stage in ON_BOARD else None
-    if keep is None or undone:
+    row = CardRow.get_by_id(keep_id)
+    if undone or row.stage not in (*ON_BOARD, DELETED):
         return
+    # a deleted kept card: as its deletion's undo would bring it back (what it cleared is in there)
+    deletion = _standing_deletion(keep_id) if row.stage == DELETED else {}
+    keep = to_card(row.__data__ | ({name: change.old for name, change in deletion.items()} if deletion else {}))
     now = journal.state_of(keep)
     filled = {name: change for name, change in fields.items() if name in FIELD_NAMES}
     restored = {name: change.old for name, change in filled.items() if now[name] == change.new}
@@ -244,9 +247,39 @@ def _take_back(entry_id: int, by: str, at: datetime) -> None:
     extra = _extras_taken_back(keep, fields.get("extra"), filled, restored)
     if extra != keep.extra:
         values["extra"] = json.dumps(extra, ensure_ascii=False) if extra else None
-    if values and not update(keep, values, by, at):
+    if deletion:
+        _rewrite_deleted(keep, values, deletion)
+    elif values and not update(keep, values, by, at):
         raise RuntimeError(f"card {keep_id} changed while it was locked")  # pragma: no cover
     _clear_later_values(keep_id, entry_id, {name: change.new for name, change in filled.items()})
+
+
+def _standing_deletion(card_id: int) -> dict[str, JournalField]:
+    """The fields of the deletion that took card ``card_id`` off the board (its newest): what an
+    undo brings back, ``stage`` included."""
+    entry = (JournalEntry.select(JournalEntry.id)
+             .where((JournalEntry.card == card_id) & (JournalEntry.kind == "delete"))
+             .order_by(JournalEntry.id.desc()).first())
+    return {f.field: f for f in JournalField.select().where(JournalField.entry == entry)} if entry else {}
+
+
+def _rewrite_deleted(card: Card, values: dict[str, Any], deletion: dict[str, JournalField]) -> None:
+    """Write ``values`` over a deleted card: a ``FINDABLE`` one into its deletion's entry (the undo
+    brings it back from there), the others on its row."""
+    held = {name: value for name, value in values.items() if name in FINDABLE}
+    on_row = {name: value for name, value in values.items() if name not in FINDABLE}
+    entry_id = next(iter(deletion.values())).entry_id
+    for name, value in held.items():
+        text = value if name == "extra" else (None if value is None else field_text(value))
+        if name in deletion and text is None:
+            deletion[name].delete_instance()
+        elif name in deletion:
+            JournalField.update(old=text).where(JournalField.id == deletion[name].id).execute()
+        elif text is not None:
+            JournalField.insert(entry=entry_id, field=name, old=text, new=None).execute()
+    if on_row:
+        amount = card_amount(card.fields() | {name: value for name, value in on_row.items() if name in FIELD_NAMES})
+        CardRow.update(**on_row, amount=amount).where(CardRow.id == card.id).execute()
 
 
 def _extras_taken_back(keep: Card, extra: JournalField | None, filled: dict[str, JournalField],

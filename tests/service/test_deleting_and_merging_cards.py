@@ -375,3 +375,26 @@ def test_erasing_a_merged_card_after_the_merge_was_undone_erases_only_its_own(pi
     kept = pipeline.card(ada.id)
     assert (kept.email, kept.company, kept.activity_count) == (None, "Looms", 0)
     assert pipeline.activities(ada.id) == []
+
+
+def test_erasing_a_card_merged_into_one_deleted_since_leaves_nothing_of_it_for_an_undo_to_bring_back(
+        pipeline, walk, db_target, engine):
+    ada = walk.contact("Ada Lovelace", email=None)
+    other = walk.contact("Augusta Qzxjwv", email="augusta@qzxjwv.example.com", notes="met at the Qzxjwv fair",
+                         budget="900")
+    pipeline.log_activity(other.id, "call", "Qzxjwv intro call")
+    pipeline.merge(ada.id, other.id)
+    pipeline.delete(ada.id)  # its deletion's journal holds the email it took from her
+    [deletion] = pipeline.my_changes(1)
+
+    pipeline.erase(other.id)
+    pipeline.undo(deletion.id)
+
+    back = pipeline.card(ada.id)
+    assert (back.name, back.email, back.notes, back.budget, back.extra, back.activity_count) == (
+        "Ada Lovelace", None, None, None, {}, 0)
+    assert pipeline.activities(ada.id) == []
+    assert (pipeline.stats()[Stage.CONTACT].cards, pipeline.stats()[Stage.CONTACT].amount) == (1, 0)
+    if engine == "sqlite":
+        stored = _stored(db_target)
+        assert b"Qzxjwv" not in stored and b"qzxjwv" not in stored
