@@ -26,6 +26,7 @@ from leadboard.domain.errors import (
     CardNotFound,
     CardRemoved,
     Conflict,
+    DuplicateEmail,
     GateBlocked,
     InvalidInput,
     MoveNotAllowed,
@@ -52,7 +53,7 @@ from leadboard.domain.text import LIMITS, multi_line, within
 from leadboard.domain.values import other_currency, read_amount
 from leadboard.service.planning import NextPlan, Planning
 from leadboard.service.reports import Reports
-from leadboard.store import cards, journal, planned, removal
+from leadboard.store import cards, imports, journal, planned, removal
 from leadboard.store.db import in_transaction
 
 if TYPE_CHECKING:
@@ -223,8 +224,10 @@ class Pipeline(Planning):
 
     # ---- creating and editing ---------------------------------------------------------------
 
-    def create(self, fields: dict[str, Any]) -> Card:
-        """A new contact. It needs a name; a way to reach them is what the qualify gate asks for."""
+    def create(self, fields: dict[str, Any], allow_duplicate: bool = False) -> Card:
+        """A new contact. It needs a name; a way to reach them is what the qualify gate asks for.
+        An email another card has already is refused (``DuplicateEmail``: the same person twice,
+        most likely) unless ``allow_duplicate``."""
         data, declared = self._split(fields)
         if not data.get("owner"):
             data["owner"] = self.user
@@ -232,12 +235,21 @@ class Pipeline(Planning):
         extra = with_extras({}, declared)
 
         def work() -> int:
+            if valid.email is not None and not allow_duplicate:
+                self._no_card_with(valid.email)
             now = self._clock()
             card_id = cards.insert(Stage.CONTACT, valid.model_dump(), self.user, now, extra=_extra_text(extra))
             journal.record_move(card_id, Move.CREATE, None, Stage.CONTACT, self.user, now)
             return card_id
 
         return self.card(in_transaction(work))
+
+    def _no_card_with(self, email: str) -> None:
+        """Raise ``DuplicateEmail`` if a card has ``email`` (in any case), as an import finds it."""
+        found = imports.cards_by_email([imports.ascii_lower(email)])
+        card = cards.get(next(iter(found.values()))) if found else None
+        if card is not None:
+            raise DuplicateEmail(card.id, card.name, card.email or email)
 
     def edit(self, card_id: int, changes: dict[str, Any], version: int | None = None) -> Card:
         """Change some fields. ``version`` is the one the user saw; a newer one means a conflict."""

@@ -417,3 +417,21 @@ def test_an_amount_in_another_currency_than_the_teams(run, tmp_path, board):
     # a team that names no currency takes an amount as typed, as before
     assert run("edit", board, "--set", "value=€5")[0] == EXIT_OK
     assert json.loads(run("list", "--json")[1])[0]["value"] == "5"
+
+
+def test_a_new_card_with_the_email_another_card_has(run, tmp_path, board):
+    """The same person twice, most likely: refused naming the card that has the email (in any
+    case), unless --allow-duplicate says so."""
+    err = refused(run, tmp_path, "add", "Ada L.", "--email", "ADA@Example.com", says="already has")
+    assert err == (f"leadboard: Card {board} (Ada Lovelace) already has ada@example.com; use --allow-duplicate "
+                   "to add it anyway (leadboard merge joins two cards later).\n")
+    refused(run, tmp_path, "add", "Ada L.", "--set", "email=ada@example.com", says=f"Card {board} (Ada Lovelace)")
+
+    code, out, err = run("add", "Ada L.", "--email", "ADA@Example.com", "--allow-duplicate")
+    assert code == EXIT_OK, err
+    cards = json.loads(run("list", "--json")[1])
+    assert sorted((card["name"], card["email"].lower()) for card in cards) == [
+        ("Ada L.", "ada@example.com"), ("Ada Lovelace", "ada@example.com")]
+    code, out, err = run("add", "Grace Hopper", "--email", "grace@example.com")  # another email: added at once
+    assert code == EXIT_OK, err
+    assert json.loads(run("show", out.strip(), "--json")[1])["name"] == "Grace Hopper"
