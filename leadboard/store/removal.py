@@ -234,6 +234,8 @@ def _take_back(entry_id: int, by: str, at: datetime) -> None:
         return
     # a deleted kept card: as its deletion's undo would bring it back (what it cleared is in there)
     deletion = _standing_deletion(keep_id) if row.stage == DELETED else {}
+    if row.stage == DELETED and "stage" not in deletion:
+        return  # pragma: no cover - every deletion journals the stage it left
     keep = to_card(row.__data__ | ({name: change.old for name, change in deletion.items()} if deletion else {}))
     now = journal.state_of(keep)
     filled = {name: change for name, change in fields.items() if name in FIELD_NAMES}
