@@ -29,6 +29,7 @@ from leadboard.domain.card import FIELD_LABELS, FIELD_NAMES, Card, CardSummary, 
 from leadboard.domain.errors import (
     CardRemoved,
     Conflict,
+    DuplicateEmail,
     GateBlocked,
     InvalidInput,
     LeadboardError,
@@ -95,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     for field in ("company", "email", "phone", "owner"):
         add.add_argument(f"--{field}")
     add.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE")
+    add.add_argument("--allow-duplicate", action="store_true",
+                     help="add it even when another card has the same email")
 
     def if_version(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--if-version", type=_version, default=None, metavar="N",
@@ -534,7 +537,12 @@ def _add(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     for name in ("company", "email", "phone", "owner"):
         if getattr(args, name) is not None:
             fields[name] = getattr(args, name)
-    card = pipeline.create(fields)
+    try:
+        card = pipeline.create(fields, allow_duplicate=args.allow_duplicate)
+    except DuplicateEmail as duplicate:
+        raise InvalidInput(f"Card {duplicate.card_id} ({duplicate.name}) already has {duplicate.email}; use "
+                           "--allow-duplicate to add it anyway (leadboard merge joins two cards later).",
+                           field="email") from None
     out.write(f"{card.id}\n")
     return EXIT_OK
 

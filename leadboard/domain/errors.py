@@ -23,6 +23,16 @@ class InvalidInput(LeadboardError):
         self.errors = errors or ({field: message} if field else {})
 
 
+class DuplicateEmail(InvalidInput):
+    """A new card would have the email another card has already: the same person twice, most
+    likely (the caller may add it anyway, or merge the two)."""
+
+    def __init__(self, card_id: int, name: str, email: str):
+        super().__init__(f"Card {card_id} ({name}) already has {email}.", field="email",
+                         errors={"email": f"card {card_id} ({name}) already has {email}"})
+        self.card_id, self.name, self.email = card_id, name, email
+
+
 class CardNotFound(LeadboardError):
     def __init__(self, card_id: int):
         super().__init__(f"There is no card {card_id}.")

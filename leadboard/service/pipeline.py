@@ -20,12 +20,13 @@ from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from leadboard.domain.card import FIELD_NAMES, ActivityKind, Card, CardSummary, validate_fields
+from leadboard.domain.card import FIELD_NAMES, MONEY_FIELDS, ActivityKind, Card, CardSummary, validate_fields
 from leadboard.domain.declared import split_changes, with_extras
 from leadboard.domain.errors import (
     CardNotFound,
     CardRemoved,
     Conflict,
+    DuplicateEmail,
     GateBlocked,
     InvalidInput,
     MoveNotAllowed,
@@ -49,9 +50,10 @@ from leadboard.domain.merging import merge_plan
 from leadboard.domain.planned import PlannedRecord
 from leadboard.domain.stages import GATE_INTO, PIPELINE, Move, Stage
 from leadboard.domain.text import LIMITS, multi_line, within
+from leadboard.domain.values import other_currency, read_amount
 from leadboard.service.planning import NextPlan, Planning
 from leadboard.service.reports import Reports
-from leadboard.store import cards, journal, planned, removal
+from leadboard.store import cards, imports, journal, planned, removal
 from leadboard.store.db import in_transaction
 
 if TYPE_CHECKING:
@@ -222,8 +224,10 @@ class Pipeline(Planning):
 
     # ---- creating and editing ---------------------------------------------------------------
 
-    def create(self, fields: dict[str, Any]) -> Card:
-        """A new contact. It needs a name; a way to reach them is what the qualify gate asks for."""
+    def create(self, fields: dict[str, Any], allow_duplicate: bool = False) -> Card:
+        """A new contact. It needs a name; a way to reach them is what the qualify gate asks for.
+        An email another card has already is refused (``DuplicateEmail``: the same person twice,
+        most likely) unless ``allow_duplicate``."""
         data, declared = self._split(fields)
         if not data.get("owner"):
             data["owner"] = self.user
@@ -231,12 +235,21 @@ class Pipeline(Planning):
         extra = with_extras({}, declared)
 
         def work() -> int:
+            if valid.email is not None and not allow_duplicate:
+                self._no_card_with(valid.email)
             now = self._clock()
             card_id = cards.insert(Stage.CONTACT, valid.model_dump(), self.user, now, extra=_extra_text(extra))
             journal.record_move(card_id, Move.CREATE, None, Stage.CONTACT, self.user, now)
             return card_id
 
         return self.card(in_transaction(work))
+
+    def _no_card_with(self, email: str) -> None:
+        """Raise ``DuplicateEmail`` if a card has ``email`` (in any case), as an import finds it."""
+        found = imports.cards_by_email([imports.ascii_lower(email)])
+        card = cards.get(next(iter(found.values()))) if found else None
+        if card is not None:
+            raise DuplicateEmail(card.id, card.name, card.email or email)
 
     def edit(self, card_id: int, changes: dict[str, Any], version: int | None = None) -> Card:
         """Change some fields. ``version`` is the one the user saw; a newer one means a conflict."""
@@ -665,9 +678,27 @@ class Pipeline(Planning):
 
     def _split(self, changes: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str | None]]:
         """The card's own fields, and the declared fields' values as stored (read by their type)."""
+        self._in_team_currency(changes)
         if set(changes) <= set(FIELD_NAMES):  # the rules file is not needed for the card's own fields
             return dict(changes), {}
         return split_changes(changes, self.rules.fields)
+
+    def _in_team_currency(self, changes: dict[str, Any]) -> None:
+        """Refuse (``InvalidInput``) an amount typed in another currency than the team's (``€5``
+        where the rules file says ``currency = "USD"``): it would be summed as if it were the
+        team's. Read as an import reads it (an import keeps such an amount as text)."""
+        for name, value in changes.items():
+            amount = read_amount(value) if isinstance(value, str) else None
+            if amount is None or amount.currency is None:
+                continue  # the rules file is read only for an amount that names a currency
+            declared = self.rules.fields.get(name)
+            team = self.rules.currency
+            if team is None or not (name in MONEY_FIELDS or (declared is not None and declared.type == "money")):
+                continue
+            other = other_currency(amount.currency, None, team)
+            if other is not None:
+                why = f"{value.strip()} is in {'dollars' if other == '$' else other}, not the team's {team}"
+                raise InvalidInput(f"{name}: {why}.", field=name, errors={name: why})
 
     def _next_stage(self, card: Card) -> Stage:
         if card.stage is Stage.LOST:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from functools import wraps
+from functools import partial, wraps
 from typing import Any, ClassVar, TypeVar
 
 from rich.text import Text
@@ -28,7 +28,14 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from leadboard.domain.card import Card, CardSummary
-from leadboard.domain.errors import CardNotFound, Conflict, GateBlocked, InvalidInput, LeadboardError
+from leadboard.domain.errors import (
+    CardNotFound,
+    Conflict,
+    DuplicateEmail,
+    GateBlocked,
+    InvalidInput,
+    LeadboardError,
+)
 from leadboard.domain.filter import NO_FILTER, CardFilter, ColumnOrder
 from leadboard.domain.history import ChangeRecord, MoveRecord
 from leadboard.domain.planned import PlannedRecord, StepState
@@ -598,7 +605,15 @@ class BoardScreen(Screen[None]):
     @writes
     def action_new_card(self) -> None:
         async def save(values: FormValues) -> Card:
-            return await self.writer.run(self.pipeline.create, values.fields)
+            try:
+                return await self.writer.run(self.pipeline.create, values.fields)
+            except DuplicateEmail as duplicate:  # asked, as a promote's warnings are
+                lines = [Text(f"⚠ {safe(duplicate)}"),
+                         Text("Add a second card for them anyway? (M on a card merges two cards later.)")]
+                modal = ConfirmModal("Same email as another card", lines, yes="Add anyway", no="Back")
+                if not await self.app.push_screen_wait(modal):
+                    raise  # back in the form: said beside the email, nothing saved
+            return await self.writer.run(partial(self.pipeline.create, values.fields, allow_duplicate=True))
 
         def done(card: Card | None) -> None:
             if card is not None:

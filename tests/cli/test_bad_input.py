@@ -387,3 +387,51 @@ def test_a_files_version_and_authors_are_never_taken_as_the_cards_own(run, tmp_p
     assert code == EXIT_OK, err
     history = run("history", cards["Eve"]["id"])[1]
     assert "mallory" not in history
+
+
+def test_an_amount_in_another_currency_than_the_teams(run, tmp_path, board):
+    """With the team's currency in the rules file, --set refuses an amount written in another one
+    (it would be summed as if it were the team's); the team's own symbol or code is taken."""
+    rules = tmp_path / "usd.toml"
+    rules.write_text('currency = "USD"\n' + default_rules_text() + '\n[fields.arr]\nlabel = "ARR"\ntype = "money"\n')
+    err = refused(run, tmp_path, "--rules", rules, "add", "Bob", "--set", "value=€5",
+                  says="value: €5 is in EUR, not the team's USD.")
+    assert err == "leadboard: value: €5 is in EUR, not the team's USD.\n"
+    refused(run, tmp_path, "--rules", rules, "edit", board, "--set", "budget=BRL 300",
+            says="budget: BRL 300 is in BRL, not the team's USD.")
+    refused(run, tmp_path, "--rules", rules, "promote", board, "--set", "budget=£20,000",
+            says="budget: £20,000 is in GBP, not the team's USD.")
+    refused(run, tmp_path, "--rules", rules, "edit", board, "--set", "arr=1.200 €",
+            says="arr: 1.200 € is in EUR, not the team's USD.")
+
+    code, _, err = run("--rules", rules, "edit", board, "--set", "budget=$20,000", "--set", "value=USD 1.5k",
+                         "--set", "arr=US$ 300")
+    assert code == EXIT_OK, err
+    [card] = json.loads(run("list", "--json")[1])
+    assert (card["budget"], card["value"], card["extra"]) == ("20000", "1500", {"arr": "300"})
+    brl = tmp_path / "brl.toml"
+    brl.write_text('currency = "BRL"\n' + default_rules_text())
+    refused(run, tmp_path, "--rules", brl, "edit", board, "--set", "value=$5",
+            says="value: $5 is in dollars, not the team's BRL.")
+    assert run("--rules", brl, "edit", board, "--set", "value=R$ 1.234,56")[0] == EXIT_OK
+    # a team that names no currency takes an amount as typed, as before
+    assert run("edit", board, "--set", "value=€5")[0] == EXIT_OK
+    assert json.loads(run("list", "--json")[1])[0]["value"] == "5"
+
+
+def test_a_new_card_with_the_email_another_card_has(run, tmp_path, board):
+    """The same person twice, most likely: refused naming the card that has the email (in any
+    case), unless --allow-duplicate says so."""
+    err = refused(run, tmp_path, "add", "Ada L.", "--email", "ADA@Example.com", says="already has")
+    assert err == (f"leadboard: Card {board} (Ada Lovelace) already has ada@example.com; use --allow-duplicate "
+                   "to add it anyway (leadboard merge joins two cards later).\n")
+    refused(run, tmp_path, "add", "Ada L.", "--set", "email=ada@example.com", says=f"Card {board} (Ada Lovelace)")
+
+    code, out, err = run("add", "Ada L.", "--email", "ADA@Example.com", "--allow-duplicate")
+    assert code == EXIT_OK, err
+    cards = json.loads(run("list", "--json")[1])
+    assert sorted((card["name"], card["email"].lower()) for card in cards) == [
+        ("Ada L.", "ada@example.com"), ("Ada Lovelace", "ada@example.com")]
+    code, out, err = run("add", "Grace Hopper", "--email", "grace@example.com")  # another email: added at once
+    assert code == EXIT_OK, err
+    assert json.loads(run("show", out.strip(), "--json")[1])["name"] == "Grace Hopper"

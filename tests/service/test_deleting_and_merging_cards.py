@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from leadboard.service.reports import period
 from leadboard.service.transfer.exporter import export_cards
 from leadboard.store.models import (
     Activity,
+    Change,
     History,
     JournalEntry,
     JournalField,
@@ -270,10 +271,10 @@ def test_erasing_a_card_merged_into_another_takes_its_values_off_that_card_and_t
     pipeline.erase(deal.id)
 
     kept = pipeline.card(ada.id)
-    # what the merge copied from the erased card is gone; the kept card's own values stay
+    # what the merge copied from the erased card is gone (the company it filled in too); the kept
+    # card's own values stay
     assert kept.extra == {"Team": "Engines"}
-    assert (kept.name, kept.email, kept.company, kept.source_id) == (
-        "Ada Lovelace", "ada@example.com", "Analytical Engines", "c-1")
+    assert (kept.name, kept.email, kept.company, kept.source_id) == ("Ada Lovelace", "ada@example.com", None, "c-1")
     # the merge's entry says a merge of that card happened, with none of its values
     entry = pipeline.change(merge.id)
     assert entry.describe() == f"merge in card {deal.id}"
@@ -296,4 +297,104 @@ def test_erasing_a_merged_card_keeps_the_kept_cards_own_value_a_merge_set_aside(
 
     pipeline.erase(other.id)
 
-    assert pipeline.card(ada.id).extra == {"merged.email": "ada@example.com"}
+    kept = pipeline.card(ada.id)  # her own email is back on the card, no longer set aside
+    assert (kept.email, kept.extra) == ("ada@example.com", {})
+
+
+def _stored(db_target: str) -> bytes:
+    """The SQLite database file and its write-ahead log, as bytes."""
+    wal = Path(db_target + "-wal")
+    return Path(db_target).read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+def test_erasing_a_merged_card_takes_off_the_kept_card_all_the_merge_brought_from_it(
+        pipeline, walk, db_target, engine):
+    ada = walk.contact("Ada Lovelace", email=None, phone="+44 20 7946 0958")
+    pipeline.log_activity(ada.id, "call", "Intro call")
+    own_step = pipeline.plan(ada.id, "email", (date.today() + timedelta(days=9)).isoformat(), "Send the brochure")
+    ada = pipeline.card(ada.id)
+    stats, own_history = pipeline.stats(), pipeline.history(ada.id)
+    other = walk.lead("Augusta Qzxjwv", email="augusta@qzxjwv.example.com", company="Qzxjwv Looms",
+                      notes="met at the Qzxjwv fair")
+    pipeline.demote(other.id, "Qzxjwv budget frozen")
+    pipeline.log_activity(other.id, "meeting", "Demo of the Qzxjwv loom")
+    step = pipeline.plan(other.id, "call", date.today().isoformat(), "Call Augusta about Qzxjwv")
+    pipeline.merge(ada.id, other.id)
+    merged = pipeline.card(ada.id)
+    assert (merged.email, merged.company, merged.activity_count) == ("augusta@qzxjwv.example.com", "Qzxjwv Looms", 2)
+    assert merged.budget == Decimal("20000") and pipeline.next_step(ada.id).id == step.id
+    pipeline.edit(ada.id, {"company": "Analytical Engines"})  # changed since: the kept card's own now
+    pipeline.complete(step.id, "Spoke to Qzxjwv's office")  # her step, done on the kept card
+    [merge] = [c for c in pipeline.journal(ada.id) if c.kind is ChangeKind.MERGE]
+    feed = pipeline.latest_change()
+
+    pipeline.erase(other.id)
+
+    kept = pipeline.card(ada.id)
+    assert (kept.name, kept.phone, kept.company) == ("Ada Lovelace", "+44 20 7946 0958", "Analytical Engines")
+    assert (kept.email, kept.notes, kept.need, kept.budget, kept.purchase_by, kept.extra) == (
+        None, None, None, None, None, {})
+    assert [a.summary for a in pipeline.activities(ada.id)] == ["Intro call"]
+    assert kept.activity_count == 1
+    assert kept.last_activity_at == pipeline.activities(ada.id)[0].at
+    assert pipeline.next_step(ada.id).id == own_step.id
+    assert [s.id for s in pipeline.planned_of(ada.id)] == [own_step.id]
+    assert pipeline.history(ada.id) == own_history
+    assert pipeline.stats() == stats  # her budget no longer counts in the contacts' total
+    assert pipeline.overview(CardFilter(search="qzxjwv"), 50)[0][Stage.CONTACT].cards == 0
+    assert pipeline.overview(CardFilter(search="lovelace"), 50)[0][Stage.CONTACT].cards == 1
+    assert Change.select().where((Change.card_id == ada.id) & (Change.id > feed)).exists()
+    # no journal entry of the kept card holds her values: the merge's keeps the ids it moved, the
+    # edit since the merge its new value only, the completed step's entry is gone
+    texts = [(c.old or "") + (c.new or "") for entry in pipeline.journal(ada.id) for c in entry.changes]
+    assert not any("qzxjwv" in text.lower() for text in texts), texts
+    edit = next(e for e in pipeline.journal(ada.id) if e.kind is ChangeKind.EDIT)
+    assert [(c.field, c.old, c.new) for c in edit.changes] == [("company", None, "Analytical Engines")]
+    assert JournalField.select().where(JournalField.old.contains("zxjwv") | JournalField.new.contains("zxjwv")
+                                       ).count() == 0
+    [erasure] = list(JournalEntry.select().where(JournalEntry.card == other.id))
+    assert (erasure.kind, erasure.by) == ("erasure", "alice")
+    with pytest.raises(UndoRefused):
+        pipeline.undo(merge.id)
+    if engine == "sqlite":  # nothing of her notes, history, activities or email left in the file
+        stored = _stored(db_target)
+        for text in (b"Qzxjwv", b"qzxjwv", b"Demo of the", b"budget frozen", b"Call Augusta", b"augusta@"):
+            assert text not in stored, text
+
+
+def test_erasing_a_merged_card_after_the_merge_was_undone_erases_only_its_own(pipeline, walk):
+    ada = walk.contact("Ada Lovelace", email=None)
+    other = walk.contact("Augusta", email="augusta@example.com", company="Looms")
+    pipeline.log_activity(other.id, "call", "Her call")
+    pipeline.merge(ada.id, other.id)
+    pipeline.undo()
+    pipeline.edit(ada.id, {"company": "Looms"})  # her company typed in by hand since: the kept card's own
+
+    pipeline.erase(other.id)
+
+    kept = pipeline.card(ada.id)
+    assert (kept.email, kept.company, kept.activity_count) == (None, "Looms", 0)
+    assert pipeline.activities(ada.id) == []
+
+
+def test_erasing_a_card_merged_into_one_deleted_since_leaves_nothing_of_it_for_an_undo_to_bring_back(
+        pipeline, walk, db_target, engine):
+    ada = walk.contact("Ada Lovelace", email=None)
+    other = walk.contact("Augusta Qzxjwv", email="augusta@qzxjwv.example.com", notes="met at the Qzxjwv fair",
+                         budget="900")
+    pipeline.log_activity(other.id, "call", "Qzxjwv intro call")
+    pipeline.merge(ada.id, other.id)
+    pipeline.delete(ada.id)  # its deletion's journal holds the email it took from her
+    [deletion] = pipeline.my_changes(1)
+
+    pipeline.erase(other.id)
+    pipeline.undo(deletion.id)
+
+    back = pipeline.card(ada.id)
+    assert (back.name, back.email, back.notes, back.budget, back.extra, back.activity_count) == (
+        "Ada Lovelace", None, None, None, {}, 0)
+    assert pipeline.activities(ada.id) == []
+    assert (pipeline.stats()[Stage.CONTACT].cards, pipeline.stats()[Stage.CONTACT].amount) == (1, 0)
+    if engine == "sqlite":
+        stored = _stored(db_target)
+        assert b"Qzxjwv" not in stored and b"qzxjwv" not in stored

@@ -26,8 +26,8 @@ def test_fields_come_back_as_they_went_in(pipeline: Pipeline) -> None:
 
 
 def test_column_totals_add_up_to_the_cent(pipeline: Pipeline) -> None:
-    for amount in ("0.10", "0.20", "1234567.89", "0.01"):
-        pipeline.create({"name": "Buyer", "email": "buyer@example.com", "budget": amount})
+    for n, amount in enumerate(("0.10", "0.20", "1234567.89", "0.01")):
+        pipeline.create({"name": f"Buyer {n}", "email": f"buyer{n}@example.com", "budget": amount})
     stats = pipeline.stats()[Stage.CONTACT]
     assert (stats.cards, stats.amount) == (4, Decimal("1234568.20"))
     assert str(stats.amount) == "1234568.20"

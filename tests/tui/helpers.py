@@ -40,7 +40,9 @@ def board_of(app: App[Any]) -> BoardScreen:
 
 
 def contact(pipeline: Pipeline, name: str, **fields: Any) -> int:
-    data = {"email": f"{name.split()[0].lower()}@example.com"} | fields
+    # one email per name: a second card with another card's email is refused (the same person twice)
+    words = ("".join(ch for ch in word if ch.isascii() and ch.isalnum()) for word in name.lower().split())
+    data = {"email": ".".join(word for word in words if word) + "@example.com"} | fields
     return pipeline.create({"name": name, **data}).id
 
 

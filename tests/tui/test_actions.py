@@ -51,6 +51,36 @@ async def test_a_new_card_with_a_bad_email_stays_open_with_the_message_and_the_t
     assert pipeline.find(Stage.CONTACT) == []
 
 
+async def test_a_new_card_with_another_cards_email_asks_and_says_so_beside_the_email(pipeline: Pipeline):
+    ada = contact(pipeline, "Ada Lovelace", email="ada@example.com")
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"Ada L.", "tab", "tab", *"Engines", "tab", "tab", *"ADA@example.com", "enter")
+        text = await settled(pilot)
+        assert isinstance(pilot.app.screen, ConfirmModal)  # nothing added before the user says so
+        assert f"Card {ada} (Ada Lovelace) already has ada@example.com." in text
+        assert len(pipeline.find(Stage.CONTACT)) == 1
+        await pilot.press("n")  # back to the form: the email marked, the typing kept
+        text = await settled(pilot)
+        form = pilot.app.screen
+        assert isinstance(form, CardForm)
+        assert f"Email: card {ada} (Ada Lovelace) already has ada@example.com" in text
+        assert "nothing was saved" in text
+        assert form.query_one("#field-email", Input).has_class("-invalid")
+        assert form.query_one("#field-company", Input).value == "Engines"
+        assert len(pipeline.find(Stage.CONTACT)) == 1
+        await pilot.press("ctrl+s")  # saved again: asked again, and added on yes
+        await settled(pilot)
+        assert isinstance(pilot.app.screen, ConfirmModal)
+        await pilot.press("y")
+        await settled(pilot)
+        assert not isinstance(pilot.app.screen, (CardForm, ConfirmModal))
+        assert board_of(pilot.app).current_card().name == "Ada L."
+    assert sorted((c.name, c.email) for c in pipeline.find(Stage.CONTACT)) == [
+        ("Ada L.", "ADA@example.com"), ("Ada Lovelace", "ada@example.com")]
+
+
 async def test_a_second_save_shows_only_the_new_mistakes(pipeline: Pipeline):
     async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
         await pilot.press("n")

@@ -113,6 +113,33 @@ async def test_the_detail_view_shows_declared_fields_by_their_labels_apart_from_
         assert "From the import" not in text
 
 
+async def test_the_edit_form_refuses_an_amount_in_another_currency_than_the_teams(pipeline: Pipeline, tmp_path: Path):
+    path = tmp_path / "usd.toml"
+    path.write_text('currency = "USD"\n' + TEAM, "utf-8")
+    team = Pipeline(load_rules(path), "alice")
+    card_id = team.create({"name": "Ada"}).id
+    async with make_app(team).run_test(size=APP_SIZE) as pilot:
+        await pilot.press("e")
+        await pilot.pause()
+        form = pilot.app.screen
+        assert isinstance(form, CardForm)
+        value = form.query_one("#field-value", Input)
+        value.focus()
+        value.insert_text_at_cursor("€5")  # as a terminal pastes it: "€" is no key of its own
+        await pilot.press("enter")  # said beside the field, nothing saved
+        text = await settled(pilot)
+        assert isinstance(pilot.app.screen, CardForm)
+        # the sentence beside the field, in view (the form scrolls to it once the lines are laid out)
+        assert "Please fix the marked fields; nothing was saved." in text
+        assert "Deal value: €5 is in EUR, not the team's USD" in text, text
+        assert value.has_class("-invalid") and form.focused is value
+        assert team.card(card_id).version == 1
+        await pilot.press("ctrl+u", *"$5", "enter")  # the team's own dollar
+        await pilot.pause()
+        assert not isinstance(pilot.app.screen, CardForm)
+    assert team.card(card_id).value == 5
+
+
 async def test_a_declared_fields_label_is_shown_as_written_never_read_as_markup(pipeline: Pipeline, tmp_path: Path):
     path = tmp_path / "team.toml"
     path.write_text(default_rules_text() + '\n[fields.tier]\nlabel = "[b]Tier[/b] (A/B)"\n', "utf-8")

@@ -263,21 +263,29 @@ class CardForm(Dialog[Any]):
         self.query_one("#fields").mount(line, after=editor)
         return line
 
+    def _show_field(self, editor: Widget, line: Static) -> None:
+        """Scroll the form so ``editor`` and its error ``line`` below it are both in view."""
+        fields = self.query_one("#fields")
+        fields.scroll_to_region(editor.virtual_region.union(line.virtual_region), animate=False, immediate=True)
+
     def show_problem(self, message: str, errors: dict[str, str], note: bool = False) -> None:
         problem = self.query_one("#problem", Static)
         problem.update(Text(safe(message)))
         problem.add_class("shown")
         problem.set_class(note, "note")
-        first = None
+        first: tuple[Widget, Static] | None = None
         for name, text in errors.items():
             editors = self.query("#activity-summary" if name == "activity" else f"#field-{self._key(name)}")
             if not editors:
                 continue
             editor = editors.first()
-            self._error_line(self._key(name), editor).update(
-                Text(f"{self._label(name)}: {safe(text)}" if not note else safe(text)))
+            line = self._error_line(self._key(name), editor)
+            line.update(Text(f"{self._label(name)}: {safe(text)}" if not note else safe(text)))
             editor.set_class(not note, "-invalid")
-            first = first or editor
+            first = first or (editor, line)
         if first is not None:
-            first.focus()
-            first.scroll_visible()
+            editor, line = first
+            editor.focus(scroll_visible=False)
+            # the field and the line saying what is wrong, once the problem and error lines have
+            # taken their room (scrolling at once would use the layout from before them)
+            self.call_after_refresh(self._show_field, editor, line)
