@@ -4,7 +4,8 @@ pydantic's check (``pydantic.networks.validate_email``, which calls email-valida
 40 µs an address, two thirds of it validating the domain: too slow for an import of a million
 rows. Most addresses are a plain ASCII local part (``ada.lovelace+crm``) at a domain shared by many
 rows, so this module validates each *domain* once, with email-validator itself, and remembers the
-verdict. Everything else (quoted local parts, display names, international local parts, special
+verdict. An international local part (``joão.silva``) is checked by email-validator's own
+local-part check at a remembered domain. Everything else (quoted local parts, display names, special
 mailbox names, addresses near the length limit, any domain email-validator refuses) goes to
 pydantic's own check, so the result, or the error, is always exactly the one ``EmailStr`` gives;
 ``tests/domain/test_emails.py`` checks that against pydantic on thousands of odd addresses.
