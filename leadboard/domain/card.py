@@ -154,8 +154,7 @@ class CardFields(BaseModel):
     def _phone(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        # once the pattern matches, everything but the digits is one of " ()./-+"
-        if not _PHONE_CHARS.match(value) or not 6 <= len(value.translate(_PHONE_PUNCTUATION)) <= 15:
+        if not _is_phone(value):
             raise ValueError("not a phone number (6 to 15 digits, optionally with + ( ) - . and spaces)")
         return value
 
@@ -165,6 +164,46 @@ class CardFields(BaseModel):
         if value is not None and not 1900 <= value.year <= 2200:
             raise ValueError("the year must be between 1900 and 2200")
         return value
+
+
+def _is_phone(value: str) -> bool:
+    # once the pattern matches, everything but the digits is one of " ()./-+"
+    return bool(_PHONE_CHARS.match(value)) and 6 <= len(value.translate(_PHONE_PUNCTUATION)) <= 15
+
+
+#: what ``plain_text_value`` answers when only ``CardFields`` itself can say
+UNSURE: Any = object()
+#: the text fields ``plain_text_value`` knows, with the most characters each may have
+_PLAIN_TEXT_LIMITS: dict[str, int] = {
+    **dict.fromkeys(("name", "company", "title", "phone", "owner", "decision_maker", "payment_terms"), LIMITS.line),
+    **dict.fromkeys(("need", "requirements", "terms", "notes"), LIMITS.long_text),
+    "email": LIMITS.email,
+}
+
+
+def plain_text_value(name: str, value: Any) -> Any:
+    """The value ``CardFields`` gives text field ``name`` for ``value``, found without building a
+    model (which costs an import most of its time), or ``UNSURE`` when only the model can say:
+    anything but printable text within the field's limit that the field accepts. Printable text
+    holds no control character (nothing to clean) and no white space but the plain space (so
+    ``str.strip`` is the model's stripping); ``tests/domain/test_card_fields.py`` checks the
+    answers against the model's on odd values."""
+    limit = _PLAIN_TEXT_LIMITS.get(name)
+    if limit is None or value.__class__ is not str or not value.isprintable():
+        return UNSURE
+    text = value.strip()
+    if not text:
+        return UNSURE if name == "name" else None
+    if len(text) > limit:
+        return UNSURE
+    if name == "email":
+        try:
+            return _email(text)
+        except ValueError:  # pydantic's own error: the model says it
+            return UNSURE
+    if name == "phone" and not _is_phone(text):
+        return UNSURE
+    return text
 
 
 #: field name -> one-line label, in the order forms show them

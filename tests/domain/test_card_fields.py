@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from leadboard.domain.card import parse_assignments, validate_fields
+from leadboard.domain.card import UNSURE, parse_assignments, plain_text_value, validate_fields
 from leadboard.domain.errors import InvalidInput
 from leadboard.domain.text import LIMITS
 
@@ -115,3 +115,41 @@ def test_bad_command_line_assignment_names_what_is_wrong(pair, field):
         parse_assignments([pair])
     assert caught.value.field == field
     assert field.lstrip("-") in str(caught.value)
+
+
+PLAIN_TEXT_FIELDS = ["name", "company", "title", "phone", "owner", "decision_maker", "payment_terms", "need",
+                     "requirements", "terms", "notes", "email"]
+ODD_TEXTS = ["Ada", " Ada ", "", "   ", "Zürich AG", "a\tb", "a\nb", "\x1b[31mred", "a\u202eb", "a\u00a0",
+             "\u2003Ada", "Ada\u3000", "\x85Ada", "x" * 200, "x" * 201, " " + "x" * 200, "x" * 4000, "x" * 4001,
+             "+44 20 7946 0958", "(555) 010-0100", "12345", "555 0100 0100 0100 0100", "ext. 101", "null",
+             "ada@example.com", " Ada.Lovelace@Example.COM ", "ada@localhost", "postmaster@example.com",
+             "ünï@example.com", "ada@münchen.example.com", "Ada <ada@example.com>", '"a b"@example.com',
+             "a..b@example.com", "ada@example", "a" * 65 + "@example.com", "a@" + "b" * 250 + ".com", "@", "a@b@c"]
+
+
+def _model_value(field: str, value: str) -> object:
+    data = {"name": value} if field == "name" else {"name": "Grace", field: value}
+    try:
+        return ("ok", getattr(validate_fields(data), field))
+    except InvalidInput:
+        return ("refused",)
+
+
+@pytest.mark.parametrize("field", PLAIN_TEXT_FIELDS)
+def test_plain_text_is_read_as_the_model_reads_it(field):
+    answered = 0
+    for value in ODD_TEXTS:
+        fast = plain_text_value(field, value)
+        if fast is not UNSURE:
+            answered += 1
+            assert ("ok", fast) == _model_value(field, value), (field, value)
+    assert answered >= 3  # the common values are answered without the model
+
+
+def test_plain_text_leaves_other_fields_and_values_to_the_model():
+    assert plain_text_value("budget", "5000") is UNSURE
+    assert plain_text_value("kind", "person") is UNSURE
+    assert plain_text_value("name", "") is UNSURE  # a card needs a name: the model says so
+    assert plain_text_value("notes", "a\nb") is UNSURE
+    assert plain_text_value("phone", "call me") is UNSURE
+    assert plain_text_value("email", "bad") is UNSURE

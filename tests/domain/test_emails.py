@@ -14,7 +14,8 @@ from leadboard.domain.errors import InvalidInput
 
 LOCALS = ["ada", "Ada.Lovelace", "a+crm", "o'brien", "x_y-z", "a..b", ".a", "a.", "", "postmaster",
           "Info", "SALES", "ünïcode", "a b", '"quoted"', "a@b", "x" * 64, "y" * 65, "#!$%&*+/=?^`{|}~",
-          "a\u0301", "ａ"]
+          "a\u0301", "ａ", "joão.silva", "JOÃO", "\u212aelvin", "\u212a", "ab\u00a0c", "a\u200bb", "ñ.", ".ñ",
+          "ñ..ñ", "ü" * 64, "ü" * 65, "a\u0301\u0301", "\u0301a", "n\u0303o", "日本語", "a＠b", "ü<b", "ü\"b", "ü\\b"]
 DOMAINS = ["example.com", "Example.COM", "acme.example.org", "sub-domain.example.net", "localhost",
            "x.local", "a.test", "a.invalid", "a.arpa", "b.onion", "123.456", "exa_mple.com", "-a.com",
            "a-.com", "a..com", ".com", "com", "münchen.example.com", "xn--mnchen-3ya.example.com",

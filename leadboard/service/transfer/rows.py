@@ -24,9 +24,11 @@ from leadboard.domain.card import (
     FIELD_NAMES,
     INTERACTIONS,
     MONEY_FIELDS,
+    UNSURE,
     ActivityKind,
     CardFields,
     invalid_input,
+    plain_text_value,
     validate_fields,
 )
 from leadboard.domain.declared import DeclaredField
@@ -99,10 +101,11 @@ class Placed(NamedTuple):
 
 
 class FieldCheck:
-    """Validates a row's fields with ``CardFields`` itself, remembering the answer for values it
-    has seen: an owner, a stage-like column, a date or an amount repeats thousands of times in a
-    big file, and the answer for a value never changes (no rule of the model looks at two fields
-    together; if one ever does, every row goes through ``validate_fields`` whole).
+    """Validates a row's fields with ``CardFields`` itself (plain text without building the model:
+    ``plain_text_value``), remembering the answer for values it has seen: an owner, a stage-like
+    column, a date or an amount repeats thousands of times in a big file, and the answer for a
+    value never changes (no rule of the model looks at two fields together; if one ever does,
+    every row goes through ``validate_fields`` whole).
 
     A row with any bad value is passed to ``validate_fields`` for the error, so a rejected row says
     exactly what a manual edit would have said."""
@@ -134,7 +137,11 @@ class FieldCheck:
             except TypeError:  # an unhashable JSON value
                 answer = None
             if answer is None:
-                fresh[name] = raw
+                plain = plain_text_value(name, raw)
+                if plain is UNSURE:
+                    fresh[name] = raw
+                else:  # a plain name, email or phone: mostly unique, not worth remembering
+                    typed[name] = values[name] = plain
             else:
                 typed[name] = answer[0]
                 values[answer[2]] = answer[1]
