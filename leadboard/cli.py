@@ -42,9 +42,7 @@ from leadboard.domain.text import csv_cell, for_terminal, json_for_terminal
 from leadboard.service import MoveResult, Pipeline
 from leadboard.service.pipeline import local
 from leadboard.service.planning import NextPlan
-from leadboard.service.report_tables import tables
-from leadboard.service.reports import PERIODS, REPORTS, Period, as_json
-from leadboard.service.reports import period as named_period
+from leadboard.service.report_names import PERIODS, REPORTS
 from leadboard.service.setup import database_exists, init_database, open_pipeline
 from leadboard.service.transfer.exporter import Format, card_record
 
@@ -984,6 +982,10 @@ def _export(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _report(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
+    from leadboard.service.report_tables import tables
+    from leadboard.service.reports import Period, as_json
+    from leadboard.service.reports import period as named_period
+
     today = date.today()
     owner = None if args.all else (pipeline.user if args.owner in (None, "me") else args.owner)
     if args.first is not None or args.last is not None:

@@ -11,9 +11,9 @@ from datetime import date, timedelta
 import pytest
 
 #: modules no reading command needs: the board, the importer, the email check, the rules (the
-#: default ones are read when a move needs them), schema changes (only when one is due)
+#: default ones are read when a move needs them), schema changes (only when one is due), the reports
 NOT_FOR_READING = ("textual", "email_validator", "leadboard.tui", "leadboard.service.transfer.importer",
-                   "leadboard.domain.rules", "playhouse.migrate")
+                   "leadboard.domain.rules", "playhouse.migrate", "leadboard.service.reports")
 
 _RUN_AND_LIST_MODULES = """
 import json, sys
@@ -52,3 +52,11 @@ def test_promoting_reads_the_rules_but_does_not_load_the_board(leadboard, db, cl
     assert "contact → lead" in out
     assert _loaded(modules, "leadboard.domain.rules")
     assert not _loaded(modules, "textual") and not _loaded(modules, "leadboard.service.transfer.importer")
+    assert not _loaded(modules, "leadboard.service.reports")
+
+
+def test_a_report_loads_the_reports_but_not_the_board(leadboard, db, cli_env):
+    leadboard("add", "Ada Lovelace", "--email", "ada@example.com")
+    out, modules = _modules_loaded_by(cli_env, "--db", db, "report", "funnel", "--json")
+    assert json.loads(out)["stages"][0]["stage"] == "contact"
+    assert _loaded(modules, "leadboard.service.reports") and not _loaded(modules, "textual")
