@@ -229,6 +229,13 @@ async def _probe_today(app: Any, pilot: Any, board: Any, pipeline: Any, card_id:
 async def _probe_floor(started: float, dialog_inputs: Sequence[int]) -> dict[str, float]:
     """The floors: a bare Textual app with four columns and a footer, and a bare modal with
     ``n`` inputs for each ``n`` in ``dialog_inputs``."""
+    import gc
+
+    from leadboard import DEFAULT_GC_THRESHOLDS
+
+    # a bare Textual app runs with Python's own collector settings, not leadboard's start-up ones
+    # (this probe imported the leadboard package, which raises them)
+    gc.set_threshold(*DEFAULT_GC_THRESHOLDS)
     from textual.app import App, ComposeResult
     from textual.containers import Horizontal, Vertical
     from textual.screen import ModalScreen

@@ -23,7 +23,7 @@ from typing import Any, NoReturn, TextIO, cast
 
 import peewee
 
-from leadboard import __version__
+from leadboard import __version__, started
 from leadboard.config import Settings, load_settings
 from leadboard.domain.card import FIELD_LABELS, FIELD_NAMES, Card, CardSummary, field_text, parse_assignments
 from leadboard.domain.errors import (
@@ -444,6 +444,8 @@ def _say_move(result: MoveResult, out: TextIO) -> None:
 
 def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     command = args.command
+    if command is not None:
+        started()  # the board says so once it is up
     if command == "rules":
         return _rules(args, settings, out)
     if command is None:

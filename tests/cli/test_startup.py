@@ -60,3 +60,30 @@ def test_a_report_loads_the_reports_but_not_the_board(leadboard, db, cli_env):
     out, modules = _modules_loaded_by(cli_env, "--db", db, "report", "funnel", "--json")
     assert json.loads(out)["stages"][0]["stage"] == "contact"
     assert _loaded(modules, "leadboard.service.reports") and not _loaded(modules, "textual")
+
+
+_COUNT_COLLECTIONS = """
+import gc, json, sys
+collections = []
+gc.callbacks.append(lambda phase, info: phase == "stop" and collections.append(info["generation"]))
+from leadboard.cli import main
+during_imports = list(collections)
+code = main(sys.argv[1:])
+sys.stdout.flush()
+print(json.dumps({"imports": during_imports, "after": gc.get_threshold(), "frozen": gc.get_freeze_count()}),
+      file=sys.stderr)
+raise SystemExit(code)
+"""
+
+
+def test_the_garbage_collector_waits_out_start_up_then_leaves_it_alone(leadboard, db, cli_env):
+    """Start-up makes objects that live as long as the process: no collection scans them while a
+    command starts, and once it runs they are frozen and the collector is back to Python's pace."""
+    card = leadboard("add", "Ada Lovelace", "--email", "ada@example.com").out.strip()
+    done = subprocess.run([sys.executable, "-c", _COUNT_COLLECTIONS, "--db", db, "show", card, "--json"],
+                          env=cli_env, capture_output=True, text=True, timeout=120, check=True)
+    assert json.loads(done.stdout)["name"] == "Ada Lovelace"
+    seen = json.loads(done.stderr.strip().splitlines()[-1])
+    assert seen["imports"] == []
+    assert tuple(seen["after"]) == (700, 10, 10)  # Python's defaults
+    assert seen["frozen"] > 10_000
