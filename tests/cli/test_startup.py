@@ -87,3 +87,35 @@ def test_the_garbage_collector_waits_out_start_up_then_leaves_it_alone(leadboard
     assert seen["imports"] == []
     assert tuple(seen["after"]) == (700, 10, 10)  # Python's defaults
     assert seen["frozen"] > 10_000
+
+
+_OPEN_THE_BOARD = """
+import asyncio, json, sys
+from leadboard.service.setup import open_pipeline
+from leadboard.tui.app import LeadboardApp
+from leadboard.tui.board import BoardScreen
+
+async def main():
+    app = LeadboardApp(open_pipeline(sys.argv[1], "alice"), offer_demo=False, poll_interval=None)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.pause()
+        shown = [card.name for card in app.screen.pipeline.find(None)]
+        before = sorted(sys.modules)
+        await pilot.press("R")
+        await pilot.pause()
+        print(json.dumps({"shown": shown, "before": before, "after": sorted(sys.modules),
+                          "reports_open": not isinstance(app.screen, BoardScreen)}))
+
+asyncio.run(main())
+"""
+
+
+def test_the_board_loads_the_reports_only_when_they_are_opened(leadboard, db, cli_env):
+    leadboard("add", "Ada Lovelace", "--email", "ada@example.com")
+    done = subprocess.run([sys.executable, "-c", _OPEN_THE_BOARD, db], env=cli_env, capture_output=True,
+                          text=True, timeout=120, check=True)
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["shown"] == ["Ada Lovelace"]
+    reports = ("leadboard.service.reports", "leadboard.tui.screens.reports")
+    assert [name for name in reports if name in seen["before"]] == []
+    assert seen["reports_open"] and all(name in seen["after"] for name in reports)
