@@ -23,7 +23,7 @@ from typing import Any, NoReturn, TextIO, cast
 
 import peewee
 
-from leadboard import __version__
+from leadboard import __version__, started
 from leadboard.config import Settings, load_settings
 from leadboard.domain.card import FIELD_LABELS, FIELD_NAMES, Card, CardSummary, field_text, parse_assignments
 from leadboard.domain.errors import (
@@ -43,9 +43,7 @@ from leadboard.domain.text import csv_cell, for_terminal, json_for_terminal
 from leadboard.service import MoveResult, Pipeline
 from leadboard.service.pipeline import local
 from leadboard.service.planning import NextPlan
-from leadboard.service.report_tables import tables
-from leadboard.service.reports import PERIODS, REPORTS, Period, as_json
-from leadboard.service.reports import period as named_period
+from leadboard.service.report_names import PERIODS, REPORTS
 from leadboard.service.setup import database_exists, init_database, open_pipeline
 from leadboard.service.transfer.exporter import Format, card_record
 
@@ -427,14 +425,20 @@ def _show(card: Card, step: PlannedRecord | None, out: TextIO, labels: dict[str,
         out.write("  * an extra field, kept from an imported file\n")
 
 
-def _list_lines(pipeline: Pipeline, stage: Stage | None, card_filter: CardFilter) -> Iterator[Card]:
-    after = None
+#: cards read per query by ``list``; the first query reads about a screenful, so a pager or
+#: ``| head`` shows the first lines without waiting for a full page
+LIST_PAGE, FIRST_LIST_PAGE = 500, 50
+
+
+def _list_pages(pipeline: Pipeline, stage: Stage | None, card_filter: CardFilter) -> Iterator[list[Card]]:
+    after, limit = None, FIRST_LIST_PAGE
     while True:
-        batch = pipeline.find(stage, card_filter, limit=500, after=after)
-        yield from batch
-        if len(batch) < 500:
+        page = pipeline.find(stage, card_filter, limit=limit, after=after)
+        if page:
+            yield page
+        if len(page) < limit:
             return
-        after = batch[-1]
+        after, limit = page[-1], LIST_PAGE
 
 
 def _say_move(result: MoveResult, out: TextIO) -> None:
@@ -449,6 +453,8 @@ def _say_move(result: MoveResult, out: TextIO) -> None:
 
 def run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     command = args.command
+    if command is not None:
+        started()  # the board says so once it is up
     if command == "rules":
         return _rules(args, settings, out)
     if command is None:
@@ -575,11 +581,11 @@ def _show_command(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> 
 
 def _list(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     card_filter = CardFilter(owner=args.owner, search=args.search)
-    found = _list_lines(pipeline, args.stage, card_filter)
+    pages = _list_pages(pipeline, args.stage, card_filter)
     if args.json:
         out.write("[")
         index = 0
-        for page in _pages(found, 500):
+        for page in pages:
             ids = [card.id for card in page]
             steps, plans = pipeline.next_steps(ids), pipeline.open_steps(ids)
             for card in page:
@@ -589,7 +595,7 @@ def _list(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
                 index += 1
         out.write("\n]\n")
         return EXIT_OK
-    for card in found:
+    for card in (card for page in pages for card in page):
         amount = card.amount
         out.write(
             f"{card.id:>8}  {card.stage.value:<11}  {card.name[:30]:<30}  "
@@ -699,17 +705,6 @@ def _log(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     activity = pipeline.log_activity(args.id, args.kind, args.summary)
     out.write(f"Logged {activity.kind.value} on card {activity.card_id}.\n")
     return EXIT_OK
-
-
-def _pages(cards: Iterator[Card], size: int) -> Iterator[list[Card]]:
-    page: list[Card] = []
-    for card in cards:
-        page.append(card)
-        if len(page) >= size:
-            yield page
-            page = []
-    if page:
-        yield page
 
 
 def _step_line(step: PlannedRecord) -> str:
@@ -992,6 +987,10 @@ def _export(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _report(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
+    from leadboard.service.report_tables import tables
+    from leadboard.service.reports import Period, as_json
+    from leadboard.service.reports import period as named_period
+
     today = date.today()
     owner = None if args.all else (pipeline.user if args.owner in (None, "me") else args.owner)
     if args.first is not None or args.last is not None:

@@ -15,7 +15,6 @@ from leadboard.domain.filter import NO_FILTER, CardFilter, ColumnOrder
 from leadboard.domain.planned import parse_when
 from leadboard.domain.stages import PIPELINE, Stage
 from leadboard.service.pipeline import Pipeline, StageStats
-from leadboard.service.reports import journal_knows, stages_at
 from leadboard.store import cards
 from leadboard.store import reports as queries
 
@@ -25,6 +24,9 @@ class PastPipeline(Pipeline):
     A search is not applied (the board as of a day shows it whole, or one owner's cards)."""
 
     def __init__(self, pipeline: Pipeline, day: date, zone: tzinfo | None = None) -> None:
+        # the reports are loaded by the board as of a day, not by every board that could open one
+        from leadboard.service.reports import journal_knows
+
         super().__init__(pipeline.rules, pipeline.user, pipeline._clock, pipeline._today)
         self.day = day
         #: the pipeline of today, which this one looks back from
@@ -35,6 +37,8 @@ class PastPipeline(Pipeline):
         self.values_known = journal_knows(self.at)
 
     def stats(self, card_filter: CardFilter = NO_FILTER) -> dict[Stage, StageStats]:
+        from leadboard.service.reports import stages_at
+
         counts = stages_at(self.at, card_filter.owner).stages
         return self._stats({stage: cards.Totals(*counts.get(stage.value, (0, Decimal("0.00")))) for stage in Stage})
 

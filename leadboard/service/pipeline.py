@@ -52,12 +52,12 @@ from leadboard.domain.stages import GATE_INTO, PIPELINE, Move, Stage
 from leadboard.domain.text import LIMITS, multi_line, within
 from leadboard.domain.values import other_currency, read_amount
 from leadboard.service.planning import NextPlan, Planning
-from leadboard.service.reports import Reports
 from leadboard.store import cards, imports, journal, planned, removal
 from leadboard.store.db import in_transaction
 
 if TYPE_CHECKING:
     from leadboard.domain.rules import RuleFailure, Rules
+    from leadboard.service.reports import Reports
 
 
 T = TypeVar("T")
@@ -214,6 +214,8 @@ class Pipeline(Planning):
 
     def reports(self, zone: tzinfo | None = None) -> Reports:
         """The funnel, win rate and the other reports, seen from ``zone`` (None: the system's)."""
+        from leadboard.service.reports import Reports  # most commands run no report
+
         return Reports(self.rules, self._clock, self._today, zone)
 
     def latest_change(self) -> int:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from leadboard.domain.errors import InvalidInput
 from leadboard.domain.stages import PIPELINE, Stage
+from leadboard.service.report_names import PERIODS
 from leadboard.store import reports as queries
 
 if TYPE_CHECKING:  # the rules are read only when a command needs them
@@ -29,10 +30,6 @@ if TYPE_CHECKING:  # the rules are read only when a command needs them
 RATE = Decimal("0.0001")
 CENT = Decimal("0.01")
 DAY = 86400.0
-
-#: the periods a report can be asked for by name
-PERIODS = ("this-month", "last-month", "this-quarter", "last-90-days")
-
 
 @dataclass(frozen=True)
 class Period:
@@ -498,7 +495,6 @@ def month_name(month: str) -> str:
 #: (a string, as the export writes amounts, so no cent is lost to a float)
 _NUMBER_FIELDS = frozenset({"conversion", "contact_to_account", "rate", "win_rate", "mean_days", "median_days",
                             "mean_days_so_far", "cycle_days"})
-REPORTS = ("funnel", "winrate", "time", "velocity", "forecast", "lost", "activity", "snapshot")
 
 
 def as_json(report: Any) -> Any:

@@ -12,6 +12,7 @@ from textual import events, work
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
+from leadboard import started
 from leadboard.config import Settings
 from leadboard.service import Pipeline
 from leadboard.service.past import PastPipeline
@@ -71,7 +72,9 @@ class LeadboardApp(App[None]):
         # 95,000 objects) stays alive until it closes. Frozen, it is left out of the garbage
         # collector's full sweeps, each of which otherwise scans it all and holds up whatever key
         # or dialog triggered it for some 40 ms. (Textual pauses the collector while scrolling.)
-        gc.freeze()
+        # Start-up ends with the first paint: then the collector goes back to its usual pace (see
+        # ``leadboard.started``).
+        self.call_after_refresh(started)
         self.sub_title = f"{self.pipeline.user}"
         if isinstance(self.pipeline, PastPipeline):
             self.push_screen(BoardScreen(self.pipeline, poll_interval=None))

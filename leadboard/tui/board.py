@@ -59,7 +59,6 @@ from leadboard.tui.screens.help import HelpScreen
 from leadboard.tui.screens.lost import LostScreen
 from leadboard.tui.screens.merge import MergeModal
 from leadboard.tui.screens.reason import ReasonModal
-from leadboard.tui.screens.reports import ReportsScreen
 from leadboard.tui.screens.today import TodayScreen
 from leadboard.tui.text import local_time, safe
 
@@ -961,6 +960,8 @@ class BoardScreen(Screen[None]):
         self.app.push_screen(LostScreen(self, reopen), done)
 
     def action_reports(self) -> None:
+        from leadboard.tui.screens.reports import ReportsScreen  # loaded with the first report
+
         self.app.push_screen(ReportsScreen(self.pipeline))
 
     @property

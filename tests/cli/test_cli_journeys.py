@@ -208,6 +208,18 @@ def test_demo_fills_every_stage(leadboard):
     assert all(card["lost_from"] for card in cards if card["stage"] == "lost")
 
 
+def test_a_long_list_gives_every_card_once_in_board_order(leadboard):
+    """``list`` reads a screenful first, then larger pages: no card is lost or repeated where
+    they meet, in JSON or as text."""
+    made = leadboard("demo", "--cards", "700").out  # "Added 700 demo cards: 330 contact, ..."
+    contacts = int(made.split(": ")[1].split(" contact")[0])
+    as_json = [card["id"] for card in leadboard("list", "--stage", "contact", "--json").json()]
+    as_text = [int(line.split()[0]) for line in leadboard("list", "--stage", "contact").out.splitlines()]
+    assert contacts > 60 and len(as_json) == len(set(as_json)) == contacts
+    assert as_text == as_json
+    assert as_json == sorted(as_json, reverse=True)  # the demo's newest cards head the column
+
+
 #: what must never reach a terminal: ESC, BEL, the 8-bit CSI and the bidi controls, as UTF-8
 TERMINAL_CONTROLS = [b"\x1b", b"\x07", "\x9b".encode(), "\u202e".encode(), "\u2066".encode()]
 

@@ -11,9 +11,9 @@ from datetime import date, timedelta
 import pytest
 
 #: modules no reading command needs: the board, the importer, the email check, the rules (the
-#: default ones are read when a move needs them), schema changes (only when one is due)
+#: default ones are read when a move needs them), schema changes (only when one is due), the reports
 NOT_FOR_READING = ("textual", "email_validator", "leadboard.tui", "leadboard.service.transfer.importer",
-                   "leadboard.domain.rules", "playhouse.migrate")
+                   "leadboard.domain.rules", "playhouse.migrate", "leadboard.service.reports")
 
 _RUN_AND_LIST_MODULES = """
 import json, sys
@@ -52,3 +52,70 @@ def test_promoting_reads_the_rules_but_does_not_load_the_board(leadboard, db, cl
     assert "contact → lead" in out
     assert _loaded(modules, "leadboard.domain.rules")
     assert not _loaded(modules, "textual") and not _loaded(modules, "leadboard.service.transfer.importer")
+    assert not _loaded(modules, "leadboard.service.reports")
+
+
+def test_a_report_loads_the_reports_but_not_the_board(leadboard, db, cli_env):
+    leadboard("add", "Ada Lovelace", "--email", "ada@example.com")
+    out, modules = _modules_loaded_by(cli_env, "--db", db, "report", "funnel", "--json")
+    assert json.loads(out)["stages"][0]["stage"] == "contact"
+    assert _loaded(modules, "leadboard.service.reports") and not _loaded(modules, "textual")
+
+
+_COUNT_COLLECTIONS = """
+import gc, json, sys
+collections = []
+gc.callbacks.append(lambda phase, info: phase == "stop" and collections.append(info["generation"]))
+from leadboard.cli import main
+during_imports = list(collections)
+code = main(sys.argv[1:])
+sys.stdout.flush()
+print(json.dumps({"imports": during_imports, "after": gc.get_threshold(), "frozen": gc.get_freeze_count()}),
+      file=sys.stderr)
+raise SystemExit(code)
+"""
+
+
+def test_the_garbage_collector_waits_out_start_up_then_leaves_it_alone(leadboard, db, cli_env):
+    """Start-up makes objects that live as long as the process: no collection scans them while a
+    command starts, and once it runs they are frozen and the collector is back to Python's pace."""
+    card = leadboard("add", "Ada Lovelace", "--email", "ada@example.com").out.strip()
+    done = subprocess.run([sys.executable, "-c", _COUNT_COLLECTIONS, "--db", db, "show", card, "--json"],
+                          env=cli_env, capture_output=True, text=True, timeout=120, check=True)
+    assert json.loads(done.stdout)["name"] == "Ada Lovelace"
+    seen = json.loads(done.stderr.strip().splitlines()[-1])
+    assert seen["imports"] == []
+    assert tuple(seen["after"]) == (700, 10, 10)  # Python's defaults
+    assert seen["frozen"] > 10_000
+
+
+_OPEN_THE_BOARD = """
+import asyncio, json, sys
+from leadboard.service.setup import open_pipeline
+from leadboard.tui.app import LeadboardApp
+from leadboard.tui.board import BoardScreen
+
+async def main():
+    app = LeadboardApp(open_pipeline(sys.argv[1], "alice"), offer_demo=False, poll_interval=None)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.pause()
+        shown = [card.name for card in app.screen.pipeline.find(None)]
+        before = sorted(sys.modules)
+        await pilot.press("R")
+        await pilot.pause()
+        print(json.dumps({"shown": shown, "before": before, "after": sorted(sys.modules),
+                          "reports_open": not isinstance(app.screen, BoardScreen)}))
+
+asyncio.run(main())
+"""
+
+
+def test_the_board_loads_the_reports_only_when_they_are_opened(leadboard, db, cli_env):
+    leadboard("add", "Ada Lovelace", "--email", "ada@example.com")
+    done = subprocess.run([sys.executable, "-c", _OPEN_THE_BOARD, db], env=cli_env, capture_output=True,
+                          text=True, timeout=120, check=True)
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["shown"] == ["Ada Lovelace"]
+    reports = ("leadboard.service.reports", "leadboard.tui.screens.reports")
+    assert [name for name in reports if name in seen["before"]] == []
+    assert seen["reports_open"] and all(name in seen["after"] for name in reports)
