@@ -155,6 +155,9 @@ def describe() -> str:
 def close() -> None:
     if database.obj is not None and not database.is_closed():
         database.close()
+    writers = getattr(database.obj, "_leadboard_writers", None)
+    if writers is not None:
+        writers.close()
 
 
 #: PostgreSQL's "try the transaction again" states: serialization_failure and deadlock_detected
@@ -223,7 +226,7 @@ class Writers:
         with self._guard:
             if self._said is None:
                 self._said = self._open(create=False)
-            said = self._said is not None and (self._holders > 0 or _flock(self._said, fcntl.LOCK_SH))
+            said = self._said is not None and (self._holders > 0 or self._say())
             if said:
                 self._holders += 1
         try:
@@ -234,6 +237,20 @@ class Writers:
                     self._holders -= 1
                     if not self._holders and self._said is not None:
                         fcntl.flock(self._said, fcntl.LOCK_UN)
+
+    def _say(self) -> bool:
+        # a long run of writes holds the file exclusively for an instant when it looks: try again then
+        for _ in range(3):
+            if self._said is not None and _flock(self._said, fcntl.LOCK_SH):
+                return True
+            time.sleep(0.001)
+        return False
+
+    def close(self) -> None:
+        with self._guard:
+            if self._said is not None and not self._holders:
+                os.close(self._said)
+                self._said = None
 
     def someone_waits(self, fd: int) -> bool:
         """True while a writer holds the file shared (waiting for the write lock, or writing)."""
@@ -282,20 +299,20 @@ class WriteRun:
         """Before the run's next transaction."""
         if not is_sqlite():
             return
-        free_for = time.perf_counter() - self.committed_at
-        if free_for >= HAND_OVER_SECONDS:
-            self.held = 0.0  # colleagues had their chance (the run was reading, say)
-            return
         if self._test is not None and self.writers is not None and self.writers.someone_waits(self._test):
             # until they are done (each says so until it commits), a second at most, so that writers
             # who keep coming one after another cannot stop the run
             deadline = time.perf_counter() + 1.0
             while self.writers.someone_waits(self._test) and time.perf_counter() < deadline:
                 time.sleep(0.002)
-        elif self.held >= self.every:
-            time.sleep(HAND_OVER_SECONDS - free_for)
         else:
-            return
+            free_for = time.perf_counter() - self.committed_at
+            if free_for >= HAND_OVER_SECONDS:
+                self.held = 0.0  # the lock was free long enough (the run was reading, say)
+                return
+            if self.held < self.every:
+                return
+            time.sleep(HAND_OVER_SECONDS - free_for)
         self.hand_overs += 1
         self.held = 0.0
 
