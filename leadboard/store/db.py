@@ -289,17 +289,24 @@ class WriteRun:
 
     def __init__(self, batch_seconds: float):
         self.writers = _writers() if is_sqlite() else None
-        self._test = self.writers._open(create=True) if self.writers is not None else None
-        self.every = HAND_OVER_EVERY_SECONDS if self._test is not None else batch_seconds
+        self._test: int | None = None  # our own descriptor on the writers file, to look through
+        self._made = False
+        self.every = batch_seconds
         self.held = 0.0  # seconds the run has held the lock since it was last free long enough
         self.committed_at = time.perf_counter()
         self.hand_overs = 0
 
     def between(self) -> None:
         """Before the run's next transaction."""
-        if not is_sqlite():
+        if self.writers is None:
             return
-        if self._test is not None and self.writers is not None and self.writers.someone_waits(self._test):
+        if not self._made:
+            # made before the first write, not before: a run refused before it writes leaves no file
+            self._made = True
+            self._test = self.writers._open(create=True)
+            if self._test is not None:
+                self.every = HAND_OVER_EVERY_SECONDS
+        if self._test is not None and self.writers.someone_waits(self._test):
             # until they are done (each says so until it commits), a second at most, so that writers
             # who keep coming one after another cannot stop the run
             deadline = time.perf_counter() + 1.0
