@@ -7,9 +7,9 @@
 For each size it builds (once, cached in --workdir) a demo database, then starts the real board
 headless in a fresh process per run and reports medians of: process start to first full paint,
 peak memory, one cursor move, one promote and one search keystroke (key to repaint), the time of
-``leadboard list --stage lead --json | head``, import throughput with how long a colleague's write waits
-during the import, and each report's time. Every figure is also given as
-a ratio to the same figure on the empty board.
+``leadboard list --stage lead --json | head``, import throughput (a CRM's export of every stage, and a
+plain contacts file) with how long a colleague's write waits during the import, and each report's
+time. Every figure is also given as a ratio to the same figure on the empty board.
 
 A second table puts leadboard beside floors measured in the same run, each as a ratio: a bare Textual
 app with four columns and a footer (first paint), a ten-line script that imports pydantic and
@@ -416,19 +416,49 @@ def time_commands(db: Path, runs: int, workdir: Path) -> dict[str, float]:
     return {key: statistics.median(values) for key, values in times.items()}
 
 
-def time_import(rows: int, workdir: Path, batch_size: int | None = None) -> dict[str, float | None]:
-    """Rows per second of ``leadboard import`` of a ``rows``-row CSV into a database holding one card,
-    while a colleague's process logs calls on that card one write at a time: the median, 99th
-    percentile and longest of those writes (the wait for the import's write lock included)."""
+#: the columns of a plain contacts file: what most first imports are
+CONTACT_COLUMNS = ("name", "company", "email", "phone", "stage", "budget", "notes")
+
+
+def write_contacts_csv(path: Path, rows: int, seed: int = 8) -> None:
+    """A plain contacts file of ``rows`` people, all contacts: a name, a company, a unique email, a
+    phone, a budget and a note, in no particular order (so they land all over the name and email
+    indexes, as a real file's do)."""
+    import csv
+    import random
+
+    from leadboard.service.demo import COMPANY_A, COMPANY_B, FIRST, LAST, SUFFIX
+
+    rng = random.Random(seed)
+    notes = ("met at the fair", "referral", "inbound web form", "cold call", "webinar", "")
+    with open(path, "w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(CONTACT_COLUMNS)
+        for number in range(rows):
+            first, last = rng.choice(FIRST), rng.choice(LAST)
+            company = f"{rng.choice(COMPANY_A)} {rng.choice(COMPANY_B)} {rng.choice(SUFFIX)}"
+            domain = "".join(c for c in company.lower() if c.isalnum())[:20]
+            phone = f"+{rng.choice((1, 44, 49, 55))} {rng.randrange(100, 999)} {rng.randrange(100, 999)} " \
+                    f"{rng.randrange(1000, 9999)}"
+            writer.writerow([f"{first} {last}", company, f"{first}.{last}{number}@{domain}.example.com".lower(),
+                             phone, "contact", rng.randrange(1000, 100_000), rng.choice(notes)])
+
+
+def time_import(rows: int, workdir: Path, batch_size: int | None = None,
+                contacts: bool = False) -> dict[str, float | None]:
+    """Rows per second of ``leadboard import`` of a ``rows``-row CSV (a CRM's export of every stage,
+    or with ``contacts`` a plain contacts file) into a database holding one card, while a
+    colleague's process logs calls on that card one write at a time: the median, 99th percentile and
+    longest of those writes (the wait for the import's write lock included)."""
     if rows == 0:
         return {"import_rows_s": None, "import_wait_p50_ms": None, "import_wait_p99_ms": None,
                 "import_wait_max_ms": None}
     from leadboard.service.setup import close, open_pipeline
     from leadboard.service.transfer.sample import write_sample_csv
 
-    source = workdir / f"import-{rows}.csv"
+    source = workdir / (f"contacts-{rows}.csv" if contacts else f"import-{rows}.csv")
     if not source.exists():
-        write_sample_csv(source, rows)
+        (write_contacts_csv if contacts else write_sample_csv)(source, rows)
     with tempfile.TemporaryDirectory(dir=workdir) as scratch:
         db = Path(scratch) / "import.db"
         card_id = open_pipeline(db, BENCH_USER).create({"name": "Colleague's Card"}).id
@@ -458,10 +488,13 @@ def time_import(rows: int, workdir: Path, batch_size: int | None = None) -> dict
 
 #: ``import --batch-size`` the writes-during-an-import table also measures (the most it takes)
 LARGEST_BATCH = 1_000_000
+PLAIN_CONTACTS = "plain contacts, default batches"
 
 
 def render_import_waits(rows: int, figures: dict[str, dict[str, float | None]]) -> str:
-    """A colleague's writes during a ``rows``-row import, one line per ``--batch-size``."""
+    """A colleague's writes during a ``rows``-row import, one line per file and ``--batch-size``."""
+    from leadboard.service.transfer.sample import COLUMNS as SAMPLE_COLUMNS
+
     lines = ["| writes during an import | rows | import (rows/s) | write p50 (ms) | write p99 (ms) | "
              "write max (ms) |", "|---|---|---|---|---|---|"]
     for batches, values in figures.items():
@@ -470,15 +503,24 @@ def render_import_waits(rows: int, figures: dict[str, dict[str, float | None]]) 
                                     ("import_wait_p99_ms", "{:.1f}"), ("import_wait_max_ms", "{:.1f}"))]
         lines.append(f"| {batches} | {rows:,} | " + " | ".join(cells) + " |")
     lines += ["", "Another process logs a call on a card every 10 ms while the import runs (SQLite); each "
-              "write is timed from its start to its commit, the wait for the import's write lock included."]
+              "write is timed from its start to its commit, the wait for the import's write lock included. "
+              f"The file is a CRM's export of every stage ({len(SAMPLE_COLUMNS)} columns), or a plain contacts file "
+              f"({', '.join(CONTACT_COLUMNS)})."]
     return "\n".join(lines)
 
 
-def time_import_waits(rows: int, workdir: Path, default: dict[str, float | None] | None = None) -> str:
-    """The writes-during-an-import table at ``rows``: default batches (``default`` if measured
-    already) and ``--batch-size LARGEST_BATCH``."""
-    figures = {"default batches": default or time_import(rows, workdir),
-               f"--batch-size {LARGEST_BATCH}": time_import(rows, workdir, LARGEST_BATCH)}
+#: the rows of the writes-during-an-import table: (label, --batch-size, plain contacts file)
+IMPORT_RUNS = (("default batches", None, False), (f"--batch-size {LARGEST_BATCH}", LARGEST_BATCH, False),
+               (PLAIN_CONTACTS, None, True))
+
+
+def time_import_waits(rows: int, workdir: Path,
+                      measured: dict[str, dict[str, float | None]] | None = None) -> str:
+    """The writes-during-an-import table at ``rows``: each of ``IMPORT_RUNS`` (taken from
+    ``measured`` where measured already)."""
+    measured = measured or {}
+    figures = {label: measured.get(label) or time_import(rows, workdir, batch_size, contacts)
+               for label, batch_size, contacts in IMPORT_RUNS}
     return render_import_waits(rows, figures)
 
 
@@ -549,6 +591,8 @@ FIGURES = (
     ("import_rows_s", "import (rows/s)", "{:,.0f}"),
     ("import_wait_p99_ms", "a write during import, p99 (ms)", "{:.1f}"),
     ("import_wait_max_ms", "a write during import, max (ms)", "{:.1f}"),
+    ("import_contacts_rows_s", "import plain contacts (rows/s)", "{:,.0f}"),
+    ("import_contacts_wait_max_ms", "a write during it, max (ms)", "{:.1f}"),
     *((f"asof_{days}_paint_s", f"as-of board {days} days back, first paint (s)", "{:.2f}") for days in AS_OF_DAYS),
 )
 
@@ -572,6 +616,7 @@ def benchmark(sizes: Sequence[int], runs: int, workdir: Path, say: Callable[[str
     workdir.mkdir(parents=True, exist_ok=True)
     results: dict[int, dict[str, float | None]] = {}
     reports: dict[int, dict[str, float]] = {}
+    measured: dict[str, dict[str, float | None]] = {}
     for size in sizes:
         db = workdir / f"bench-{size}.db"
         build_database(db, size, say)
@@ -580,6 +625,11 @@ def benchmark(sizes: Sequence[int], runs: int, workdir: Path, say: Callable[[str
         medians.update(time_commands(db, runs, workdir))
         imported = time_import(size, workdir)
         medians.update(imported)
+        plain = time_import(size, workdir, contacts=True)
+        medians["import_contacts_rows_s"] = plain["import_rows_s"]
+        medians["import_contacts_wait_max_ms"] = plain["import_wait_max_ms"]
+        if size == sizes[-1]:
+            measured = {"default batches": imported, PLAIN_CONTACTS: plain}
         results[size] = medians
         reports[size] = time_reports(db, runs)
     say(f"measuring the floors ({runs} runs)…")
@@ -587,9 +637,7 @@ def benchmark(sizes: Sequence[int], runs: int, workdir: Path, say: Callable[[str
     floors = [_run_probe("floor", inputs) for _ in range(runs)]
     floor = {key: statistics.median(f[key] for f in floors) for key in floors[0]}
     largest = sizes[-1]
-    waits = time_import_waits(largest, workdir, {key: results[largest][key] for key in
-                                                 ("import_rows_s", "import_wait_p50_ms", "import_wait_p99_ms",
-                                                  "import_wait_max_ms")}) if largest else ""
+    waits = time_import_waits(largest, workdir, measured) if largest else ""
     return "\n\n".join(part for part in (render_table(results, runs), render_floors(results, floor),
                                           render_reports(reports, runs), waits) if part)
 

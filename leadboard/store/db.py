@@ -7,9 +7,14 @@ URL. Nothing above this module needs to know which engine it is talking to.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
 import random
+import stat
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -17,6 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 import peewee
 
 from leadboard.domain.errors import InvalidInput
+from leadboard.store.files import WRITERS_SUFFIX
 
 database = peewee.DatabaseProxy()
 
@@ -149,6 +155,9 @@ def describe() -> str:
 def close() -> None:
     if database.obj is not None and not database.is_closed():
         database.close()
+    writers = getattr(database.obj, "_leadboard_writers", None)
+    if writers is not None:
+        writers.close()
 
 
 #: PostgreSQL's "try the transaction again" states: serialization_failure and deadlock_detected
@@ -172,16 +181,161 @@ def is_retryable(error: BaseException) -> bool:
 #: seconds a long run of write transactions (an import) leaves the write lock free between two
 #: of them on SQLite, whose waiting writers look again only every 100 ms once they have waited a while
 HAND_OVER_SECONDS = 0.1
+#: seconds a long run of writes holds the write lock at most without a hand-over, whether or not a
+#: colleague said they wait: writers that cannot say so (another program, or a folder leadboard may not
+#: add the writers file to) wait no longer than this and a transaction
+HAND_OVER_EVERY_SECONDS = 2.0
 
 
-def hand_over_write_lock(free_for: float) -> None:
-    """Between two transactions of a long run of writes: keep the write lock free (it has been for
-    ``free_for`` seconds) for ``HAND_OVER_SECONDS``, so a colleague's writer waiting for it gets it. SQLite queues
-    nobody (a waiting writer sleeps and tries again), so without this an import that commits and
-    begins again at once could keep a colleague waiting for as long as it runs; PostgreSQL queues
-    waiting transactions, so there it costs nothing."""
-    if is_sqlite() and free_for < HAND_OVER_SECONDS:
-        time.sleep(HAND_OVER_SECONDS - free_for)
+class Writers:
+    """Who waits for a SQLite database's write lock. SQLite queues nobody: a writer that finds the
+    lock taken sleeps and tries again, so a long run of transactions (an import) that begins the next
+    one at once could keep a colleague waiting for as long as it runs. So leadboard's writers hold a
+    shared ``flock`` on ``<database>-writers`` from before they ask for the write lock until they
+    commit, and the run, between two of its transactions, tries for an exclusive one without
+    waiting: it fails exactly while somebody is waiting or writing, and only then does the run
+    leave the lock free until they are done. The file is made by a long run of writes (writers only
+    use it when it is there), with the database file's mode, and holds nothing."""
+
+    def __init__(self, database_file: Path):
+        self.database_file = database_file
+        self.path = database_file.with_name(database_file.name + WRITERS_SUFFIX)
+        self._said: int | None = None  # the descriptor this process's writers hold shared
+        self._holders = 0  # this process's transactions holding it (threads share the descriptor)
+        self._guard = threading.Lock()
+
+    def _open(self, create: bool) -> int | None:
+        flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | (os.O_CREAT if create else 0)
+        try:
+            mode = stat.S_IMODE(os.stat(self.database_file).st_mode) & 0o666
+            fd = os.open(self.path, flags, mode)
+        except OSError:  # not made yet, or a folder leadboard may not add files to
+            return None
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            os.close(fd)
+            return None
+        if create and info.st_uid == os.geteuid() and stat.S_IMODE(info.st_mode) != mode:
+            with contextlib.suppress(OSError):  # the umask narrowed it: the database's own mode
+                os.fchmod(fd, mode)
+        return fd
+
+    @contextlib.contextmanager
+    def waiting(self) -> Iterator[None]:
+        """Say so for the length of the block (a transaction from before it asks for the lock)."""
+        with self._guard:
+            if self._said is None:
+                self._said = self._open(create=False)
+            said = self._said is not None and (self._holders > 0 or self._say())
+            if said:
+                self._holders += 1
+        try:
+            yield
+        finally:
+            if said:
+                with self._guard:
+                    self._holders -= 1
+                    if not self._holders and self._said is not None:
+                        fcntl.flock(self._said, fcntl.LOCK_UN)
+
+    def _say(self) -> bool:
+        # a long run of writes holds the file exclusively for an instant when it looks: try again then
+        for _ in range(3):
+            if self._said is not None and _flock(self._said, fcntl.LOCK_SH):
+                return True
+            time.sleep(0.001)
+        return False
+
+    def close(self) -> None:
+        with self._guard:
+            if self._said is not None and not self._holders:
+                os.close(self._said)
+                self._said = None
+
+    def someone_waits(self, fd: int) -> bool:
+        """True while a writer holds the file shared (waiting for the write lock, or writing)."""
+        if not _flock(fd, fcntl.LOCK_EX):
+            return True
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+
+
+def _flock(fd: int, how: int) -> bool:
+    try:
+        fcntl.flock(fd, how | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _writers() -> Writers | None:
+    path = sqlite_path()
+    if path is None:
+        return None
+    writers = getattr(database.obj, "_leadboard_writers", None)
+    if writers is None:  # one per database object, like its connections
+        writers = database.obj._leadboard_writers = Writers(path)
+    return writers
+
+
+class WriteRun:
+    """A long run of write transactions (an import) on one database: between two of them,
+    ``between`` leaves the write lock to colleagues who wait for it, for as long as they wait.
+
+    On SQLite a colleague's leadboard says it waits (``Writers``); those who cannot still get the
+    lock for ``HAND_OVER_SECONDS`` once the run has held it ``HAND_OVER_EVERY_SECONDS`` (every
+    ``BATCH`` seconds, the run's own transaction time, where the writers file cannot be made).
+    PostgreSQL queues waiting transactions, so there it costs nothing."""
+
+    def __init__(self, batch_seconds: float):
+        self.writers = _writers() if is_sqlite() else None
+        self._test: int | None = None  # our own descriptor on the writers file, to look through
+        self._made = False
+        self.every = batch_seconds
+        self.held = 0.0  # seconds the run has held the lock since it was last free long enough
+        self.committed_at = time.perf_counter()
+        self.hand_overs = 0
+
+    def between(self) -> None:
+        """Before the run's next transaction."""
+        if self.writers is None:
+            return
+        if not self._made:
+            # made before the first write, not before: a run refused before it writes leaves no file
+            self._made = True
+            self._test = self.writers._open(create=True)
+            if self._test is not None:
+                self.every = HAND_OVER_EVERY_SECONDS
+        if self._test is not None and self.writers.someone_waits(self._test):
+            # until they are done (each says so until it commits), a second at most, so that writers
+            # who keep coming one after another cannot stop the run
+            deadline = time.perf_counter() + 1.0
+            while self.writers.someone_waits(self._test) and time.perf_counter() < deadline:
+                time.sleep(0.002)
+        else:
+            free_for = time.perf_counter() - self.committed_at
+            if free_for >= HAND_OVER_SECONDS:
+                self.held = 0.0  # the lock was free long enough (the run was reading, say)
+                return
+            if self.held < self.every:
+                return
+            time.sleep(HAND_OVER_SECONDS - free_for)
+        self.hand_overs += 1
+        self.held = 0.0
+
+    def transaction(self, work: Callable[[], T]) -> T:
+        """``in_transaction(work)``, counted in the time the run holds the lock."""
+        began = time.perf_counter()
+        try:
+            return in_transaction(work)
+        finally:
+            self.committed_at = time.perf_counter()
+            self.held += self.committed_at - began
+
+    def close(self) -> None:
+        if self._test is not None:
+            os.close(self._test)
+            self._test = None
 
 
 #: transactions this process had to run again (see in_transaction); a figure for tests and benchmarks
@@ -200,9 +354,10 @@ def in_transaction(work: Callable[[], T], attempts: int = 8) -> T:
     if database.in_transaction():
         with database.atomic():
             return work()
+    writers = _writers() if is_sqlite() else None
     for attempt in range(attempts):
         try:
-            with database.atomic():
+            with writers.waiting() if writers is not None else contextlib.nullcontext(), database.atomic():
                 return work()
         except Exception as error:
             if not is_retryable(error) or attempt == attempts - 1:

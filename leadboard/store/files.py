@@ -18,8 +18,10 @@ from pathlib import Path
 
 from leadboard.domain.errors import InvalidInput, UnsafeDatabase
 
-#: the files SQLite keeps beside a database
-COMPANION_SUFFIXES = ("-wal", "-shm", "-journal")
+#: the file beside a database through which leadboard's writers say they wait (``db.Writers``)
+WRITERS_SUFFIX = "-writers"
+#: the files SQLite (and leadboard) keep beside a database
+COMPANION_SUFFIXES = ("-wal", "-shm", "-journal", WRITERS_SUFFIX)
 PRIVATE_FILE = 0o600
 PRIVATE_FOLDER = 0o700
 SHARED_FILE = 0o660

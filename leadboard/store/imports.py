@@ -195,8 +195,9 @@ def cards_by_name_and_company(pairs: Iterable[tuple[str, str]]) -> dict[tuple[st
 # ---- bulk inserts (the cards themselves: ``cards.insert_many``) ---------------------------
 
 
-def insert_history(rows: Sequence[Sequence[Any]]) -> None:
-    """Append history rows (values in ``HISTORY_COLUMNS`` order)."""
+def insert_history(rows: Sequence[Sequence[Any]], new_cards: bool = False) -> None:
+    """Append history rows (values in ``HISTORY_COLUMNS`` order), and the stage visits they make;
+    ``new_cards`` when their cards were written in this transaction, with no history before."""
     if not rows:
         return
     if is_sqlite():
@@ -207,7 +208,11 @@ def insert_history(rows: Sequence[Sequence[Any]]) -> None:
         names = [History.card if name == "card_id" else getattr(History, name) for name in HISTORY_COLUMNS]
         for start in range(0, len(rows), 1000):
             History.insert_many(rows[start:start + 1000], fields=names).execute()
-    visits.rebuild(row[0] for row in rows)
+    card_ids = [row[0] for row in rows]
+    if new_cards and len(set(card_ids)) == len(rows) and all(row[1] == "import" for row in rows):
+        visits.opened_on_import(card_ids)
+    else:
+        visits.rebuild(card_ids)
 
 
 def insert_activities(rows: Sequence[Sequence[Any]]) -> None:

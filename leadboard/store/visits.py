@@ -69,12 +69,26 @@ def undone(card_id: int, undone_history_id: int) -> None:
         StageVisit.update(left_at=None, left_to=None).where(StageVisit.id == previous).execute()
 
 
+def opened_on_import(card_ids: Iterable[int]) -> None:
+    """The visits of new cards whose one history row is their import (a plain file's contacts): each
+    is in its stage since its created time, by that row. What ``rebuild`` makes of such a history,
+    without replaying it (a third of the time)."""
+    ids = sorted(set(card_ids))
+    for start in range(0, len(ids), _CHUNK):
+        # the ids are ints from the database, so they are safe to write into the statement
+        listed = ", ".join(str(int(card_id)) for card_id in ids[start:start + _CHUNK])
+        database.execute_sql(
+            "INSERT INTO stage_visit (card_id, stage, from_stage, entered_at, opened_by, owner, amount) "
+            "SELECT h.card_id, h.to_stage, h.from_stage, c.created_at, h.id, c.owner, c.amount "
+            f"FROM history h JOIN card c ON c.id = h.card_id WHERE h.card_id IN ({listed})")
+
+
 def rebuild(card_ids: Iterable[int]) -> None:
     """Replace the visits of ``card_ids`` by a replay of their history (after a bulk write)."""
     ids = sorted(set(card_ids))
     for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start:start + _CHUNK]
-        StageVisit.delete().where(StageVisit.card.in_(chunk)).execute()
-        # the ids are ints from the database, so they are safe to write into the statement
-        listed = ", ".join(str(int(card_id)) for card_id in chunk)
+        # the ids are ints from the database, so they are safe to write into the statements (peewee
+        # would build a node per id, ~10 µs a card)
+        listed = ", ".join(str(int(card_id)) for card_id in ids[start:start + _CHUNK])
+        database.execute_sql(f'DELETE FROM "stage_visit" WHERE "card_id" IN ({listed})')
         database.execute_sql(_REBUILD.format(ids=listed))

@@ -19,8 +19,9 @@ def test_benchmark_reports_a_row_per_size_with_every_figure(tmp_path):
     reports = next(table for header, table in tables.items() if "funnel (ms)" in header)
     assert set(rows) >= {"cards", "0", "60"}
     cells = [cell.strip() for cell in rows["60"].split("|")[2:-1]]
-    assert len(cells) == 14
+    assert len(cells) == 16
     assert "a write during import, max (ms)" in rows["cards"]
+    assert "import plain contacts (rows/s)" in rows["cards"] and "a write during it, max (ms)" in rows["cards"]
     assert "as-of board 30 days back, first paint (s)" in rows["cards"]
     assert "as-of board 180 days back, first paint (s)" in rows["cards"]
     # every board figure is a number with its ratio to the empty board; import has a rate at 60 rows,
@@ -51,10 +52,11 @@ def test_benchmark_reports_a_row_per_size_with_every_figure(tmp_path):
     assert len(timed) == 8 and all(float(cell.split(" ")[0]) >= 0 for cell in timed), timed
     assert "funnel (ms)" in reports["cards"] and "snapshot (ms)" in reports["cards"]
 
-    # and a colleague's writes during an import of the largest size, with default and with the largest batches
+    # and a colleague's writes during an import of the largest size, with default and with the largest
+    # batches, and during an import of a plain contacts file
     waits = next(table for header, table in tables.items() if "writes during an import" in header)
-    assert set(waits) >= {"default batches", "--batch-size 1000000"}
-    for batches in ("default batches", "--batch-size 1000000"):
+    assert set(waits) >= {"default batches", "--batch-size 1000000", "plain contacts, default batches"}
+    for batches in ("default batches", "--batch-size 1000000", "plain contacts, default batches"):
         rate, p50, p99, most = [cell.strip() for cell in waits[batches].split("|")[3:-1]]
         assert float(rate.replace(",", "")) > 0 and 0 < float(p50) <= float(p99) <= float(most), waits[batches]
 

@@ -423,3 +423,29 @@ def test_an_imported_card_enters_its_stage_on_the_date_the_file_gave(pipeline: P
     assert [(s.stage, s.entered) for s in january.stages if s.entered] == [(Stage.LEAD, 1)]
     today = reports.funnel(Period(date.today() - timedelta(days=1), date.today() + timedelta(days=1)))
     assert [(s.stage, s.entered) for s in today.stages if s.entered] == [(Stage.CONTACT, 1)]
+
+
+def test_the_visits_of_an_imported_contacts_file_are_what_a_replay_of_its_history_gives(
+        pipeline: Pipeline, tmp_path) -> None:
+    from leadboard.store import visits
+    from leadboard.store.db import in_transaction
+    from leadboard.store.models import StageVisit
+    from tests.service.import_helpers import run_import, write_csv
+
+    path = write_csv(tmp_path / "contacts.csv", ["Name", "E-mail", "Owner", "Budget", "created_at"],
+                     [["Ada", "ada@example.com", "alice", "2000", "2026-01-15 10:00:00"],
+                      ["Grace", "grace@example.com", "bob", "", ""],
+                      ["Alan", "", "", "500", "2025-11-02"]])
+    run_import(pipeline, path)
+
+    def stays() -> list[tuple[object, ...]]:
+        return sorted(tuple(row[1:]) for row in StageVisit.select().tuples())
+
+    imported = stays()
+    assert [(stage, entered_at.date() if hasattr(entered_at, "date") else str(entered_at)[:10], left_at, owner)
+            for _card, stage, _from, entered_at, left_at, _to, _by, owner, _amount in imported] == [
+        ("contact", date(2026, 1, 15), None, "alice"), ("contact", date.today(), None, "bob"),
+        ("contact", date(2025, 11, 2), None, "alice")]  # a blank owner is the one importing
+    card_ids = [row[0] for row in imported]
+    in_transaction(lambda: visits.rebuild(card_ids))
+    assert stays() == imported

@@ -4,11 +4,13 @@ three or more digits typed (grouped any way) also find the phones that hold them
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from leadboard.domain.filter import CardFilter
 from leadboard.service import Pipeline
-from leadboard.store import db
+from leadboard.store import cards, db
 from leadboard.store.cards import _where
 from leadboard.store.models import Card
 
@@ -130,3 +132,26 @@ def test_phone_digits_search_uses_the_index_on_both_engines(people: Pipeline, en
         assert "card_phone_digits_trgm" in plan and "card_search_trgm" in plan
     else:
         assert "VIRTUAL TABLE INDEX" in plan and "SCAN card" not in plan.replace("SCAN card_search", "")
+
+
+def test_cards_written_in_bulk_are_found_by_name_and_by_phone_digits_as_one_by_one(pipeline: Pipeline) -> None:
+    """The bulk writer (import, demo) fills the search index itself, phone tails included, with
+    exactly what the card's own triggers would have put there; a column that no card of the lot
+    fills (here title, budget) is stored empty."""
+    now = datetime(2026, 3, 1, 9, 30)
+    phones = ["+1 (415) 555-0134", None, "020 7946 0018", "4165550134"]
+    rows = [{"stage": "contact", "rank": float(n), "version": 1, "owner": None, "created_at": now,
+             "created_by": "alice", "updated_at": now, "updated_by": "alice", "name": f"Bulk Person{n}",
+             "kind": "person", "company": "Bulk Co", "email": None, "phone": phone, "title": None, "budget": None,
+             "amount": 0, "warnings": ""}
+            for n, phone in enumerate(phones)]
+    ids = db.in_transaction(lambda: cards.insert_many(rows, now))
+    pipeline.create({"name": "One Byone", "phone": "+1 (415) 555-0134"})
+    assert names(pipeline, "4155550134") == ["Bulk Person0", "One Byone"]
+    assert names(pipeline, "7946 0018") == ["Bulk Person2"]
+    assert names(pipeline, "5550134") == ["Bulk Person0", "Bulk Person3", "One Byone"]
+    assert names(pipeline, "person1") == ["Bulk Person1"]
+    stored = {card.id: (card.phone, card.title, card.budget) for card in Card.select().where(Card.id.in_(ids))}
+    assert stored == {card_id: (phone, None, None) for card_id, phone in zip(ids, phones, strict=True)}
+    if db.is_sqlite():  # the index holds exactly what the cards' columns give (FTS5 compares them)
+        db.database.execute_sql("INSERT INTO card_search(card_search, rank) VALUES ('integrity-check', 1)")

@@ -53,7 +53,7 @@ from leadboard.service.transfer.reading import Record, Source, open_source
 from leadboard.service.transfer.rows import Placed, Rejected, RowReader
 from leadboard.store import cards as card_store
 from leadboard.store import files, imports, journal, planned
-from leadboard.store.db import HAND_OVER_SECONDS, hand_over_write_lock, in_transaction
+from leadboard.store.db import WriteRun, in_transaction
 
 #: rows a batch is read and checked in (``--batch-size``), and the most a transaction writes: large
 #: enough that each commit and full-text merge is paid rarely
@@ -556,24 +556,15 @@ class _Run:
         in_transaction(self._start)
         summary = self.summary
         summary.resumed_at = self.committed.rows_done
-        # seconds this run has held the write lock since it was last free for HAND_OVER_SECONDS: a
-        # run of transactions (however small) leaves it free that long every BATCH_SECONDS
-        held, committed_at = 0.0, time.perf_counter()
+        # between two transactions, colleagues waiting for the write lock get it
+        writes = WriteRun(BATCH_SECONDS)
         try:
             for batch in _prepared(self.source, self.reader, self.options, self.committed.rows_done):
                 first = batch.rows_after - len(batch.items)  # rows of a batch are numbered in a run
                 start = 0
                 while start < len(batch.items):
-                    free_for = time.perf_counter() - committed_at
-                    if free_for >= HAND_OVER_SECONDS:
-                        held = 0.0  # colleagues had their chance (reading the next batch, say)
-                    elif held >= BATCH_SECONDS:
-                        hand_over_write_lock(free_for)
-                        held = 0.0
-                    began = time.perf_counter()
-                    written = in_transaction(partial(self._write, batch.items, first, start))
-                    committed_at = time.perf_counter()
-                    held += committed_at - began
+                    writes.between()
+                    written = writes.transaction(partial(self._write, batch.items, first, start))
                     self._landed(written)
                     start = written.end
                     if progress:
@@ -583,6 +574,8 @@ class _Run:
             if not self.committed.rejected and path.is_file() and path.stat().st_size == 0:
                 self.rejects.remove()  # nothing was ever written to it: the empty file goes too
             raise
+        finally:
+            writes.close()
         in_transaction(lambda: imports.finish_run(self.run_id, self.now))
         done = self.committed
         summary.rows = done.rows_done
@@ -729,7 +722,7 @@ class _Run:
             activities.extend((card_id, a.kind.value, a.summary, a.at, a.by) for a in item.activities)
             plans.extend(planned.new_row(card_id, p.kind, p.summary, p.due, p.owner, p.planned_by, p.planned_at)
                          for p in item.plans)
-        imports.insert_history(history)
+        imports.insert_history(history, new_cards=True)
         imports.insert_activities(activities)
         if plans:
             planned.insert_many(plans)
