@@ -6,12 +6,14 @@ without ``--update`` and gate enforcement."""
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
 from leadboard.service.transfer.columns import parse_stage_map
 from leadboard.service.transfer.importer import ImportSummary
+from leadboard.service.transfer.plan import Tally
 from leadboard.store.models import Card as CardRow
 from tests.service.import_helpers import run_import, write_csv
 
@@ -34,6 +36,11 @@ def _what_happened(summary: ImportSummary) -> list[str]:
     return [re.sub(r": see .*\.rejects(-\d+)?\.csv\.$", ".", line) for line in lines]
 
 
+def _tally(summary: ImportSummary) -> Tally:
+    """Every figure of the summary's tally, as one value to compare."""
+    return Tally(**{each.name: getattr(summary, each.name) for each in fields(Tally)})
+
+
 def _both_runs(pipeline, path: Path, **options) -> tuple[ImportSummary, ImportSummary]:
     before = CardRow.select().count()
     dry = run_import(pipeline, path, dry_run=True, **options)
@@ -47,7 +54,7 @@ def _both_runs(pipeline, path: Path, **options) -> tuple[ImportSummary, ImportSu
 def test_the_dry_run_of_a_vendor_export_says_what_the_import_does(pipeline, name):
     dry, real = _both_runs(pipeline, FILES / name)
     assert real.imported > 0
-    assert dry.tally == real.tally
+    assert _tally(dry) == _tally(real)
     assert _what_happened(dry) == _what_happened(real)
 
 
@@ -79,7 +86,7 @@ def test_the_dry_run_of_a_file_with_duplicates_and_rejects_says_what_the_import_
     dry, real = _both_runs(pipeline, path, stage_map=parse_stage_map(["Hot=lead,Negotiation=opportunity"]),
                            **options)
 
-    assert dry.tally == real.tally
+    assert _tally(dry) == _tally(real)
     assert _what_happened(dry) == _what_happened(real)
     assert (real.imported, real.rejected) == (4, 2)
     assert (real.updated, real.skipped) == ((3, 1) if options.get("update") else (0, 4))

@@ -104,15 +104,16 @@ class ImportProgress:
     rows_done: int
 
 
-@dataclass
-class ImportSummary:
+@dataclass(kw_only=True)
+class ImportSummary(Tally):
+    """What an import did (or, in a dry run, would do): the tally of the run's plans (a real run's:
+    those committed), counted once for both runs, with what the file and the run say around it."""
+
     path: Path
     described: str
     plan: ColumnPlan
     dry_run: bool
     rows: int = 0
-    #: what the run's plans do (a real run's: those committed), counted once for both runs
-    tally: Tally = field(default_factory=Tally)
     unknown_stages: Counter[str] = field(default_factory=Counter)
     #: owners as the file names them, with their rows (a dry run lists them for ``--owner-map``)
     owners: Counter[str] = field(default_factory=Counter)
@@ -124,62 +125,6 @@ class ImportSummary:
     first_rejects: list[str] = field(default_factory=list)
     resumed_at: int = 0
     seconds: float = 0.0
-
-    # the figures of the tally, as the summary's own
-
-    @property
-    def imported(self) -> int:
-        return self.tally.imported
-
-    @property
-    def placed_lower(self) -> int:
-        return self.tally.placed_lower
-
-    @property
-    def updated(self) -> int:
-        return self.tally.updated
-
-    @property
-    def skipped(self) -> int:
-        return self.tally.skipped
-
-    @property
-    def rejected(self) -> int:
-        return self.tally.rejected
-
-    @property
-    def blank(self) -> int:
-        return self.tally.blank
-
-    @property
-    def with_warnings(self) -> int:
-        """Cards kept at their source stage although they fail gate rules (recorded as warnings)."""
-        return self.tally.with_warnings
-
-    @property
-    def dated(self) -> int:
-        """Cards whose move into their stage the file dates (won, lost or converted then)."""
-        return self.tally.dated
-
-    @property
-    def blocked_by(self) -> Counter[str]:
-        """Rule id -> cards it held back (enforce_gates)."""
-        return self.tally.blocked_by
-
-    @property
-    def warned(self) -> Counter[str]:
-        """Rule id -> cards that carry it as an accepted warning."""
-        return self.tally.warned
-
-    @property
-    def stages(self) -> Counter[str]:
-        """Stage -> cards imported there."""
-        return self.tally.stages
-
-    @property
-    def kept_as_text(self) -> Counter[str]:
-        """Column -> values that could not be read into its field, kept as text on their cards."""
-        return self.tally.kept
 
     def lines(self) -> list[str]:
         """The summary a person reads: what happened, in a few lines."""
@@ -322,7 +267,7 @@ def import_file(pipeline: Pipeline, path: str | Path, options: ImportOptions | N
     started = time.perf_counter()
     source = open_source(path)
     plan = plan_columns(source.header, options.column_map, pipeline.rules)
-    summary = ImportSummary(source.path, source.described, plan, options.dry_run)
+    summary = ImportSummary(path=source.path, described=source.described, plan=plan, dry_run=options.dry_run)
     reader = RowReader(plan, options.stage_map, pipeline.rules, pipeline.user, pipeline._clock(),
                        pipeline._today(), options.enforce_gates, source.path.name,
                        keep_for_update=options.update, owner_map=options.owner_map)
@@ -595,11 +540,11 @@ class _Run:
             self.rejects.resume(state.get("rejects_path") or self.rejects.path, run.rejects_bytes,
                                 state.get("last_rejects", "").encode("utf-8"))
             self.tops, self.span = state["tops"], state["span"]
-            self.summary.tally.add(Tally(
+            self.summary.add(Tally(
                 imported=run.imported, placed_lower=run.placed_lower, updated=run.updated, skipped=run.skipped,
                 rejected=run.rejected, with_warnings=state.get("with_warnings", 0), dated=state.get("dated", 0),
                 blocked_by=Counter(state.get("blocked_by", {})), warned=Counter(state.get("warned", {})),
-                kept=Counter(state.get("kept_as_text", {})), stages=Counter(state.get("stages", {}))))
+                kept_as_text=Counter(state.get("kept_as_text", {})), stages=Counter(state.get("stages", {}))))
             return
         imports.abandon_runs(key, self.now)
         self.look_up_all = imports.any_card()
@@ -613,10 +558,11 @@ class _Run:
         those of ``done``, the slice this state is committed with)."""
         done = done or _Slice(0)
         tally = Tally()
-        tally.add(self.summary.tally)
+        tally.add(self.summary)
         tally.add(done.tally)
         return {"tops": self.tops, "span": self.span, "rejects_path": str(self.rejects.path),
-                "blocked_by": dict(tally.blocked_by), "kept_as_text": dict(tally.kept), "stages": dict(tally.stages),
+                "blocked_by": dict(tally.blocked_by), "kept_as_text": dict(tally.kept_as_text),
+                "stages": dict(tally.stages),
                 "warned": dict(tally.warned), "with_warnings": tally.with_warnings, "dated": tally.dated,
                 "last_rejects": done.rejects.decode("utf-8")}
 
@@ -655,7 +601,7 @@ class _Run:
         """A slice has committed: its rejects go to the file, its figures to the summary."""
         self.rejects.append(done.rejects)
         self.committed = done.after
-        self.summary.tally.add(done.tally)
+        self.summary.add(done.tally)
         if not self.look_up_all:
             self.seen.update(done.added)
 
@@ -754,7 +700,7 @@ class _DryRun:
         summary = self.summary
         for batch in _prepared(source, self.reader, self.options, 0):
             plan = self.planner.plan(batch.items, _stored_cards, card_store.get)
-            summary.tally.add(plan.tally)
+            summary.add(plan.tally)
             shown = plan.rejected[:FIRST_REJECTS - len(summary.first_rejects)]
             summary.first_rejects.extend(rejected.reason for rejected in shown)
             summary.rows = batch.rows_after

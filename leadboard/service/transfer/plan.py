@@ -56,7 +56,7 @@ class Tally:
     #: rule id -> imported cards that carry it as an accepted warning
     warned: Counter[str] = field(default_factory=Counter)
     #: column -> values of imported cards that could not be read into its field, kept as text
-    kept: Counter[str] = field(default_factory=Counter)
+    kept_as_text: Counter[str] = field(default_factory=Counter)
     #: stage -> cards imported there
     stages: Counter[str] = field(default_factory=Counter)
 
@@ -66,7 +66,7 @@ class Tally:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.blocked_by.update(other.blocked_by)
         self.warned.update(other.warned)
-        self.kept.update(other.kept)
+        self.kept_as_text.update(other.kept_as_text)
         self.stages.update(other.stages)
 
     def count_new(self, item: Placed) -> None:
@@ -78,7 +78,7 @@ class Tally:
             self.with_warnings += 1
             self.warned.update(item.warned)
         if item.kept:
-            self.kept.update(item.kept)
+            self.kept_as_text.update(item.kept)
         if item.entered is not None:
             self.dated += 1
         self.stages[item.stage] += 1
