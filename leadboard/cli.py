@@ -182,7 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
     delete.add_argument("id", type=_card_id)
     delete.add_argument("--erase", action="store_true",
                         help="for an erasure request (GDPR, LGPD): remove the card's fields, history, journal, "
-                             "activities and planned steps for good, keeping only who erased it and when; "
+                             "activities and planned steps for good, with the cards merged into it and what it "
+                             "brought to the cards it was merged into, keeping only who erased it and when; "
                              "cannot be undone; asks first")
     delete.add_argument("--yes", action="store_true",
                         help="erase without asking (needed when standard input is not a terminal)")

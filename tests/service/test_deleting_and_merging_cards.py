@@ -12,9 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from leadboard.domain.card import Card
 from leadboard.domain.errors import CardNotFound, CardRemoved, Conflict, InvalidInput, UndoRefused
 from leadboard.domain.filter import CardFilter
 from leadboard.domain.history import ChangeKind
+from leadboard.domain.planned import PlannedRecord
+from leadboard.domain.rules import default_rules_text, parse_rules
 from leadboard.domain.stages import Stage
 from leadboard.service.pipeline import Pipeline
 from leadboard.service.reports import period
@@ -398,3 +401,142 @@ def test_erasing_a_card_merged_into_one_deleted_since_leaves_nothing_of_it_for_a
     if engine == "sqlite":
         stored = _stored(db_target)
         assert b"Qzxjwv" not in stored and b"qzxjwv" not in stored
+
+
+# ---- erasing along a chain of merges ----------------------------------------------------------------
+
+TEAM = default_rules_text() + '\n[fields.industry]\nlabel = "Industry"\ntype = "text"\n'
+
+
+@pytest.fixture
+def team(pipeline: Pipeline) -> Pipeline:
+    """Alice, on a team that declares an Industry field (kept in the card's extras)."""
+    return Pipeline(parse_rules(TEAM, "team.toml"), "alice")
+
+
+def _nothing_of_augusta(pipeline: Pipeline, db_target: str, engine: str) -> None:
+    """No card, search row, journal line or (on SQLite) byte of the database holds Augusta's data."""
+    assert pipeline.overview(CardFilter(search="qzxjwv"), 50)[0][Stage.CONTACT].cards == 0
+    lines = JournalField.select().where(JournalField.old.contains("zxjwv") | JournalField.new.contains("zxjwv")
+                                        | JournalField.old.contains("Vbnmkl") | JournalField.new.contains("Vbnmkl"))
+    assert [(line.field, line.old, line.new) for line in lines] == []
+    rows = [row.__data__ for row in CardRow.select()]
+    assert not any("zxjwv" in str(row).lower() or "vbnmkl" in str(row).lower() for row in rows), rows
+    assert not any("zxjwv" in row.summary.lower() for row in PlannedActivity.select())
+    assert not any("zxjwv" in row.summary.lower() for row in Activity.select())
+    assert not any("zxjwv" in (row.reason or "").lower() for row in History.select())
+    if engine == "sqlite":  # nothing left in the file or its log either
+        stored = _stored(db_target)
+        for text in (b"Qzxjwv", b"qzxjwv", b"Vbnmkl", b"Demo of the", b"budget frozen", b"Call Augusta"):
+            assert text not in stored, text
+
+
+def _chain(team: Pipeline) -> tuple[Card, Card, Card, PlannedRecord]:
+    """Augusta's card merged into Ada's, and Ada's later into Grace's: (augusta, ada, grace, the
+    step Augusta planned)."""
+    grace = team.create({"name": "Grace Hopper", "email": "grace@example.com"})
+    team.log_activity(grace.id, "email", "Sent the agenda")
+    ada = team.create({"name": "Ada Lovelace", "phone": "+44 20 7946 0958"})
+    team.log_activity(ada.id, "call", "Intro call")
+    augusta = team.create({"name": "Augusta Qzxjwv", "email": "augusta@qzxjwv.example.com",
+                           "company": "Qzxjwv Looms", "notes": "met at the Qzxjwv fair", "budget": "900",
+                           "industry": "Vbnmkl looms"})
+    team.log_activity(augusta.id, "meeting", "Demo of the Qzxjwv loom")
+    step = team.plan(augusta.id, "call", date.today().isoformat(), "Call Augusta about Qzxjwv")
+    team.merge(ada.id, augusta.id)
+    assert team.card(ada.id).extra == {"industry": "Vbnmkl looms", "merged.name": "Augusta Qzxjwv"}
+    team.merge(grace.id, ada.id)
+    return augusta, ada, grace, step
+
+
+def test_erasing_a_card_takes_what_it_brought_off_the_card_its_card_was_merged_into_later(
+        team, db_target, engine):
+    augusta, ada, grace, step = _chain(team)
+    merged = team.card(grace.id)
+    assert (merged.email, merged.company, merged.phone, merged.budget) == (
+        "grace@example.com", "Qzxjwv Looms", "+44 20 7946 0958", Decimal("900"))
+    assert merged.extra == {"industry": "Vbnmkl looms", "merged.name": "Ada Lovelace",
+                            "merged.merged.name": "Augusta Qzxjwv", "merged.email": "augusta@qzxjwv.example.com"}
+    assert (merged.activity_count, team.next_step(grace.id).id) == (3, step.id)
+    team.complete(step.id, "Spoke to Qzxjwv's office")  # her step, done on Grace's card
+    team.edit(grace.id, {"industry": "Computing"})  # her industry, changed since: Grace's own now
+    [merge] = [c for c in team.journal(grace.id) if c.kind is ChangeKind.MERGE]
+    feed = team.latest_change()
+
+    team.erase(augusta.id)
+
+    kept = team.card(grace.id)
+    assert (kept.name, kept.email, kept.phone) == ("Grace Hopper", "grace@example.com", "+44 20 7946 0958")
+    assert (kept.company, kept.notes, kept.budget) == (None, None, None)
+    assert kept.extra == {"industry": "Computing", "merged.name": "Ada Lovelace"}
+    assert sorted(a.summary for a in team.activities(grace.id)) == ["Intro call", "Sent the agenda"]
+    assert kept.activity_count == 2 and team.next_step(grace.id) is None
+    assert (team.stats()[Stage.CONTACT].cards, team.stats()[Stage.CONTACT].amount) == (1, 0)
+    assert Change.select().where((Change.card_id == grace.id) & (Change.id > feed)).exists()
+    edit = next(e for e in team.journal(grace.id) if e.kind is ChangeKind.EDIT)
+    assert [(c.field, c.old, c.new) for c in edit.changes] == [("extra.industry", None, "Computing")]
+    _nothing_of_augusta(team, db_target, engine)
+
+    team.undo(edit.id)  # her industry is no longer what the edit took back: there is none
+    assert team.card(grace.id).extra == {"merged.name": "Ada Lovelace"}
+    team.undo(merge.id)  # Ada's card split off Grace's again: with only what was Ada's own
+
+    back, grace_alone = team.card(ada.id), team.card(grace.id)
+    assert (back.name, back.phone, back.email, back.company, back.notes, back.budget, back.extra) == (
+        "Ada Lovelace", "+44 20 7946 0958", None, None, None, None, {})
+    assert [a.summary for a in team.activities(ada.id)] == ["Intro call"] and back.activity_count == 1
+    assert back.last_activity_at == team.activities(ada.id)[0].at
+    assert (grace_alone.phone, grace_alone.extra, grace_alone.activity_count) == (None, {}, 1)
+    _nothing_of_augusta(team, db_target, engine)
+
+
+def test_erasing_the_card_at_the_end_of_a_chain_of_merges_erases_every_card_merged_into_it(
+        team, db_target, engine):
+    augusta, ada, grace, _ = _chain(team)
+    other = team.create({"name": "Alan Turing"})
+
+    team.erase(grace.id)
+
+    for card_id in (augusta.id, ada.id, grace.id):
+        with pytest.raises(CardRemoved, match=rf"^Card {card_id} was erased by alice at [^;]*\.$"):
+            team.card(card_id)
+        [entry] = list(JournalEntry.select().where(JournalEntry.card == card_id))
+        assert (entry.kind, JournalField.select().where(JournalField.entry == entry.id).count()) == ("erasure", 0)
+    assert [c.name for c in team.find()] == ["Alan Turing"] and team.card(other.id).name == "Alan Turing"
+    assert Activity.select().count() == PlannedActivity.select().count() == 0
+    assert team.overview(CardFilter(search="lovelace"), 50)[0][Stage.CONTACT].cards == 0
+    _nothing_of_augusta(team, db_target, engine)
+    if engine == "sqlite":
+        assert b"Lovelace" not in _stored(db_target) and b"Grace Hopper" not in _stored(db_target)
+
+
+def test_erasing_the_card_in_the_middle_of_a_chain_erases_what_was_merged_into_it_and_takes_off_the_rest(
+        team, db_target, engine):
+    augusta, ada, grace, _ = _chain(team)
+
+    team.erase(ada.id)
+
+    with pytest.raises(CardRemoved, match="erased"):
+        team.card(augusta.id)
+    kept = team.card(grace.id)
+    assert (kept.name, kept.email, kept.phone, kept.company, kept.budget, kept.extra) == (
+        "Grace Hopper", "grace@example.com", None, None, None, {})
+    assert [a.summary for a in team.activities(grace.id)] == ["Sent the agenda"] and kept.activity_count == 1
+    _nothing_of_augusta(team, db_target, engine)
+    if engine == "sqlite":
+        assert b"Lovelace" not in _stored(db_target) and b"7946" not in _stored(db_target)
+
+
+def test_erasing_a_merged_card_clears_its_extra_from_the_journal_of_an_edit_made_since(team, db_target, engine):
+    ada = team.create({"name": "Ada Lovelace"})
+    augusta = team.create({"name": "Augusta Qzxjwv", "industry": "Vbnmkl looms"})
+    team.merge(ada.id, augusta.id)
+    team.edit(ada.id, {"industry": "Computing"})
+    [edit] = team.my_changes(1)
+    assert [(c.field, c.old, c.new) for c in edit.changes] == [("extra.industry", "Vbnmkl looms", "Computing")]
+
+    team.erase(augusta.id)
+
+    assert team.card(ada.id).extra == {"industry": "Computing"}
+    assert [(c.field, c.old, c.new) for c in team.change(edit.id).changes] == [("extra.industry", None, "Computing")]
+    _nothing_of_augusta(team, db_target, engine)
