@@ -613,6 +613,7 @@ class _Run:
         for item in plan.new:
             done.added.update(_keys(item))
         for update in plan.updates:
+            done.added.update(hash(key) for _, key in update.keys if key)  # found by its new keys from now on
             card_id = update.target.card_id
             if card_id is None:  # the card an earlier row of this plan makes
                 assert update.target.row is not None
