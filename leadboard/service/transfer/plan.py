@@ -1,4 +1,6 @@
-"""The one decision step of an import: read rows in, a plan of what becomes of each out.
+"""The one decision step of an import: read rows in, a plan of what becomes of each out. Before it,
+``survey`` decides from a first pass over the rows what a run needs settled before it plans any
+(stage values nothing places, date columns whose order no value decides) and the owners named.
 
 ``rows.RowReader`` turns each row into a card placed at its stage (``Placed``: its columns, extras,
 values kept as text, gate warnings, the date it entered its stage, its history and activities), a
@@ -36,8 +38,10 @@ from typing import Any
 
 from leadboard.domain.card import FIELD_NAMES, Card, validate_fields
 from leadboard.domain.errors import InvalidInput
+from leadboard.domain.values import DateColumn, DateOrder
+from leadboard.service.transfer.columns import DEAL_STATUS, STAGE
 from leadboard.service.transfer.reading import Record
-from leadboard.service.transfer.rows import Placed, Rejected, look_up_keys
+from leadboard.service.transfer.rows import Placed, Rejected, RowReader, look_up_keys
 
 
 @dataclass
@@ -331,4 +335,61 @@ def _rekey(target: Standing, keys: tuple[Keys, Keys], in_plan: CardIndex, taken:
                 del taken[(kind, new)]
 
 
-__all__ = ["CardIndex", "LookUp", "Plan", "Planner", "Read", "Standing", "Tally", "Update"]
+def survey(records: Iterable[Record], reader: RowReader, date_order: DateOrder | None,
+           owners: Counter[str]) -> tuple[Counter[str], list[str]]:
+    """A first quick pass over the file's rows, reading only the stage, date and owner columns:
+    every stage value nothing places, with its rows, and the date columns whose order stays open
+    (a run writes nothing until each is settled). Each date column's order is handed to
+    ``reader``; the owners the file names are counted into ``owners``. Both runs decide by it
+    before the first row is planned."""
+    stages, statuses = reader.plan.sources.get(STAGE, ()), reader.plan.sources.get(DEAL_STATUS, ())
+    dates = reader.date_targets
+    owner_columns = reader.plan.sources.get("owner", ())
+    if not stages and not dates and not owner_columns:
+        return Counter(), []
+    seen: Counter[Any] = Counter()
+    columns = {name: DateColumn() for name, _ in dates}
+    looked: dict[str, set[str]] = {name: set() for name, _ in dates}
+    for record in records:
+        cells = record.cells
+        for index in owner_columns:
+            cell = cells[index] if index < len(cells) else None
+            owner = cell.strip() if cell.__class__ is str else None
+            if owner:
+                if owner in owners or len(owners) < 1000:
+                    owners[owner] += 1
+                break
+        for name, indexes in dates:
+            for index in indexes:
+                cell = cells[index] if index < len(cells) else None
+                if cell.__class__ is str and cell and cell not in looked[name]:
+                    if len(looked[name]) < 200_000:
+                        looked[name].add(cell)
+                    columns[name].see(cell)
+        if statuses and any(_decides(cells, index) for index in statuses):
+            continue
+        for index in stages:
+            cell = cells[index] if index < len(cells) else None
+            if cell is not None and (cell.__class__ is not str or cell.strip()):
+                try:
+                    seen[cell] += 1
+                except TypeError:  # an unhashable JSON value
+                    seen[json.dumps(cell)] += 1
+                break
+    unknown: Counter[str] = Counter()
+    for value, count in seen.items():
+        if reader.unknown(value):
+            unknown[str(value).strip()[:60]] += count
+    reader.unknown_stages.clear()
+    ambiguous = [name for name, column in columns.items() if column.ambiguous and date_order is None]
+    reader.read_dates({name: date_order if column.ambiguous else column.order for name, column in columns.items()})
+    header = reader.plan.header
+    return unknown, [header[indexes[0]] for name, indexes in dates if name in ambiguous]
+
+
+def _decides(cells: list[Any], index: int) -> bool:
+    cell = cells[index] if index < len(cells) else None
+    return isinstance(cell, str) and cell.strip().lower() in ("won", "lost")
+
+
+__all__ = ["CardIndex", "LookUp", "Plan", "Planner", "Read", "Standing", "Tally", "Update", "survey"]
