@@ -643,15 +643,28 @@ def _delete(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
         if not sys.stdin.isatty():
             raise InvalidInput(f"Not erased: {what}; standard input is not a terminal, so say --yes to erase it.",
                                field="--yes")
-        out.write(f"Erase {what} for good: its fields, history, journal and activities? This cannot be undone. "
-                  "[y/N] ")
+        merged = pipeline.merged_into(args.id)
+        with_them = f", with {_merged_cards(merged)} merged into it" if merged else ""
+        out.write(f"Erase {what} for good{with_them}: its fields, history, journal and activities? "
+                  "This cannot be undone. [y/N] ")
         out.flush()
         if sys.stdin.readline().strip().lower() not in ("y", "yes"):
             out.write("Nothing erased.\n")
             return EXIT_OK
-    pipeline.erase(args.id, args.if_version)
-    out.write(f"Card {args.id} erased; all that is kept is who erased it and when.\n")
+    erased = pipeline.erase(args.id, args.if_version)
+    if erased:
+        out.write(f"Card {args.id} erased, with {_merged_cards(erased)} merged into it; all that is kept is who "
+                  "erased each and when.\n")
+    else:
+        out.write(f"Card {args.id} erased; all that is kept is who erased it and when.\n")
     return EXIT_OK
+
+
+def _merged_cards(ids: list[int]) -> str:
+    """``card 7`` or ``cards 7, 9 and 12``."""
+    if len(ids) == 1:
+        return f"card {ids[0]}"
+    return f"cards {', '.join(map(str, ids[:-1]))} and {ids[-1]}"
 
 
 def _merge(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:

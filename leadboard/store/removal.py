@@ -184,7 +184,7 @@ def erase(card_id: int, by: str, at: datetime) -> bool:
 def _erase(row: CardRow, by: str, at: datetime) -> None:
     """Erase the card of ``row`` and the cards standing merged into it (whose merges are entries of
     its journal), leaving each its id and an ``erasure`` entry."""
-    for merged_id in _merged_in(row.id):
+    for merged_id in merged_into(row.id):
         _erase(CardRow.get_by_id(merged_id), by, at)
     card_id = row.id
     if row.stage in ON_BOARD:
@@ -231,8 +231,9 @@ def _standing_merge(card_id: int) -> int | None:
     return merges[-1] if merges else None
 
 
-def _merged_in(card_id: int) -> list[int]:
-    """The cards standing merged into card ``card_id``."""
+def merged_into(card_id: int, all_along: bool = False) -> list[int]:
+    """The cards standing merged into card ``card_id`` (an erasure of it erases them too); with
+    ``all_along``, and those merged into them, and so on."""
     others = {int(text) for text, in tuples(
         JournalField.select(JournalField.new)
         .join(JournalEntry, on=(JournalField.entry == JournalEntry.id))
@@ -240,8 +241,10 @@ def _merged_in(card_id: int) -> list[int]:
                & (JournalField.field == _MERGE_IDS + "other")))}
     merged = [other for other, in tuples(CardRow.select(CardRow.id).where(
         CardRow.id.in_(sorted(others)) & (CardRow.stage == MERGED)))] if others else []
-    return [other for other in merged
-            if JournalEntry.get_by_id(_standing_merge(other)).card_id == card_id]
+    found = [other for other in merged if JournalEntry.get_by_id(_standing_merge(other)).card_id == card_id]
+    if all_along:
+        found += [deeper for other in list(found) for deeper in merged_into(other, all_along=True)]
+    return found
 
 
 @dataclass(frozen=True)

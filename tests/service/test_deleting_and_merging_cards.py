@@ -463,7 +463,7 @@ def test_erasing_a_card_takes_what_it_brought_off_the_card_its_card_was_merged_i
     [merge] = [c for c in team.journal(grace.id) if c.kind is ChangeKind.MERGE]
     feed = team.latest_change()
 
-    team.erase(augusta.id)
+    assert team.erase(augusta.id) == []  # nothing was merged into hers
 
     kept = team.card(grace.id)
     assert (kept.name, kept.email, kept.phone) == ("Grace Hopper", "grace@example.com", "+44 20 7946 0958")
@@ -494,8 +494,9 @@ def test_erasing_the_card_at_the_end_of_a_chain_of_merges_erases_every_card_merg
         team, db_target, engine):
     augusta, ada, grace, _ = _chain(team)
     other = team.create({"name": "Alan Turing"})
+    assert team.merged_into(grace.id) == [ada.id, augusta.id]
 
-    team.erase(grace.id)
+    assert team.erase(grace.id) == [ada.id, augusta.id]
 
     for card_id in (augusta.id, ada.id, grace.id):
         with pytest.raises(CardRemoved, match=rf"^Card {card_id} was erased by alice at [^;]*\.$"):
@@ -514,7 +515,7 @@ def test_erasing_the_card_in_the_middle_of_a_chain_erases_what_was_merged_into_i
         team, db_target, engine):
     augusta, ada, grace, _ = _chain(team)
 
-    team.erase(ada.id)
+    assert team.erase(ada.id) == [augusta.id]
 
     with pytest.raises(CardRemoved, match="erased"):
         team.card(augusta.id)
