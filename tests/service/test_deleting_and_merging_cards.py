@@ -541,3 +541,59 @@ def test_erasing_a_merged_card_clears_its_extra_from_the_journal_of_an_edit_made
     assert team.card(ada.id).extra == {"industry": "Computing"}
     assert [(c.field, c.old, c.new) for c in team.change(edit.id).changes] == [("extra.industry", None, "Computing")]
     _nothing_of_augusta(team, db_target, engine)
+
+
+def test_erasing_a_card_whose_chain_ends_in_a_deleted_card_leaves_nothing_of_it_for_an_undo_to_bring_back(
+        team, db_target, engine):
+    augusta, _, grace, _ = _chain(team)
+    team.delete(grace.id)  # its deletion's journal holds the email, company and extras it took from her
+    [deletion] = team.my_changes(1)
+
+    team.erase(augusta.id)
+    team.undo(deletion.id)
+
+    back = team.card(grace.id)
+    assert (back.name, back.email, back.phone, back.company, back.notes, back.budget) == (
+        "Grace Hopper", "grace@example.com", "+44 20 7946 0958", None, None, None)
+    assert back.extra == {"merged.name": "Ada Lovelace"}
+    assert sorted(a.summary for a in team.activities(grace.id)) == ["Intro call", "Sent the agenda"]
+    assert back.activity_count == 2 and team.next_step(grace.id) is None
+    assert (team.stats()[Stage.CONTACT].cards, team.stats()[Stage.CONTACT].amount) == (1, 0)
+    _nothing_of_augusta(team, db_target, engine)
+
+
+def test_erasing_a_card_gives_back_a_value_a_later_merge_set_aside_for_its_own(team, db_target, engine):
+    grace = team.create({"name": "Grace Hopper", "email": "grace@example.com"})
+    ada = team.create({"name": "Ada Lovelace"})
+    augusta = team.create({"name": "Augusta Qzxjwv", "email": "augusta@qzxjwv.example.com"})
+    team.merge(ada.id, augusta.id)
+    team.merge(grace.id, ada.id, take=["email"])  # her email, come through Ada's card, chosen over Grace's
+    assert (team.card(grace.id).email, team.card(grace.id).extra) == (
+        "augusta@qzxjwv.example.com",
+        {"merged.email": "grace@example.com", "merged.name": "Ada Lovelace", "merged.merged.name": "Augusta Qzxjwv"})
+
+    team.erase(augusta.id)
+
+    kept = team.card(grace.id)
+    assert (kept.email, kept.extra) == ("grace@example.com", {"merged.name": "Ada Lovelace"})
+    assert team.overview(CardFilter(search="grace@example.com"), 50)[0][Stage.CONTACT].cards == 1
+    _nothing_of_augusta(team, db_target, engine)
+
+
+def test_erasing_a_card_follows_a_chain_of_three_merges(team, db_target, engine):
+    augusta, _, grace, step = _chain(team)
+    alan = team.create({"name": "Alan Turing", "email": "alan@example.com", "company": "Bletchley"})
+    team.merge(alan.id, grace.id)
+    assert team.card(alan.id).extra["merged.merged.merged.name"] == "Augusta Qzxjwv"
+    assert team.next_step(alan.id).id == step.id
+
+    team.erase(augusta.id)
+
+    kept = team.card(alan.id)
+    assert (kept.email, kept.company, kept.phone, kept.budget, kept.notes) == (
+        "alan@example.com", "Bletchley", "+44 20 7946 0958", None, None)
+    assert kept.extra == {"merged.name": "Grace Hopper", "merged.email": "grace@example.com",
+                          "merged.merged.name": "Ada Lovelace"}
+    assert sorted(a.summary for a in team.activities(alan.id)) == ["Intro call", "Sent the agenda"]
+    assert kept.activity_count == 2 and team.next_step(alan.id) is None
+    _nothing_of_augusta(team, db_target, engine)
