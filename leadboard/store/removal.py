@@ -307,16 +307,19 @@ def _take_back(entry_id: int, carried: _Carried | None, gone: list[Activity], by
     if carried is not None:
         came = {name: text for name, text in came.items() if text in texts}
     handed = _Carried({name: str(change.new) for name, change in filled.items()}, came)
-    if not JournalEntry.select().where(JournalEntry.undoes == entry_id).exists():
+    undo = JournalEntry.select(JournalEntry.id).where(JournalEntry.undoes == entry_id).order_by(JournalEntry.id).first()
+    if undo is None:
         _give_back(keep_id, filled, came, by, at, last_activity=fields.get("last_activity_at") if carried is None
                    else None)
-    _scrub_journal(JournalEntry.select(JournalEntry.id).where(
-        (JournalEntry.card == keep_id) & (JournalEntry.id >= entry_id)), handed.fields, set(handed.extras.items()))
+    # the kept card's entries since the merge; once it was undone, what the card holds is its own
+    since = (JournalEntry.card == keep_id) & (JournalEntry.id >= entry_id)
+    _scrub_journal(JournalEntry.select(JournalEntry.id).where(since if undo is None else since & (
+        JournalEntry.id <= undo.id)), handed.fields, set(handed.extras.items()))
     if carried is not None:  # the merged card's copy of its values, in the merge and its undo
         _scrub_journal(JournalEntry.select(JournalEntry.id).where(
             (JournalEntry.id == entry_id) | (JournalEntry.undoes == entry_id)),
             carried.fields, set(carried.extras.items()), _OTHER)
-    return handed, keep_id
+    return (handed if undo is None else _Carried({}, {})), keep_id
 
 
 def _give_back(keep_id: int, filled: dict[str, JournalField], came: dict[str, str], by: str, at: datetime,

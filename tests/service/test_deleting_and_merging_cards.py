@@ -378,6 +378,8 @@ def test_erasing_a_merged_card_after_the_merge_was_undone_erases_only_its_own(pi
     kept = pipeline.card(ada.id)
     assert (kept.email, kept.company, kept.activity_count) == (None, "Looms", 0)
     assert pipeline.activities(ada.id) == []
+    edit = next(e for e in pipeline.journal(ada.id) if e.kind is ChangeKind.EDIT)  # her own edit's journal stays
+    assert [(c.field, c.old, c.new) for c in edit.changes] == [("company", None, "Looms")]
 
 
 def test_erasing_a_card_merged_into_one_deleted_since_leaves_nothing_of_it_for_an_undo_to_bring_back(
@@ -597,3 +599,18 @@ def test_erasing_a_card_follows_a_chain_of_three_merges(team, db_target, engine)
     assert sorted(a.summary for a in team.activities(alan.id)) == ["Intro call", "Sent the agenda"]
     assert kept.activity_count == 2 and team.next_step(alan.id) is None
     _nothing_of_augusta(team, db_target, engine)
+
+
+def test_a_merge_undone_hands_nothing_of_the_erased_card_down_the_chain(pipeline, walk):
+    grace = walk.contact("Grace Hopper", email="grace@example.com")
+    ada = walk.contact("Ada Lovelace", email=None)
+    other = walk.contact("Augusta", email="augusta@example.com", company="Looms")
+    pipeline.merge(ada.id, other.id)
+    pipeline.undo()
+    pipeline.edit(ada.id, {"company": "Looms"})  # the same text, typed in by hand: Ada's own
+    pipeline.merge(grace.id, ada.id)
+
+    pipeline.erase(other.id)
+
+    kept = pipeline.card(grace.id)
+    assert (kept.email, kept.company, kept.extra) == ("grace@example.com", "Looms", {"merged.name": "Ada Lovelace"})
