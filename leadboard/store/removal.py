@@ -165,15 +165,19 @@ def erase(card_id: int, by: str, at: datetime) -> bool:
     who erased it and when, with no personal data.
 
     Merges are followed both ways. The cards merged into it (and into those) are the same person,
-    and what could bring them back is this card's journal: they are erased with it. The cards it
-    was merged into, and the cards those were merged into later, lose all the merges brought from
-    it (``_forget_merges``). False if it was erased already."""
+    and what could bring them back is this card's journal: they are erased with it. The cards any
+    of them was merged into (a merge undone since, too), and the cards those were merged into
+    later, lose all the merges brought from them (``_forget_merges``). False if it was erased
+    already."""
     row = CardRow.get_or_none(CardRow.id == card_id)
     if row is None or row.stage == ERASED:
         return False
+    erased = [card_id, *merged_into(card_id, all_along=True)]
     with _secure_delete():
-        _erase(row, by, at)
-        _forget_merges(card_id, by, at)
+        for each in erased:
+            _erase(CardRow.get_by_id(each), by, at)
+        for each in erased:  # its own merges first: what came down a chain through it is gone with them
+            _forget_merges(each, by, at)
         if is_sqlite():
             # FTS5 keeps a deleted row's words in its segments until they are merged: merge them
             database.execute_sql("INSERT INTO card_search(card_search) VALUES ('optimize')")
@@ -182,10 +186,7 @@ def erase(card_id: int, by: str, at: datetime) -> bool:
 
 
 def _erase(row: CardRow, by: str, at: datetime) -> None:
-    """Erase the card of ``row`` and the cards standing merged into it (whose merges are entries of
-    its journal), leaving each its id and an ``erasure`` entry."""
-    for merged_id in merged_into(row.id):
-        _erase(CardRow.get_by_id(merged_id), by, at)
+    """Erase the card of ``row``, leaving its id and an ``erasure`` entry."""
     card_id = row.id
     if row.stage in ON_BOARD:
         _add_to_totals(row.stage, row.owner, -1, -_cents(row.amount))

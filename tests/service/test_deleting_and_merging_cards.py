@@ -614,3 +614,21 @@ def test_a_merge_undone_hands_nothing_of_the_erased_card_down_the_chain(pipeline
 
     kept = pipeline.card(grace.id)
     assert (kept.email, kept.company, kept.extra) == ("grace@example.com", "Looms", {"merged.name": "Ada Lovelace"})
+
+
+def test_a_card_erased_with_the_one_it_was_merged_into_leaves_nothing_in_a_merge_it_had_undone(
+        pipeline, walk, db_target, engine):
+    grace = walk.contact("Grace Hopper", email="grace@example.com")
+    ada = walk.contact("Ada Lovelace", email=None)
+    augusta = walk.contact("Augusta Qzxjwv", email="augusta@qzxjwv.example.com", notes="met at the Qzxjwv fair")
+    pipeline.merge(grace.id, augusta.id)
+    pipeline.undo()  # merged into Grace's card by mistake: Grace's journal still tells of it
+    pipeline.merge(ada.id, augusta.id)
+
+    assert pipeline.erase(ada.id) == [augusta.id]
+
+    kept = pipeline.card(grace.id)
+    assert (kept.name, kept.email, kept.notes, kept.extra) == ("Grace Hopper", "grace@example.com", None, {})
+    merge, undo = [c for c in pipeline.journal(grace.id) if c.kind in (ChangeKind.MERGE, ChangeKind.UNDO)]
+    assert merge.describe() == f"merge in card {augusta.id}" and undo.undoes == merge.id
+    _nothing_of_augusta(pipeline, db_target, engine)
