@@ -182,7 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
     delete.add_argument("id", type=_card_id)
     delete.add_argument("--erase", action="store_true",
                         help="for an erasure request (GDPR, LGPD): remove the card's fields, history, journal, "
-                             "activities and planned steps for good, keeping only who erased it and when; "
+                             "activities and planned steps for good, with the cards merged into it and what it "
+                             "brought to the cards it was merged into, keeping only who erased it and when; "
                              "cannot be undone; asks first")
     delete.add_argument("--yes", action="store_true",
                         help="erase without asking (needed when standard input is not a terminal)")
@@ -642,15 +643,28 @@ def _delete(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
         if not sys.stdin.isatty():
             raise InvalidInput(f"Not erased: {what}; standard input is not a terminal, so say --yes to erase it.",
                                field="--yes")
-        out.write(f"Erase {what} for good: its fields, history, journal and activities? This cannot be undone. "
-                  "[y/N] ")
+        merged = pipeline.merged_into(args.id)
+        with_them = f", with {_merged_cards(merged)} merged into it" if merged else ""
+        out.write(f"Erase {what} for good{with_them}: its fields, history, journal and activities? "
+                  "This cannot be undone. [y/N] ")
         out.flush()
         if sys.stdin.readline().strip().lower() not in ("y", "yes"):
             out.write("Nothing erased.\n")
             return EXIT_OK
-    pipeline.erase(args.id, args.if_version)
-    out.write(f"Card {args.id} erased; all that is kept is who erased it and when.\n")
+    erased = pipeline.erase(args.id, args.if_version)
+    if erased:
+        out.write(f"Card {args.id} erased, with {_merged_cards(erased)} merged into it; all that is kept is who "
+                  "erased each and when.\n")
+    else:
+        out.write(f"Card {args.id} erased; all that is kept is who erased it and when.\n")
     return EXIT_OK
+
+
+def _merged_cards(ids: list[int]) -> str:
+    """``card 7`` or ``cards 7, 9 and 12``."""
+    if len(ids) == 1:
+        return f"card {ids[0]}"
+    return f"cards {', '.join(map(str, ids[:-1]))} and {ids[-1]}"
 
 
 def _merge(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:

@@ -549,23 +549,33 @@ class Pipeline(Planning):
                                          extra=inverse)
         return UndoResult(after, target, self.change(entry_id), None), entry_id
 
-    def erase(self, card_id: int, version: int | None = None) -> None:
-        """Remove what is known of the person on the card for good (a GDPR or LGPD erasure
-        request): fields, history text, journal, activities, planned steps. Nothing can bring it
-        back; one ``erasure`` entry says who erased card ``card_id`` and when."""
+    def merged_into(self, card_id: int) -> list[int]:
+        """The cards merged into the card (and into those, and so on) that still are: the same
+        person's, erased with it."""
+        return removal.merged_into(card_id, all_along=True)
 
-        def work() -> None:
+    def erase(self, card_id: int, version: int | None = None) -> list[int]:
+        """Remove what is known of the person on the card for good (a GDPR or LGPD erasure
+        request): fields, history text, journal, activities, planned steps, with the cards merged
+        into it, and what it brought to the cards it was merged into. Nothing can bring it back;
+        one ``erasure`` entry says who erased card ``card_id`` and when (and one each the cards
+        merged into it). Returns the ids of those cards."""
+
+        def work() -> list[int]:
             cards.lock(card_id)
             if version is not None:
                 self._read_for_write(card_id, version)
+            merged = removal.merged_into(card_id, all_along=True)
             if not removal.erase(card_id, self.user, self._clock()):
                 gone = removal.removal(card_id)
                 if gone is None:
                     raise CardNotFound(card_id)
                 raise CardRemoved(card_id, gone.how, gone.by, gone.at)
+            return merged
 
-        in_transaction(work)
+        erased = in_transaction(work)
         removal.checkpoint()
+        return erased
 
     def check_undo(self, target: ChangeRecord) -> None:
         """Raise ``UndoRefused`` when ``target`` cannot be undone now (a read: changes nothing)."""

@@ -134,3 +134,25 @@ def test_merging_a_card_that_is_not_there_says_so(leadboard):
     refused = leadboard("merge", ada, "999")
 
     assert refused.code == EXIT_BAD_INPUT and refused.err == "leadboard: There is no card 999.\n"
+
+
+def test_erasing_a_card_says_which_cards_merged_into_it_were_erased_with_it(leadboard, on_a_terminal):
+    ada = leadboard("add", "Ada Lovelace", "--email", "ada@example.com").out.strip()
+    deal = leadboard("add", "Ada L.", "--company", "Analytical Engines").out.strip()
+    old = leadboard("add", "A. Lovelace", "--phone", "+44 20 7946 0958").out.strip()
+    assert leadboard("merge", deal, old).code == EXIT_OK
+    assert leadboard("merge", ada, deal).code == EXIT_OK
+
+    kept = on_a_terminal("delete", ada, "--erase", answer=b"n\n")
+    assert kept.stdout.decode().startswith(
+        f"Erase card {ada} (Ada Lovelace) for good, with cards {deal} and {old} merged into it: ")
+    assert leadboard("show", ada, "--json").json()["phone"] == "+44 20 7946 0958"
+
+    erased = leadboard("delete", ada, "--erase", "--yes")
+
+    assert erased.code == EXIT_OK, erased
+    assert erased.out == (f"Card {ada} erased, with cards {deal} and {old} merged into it; all that is kept is "
+                          "who erased each and when.\n")
+    for card in (ada, deal, old):
+        assert leadboard("show", card).err.startswith(f"leadboard: Card {card} was erased by alice at ")
+    assert leadboard("list", "--json").json() == []

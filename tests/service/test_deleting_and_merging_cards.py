@@ -12,9 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from leadboard.domain.card import Card
 from leadboard.domain.errors import CardNotFound, CardRemoved, Conflict, InvalidInput, UndoRefused
 from leadboard.domain.filter import CardFilter
 from leadboard.domain.history import ChangeKind
+from leadboard.domain.planned import PlannedRecord
+from leadboard.domain.rules import default_rules_text, parse_rules
 from leadboard.domain.stages import Stage
 from leadboard.service.pipeline import Pipeline
 from leadboard.service.reports import period
@@ -375,6 +378,8 @@ def test_erasing_a_merged_card_after_the_merge_was_undone_erases_only_its_own(pi
     kept = pipeline.card(ada.id)
     assert (kept.email, kept.company, kept.activity_count) == (None, "Looms", 0)
     assert pipeline.activities(ada.id) == []
+    edit = next(e for e in pipeline.journal(ada.id) if e.kind is ChangeKind.EDIT)  # her own edit's journal stays
+    assert [(c.field, c.old, c.new) for c in edit.changes] == [("company", None, "Looms")]
 
 
 def test_erasing_a_card_merged_into_one_deleted_since_leaves_nothing_of_it_for_an_undo_to_bring_back(
@@ -398,3 +403,232 @@ def test_erasing_a_card_merged_into_one_deleted_since_leaves_nothing_of_it_for_a
     if engine == "sqlite":
         stored = _stored(db_target)
         assert b"Qzxjwv" not in stored and b"qzxjwv" not in stored
+
+
+# ---- erasing along a chain of merges ----------------------------------------------------------------
+
+TEAM = default_rules_text() + '\n[fields.industry]\nlabel = "Industry"\ntype = "text"\n'
+
+
+@pytest.fixture
+def team(pipeline: Pipeline) -> Pipeline:
+    """Alice, on a team that declares an Industry field (kept in the card's extras)."""
+    return Pipeline(parse_rules(TEAM, "team.toml"), "alice")
+
+
+def _nothing_of_augusta(pipeline: Pipeline, db_target: str, engine: str) -> None:
+    """No card, search row, journal line or (on SQLite) byte of the database holds Augusta's data."""
+    assert pipeline.overview(CardFilter(search="qzxjwv"), 50)[0][Stage.CONTACT].cards == 0
+    lines = JournalField.select().where(JournalField.old.contains("zxjwv") | JournalField.new.contains("zxjwv")
+                                        | JournalField.old.contains("Vbnmkl") | JournalField.new.contains("Vbnmkl"))
+    assert [(line.field, line.old, line.new) for line in lines] == []
+    rows = [row.__data__ for row in CardRow.select()]
+    assert not any("zxjwv" in str(row).lower() or "vbnmkl" in str(row).lower() for row in rows), rows
+    assert not any("zxjwv" in row.summary.lower() for row in PlannedActivity.select())
+    assert not any("zxjwv" in row.summary.lower() for row in Activity.select())
+    assert not any("zxjwv" in (row.reason or "").lower() for row in History.select())
+    if engine == "sqlite":  # nothing left in the file or its log either
+        stored = _stored(db_target)
+        for text in (b"Qzxjwv", b"qzxjwv", b"Vbnmkl", b"Demo of the", b"budget frozen", b"Call Augusta"):
+            assert text not in stored, text
+
+
+def _chain(team: Pipeline) -> tuple[Card, Card, Card, PlannedRecord]:
+    """Augusta's card merged into Ada's, and Ada's later into Grace's: (augusta, ada, grace, the
+    step Augusta planned)."""
+    grace = team.create({"name": "Grace Hopper", "email": "grace@example.com"})
+    team.log_activity(grace.id, "email", "Sent the agenda")
+    ada = team.create({"name": "Ada Lovelace", "phone": "+44 20 7946 0958"})
+    team.log_activity(ada.id, "call", "Intro call")
+    augusta = team.create({"name": "Augusta Qzxjwv", "email": "augusta@qzxjwv.example.com",
+                           "company": "Qzxjwv Looms", "notes": "met at the Qzxjwv fair", "budget": "900",
+                           "industry": "Vbnmkl looms"})
+    team.log_activity(augusta.id, "meeting", "Demo of the Qzxjwv loom")
+    step = team.plan(augusta.id, "call", date.today().isoformat(), "Call Augusta about Qzxjwv")
+    team.merge(ada.id, augusta.id)
+    assert team.card(ada.id).extra == {"industry": "Vbnmkl looms", "merged.name": "Augusta Qzxjwv"}
+    team.merge(grace.id, ada.id)
+    return augusta, ada, grace, step
+
+
+def test_erasing_a_card_takes_what_it_brought_off_the_card_its_card_was_merged_into_later(
+        team, db_target, engine):
+    augusta, ada, grace, step = _chain(team)
+    merged = team.card(grace.id)
+    assert (merged.email, merged.company, merged.phone, merged.budget) == (
+        "grace@example.com", "Qzxjwv Looms", "+44 20 7946 0958", Decimal("900"))
+    assert merged.extra == {"industry": "Vbnmkl looms", "merged.name": "Ada Lovelace",
+                            "merged.merged.name": "Augusta Qzxjwv", "merged.email": "augusta@qzxjwv.example.com"}
+    assert (merged.activity_count, team.next_step(grace.id).id) == (3, step.id)
+    team.complete(step.id, "Spoke to Qzxjwv's office")  # her step, done on Grace's card
+    team.edit(grace.id, {"industry": "Computing"})  # her industry, changed since: Grace's own now
+    [merge] = [c for c in team.journal(grace.id) if c.kind is ChangeKind.MERGE]
+    feed = team.latest_change()
+
+    assert team.erase(augusta.id) == []  # nothing was merged into hers
+
+    kept = team.card(grace.id)
+    assert (kept.name, kept.email, kept.phone) == ("Grace Hopper", "grace@example.com", "+44 20 7946 0958")
+    assert (kept.company, kept.notes, kept.budget) == (None, None, None)
+    assert kept.extra == {"industry": "Computing", "merged.name": "Ada Lovelace"}
+    assert sorted(a.summary for a in team.activities(grace.id)) == ["Intro call", "Sent the agenda"]
+    assert kept.activity_count == 2 and team.next_step(grace.id) is None
+    assert (team.stats()[Stage.CONTACT].cards, team.stats()[Stage.CONTACT].amount) == (1, 0)
+    assert Change.select().where((Change.card_id == grace.id) & (Change.id > feed)).exists()
+    edit = next(e for e in team.journal(grace.id) if e.kind is ChangeKind.EDIT)
+    assert [(c.field, c.old, c.new) for c in edit.changes] == [("extra.industry", None, "Computing")]
+    _nothing_of_augusta(team, db_target, engine)
+
+    team.undo(edit.id)  # her industry is no longer what the edit took back: there is none
+    assert team.card(grace.id).extra == {"merged.name": "Ada Lovelace"}
+    team.undo(merge.id)  # Ada's card split off Grace's again: with only what was Ada's own
+
+    back, grace_alone = team.card(ada.id), team.card(grace.id)
+    assert (back.name, back.phone, back.email, back.company, back.notes, back.budget, back.extra) == (
+        "Ada Lovelace", "+44 20 7946 0958", None, None, None, None, {})
+    assert [a.summary for a in team.activities(ada.id)] == ["Intro call"] and back.activity_count == 1
+    assert back.last_activity_at == team.activities(ada.id)[0].at
+    assert (grace_alone.phone, grace_alone.extra, grace_alone.activity_count) == (None, {}, 1)
+    _nothing_of_augusta(team, db_target, engine)
+
+
+def test_erasing_the_card_at_the_end_of_a_chain_of_merges_erases_every_card_merged_into_it(
+        team, db_target, engine):
+    augusta, ada, grace, _ = _chain(team)
+    other = team.create({"name": "Alan Turing"})
+    assert team.merged_into(grace.id) == [ada.id, augusta.id]
+
+    assert team.erase(grace.id) == [ada.id, augusta.id]
+
+    for card_id in (augusta.id, ada.id, grace.id):
+        with pytest.raises(CardRemoved, match=rf"^Card {card_id} was erased by alice at [^;]*\.$"):
+            team.card(card_id)
+        [entry] = list(JournalEntry.select().where(JournalEntry.card == card_id))
+        assert (entry.kind, JournalField.select().where(JournalField.entry == entry.id).count()) == ("erasure", 0)
+    assert [c.name for c in team.find()] == ["Alan Turing"] and team.card(other.id).name == "Alan Turing"
+    assert Activity.select().count() == PlannedActivity.select().count() == 0
+    assert team.overview(CardFilter(search="lovelace"), 50)[0][Stage.CONTACT].cards == 0
+    _nothing_of_augusta(team, db_target, engine)
+    if engine == "sqlite":
+        assert b"Lovelace" not in _stored(db_target) and b"Grace Hopper" not in _stored(db_target)
+
+
+def test_erasing_the_card_in_the_middle_of_a_chain_erases_what_was_merged_into_it_and_takes_off_the_rest(
+        team, db_target, engine):
+    augusta, ada, grace, _ = _chain(team)
+
+    assert team.erase(ada.id) == [augusta.id]
+
+    with pytest.raises(CardRemoved, match="erased"):
+        team.card(augusta.id)
+    kept = team.card(grace.id)
+    assert (kept.name, kept.email, kept.phone, kept.company, kept.budget, kept.extra) == (
+        "Grace Hopper", "grace@example.com", None, None, None, {})
+    assert [a.summary for a in team.activities(grace.id)] == ["Sent the agenda"] and kept.activity_count == 1
+    _nothing_of_augusta(team, db_target, engine)
+    if engine == "sqlite":
+        assert b"Lovelace" not in _stored(db_target) and b"7946" not in _stored(db_target)
+
+
+def test_erasing_a_merged_card_clears_its_extra_from_the_journal_of_an_edit_made_since(team, db_target, engine):
+    ada = team.create({"name": "Ada Lovelace"})
+    augusta = team.create({"name": "Augusta Qzxjwv", "industry": "Vbnmkl looms"})
+    team.merge(ada.id, augusta.id)
+    team.edit(ada.id, {"industry": "Computing"})
+    [edit] = team.my_changes(1)
+    assert [(c.field, c.old, c.new) for c in edit.changes] == [("extra.industry", "Vbnmkl looms", "Computing")]
+
+    team.erase(augusta.id)
+
+    assert team.card(ada.id).extra == {"industry": "Computing"}
+    assert [(c.field, c.old, c.new) for c in team.change(edit.id).changes] == [("extra.industry", None, "Computing")]
+    _nothing_of_augusta(team, db_target, engine)
+
+
+def test_erasing_a_card_whose_chain_ends_in_a_deleted_card_leaves_nothing_of_it_for_an_undo_to_bring_back(
+        team, db_target, engine):
+    augusta, _, grace, _ = _chain(team)
+    team.delete(grace.id)  # its deletion's journal holds the email, company and extras it took from her
+    [deletion] = team.my_changes(1)
+
+    team.erase(augusta.id)
+    team.undo(deletion.id)
+
+    back = team.card(grace.id)
+    assert (back.name, back.email, back.phone, back.company, back.notes, back.budget) == (
+        "Grace Hopper", "grace@example.com", "+44 20 7946 0958", None, None, None)
+    assert back.extra == {"merged.name": "Ada Lovelace"}
+    assert sorted(a.summary for a in team.activities(grace.id)) == ["Intro call", "Sent the agenda"]
+    assert back.activity_count == 2 and team.next_step(grace.id) is None
+    assert (team.stats()[Stage.CONTACT].cards, team.stats()[Stage.CONTACT].amount) == (1, 0)
+    _nothing_of_augusta(team, db_target, engine)
+
+
+def test_erasing_a_card_gives_back_a_value_a_later_merge_set_aside_for_its_own(team, db_target, engine):
+    grace = team.create({"name": "Grace Hopper", "email": "grace@example.com"})
+    ada = team.create({"name": "Ada Lovelace"})
+    augusta = team.create({"name": "Augusta Qzxjwv", "email": "augusta@qzxjwv.example.com"})
+    team.merge(ada.id, augusta.id)
+    team.merge(grace.id, ada.id, take=["email"])  # her email, come through Ada's card, chosen over Grace's
+    assert (team.card(grace.id).email, team.card(grace.id).extra) == (
+        "augusta@qzxjwv.example.com",
+        {"merged.email": "grace@example.com", "merged.name": "Ada Lovelace", "merged.merged.name": "Augusta Qzxjwv"})
+
+    team.erase(augusta.id)
+
+    kept = team.card(grace.id)
+    assert (kept.email, kept.extra) == ("grace@example.com", {"merged.name": "Ada Lovelace"})
+    assert team.overview(CardFilter(search="grace@example.com"), 50)[0][Stage.CONTACT].cards == 1
+    _nothing_of_augusta(team, db_target, engine)
+
+
+def test_erasing_a_card_follows_a_chain_of_three_merges(team, db_target, engine):
+    augusta, _, grace, step = _chain(team)
+    alan = team.create({"name": "Alan Turing", "email": "alan@example.com", "company": "Bletchley"})
+    team.merge(alan.id, grace.id)
+    assert team.card(alan.id).extra["merged.merged.merged.name"] == "Augusta Qzxjwv"
+    assert team.next_step(alan.id).id == step.id
+
+    team.erase(augusta.id)
+
+    kept = team.card(alan.id)
+    assert (kept.email, kept.company, kept.phone, kept.budget, kept.notes) == (
+        "alan@example.com", "Bletchley", "+44 20 7946 0958", None, None)
+    assert kept.extra == {"merged.name": "Grace Hopper", "merged.email": "grace@example.com",
+                          "merged.merged.name": "Ada Lovelace"}
+    assert sorted(a.summary for a in team.activities(alan.id)) == ["Intro call", "Sent the agenda"]
+    assert kept.activity_count == 2 and team.next_step(alan.id) is None
+    _nothing_of_augusta(team, db_target, engine)
+
+
+def test_a_merge_undone_hands_nothing_of_the_erased_card_down_the_chain(pipeline, walk):
+    grace = walk.contact("Grace Hopper", email="grace@example.com")
+    ada = walk.contact("Ada Lovelace", email=None)
+    other = walk.contact("Augusta", email="augusta@example.com", company="Looms")
+    pipeline.merge(ada.id, other.id)
+    pipeline.undo()
+    pipeline.edit(ada.id, {"company": "Looms"})  # the same text, typed in by hand: Ada's own
+    pipeline.merge(grace.id, ada.id)
+
+    pipeline.erase(other.id)
+
+    kept = pipeline.card(grace.id)
+    assert (kept.email, kept.company, kept.extra) == ("grace@example.com", "Looms", {"merged.name": "Ada Lovelace"})
+
+
+def test_a_card_erased_with_the_one_it_was_merged_into_leaves_nothing_in_a_merge_it_had_undone(
+        pipeline, walk, db_target, engine):
+    grace = walk.contact("Grace Hopper", email="grace@example.com")
+    ada = walk.contact("Ada Lovelace", email=None)
+    augusta = walk.contact("Augusta Qzxjwv", email="augusta@qzxjwv.example.com", notes="met at the Qzxjwv fair")
+    pipeline.merge(grace.id, augusta.id)
+    pipeline.undo()  # merged into Grace's card by mistake: Grace's journal still tells of it
+    pipeline.merge(ada.id, augusta.id)
+
+    assert pipeline.erase(ada.id) == [augusta.id]
+
+    kept = pipeline.card(grace.id)
+    assert (kept.name, kept.email, kept.notes, kept.extra) == ("Grace Hopper", "grace@example.com", None, {})
+    merge, undo = [c for c in pipeline.journal(grace.id) if c.kind in (ChangeKind.MERGE, ChangeKind.UNDO)]
+    assert merge.describe() == f"merge in card {augusta.id}" and undo.undoes == merge.id
+    _nothing_of_augusta(pipeline, db_target, engine)

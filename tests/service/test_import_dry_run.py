@@ -93,3 +93,49 @@ def test_the_dry_run_of_a_file_with_duplicates_and_rejects_says_what_the_import_
     assert real.kept_as_text == {"Amount": 1, "Close Date": 1}
     # the won deal is dated from its close date, unless its gates hold it below its stage
     assert real.dated == (0 if options.get("enforce_gates") else 1)
+
+
+MOVED = [
+    ["crm-1", "Ann Smith", "ann.new@example.com", ""],  # her record, with her new email
+    ["", "Ann Smith", "ann.new@example.com", "+44 20 7946 0000"],  # found by the email just given
+    ["", "Ann Old", "ann.old@example.com", ""],  # her old email is nobody's any more: a new card
+    ["crm-2", "Bea Lee", "bea@example.com", ""],  # a new card
+    ["crm-2", "Bea Lee", "bea.lee@example.com", ""],  # which changes its email
+    ["", "Bea Lee", "bea.lee@example.com", "+1 212 555 0100"],  # found by the new one
+    ["", "Bea L.", "bea@example.com", ""],  # not by the old one
+]
+
+
+@pytest.mark.parametrize("batch_size", [1000, 2, 1], ids=["one-batch", "batches-of-2", "row-by-row"])
+def test_the_dry_run_finds_a_card_by_the_email_an_earlier_rows_update_gave_it(pipeline, tmp_path, batch_size):
+    header = ["Record ID", "Name", "Email", "Phone"]
+    run_import(pipeline, write_csv(tmp_path / "before.csv", header,
+                                   [["crm-1", "Ann Smith", "ann.old@example.com", ""]]))
+    [ann] = pipeline.find()
+    path = write_csv(tmp_path / "crm.csv", header, MOVED)
+
+    dry, real = _both_runs(pipeline, path, update=True, batch_size=batch_size)
+
+    assert _tally(dry) == _tally(real)
+    assert _what_happened(dry) == _what_happened(real)
+    assert (real.imported, real.updated, real.skipped, real.rejected) == (3, 4, 0, 0)
+    cards = sorted((c.name, c.email, c.phone, c.source_id) for c in pipeline.find())
+    assert cards == [("Ann Old", "ann.old@example.com", None, None),
+                     ("Ann Smith", "ann.new@example.com", "+44 20 7946 0000", "crm-1"),
+                     ("Bea L.", "bea@example.com", None, None),
+                     ("Bea Lee", "bea.lee@example.com", "+1 212 555 0100", "crm-2")]
+    assert pipeline.card(ann.id).phone == "+44 20 7946 0000"
+
+
+@pytest.mark.parametrize("batch_size", [1000, 1], ids=["one-batch", "row-by-row"])
+def test_into_an_empty_board_a_card_is_found_by_the_email_an_update_gave_it(pipeline, tmp_path, batch_size):
+    # into a board empty when it starts, the real run looks up only the keys it gave cards itself
+    path = write_csv(tmp_path / "crm.csv", ["Record ID", "Name", "Email", "Phone"], MOVED[3:])
+
+    dry, real = _both_runs(pipeline, path, update=True, batch_size=batch_size)
+
+    assert _tally(dry) == _tally(real)
+    assert _what_happened(dry) == _what_happened(real)
+    assert (real.imported, real.updated) == (2, 2)
+    assert sorted((c.name, c.email, c.phone) for c in pipeline.find()) == [
+        ("Bea L.", "bea@example.com", None), ("Bea Lee", "bea.lee@example.com", "+1 212 555 0100")]

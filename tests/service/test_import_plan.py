@@ -4,6 +4,7 @@ board is two functions here: which stored card a row's keys name, and that card'
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -12,7 +13,7 @@ from leadboard.domain.card import Card, validate_fields
 from leadboard.domain.rules import default_rules_text, parse_rules
 from leadboard.domain.stages import Stage
 from leadboard.service.transfer.columns import parse_stage_map, plan_columns
-from leadboard.service.transfer.plan import CardIndex, Plan, Planner, Standing
+from leadboard.service.transfer.plan import CardIndex, Plan, Planner, Standing, survey
 from leadboard.service.transfer.reading import Record
 from leadboard.service.transfer.rows import Placed, Rejected, RowReader
 
@@ -148,3 +149,23 @@ def test_a_planned_card_reads_its_fields_as_the_writer_stores_them():
     assert fields is not None
     assert (fields["value"], fields["company"], fields["owner"]) == (Decimal("1200.00"), "Acme", "alice")
     assert (standing.extra, standing.source_id) == ({"Lead Source": "Fair"}, None)
+
+
+def test_the_survey_names_unknown_stages_ambiguous_date_columns_and_owners_before_any_row_is_planned():
+    rules = parse_rules(default_rules_text(), "rules.toml")
+    header = ["Name", "Stage", "Close Date", "Created At", "Owner"]
+    reader = RowReader(plan_columns(header, {}, rules), parse_stage_map(["hot=lead"]), rules, "alice", NOW,
+                       NOW.date(), False, "crm.csv")
+    rows = [["Ann", "hot", "03/04/2026", "2026-01-02", "bob"],
+            ["Bea", "Warm-ish", "05/06/2026", "13/01/2026", "bob"],
+            ["Cy", "Warm-ish", "", "", "carol"],
+            ["Dee", "Frozen", "", "", ""]]
+    owners: Counter[str] = Counter()
+
+    unknown, ambiguous = survey((Record(n, n + 2, cells) for n, cells in enumerate(rows)), reader, None, owners)
+
+    assert unknown == Counter({"Warm-ish": 2, "Frozen": 1})
+    assert ambiguous == ["Close Date"]  # no day above 12 decides it; Created At's 13/01 does
+    assert owners == Counter({"bob": 2, "carol": 1})
+    placed = reader.read(Record(5, 7, ["Eve", "hot", "", "03/02/2026", ""]))  # read day first, as the survey found
+    assert isinstance(placed, Placed) and placed.values["created_at"].startswith("2026-02-03")

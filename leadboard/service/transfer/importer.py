@@ -45,10 +45,10 @@ from typing import Any
 from leadboard.domain.card import FIELD_NAMES
 from leadboard.domain.history import ChangeKind
 from leadboard.domain.stages import Move, Stage
-from leadboard.domain.values import DateColumn, DateOrder
+from leadboard.domain.values import DateOrder
 from leadboard.service.pipeline import Pipeline
 from leadboard.service.transfer.columns import BadImportFile, ColumnPlan, kept_reason, plan_columns
-from leadboard.service.transfer.plan import CardIndex, LookUp, Planner, Tally
+from leadboard.service.transfer.plan import CardIndex, LookUp, Planner, Tally, survey
 from leadboard.service.transfer.reading import Record, Source, open_source
 from leadboard.service.transfer.rows import Placed, Rejected, RowReader
 from leadboard.store import cards as card_store
@@ -273,7 +273,7 @@ def import_file(pipeline: Pipeline, path: str | Path, options: ImportOptions | N
                        keep_for_update=options.update, owner_map=options.owner_map)
     summary.owner_map = options.owner_map
     with _no_cycle_collection(), imports.bulk_writing():
-        unknown, ambiguous = _survey(source, reader, options.date_order, summary.owners)
+        unknown, ambiguous = survey(source.records(), reader, options.date_order, summary.owners)
         if ambiguous and not options.dry_run:
             raise BadImportFile(ambiguous_dates_sentence(ambiguous, "nothing was imported"))
         if unknown and not options.dry_run:
@@ -286,62 +286,6 @@ def import_file(pipeline: Pipeline, path: str | Path, options: ImportOptions | N
     summary.unknown_stages.update(unknown)
     summary.seconds = time.perf_counter() - started
     return summary
-
-
-def _survey(source: Source, reader: RowReader, date_order: DateOrder | None,
-            owners: Counter[str]) -> tuple[Counter[str], list[str]]:
-    """A first quick pass over the file, reading only the stage and date columns: every stage value
-    nothing places, with its rows, and the date columns whose order stays open (a run writes
-    nothing until each is settled). Each date column's order is handed to ``reader``; the owners
-    the file names are counted into ``owners``."""
-    stages, statuses = reader._stage, reader._status
-    dates = reader.date_targets
-    owner_columns = reader.plan.sources.get("owner", ())
-    if not stages and not dates and not owner_columns:
-        return Counter(), []
-    seen: Counter[Any] = Counter()
-    columns = {name: DateColumn() for name, _ in dates}
-    looked: dict[str, set[str]] = {name: set() for name, _ in dates}
-    for record in source.records():
-        cells = record.cells
-        for index in owner_columns:
-            cell = cells[index] if index < len(cells) else None
-            owner = cell.strip() if cell.__class__ is str else None
-            if owner:
-                if owner in owners or len(owners) < 1000:
-                    owners[owner] += 1
-                break
-        for name, indexes in dates:
-            for index in indexes:
-                cell = cells[index] if index < len(cells) else None
-                if cell.__class__ is str and cell and cell not in looked[name]:
-                    if len(looked[name]) < 200_000:
-                        looked[name].add(cell)
-                    columns[name].see(cell)
-        if statuses and any(_decides(cells, index) for index in statuses):
-            continue
-        for index in stages:
-            cell = cells[index] if index < len(cells) else None
-            if cell is not None and (cell.__class__ is not str or cell.strip()):
-                try:
-                    seen[cell] += 1
-                except TypeError:  # an unhashable JSON value
-                    seen[json.dumps(cell)] += 1
-                break
-    unknown: Counter[str] = Counter()
-    for value, count in seen.items():
-        if reader.unknown(value):
-            unknown[str(value).strip()[:60]] += count
-    reader.unknown_stages.clear()
-    ambiguous = [name for name, column in columns.items() if column.ambiguous and date_order is None]
-    reader.read_dates({name: date_order if column.ambiguous else column.order for name, column in columns.items()})
-    header = reader.plan.header
-    return unknown, [header[indexes[0]] for name, indexes in dates if name in ambiguous]
-
-
-def _decides(cells: list[Any], index: int) -> bool:
-    cell = cells[index] if index < len(cells) else None
-    return isinstance(cell, str) and cell.strip().lower() in ("won", "lost")
 
 
 #: files at least this big are read and checked in a second process (under it, starting one costs
@@ -613,6 +557,7 @@ class _Run:
         for item in plan.new:
             done.added.update(_keys(item))
         for update in plan.updates:
+            done.added.update(hash(key) for _, key in update.keys if key)  # found by its new keys from now on
             card_id = update.target.card_id
             if card_id is None:  # the card an earlier row of this plan makes
                 assert update.target.row is not None

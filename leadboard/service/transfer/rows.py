@@ -100,6 +100,13 @@ class Placed(NamedTuple):
         return bool(self.blocked_by)
 
 
+def look_up_keys(name: str, company: str | None, email: str | None) -> tuple[str | None, tuple[str, str] | None]:
+    """What a card with these fields is found by (besides its source id): its email as the store's
+    index holds it, and its name and company, which decide only between cards that have no email."""
+    return (ascii_lower(email) if email is not None else None,
+            (name, company) if company is not None and email is None else None)
+
+
 class FieldCheck:
     """Validates a row's fields with ``CardFields`` itself (plain text without building the model:
     ``plain_text_value``), remembering the answer for values it has seen: an owner, a stage-like
@@ -467,9 +474,7 @@ class RowReader:
         if self.keep_for_update:
             given = {key: typed[key] for key in given_names if typed.get(key) is not None}
         return Placed(record.number, record.line, cells if self.keep_for_update else None, values, given,
-                      stage.value, ascii_lower(email) if email is not None else None,
-                      # name + company decide only between cards that have no email
-                      (typed["name"], company) if company is not None and email is None else None,
+                      stage.value, *look_up_keys(typed["name"], company, email),
                       tuple(dict.fromkeys(w.rule_id for w in warnings)), "\n".join(map(str, warnings)),
                       tuple(dict.fromkeys(f.rule_id for f in blocked_by if f.blocking)), reason,
                       state.get(col.HISTORY, []), state.get(col.ACTIVITY_LOG, []),
@@ -845,4 +850,4 @@ def _all_errors(error: InvalidInput) -> str:
     return "; ".join(f"{name}: {message}" for name, message in error.errors.items())
 
 
-__all__ = ["ImportedActivity", "ImportedMove", "ImportedPlan", "Placed", "Rejected", "RowReader"]
+__all__ = ["ImportedActivity", "ImportedMove", "ImportedPlan", "Placed", "Rejected", "RowReader", "look_up_keys"]
