@@ -700,8 +700,8 @@ def _search_rows(results: dict[int, dict[str, float | None]]) -> list[Ratio]:
     return rows
 
 
-def _ratio_table(rows: Sequence[Ratio], against: str) -> list[str]:
-    lines = [f"| figure | leadboard | {against} | {against}'s figure | ratio | target |", "|---|---|---|---|---|---|"]
+def _ratio_table(rows: Sequence[Ratio], against: str, its_figure: str) -> list[str]:
+    lines = [f"| figure | leadboard | {against} | {its_figure} | ratio | target |", "|---|---|---|---|---|---|"]
     for figure, value, what, base, unit, target in rows:
         shown = "–" if value is None else f"{value:.2f} {unit}" if unit == "s" else f"{value:.1f} {unit}"
         base_shown = "–" if base is None else f"{base:.2f} {unit}" if unit == "s" else f"{base:.1f} {unit}"
@@ -712,7 +712,7 @@ def _ratio_table(rows: Sequence[Ratio], against: str) -> list[str]:
 
 def render_search(results: dict[int, dict[str, float | None]]) -> str:
     """The search keystroke's two ratios, for the board-only run (the full run has them among the floors)."""
-    return "\n".join(_ratio_table(_search_rows(results), "measured against"))
+    return "\n".join(_ratio_table(_search_rows(results), "against", "its figure"))
 
 
 def render_floors(results: dict[int, dict[str, float | None]], floor: dict[str, float]) -> str:
@@ -743,7 +743,7 @@ def render_floors(results: dict[int, dict[str, float | None]], floor: dict[str, 
         row(f"board as of {days} days back, first paint with totals, {sizes[-1]:,} cards",
             large[f"asof_{days}_paint_s"], "today's board's first paint", large["first_paint_s"], "s", "≤ 1.1×")
 
-    lines = _ratio_table(rows, "floor")
+    lines = _ratio_table(rows, "floor", "floor's figure")
     lines.append("")
     lines.append(f"Floors measured in the same run; a bare Textual app peaks at {floor['peak_mb']:.0f} MB. "
                  "A dialog is timed from its key's action until its inputs are mounted and the screen is "

@@ -234,8 +234,9 @@ def column_page(stage: Stage, offset: int, limit: int, card_filter: CardFilter =
     page of a million-card column costs no more than the middle one.
     """
     if card_filter.search.strip():
-        rows = tuples(_search_matches(_SUMMARY_COLUMNS, stage, card_filter).offset(offset).limit(limit))
-        return [_summary(row) for row in rows]
+        shown = _column_of_matches(stage, card_filter).offset(offset).limit(limit)
+        rows = tuples(CardRow.select(*_SUMMARY_COLUMNS).where(CardRow.id.in_(shown)))
+        return sorted((_summary(row) for row in rows), key=lambda card: card.id, reverse=True)
     where = _where(stage, card_filter)
     if card_filter.order is not ColumnOrder.RANK:
         return _ordered_page(where, _segments(card_filter.order, end_of_today), offset, limit)
@@ -353,9 +354,11 @@ class Totals:
     capped: bool = False
 
 
-def _search_matches(columns: Sequence[pw.Node], stage: Stage | None, card_filter: CardFilter) -> pw.Select:
-    """Cards matching the filter's search, newest first, read so that a LIMIT stops early: on
-    SQLite the FTS5 index drives the query in rowid order, on PostgreSQL the id index does."""
+def _search_matches(columns: Sequence[pw.Node], stage: Stage | None, card_filter: CardFilter,
+                    newer_than: int | None = None) -> pw.Select:
+    """Cards matching the filter's search (newer than the card ``newer_than``, if given), newest
+    first, read so that a LIMIT stops early: on SQLite the FTS5 index drives the query in rowid
+    order, on PostgreSQL the id index does."""
     query = CardRow.select(*columns)
     where: pw.ColumnBase = pw.SQL("1 = 1")
     if stage is not None:
@@ -367,12 +370,27 @@ def _search_matches(columns: Sequence[pw.Node], stage: Stage | None, card_filter
         if fts is None:
             return query.where(pw.SQL("1 = 0"))
         search = CardSearch.alias("s")
+        if newer_than is not None:
+            # on the index's own rowid, so FTS5 starts its walk there: on the card's id SQLite
+            # would walk every match of the search and test each
+            where &= search.rowid > newer_than
         return (
             query.join(search, on=(search.rowid == CardRow.id))
             .where(where & pw.SQL('"s"."card_search" MATCH ?', (fts,)))
             .order_by(search.rowid.desc())
         )
+    if newer_than is not None:
+        where &= CardRow.id > newer_than
     return query.where(where & _search_condition(card_filter.search.strip())).order_by(CardRow.id.desc())
+
+
+def _column_of_matches(stage: Stage, card_filter: CardFilter, newer_than: int | None = None) -> pw.Select:
+    """The ids of the matches ``stage``'s column shows under the filter's search, newest first: those
+    in the stage among the newest ``SEARCH_LIMIT`` matches across the board (as ``stage_totals``
+    counts them), so reading a column reads at most that many matches however many cards there are."""
+    window = (_search_matches((CardRow.id, CardRow.stage), None, card_filter, newer_than)
+              .limit(SEARCH_LIMIT).alias("window"))
+    return pw.Select([window], [window.c.id]).where(window.c.stage == stage.value).order_by(window.c.id.desc())
 
 
 def search_matches(card_filter: CardFilter) -> list[CardSummary]:
@@ -425,8 +443,8 @@ def position(card_id: int, card_filter: CardFilter = NO_FILTER, end_of_today: da
     if row is None or row.stage not in ON_BOARD:
         return None
     if card_filter.search.strip():
-        newer = _search_matches((CardRow.id,), Stage(row.stage), card_filter).where(CardRow.id > row.id)
-        return newer.limit(SEARCH_LIMIT).count()
+        newer = _column_of_matches(Stage(row.stage), card_filter, newer_than=row.id)
+        return int(pw.Select([newer.alias("newer")], [pw.fn.COUNT(pw.SQL("*"))]).scalar(database))
     if card_filter.order is not ColumnOrder.RANK:
         return _ordered_position(row, _where(Stage(row.stage), card_filter),
                                  _segments(card_filter.order, end_of_today))

@@ -1094,13 +1094,11 @@ class BoardScreen(Screen[None]):
 
     def _snapshot(self, card_filter: CardFilter, kept: dict[Stage, int], focused: int | None) -> Snapshot:
         """``focused``: the card under the focused cursor, read as it is now in case the filter hides it."""
-        positions = {stage: position for stage, card_id in kept.items()
-                     if (position := self.pipeline.position(card_id, card_filter)) is not None}
         left = {}
         if focused is not None:
             now = self._card_or_none(focused)
             left[focused] = (now, now is not None and self._changed_here(focused))
-        return Snapshot(card_filter, *self.pipeline.overview(card_filter, PAGE_SIZE), positions, left)
+        return Snapshot(card_filter, *self.pipeline.overview(card_filter, PAGE_SIZE, kept), left)
 
     def _show_filtered(self, snapshot: Snapshot) -> None:
         """The columns under the new filter, each cursor still on its card where it still shows, else
