@@ -180,12 +180,16 @@ class Pipeline(Planning):
             positions = {stage: position for stage, card_id in kept.items()
                          if (position := self.position(card_id, card_filter)) is not None}
             return Overview(stats, pages, positions)
-        matches = cards.search_matches(card_filter)
-        columns = {stage: [card for card in matches if card.stage is stage] for stage in PIPELINE}
+        matches = cards.newest_matches(card_filter)
+        columns = {stage: [match.id for match in matches if match.stage is stage] for stage in PIPELINE}
+        shown = {card.id: card for card in cards.summaries_of([card_id for ids in columns.values()
+                                                               for card_id in ids[:page_size]])}
+        first_pages = {stage: [shown[card_id] for card_id in ids[:page_size] if card_id in shown]
+                       for stage, ids in columns.items()}
         # the matches newer than the card: its index if it matches, where it would be if it did not
-        positions = {stage: sum(1 for card in columns[stage] if card.id > card_id) for stage, card_id in kept.items()}
-        return Overview(self._stats(cards.totals_of(matches)), {stage: column[:page_size] for stage, column
-                                                                in columns.items()}, positions)
+        positions = {stage: sum(1 for card_id in columns[stage] if card_id > kept_id)
+                     for stage, kept_id in kept.items()}
+        return Overview(self._stats(cards.totals_of(matches)), first_pages, positions)
 
     def _stats(self, totals: dict[Stage, cards.Totals]) -> dict[Stage, StageStats]:
         return {
@@ -393,7 +397,7 @@ class Pipeline(Planning):
 
     def matching(self, text: str, limit: int = 20) -> list[CardSummary]:
         """The newest ``limit`` cards whose name, company, email or phone match ``text``."""
-        return cards.search_matches(CardFilter(search=text))[:limit]
+        return cards.search_matches(CardFilter(search=text), limit)
 
     def name_of_changed_card(self, change: ChangeRecord) -> str:
         """The name of the card ``change`` is about: a deleted card's is in its deletion."""
