@@ -235,8 +235,8 @@ def column_page(stage: Stage, offset: int, limit: int, card_filter: CardFilter =
     """
     if card_filter.search.strip():
         shown = _column_of_matches(stage, card_filter).offset(offset).limit(limit)
-        rows = tuples(CardRow.select(*_SUMMARY_COLUMNS).where(CardRow.id.in_(shown)))
-        return sorted((_summary(row) for row in rows), key=lambda card: card.id, reverse=True)
+        found = _raw_rows(CardRow.select(*_SUMMARY_COLUMNS).where(CardRow.id.in_(shown)))
+        return sorted((_summary(row) for row in found), key=lambda card: card.id, reverse=True)
     where = _where(stage, card_filter)
     if card_filter.order is not ColumnOrder.RANK:
         return _ordered_page(where, _segments(card_filter.order, end_of_today), offset, limit)
@@ -354,15 +354,12 @@ class Totals:
     capped: bool = False
 
 
-def _search_matches(columns: Sequence[pw.Node], stage: Stage | None, card_filter: CardFilter,
-                    newer_than: int | None = None) -> pw.Select:
-    """Cards matching the filter's search (newer than the card ``newer_than``, if given), newest
-    first, read so that a LIMIT stops early: on SQLite the FTS5 index drives the query in rowid
-    order, on PostgreSQL the id index does."""
+def _search_matches(columns: Sequence[pw.Node], card_filter: CardFilter, newer_than: int | None = None) -> pw.Select:
+    """Cards in every stage matching the filter's search (newer than the card ``newer_than``, if
+    given), newest first, read so that a LIMIT stops early: on SQLite the FTS5 index drives the
+    query in rowid order, on PostgreSQL the id index does."""
     query = CardRow.select(*columns)
     where: pw.ColumnBase = pw.SQL("1 = 1")
-    if stage is not None:
-        where &= CardRow.stage == stage.value
     if card_filter.owner is not None:
         where &= CardRow.owner == card_filter.owner
     if is_sqlite():
@@ -388,15 +385,14 @@ def _column_of_matches(stage: Stage, card_filter: CardFilter, newer_than: int | 
     """The ids of the matches ``stage``'s column shows under the filter's search, newest first: those
     in the stage among the newest ``SEARCH_LIMIT`` matches across the board (as ``stage_totals``
     counts them), so reading a column reads at most that many matches however many cards there are."""
-    window = (_search_matches((CardRow.id, CardRow.stage), None, card_filter, newer_than)
+    window = (_search_matches((CardRow.id, CardRow.stage), card_filter, newer_than)
               .limit(SEARCH_LIMIT).alias("window"))
     return pw.Select([window], [window.c.id]).where(window.c.stage == stage.value).order_by(window.c.id.desc())
 
 
 def search_matches(card_filter: CardFilter, limit: int = SEARCH_LIMIT) -> list[CardSummary]:
     """The newest ``limit`` cards matching the filter's search, across every stage."""
-    rows = _search_matches(_SUMMARY_COLUMNS, None, card_filter).limit(limit).tuples()
-    return [_summary(row) for row in rows]
+    return [_summary(row) for row in _raw_rows(_search_matches(_SUMMARY_COLUMNS, card_filter).limit(limit))]
 
 
 class Match(NamedTuple):
@@ -410,7 +406,7 @@ class Match(NamedTuple):
 def newest_matches(card_filter: CardFilter) -> list[Match]:
     """The newest ``SEARCH_LIMIT`` matches of the filter's search across every stage, newest first:
     what the columns show of a search (a card's whole summary is read only for the pages shown)."""
-    query = _search_matches((CardRow.id, CardRow.stage, CardRow.amount), None, card_filter).limit(SEARCH_LIMIT)
+    query = _search_matches((CardRow.id, CardRow.stage, CardRow.amount), card_filter).limit(SEARCH_LIMIT)
     return [Match(card_id, Stage(stage), _cents(amount)) for card_id, stage, amount in _raw_rows(query)]
 
 
