@@ -5,6 +5,7 @@ change journal knows it (``service.reports.stages_at``), else what it is worth n
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from datetime import date, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any, NoReturn
@@ -14,7 +15,7 @@ from leadboard.domain.errors import InvalidInput, MoveNotAllowed
 from leadboard.domain.filter import NO_FILTER, CardFilter, ColumnOrder
 from leadboard.domain.planned import parse_when
 from leadboard.domain.stages import PIPELINE, Stage
-from leadboard.service.pipeline import Pipeline, StageStats
+from leadboard.service.pipeline import Overview, Pipeline, StageStats
 from leadboard.store import cards
 from leadboard.store import reports as queries
 
@@ -54,10 +55,9 @@ class PastPipeline(Pipeline):
         """What the values on this board are, in a few words."""
         return "values as they were" if self.values_known else "values are today's"
 
-    def overview(self, card_filter: CardFilter, page_size: int) -> tuple[dict[Stage, StageStats],
-                                                                       dict[Stage, list[CardSummary]]]:
+    def overview(self, card_filter: CardFilter, page_size: int, kept: Mapping[Stage, int] | None = None) -> Overview:
         stats = self.stats(card_filter)
-        return stats, {stage: self.column_page(stage, 0, page_size, card_filter) for stage in PIPELINE}
+        return Overview(stats, {stage: self.column_page(stage, 0, page_size, card_filter) for stage in PIPELINE}, {})
 
     def position(self, card_id: int, card_filter: CardFilter = NO_FILTER) -> int | None:
         return None

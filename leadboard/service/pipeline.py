@@ -14,11 +14,11 @@ version it read, so a colleague's change in between is refused (``Conflict``), n
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from leadboard.domain.card import FIELD_NAMES, MONEY_FIELDS, ActivityKind, Card, CardSummary, validate_fields
 from leadboard.domain.declared import split_changes, with_extras
@@ -113,6 +113,15 @@ class StageStats:
     capped: bool = False
 
 
+class Overview(NamedTuple):
+    """The board at a glance under a filter (``Pipeline.overview``)."""
+
+    stats: dict[Stage, StageStats]
+    first_pages: dict[Stage, list[CardSummary]]
+    #: where each column's kept card is under the filter, or would be if it does not match
+    positions: dict[Stage, int]
+
+
 class Pipeline(Planning):
     """The service one user works through. ``user`` is recorded on every write. ``rules=None``
     means the default rules, read when first needed: ``show`` and ``list`` never need them.
@@ -159,18 +168,28 @@ class Pipeline(Planning):
     def stats(self, card_filter: CardFilter = NO_FILTER) -> dict[Stage, StageStats]:
         return self._stats(cards.stage_totals(card_filter))
 
-    def overview(self, card_filter: CardFilter, page_size: int) -> tuple[dict[Stage, StageStats],
-                                                                       dict[Stage, list[CardSummary]]]:
-        """The board at a glance under ``card_filter``: each stage's stats and first page. A search
-        is read in one query (its newest matches), not one per column."""
+    def overview(self, card_filter: CardFilter, page_size: int, kept: Mapping[Stage, int] | None = None) -> Overview:
+        """The board at a glance under ``card_filter``: each stage's stats and first page, and where
+        each column's ``kept`` card is under it (or would be, were it shown). A search is read in one
+        query (its newest matches), not one per column, and its positions are counted in them."""
+        kept = kept or {}
         if not card_filter.search.strip():
             stats = self.stats(card_filter)
             pages = {stage: self.column_page(stage, 0, page_size, card_filter, stats[stage].cards)
                      for stage in PIPELINE}
-            return stats, pages
-        matches = cards.search_matches(card_filter)
-        first_pages = {stage: [card for card in matches if card.stage is stage][:page_size] for stage in PIPELINE}
-        return self._stats(cards.totals_of(matches)), first_pages
+            positions = {stage: position for stage, card_id in kept.items()
+                         if (position := self.position(card_id, card_filter)) is not None}
+            return Overview(stats, pages, positions)
+        matches = cards.newest_matches(card_filter)
+        columns = {stage: [match.id for match in matches if match.stage is stage] for stage in PIPELINE}
+        shown = {card.id: card for card in cards.summaries_of([card_id for ids in columns.values()
+                                                               for card_id in ids[:page_size]])}
+        first_pages = {stage: [shown[card_id] for card_id in ids[:page_size] if card_id in shown]
+                       for stage, ids in columns.items()}
+        # the matches newer than the card: its index if it matches, where it would be if it did not
+        positions = {stage: sum(1 for card_id in columns[stage] if card_id > kept_id)
+                     for stage, kept_id in kept.items()}
+        return Overview(self._stats(cards.totals_of(matches)), first_pages, positions)
 
     def _stats(self, totals: dict[Stage, cards.Totals]) -> dict[Stage, StageStats]:
         return {
@@ -378,7 +397,7 @@ class Pipeline(Planning):
 
     def matching(self, text: str, limit: int = 20) -> list[CardSummary]:
         """The newest ``limit`` cards whose name, company, email or phone match ``text``."""
-        return cards.search_matches(CardFilter(search=text))[:limit]
+        return cards.search_matches(CardFilter(search=text), limit)
 
     def name_of_changed_card(self, change: ChangeRecord) -> str:
         """The name of the card ``change`` is about: a deleted card's is in its deletion."""
@@ -768,4 +787,4 @@ def _reason(reason: str | None) -> str:
     return text
 
 
-__all__ = ["PIPELINE", "MoveResult", "Pipeline", "StageStats", "UndoResult"]
+__all__ = ["PIPELINE", "MoveResult", "Overview", "Pipeline", "StageStats", "UndoResult"]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from operator import itemgetter
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import peewee as pw
 
@@ -202,9 +202,52 @@ def _fts_query(text: str) -> str | None:
     words = _words(text)
     if not words:
         return None
-    query = "{name company email phone} : (" + " ".join('"' + " ".join(tokens) + '"*' for tokens in words) + ")"
+    query = "{name company email phone} : (" + " AND ".join(_fts_phrase(tokens) for tokens in words) + ")"
     digits = _phone_digits(text)
     return query if digits is None else f'{query} OR phone_tails : "{digits}"*'
+
+
+#: the longest word prefix the search index keeps (the sqlite-search-prefixes step): FTS5 answers
+#: a longer one by gathering the cards of every indexed word that starts with it before it can give
+#: the newest (``exam`` among a million ``example.com`` emails: ~40 ms a keystroke)
+_INDEXED_PREFIX = 3
+#: a longer prefix is spelled out as the indexed words it starts, when there are at most this many
+#: (whose cards FTS5 then reads newest first, stopping at the LIMIT)
+SPELLED_OUT_AT_MOST = 8
+_ASCII_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+def _fts_phrase(tokens: list[str]) -> str:
+    """One typed word as an FTS5 phrase whose last token is a prefix: ``"o brien"*``, or, for a
+    prefix longer than the index keeps, the few indexed words it starts spelled out:
+    ``("o brien" OR "o briens")``."""
+    head, last = tokens[:-1], tokens[-1].lower()
+    # the index folds case and accents; a plain ASCII token is folded by lower() alone
+    if len(last) > _INDEXED_PREFIX and _ASCII_TOKEN.fullmatch(last):
+        spelled = _indexed_words_starting(last)
+        if spelled:
+            return "(" + " OR ".join('"' + " ".join([*head, word]) + '"' for word in spelled) + ")"
+    return '"' + " ".join(tokens) + '"*'
+
+
+def _indexed_words_starting(prefix: str) -> list[str] | None:
+    """The search index's words that start with ``prefix``, read in order from FTS5's vocabulary
+    one seek each; None when there are more than ``SPELLED_OUT_AT_MOST``."""
+    # a table of this connection alone, over the index: no schema change, nothing to migrate
+    database.execute_sql("CREATE VIRTUAL TABLE IF NOT EXISTS temp.card_search_words "
+                         "USING fts5vocab(main, card_search, 'instance')")
+    words: list[str] = []
+    # the first word at or after ``after``: word + "\x01" sorts after the word and before any
+    # longer word it starts (tokens hold letters and digits only)
+    after = prefix
+    while len(words) <= SPELLED_OUT_AT_MOST:
+        row = database.execute_sql("SELECT term FROM temp.card_search_words WHERE term >= ? LIMIT 1",
+                                   (after,)).fetchone()
+        if row is None or not row[0].startswith(prefix):
+            return words
+        words.append(row[0])
+        after = row[0] + "\x01"
+    return None
 
 
 def phone_digits() -> pw.ColumnBase:
@@ -234,8 +277,9 @@ def column_page(stage: Stage, offset: int, limit: int, card_filter: CardFilter =
     page of a million-card column costs no more than the middle one.
     """
     if card_filter.search.strip():
-        rows = tuples(_search_matches(_SUMMARY_COLUMNS, stage, card_filter).offset(offset).limit(limit))
-        return [_summary(row) for row in rows]
+        shown = _column_of_matches(stage, card_filter).offset(offset).limit(limit)
+        found = _raw_rows(CardRow.select(*_SUMMARY_COLUMNS).where(CardRow.id.in_(shown)))
+        return sorted((_summary(row) for row in found), key=lambda card: card.id, reverse=True)
     where = _where(stage, card_filter)
     if card_filter.order is not ColumnOrder.RANK:
         return _ordered_page(where, _segments(card_filter.order, end_of_today), offset, limit)
@@ -353,13 +397,12 @@ class Totals:
     capped: bool = False
 
 
-def _search_matches(columns: Sequence[pw.Node], stage: Stage | None, card_filter: CardFilter) -> pw.Select:
-    """Cards matching the filter's search, newest first, read so that a LIMIT stops early: on
-    SQLite the FTS5 index drives the query in rowid order, on PostgreSQL the id index does."""
+def _search_matches(columns: Sequence[pw.Node], card_filter: CardFilter, newer_than: int | None = None) -> pw.Select:
+    """Cards in every stage matching the filter's search (newer than the card ``newer_than``, if
+    given), newest first, read so that a LIMIT stops early: on SQLite the FTS5 index drives the
+    query in rowid order, on PostgreSQL the id index does."""
     query = CardRow.select(*columns)
     where: pw.ColumnBase = pw.SQL("1 = 1")
-    if stage is not None:
-        where &= CardRow.stage == stage.value
     if card_filter.owner is not None:
         where &= CardRow.owner == card_filter.owner
     if is_sqlite():
@@ -367,27 +410,63 @@ def _search_matches(columns: Sequence[pw.Node], stage: Stage | None, card_filter
         if fts is None:
             return query.where(pw.SQL("1 = 0"))
         search = CardSearch.alias("s")
+        if newer_than is not None:
+            # on the index's own rowid, so FTS5 starts its walk there: on the card's id SQLite
+            # would walk every match of the search and test each
+            where &= search.rowid > newer_than
         return (
             query.join(search, on=(search.rowid == CardRow.id))
             .where(where & pw.SQL('"s"."card_search" MATCH ?', (fts,)))
             .order_by(search.rowid.desc())
         )
+    if newer_than is not None:
+        where &= CardRow.id > newer_than
     return query.where(where & _search_condition(card_filter.search.strip())).order_by(CardRow.id.desc())
 
 
-def search_matches(card_filter: CardFilter) -> list[CardSummary]:
-    """The newest ``SEARCH_LIMIT`` cards matching the filter's search, across every stage."""
-    rows = _search_matches(_SUMMARY_COLUMNS, None, card_filter).limit(SEARCH_LIMIT).tuples()
-    return [_summary(row) for row in rows]
+def _column_of_matches(stage: Stage, card_filter: CardFilter, newer_than: int | None = None) -> pw.Select:
+    """The ids of the matches ``stage``'s column shows under the filter's search, newest first: those
+    in the stage among the newest ``SEARCH_LIMIT`` matches across the board (as ``stage_totals``
+    counts them), so reading a column reads at most that many matches however many cards there are."""
+    window = (_search_matches((CardRow.id, CardRow.stage), card_filter, newer_than)
+              .limit(SEARCH_LIMIT).alias("window"))
+    return pw.Select([window], [window.c.id]).where(window.c.stage == stage.value).order_by(window.c.id.desc())
 
 
-def totals_of(matches: Sequence[CardSummary]) -> dict[Stage, Totals]:
+def search_matches(card_filter: CardFilter, limit: int = SEARCH_LIMIT) -> list[CardSummary]:
+    """The newest ``limit`` cards matching the filter's search, across every stage."""
+    return [_summary(row) for row in _raw_rows(_search_matches(_SUMMARY_COLUMNS, card_filter).limit(limit))]
+
+
+class Match(NamedTuple):
+    """What a search's count and a column's place need of a matching card."""
+
+    id: int
+    stage: Stage
+    amount: Decimal
+
+
+def newest_matches(card_filter: CardFilter) -> list[Match]:
+    """The newest ``SEARCH_LIMIT`` matches of the filter's search across every stage, newest first:
+    what the columns show of a search (a card's whole summary is read only for the pages shown)."""
+    query = _search_matches((CardRow.id, CardRow.stage, CardRow.amount), card_filter).limit(SEARCH_LIMIT)
+    return [Match(card_id, Stage(stage), _cents(amount)) for card_id, stage, amount in _raw_rows(query)]
+
+
+def _raw_rows(query: pw.Query) -> list[tuple[Any, ...]]:
+    """The rows of ``query`` as the database driver gives them: peewee's conversion of each value
+    costs ~10 µs a row, as much as the search keystroke's SQL itself (``_summary`` and ``_cents``
+    take the raw values)."""
+    return list(database.execute(query).fetchall())
+
+
+def totals_of(matches: Sequence[Match]) -> dict[Stage, Totals]:
     """Per-stage totals of a search's matches; ``capped`` when the search had more to show."""
     capped = len(matches) >= SEARCH_LIMIT
     counts: dict[Stage, tuple[int, Decimal]] = {}
-    for card in matches:
-        cards, amount = counts.get(card.stage, (0, Decimal(0)))
-        counts[card.stage] = (cards + 1, amount + card.amount)
+    for match in matches:
+        cards, amount = counts.get(match.stage, (0, Decimal(0)))
+        counts[match.stage] = (cards + 1, amount + match.amount)
     totals = {stage: Totals(0, Decimal(0)) for stage in Stage}
     totals.update({stage: Totals(cards, amount, capped) for stage, (cards, amount) in counts.items()})
     return totals
@@ -397,7 +476,7 @@ def stage_totals(card_filter: CardFilter = NO_FILTER) -> dict[Stage, Totals]:
     """Cards and amount per stage. Without a search this reads the kept totals, never the cards;
     with one it counts the newest ``SEARCH_LIMIT`` matches (``capped`` says there are more)."""
     if card_filter.search.strip():
-        return totals_of(search_matches(card_filter))
+        return totals_of(newest_matches(card_filter))
     totals = {stage: Totals(0, Decimal(0)) for stage in Stage}
     query = StageTotal.select(StageTotal.stage, pw.fn.SUM(StageTotal.cards), pw.fn.SUM(StageTotal.amount))
     if card_filter.owner is not None:
@@ -425,8 +504,8 @@ def position(card_id: int, card_filter: CardFilter = NO_FILTER, end_of_today: da
     if row is None or row.stage not in ON_BOARD:
         return None
     if card_filter.search.strip():
-        newer = _search_matches((CardRow.id,), Stage(row.stage), card_filter).where(CardRow.id > row.id)
-        return newer.limit(SEARCH_LIMIT).count()
+        newer = _column_of_matches(Stage(row.stage), card_filter, newer_than=row.id)
+        return int(pw.Select([newer.alias("newer")], [pw.fn.COUNT(pw.SQL("*"))]).scalar(database))
     if card_filter.order is not ColumnOrder.RANK:
         return _ordered_position(row, _where(Stage(row.stage), card_filter),
                                  _segments(card_filter.order, end_of_today))
@@ -730,8 +809,11 @@ def summaries_of(card_ids: Sequence[int]) -> list[CardSummary]:
         return []
     # read by id alone, and the cards off the board (deleted, merged) left out here: with the stage
     # in the query too, SQLite would rather read a whole stage's index than the few ids
-    rows = {row[0]: _summary(row) for row in tuples(CardRow.select(*_SUMMARY_COLUMNS)
-                                                     .where(CardRow.id.in_(list(card_ids))))
+    # the ids are ints from the database, written into the statement: as parameters peewee builds
+    # a node for each (~6 µs), more than reading the card costs
+    listed = pw.SQL("IN (" + ", ".join(str(int(card_id)) for card_id in card_ids) + ")")
+    rows = {row[0]: _summary(row) for row in _raw_rows(CardRow.select(*_SUMMARY_COLUMNS)
+                                                        .where(pw.NodeList((CardRow.id, listed))))
             if row[1] in ON_BOARD}
     return [rows[card_id] for card_id in card_ids if card_id in rows]
 

@@ -118,7 +118,8 @@ class Snapshot:
 
     card_filter: CardFilter
     stats: dict[Stage, StageStats]
-    first_pages: dict[Stage, list[CardSummary]]
+    #: each column's pages read (page number -> cards): its first, and the one under its cursor
+    pages: dict[Stage, dict[int, list[CardSummary]]]
     #: where each column's focused card is under the new filter (or would be, if it does not match)
     positions: dict[Stage, int]
     #: the focused card as it is now (None: gone), and whether its newest change was this board's
@@ -1094,13 +1095,19 @@ class BoardScreen(Screen[None]):
 
     def _snapshot(self, card_filter: CardFilter, kept: dict[Stage, int], focused: int | None) -> Snapshot:
         """``focused``: the card under the focused cursor, read as it is now in case the filter hides it."""
-        positions = {stage: position for stage, card_id in kept.items()
-                     if (position := self.pipeline.position(card_id, card_filter)) is not None}
         left = {}
         if focused is not None:
             now = self._card_or_none(focused)
             left[focused] = (now, now is not None and self._changed_here(focused))
-        return Snapshot(card_filter, *self.pipeline.overview(card_filter, PAGE_SIZE), positions, left)
+        stats, first_pages, positions = self.pipeline.overview(card_filter, PAGE_SIZE, kept)
+        pages = {stage: {0: page} for stage, page in first_pages.items()}
+        for stage, position in positions.items():
+            # the cursor's own page too, so the card it stays on is drawn (and known) at once
+            number, count = position // PAGE_SIZE, stats[stage].cards
+            if number and number * PAGE_SIZE < count:
+                pages[stage][number] = self.pipeline.column_page(stage, number * PAGE_SIZE, PAGE_SIZE, card_filter,
+                                                                 count)
+        return Snapshot(card_filter, stats, pages, positions, left)
 
     def _show_filtered(self, snapshot: Snapshot) -> None:
         """The columns under the new filter, each cursor still on its card where it still shows, else
@@ -1117,7 +1124,7 @@ class BoardScreen(Screen[None]):
             cursor = snapshot.positions.get(stage, 0)
             scroll_y = column.scroll_offset.y + (cursor - column.cursor) * CARD_HEIGHT
             column.load(self.stats[stage].cards, cursor=cursor, scroll_y=max(scroll_y, 0),
-                        pages={0: snapshot.first_pages[stage]})
+                        pages=snapshot.pages[stage])
             column.set_empty_text(self._empty_text(stage))
             if kept is not None and kept.id in snapshot.left and self.focused is column:
                 self._tell_if_gone(column, kept, *snapshot.left[kept.id])

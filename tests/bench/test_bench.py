@@ -19,11 +19,12 @@ def test_benchmark_reports_a_row_per_size_with_every_figure(tmp_path):
     reports = next(table for header, table in tables.items() if "funnel (ms)" in header)
     assert set(rows) >= {"cards", "0", "60"}
     cells = [cell.strip() for cell in rows["60"].split("|")[2:-1]]
-    assert len(cells) == 16
+    assert len(cells) == 17
     assert "a write during import, max (ms)" in rows["cards"]
     assert "import plain contacts (rows/s)" in rows["cards"] and "a write during it, max (ms)" in rows["cards"]
     assert "as-of board 30 days back, first paint (s)" in rows["cards"]
     assert "as-of board 180 days back, first paint (s)" in rows["cards"]
+    assert "whole-board redraw, m (ms)" in rows["cards"]
     # every board figure is a number with its ratio to the empty board; import has a rate at 60 rows,
     # and a colleague's writes during it have their times
     for cell in cells:
@@ -38,6 +39,7 @@ def test_benchmark_reports_a_row_per_size_with_every_figure(tmp_path):
                 "`list --stage lead --json`, first lines, 60 cards", "`promote ID`, 60 cards",
                 "open + close the card form", "open + close the blocked-promote form",
                 "open + close the activity dialog", "cursor move, 60 cards", "promote, 60 cards",
+                "search keystroke, 60 cards",
                 "board as of 30 days back, first paint with totals, 60 cards",
                 "board as of 180 days back, first paint with totals, 60 cards"]
     assert set(expected) <= set(floors), sorted(floors)
@@ -84,3 +86,15 @@ def test_the_board_alone_is_timed_today_and_as_of_past_days(tmp_path):
     today, *past = [cell.strip() for cell in beside.split("|")[2:-1]]
     assert float(today) > 0 and len(past) == 2
     assert all(cell.endswith("×)") and float(cell.split(" ")[0]) > 0 for cell in past), past
+
+    # and the search keystroke beside the same at the smaller size and beside a redraw of the whole board,
+    # at every size
+    ratios = [[cell.strip() for cell in line.split("|")[1:-1]]
+              for line in done.stdout.split("| figure |")[1].splitlines()[2:] if line.startswith("| ")]
+    assert [(figure, against, target) for figure, _, against, _, _, target in ratios] == [
+        ("search keystroke, 30 cards", "the same at 0", "≤ 1.1×"),
+        ("search keystroke, 0 cards", "a redraw of the whole board (`m`)", "≤ 1.3×"),
+        ("search keystroke, 30 cards", "a redraw of the whole board (`m`)", "≤ 1.3×")]
+    for figure, value, _, base, ratio, _ in ratios:
+        assert float(value.split(" ")[0]) > 0 and float(base.split(" ")[0]) > 0, figure
+        assert ratio.endswith("×") and float(ratio[:-1]) > 0, figure

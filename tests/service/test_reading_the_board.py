@@ -165,10 +165,29 @@ def test_the_overview_is_the_stats_and_first_page_of_every_column(pipeline, walk
     walk.lead("Grace Kelly")
     walk.opportunity("Alan Turing", owner="bob")
     walk.account("Grace Brewster")
-    stats, pages = pipeline.overview(card_filter, 2)
+    kept = {Stage.CONTACT: walk.contact("Grace Newer").id, Stage.LEAD: walk.lead("Alan Kay", owner="bob").id}
+    stats, pages, positions = pipeline.overview(card_filter, 2, kept)
     assert stats == pipeline.stats(card_filter)
     for stage, page in pages.items():
         assert page == pipeline.column_page(stage, 0, 2, card_filter, stats[stage].cards)
+    # each column's cursor card is where the column shows it, or where it would be if it does not match
+    assert positions == {stage: pipeline.position(card_id, card_filter) for stage, card_id in kept.items()}
+
+
+def test_a_column_under_a_broad_search_holds_just_the_matches_its_header_counts(pipeline, walk, monkeypatch):
+    from leadboard.store import cards
+
+    monkeypatch.setattr(cards, "SEARCH_LIMIT", 4)
+    oldest, older, old = (walk.contact(f"Grace {n}") for n in range(3))
+    walk.lead("Grace Kelly")
+    newest = walk.contact("Grace Newest")
+    grace = CardFilter(search="grace")
+    stats = pipeline.stats(grace)
+    assert (stats[Stage.CONTACT].cards, stats[Stage.CONTACT].capped) == (3, True)
+    # the newest four matches across the board: three of them contacts, the oldest contact is not shown
+    assert [c.id for c in pipeline.column_page(Stage.CONTACT, 0, 10, grace)] == [newest.id, old.id, older.id]
+    assert [c.id for c in pipeline.column_page(Stage.CONTACT, 1, 10, grace)] == [old.id, older.id]
+    assert [pipeline.position(c.id, grace) for c in (newest, old, older, oldest)] == [0, 1, 2, 3]
 
 
 def test_search_follows_edits_and_finds_lost_cards(pipeline, walk):

@@ -60,6 +60,27 @@ def test_search_matches_the_start_of_words(people: Pipeline, typed: str, found: 
     assert names(people, typed) == found
 
 
+@pytest.mark.parametrize("spelled_out_at_most", [cards.SPELLED_OUT_AT_MOST, 1])
+def test_a_prefix_longer_than_the_index_keeps_finds_every_word_it_starts(
+        pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch, spelled_out_at_most: int) -> None:
+    """Past the three letters the index keeps, SQLite spells a prefix out as the few words it starts
+    (or, when there are more, leaves it to FTS5): the same cards either way, as on PostgreSQL."""
+    monkeypatch.setattr(cards, "SPELLED_OUT_AT_MOST", spelled_out_at_most)
+    for name, email in [("Ann Hopper", "ann@hopperton.example.com"), ("Bo Hoppers", None), ("Cy Hopkins", None),
+                        ("Di O'Brien", None), ("Ed Obrienne", None)]:
+        pipeline.create({"name": name, "email": email})
+    assert names(pipeline, "hopp") == ["Ann Hopper", "Bo Hoppers"]
+    assert names(pipeline, "HOPPER") == ["Ann Hopper", "Bo Hoppers"]
+    assert names(pipeline, "hoppert") == ["Ann Hopper"]  # the word of her email
+    assert names(pipeline, "hoppers") == ["Bo Hoppers"]
+    assert names(pipeline, "ann hopp") == ["Ann Hopper"]
+    assert names(pipeline, "o'brie") == ["Di O'Brien"]  # "o" then a word starting "brie"
+    assert names(pipeline, "obrie") == ["Ed Obrienne"]
+    assert names(pipeline, "hoppz") == []
+    stats = pipeline.stats(CardFilter(search="hopp"))
+    assert sum(s.cards for s in stats.values()) == 2
+
+
 @pytest.mark.parametrize(("typed", "found"), [
     ('"', []), ("%_", []), ("\\", []), ("*", []),
     ("a.*", ["Ada Lovelace", "Alan Turing"]),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from leadboard.domain.stages import Stage
 from leadboard.service import Pipeline
-from tests.tui.helpers import APP_SIZE, QUALIFIED, board_of, contact, make_app, screen_text
+from leadboard.tui.column import PAGE_SIZE
+from tests.tui.helpers import APP_SIZE, QUALIFIED, board_of, contact, make_app, notices, screen_text
 
 
 async def settle(pilot) -> None:
@@ -38,6 +39,26 @@ async def test_search_narrows_every_column_as_you_type(pipeline: Pipeline):
         await settle(pilot)
         text = screen_text(pilot.app)
         assert "Contacts  3" in text and "Grace Hopper" in text
+
+
+async def test_esc_from_a_match_deep_in_its_column_goes_back_without_a_false_alarm(pipeline: Pipeline):
+    contact(pipeline, "Grace Hopper")  # the oldest contact: below a page of newer ones once the search is cleared
+    for number in range(PAGE_SIZE + 20):
+        contact(pipeline, f"Card {number:03}")
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        board = board_of(pilot.app)
+        await pilot.press("slash", *"grace hopper")
+        await settle(pilot)
+        await pilot.press("enter")  # to the match
+        await settle(pilot)
+        assert board.current_card().name == "Grace Hopper"
+        await pilot.press("escape")
+        await settle(pilot)
+        # the whole column again, with the cursor back on the card it was on before the search; the
+        # match it left is in the column still, so nothing says it was hidden or the column is empty
+        assert "Contacts  121" in screen_text(pilot.app)
+        assert board.current_card().name == f"Card {PAGE_SIZE + 19:03}"
+        assert notices(pilot.app) == []
 
 
 async def test_a_phone_number_typed_run_together_finds_its_card(pipeline: Pipeline):

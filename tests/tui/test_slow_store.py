@@ -93,6 +93,32 @@ async def test_a_search_typed_while_its_matches_are_read_echoes_at_once(pipeline
         assert board.column(Stage.CONTACT).card_at(0).name == "Card 249"
 
 
+async def test_a_search_typed_in_a_burst_reads_the_text_the_user_stopped_at_not_every_letter(
+        pipeline: Pipeline, held: threading.Event, monkeypatch: pytest.MonkeyPatch):
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        board = board_of(pilot.app)
+        await pilot.pause()
+        searched: list[str] = []
+        overview = pipeline.overview
+
+        def recorded(card_filter: Any, *args: Any) -> Any:
+            searched.append(card_filter.search)
+            return overview(card_filter, *args)
+
+        monkeypatch.setattr(pipeline, "overview", recorded)
+        burst(pilot.app, "slash")
+        for key in ("C", "a", "r", "d", " ", "2", "4", "9"):  # each letter's read asked for before the next
+            burst(pilot.app, key)
+            await keys_handled(pilot)
+            await pilot.pause()
+        assert board.query_one("#search").value == "Card 249"
+        held.set()
+        await wait_until(pilot, lambda: board.stats[Stage.CONTACT].cards == 1)
+        # the first letter's read was under way; the texts typed past while it was held are never read
+        assert searched == ["C", "Card 249"], searched
+        assert board.column(Stage.CONTACT).card_at(0).name == "Card 249"
+
+
 async def test_keys_typed_while_a_page_is_read_echo_and_a_search_keeps_the_card(pipeline: Pipeline,
                                                                                  held: threading.Event):
     last = pipeline.column_page(Stage.CONTACT, CARDS - 1, 1)[0]
