@@ -3,13 +3,17 @@ dialog opens in the time Textual takes to mount and style its widgets."""
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Sequence
+from typing import ClassVar, TypeVar
 
+from rich.segment import Segment
 from rich.text import Text
 from textual import events
+from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
+from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Button
+from textual.widgets import Button, Input
 
 Editor = TypeVar("Editor", bound=Widget)
 Result = TypeVar("Result")
@@ -48,3 +52,87 @@ def labelled(editor: Editor, label: str, *, required: bool = False) -> Editor:
     editor.border_title = Text(label + (" *" if required else ""))
     editor.add_class("field", "required" if required else "optional", update=False)
     return editor
+
+
+class Choice(Input):
+    """A field holding one of a few values (a card's kind, yes/no, an activity's kind, a team's
+    declared choice): an input that only ever holds one of its ``choices``, or nothing when it may
+    be left ``blank``. One widget, typed into like the form's other fields: Textual's ``Select`` is
+    six widgets and an overlay list a field, and a form's few choices made it open twice as slowly
+    as the same form of inputs.
+
+    Typing picks the first choice that starts with what was typed (``c`` company, ``d`` dropped),
+    the rest of it shown as a suggestion; a letter that starts no choice from there picks the next
+    choice it starts (``c`` again: the next choice in ``c``), any other key is refused with the
+    bell. ←/→ (and ↑/↓) step through the choices, Backspace to the start or Ctrl+U empties a
+    choice that may be blank. An empty choice shows its choices as the placeholder; "←/→" on its
+    right says how it changes."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "step(-1)", "Previous choice", show=False),
+        Binding("down", "step(1)", "Next choice", show=False),
+    ]
+    #: drawn, dimmed, at the right end of the field
+    KEYS = " ←/→ "
+
+    def __init__(self, choices: Sequence[str], value: str = "", *, blank: bool = True, id: str | None = None) -> None:
+        # a value no longer among the choices (a rules file changed since) is kept as one, so an
+        # edit of other fields does not lose it
+        self.choices = tuple(choices) if not value or value in choices else (*choices, value)
+        self.blank = blank
+        super().__init__(value=value, placeholder=" / ".join(self.choices), id=id, select_on_focus=False,
+                         classes="-valid")  # the class an input gives itself as its value is set
+
+    def replace(self, text: str, start: int, end: int) -> None:
+        """Every edit (a key typed, a paste, a delete) comes here: what is typed up to the cursor
+        picks the choice; the cursor stays after what was typed."""
+        value = self.value
+        start = max(0, min(start, end))
+        typed = value[:start] + text
+        picked = self._pick(typed) if typed else ("", 0) if self.blank else (value, 0)
+        if picked is None and text:
+            picked = self._pick(text, after=value)
+        if picked is None:
+            self.restricted()
+            return
+        self.value, self.cursor_position = picked
+
+    def _pick(self, typed: str, after: str = "") -> tuple[str, int] | None:
+        """The first choice that starts with ``typed`` (the first after ``after``, round the end)."""
+        choices = self.choices
+        if after in choices:
+            index = choices.index(after) + 1
+            choices = choices[index:] + choices[:index]
+        folded = typed.casefold()
+        choice = next((choice for choice in choices if choice.casefold().startswith(folded)), None)
+        return None if choice is None else (choice, len(typed))
+
+    def action_step(self, by: int) -> None:
+        """The next (``by`` 1) or previous (-1) choice, round the ends (through empty, if it may be)."""
+        values = ("", *self.choices) if self.blank else self.choices
+        index = values.index(self.value) if self.value in values else -1
+        self.value = values[(index + by) % len(values)]
+        self.cursor_position = len(self.value)
+
+    def action_cursor_left(self, select: bool = False) -> None:
+        self.action_step(-1)
+
+    def action_cursor_right(self, select: bool = False) -> None:
+        self.action_step(1)
+
+    @property
+    def _value(self) -> Text:
+        """The choice, what was not typed of it dimmed as a suggestion while the field has focus."""
+        text = super()._value
+        if self.has_focus and self.cursor_position < len(self.value):
+            text.stylize(self.get_component_rich_style("input--suggestion"), self.cursor_position)
+        return text
+
+    def render_line(self, y: int) -> Strip:
+        line = super().render_line(y)
+        width = self.scrollable_content_region.width
+        if y or width <= 2 * len(self.KEYS):
+            return line
+        style = self.rich_style
+        keys = Segment(self.KEYS, style + self.get_component_rich_style("input--placeholder"))
+        return Strip.join([line.crop_extend(0, width - len(self.KEYS), style), Strip([keys])])
