@@ -68,7 +68,6 @@ class ActivityModal(SavingModal):
             yield labelled(Choice(PLANNED_KINDS, PlannedKind.CALL.value, blank=False, id="next-kind"), "Next step")
             yield Input(placeholder=f"due: {DUE_HINT}", id="next-due")
             yield Input(placeholder="what is planned (leave empty to plan nothing)", id="next-summary")
-            yield Static(id="problem", classes="problem")
             with Horizontal(classes="buttons"):
                 yield Hint("Tab: next field · Enter: save · Esc: cancel")
                 yield dialog_button("Cancel", "cancel")

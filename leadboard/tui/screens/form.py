@@ -35,7 +35,7 @@ from leadboard.domain.declared import DeclaredField
 from leadboard.domain.errors import Conflict, GateBlocked, InvalidInput, LeadboardError
 from leadboard.tui.screens.confirm import ConfirmModal
 from leadboard.tui.screens.hint import Hint
-from leadboard.tui.screens.parts import Choice, Dialog, dialog_button, labelled
+from leadboard.tui.screens.parts import Choice, Dialog, dialog_button, labelled, problem_line
 from leadboard.tui.text import display_text, form_text, safe
 
 LONG_TEXT_HINT = {"need", "requirements", "terms", "notes"}
@@ -109,7 +109,6 @@ class CardForm(Dialog[Any]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text(self.form_title), classes="title")
-            yield Static(id="problem", classes="problem")
             with VerticalScroll(id="fields"):
                 if self.intro:
                     yield Static(Text("\n").join(self.intro), classes="intro", id="intro")
@@ -207,44 +206,45 @@ class CardForm(Dialog[Any]):
         values = self.typed()
         self.clear_problems()
         if values.activity is not None and not values.activity[1].strip():
-            self.show_problem("Say in a few words what happened (activity).", {"activity": "is required"})
+            await self.show_problem("Say in a few words what happened (activity).", {"activity": "is required"})
             return
         try:
             result = self.save(values)
             if inspect.isawaitable(result):
                 result = await result
         except ConflictSeen as seen:
-            self.show_problem(str(seen), {name: f"now: {display_text(value) or '(empty)'}"
+            await self.show_problem(str(seen), {name: f"now: {display_text(value) or '(empty)'}"
                                           for name, value in seen.changed.items()}, note=True)
             return
         except InvalidInput as error:
-            self.show_problem("Please fix the marked fields; nothing was saved.", error.errors or {})
+            await self.show_problem("Please fix the marked fields; nothing was saved.", error.errors or {})
             return
         except GateBlocked as blocked:
             errors = {name: safe(f.message) for f in blocked.failures if f.blocking for name in f.fields}
-            self.show_problem(str(blocked) + " Nothing was saved.", errors)
+            await self.show_problem(str(blocked) + " Nothing was saved.", errors)
             return
         except LeadboardError as error:
-            self.show_problem(safe(error), {})
+            await self.show_problem(safe(error), {})
             return
         if result is not None:  # None: the user stepped back (declined the warnings)
             self.dismiss(result)
 
     def clear_problems(self) -> None:
-        self.query_one("#problem", Static).remove_class("shown")
+        for problem in self.query("#problem"):
+            problem.remove_class("shown")
         for error in self.query(".field-error"):
             error.remove_class("shown")
         for editor in self.query(".-invalid"):
             editor.remove_class("-invalid")
 
-    def _error_line(self, name: str, editor: Widget) -> Static:
+    async def _error_line(self, name: str, editor: Widget) -> Static:
         """The shown line under a field that says what is wrong with it: added the first time it
         is needed (a form opens faster without twenty empty lines), hidden again by the next save."""
         lines = self.query(f"#error-{name}")
         if lines:
             return lines.first(Static).add_class("shown")
         line = Static(id=f"error-{name}", classes="field-error shown")
-        self.query_one("#fields").mount(line, after=editor)
+        await self.query_one("#fields").mount(line, after=editor)
         return line
 
     def _show_field(self, editor: Widget, line: Static) -> None:
@@ -252,8 +252,8 @@ class CardForm(Dialog[Any]):
         fields = self.query_one("#fields")
         fields.scroll_to_region(editor.virtual_region.union(line.virtual_region), animate=False, immediate=True)
 
-    def show_problem(self, message: str, errors: dict[str, str], note: bool = False) -> None:
-        problem = self.query_one("#problem", Static)
+    async def show_problem(self, message: str, errors: dict[str, str], note: bool = False) -> None:
+        problem = await problem_line(self, before="#fields")
         problem.update(Text(safe(message)))
         problem.add_class("shown")
         problem.set_class(note, "note")
@@ -263,7 +263,7 @@ class CardForm(Dialog[Any]):
             if not editors:
                 continue
             editor = editors.first()
-            line = self._error_line(self._key(name), editor)
+            line = await self._error_line(self._key(name), editor)
             line.update(Text(f"{self._label(name)}: {safe(text)}" if not note else safe(text)))
             editor.set_class(not note, "-invalid")
             first = first or (editor, line)

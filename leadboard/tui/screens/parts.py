@@ -4,16 +4,16 @@ dialog opens in the time Textual takes to mount and style its widgets."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from rich.segment import Segment
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Button, Input
+from textual.widgets import Button, Input, Static
 
 Editor = TypeVar("Editor", bound=Widget)
 Result = TypeVar("Result")
@@ -42,6 +42,19 @@ def dialog_button(label: str, id: str, *, primary: bool = False) -> Button:
     before it is even mounted, three style passes that were a tenth of opening a small form."""
     classes = "-style-default -primary" if primary else "-style-default"
     return Button(label, "primary" if primary else "default", id=id, classes=classes)
+
+
+async def problem_line(dialog: Screen[Any], before: str) -> Static:
+    """The line of ``dialog`` that says why a save failed (``#problem``): mounted in its ``.dialog``
+    box, before ``before``, the first time there is something to say (a dialog opens faster
+    without an empty line it may never need), then the same line again. Returns once it is
+    mounted, so what scrolls to a field after it knows where the field is."""
+    lines = dialog.query("#problem")
+    if lines:
+        return lines.first(Static)
+    line = Static(id="problem", classes="problem")
+    await dialog.query_one(".dialog").mount(line, before=before)
+    return line
 
 
 def labelled(editor: Editor, label: str, *, required: bool = False) -> Editor:
