@@ -117,7 +117,8 @@ async def _probe_board(db: str, started: float) -> dict[str, float]:
         await pilot.pause()
 
         async def blocked_promote() -> None:
-            board._open_fix_form(pipeline.card(blocked.id), pipeline.check_promotion(blocked.id))
+            # the promote key's own path: the gate's verdict and the card read on the reader thread
+            board.promote_card(blocked.id, None)
 
         dialogs = {"card_form": lambda: board.run_action("edit_card"), "blocked_form": blocked_promote,
                    "activity_dialog": lambda: board.run_action("log_activity")}
