@@ -10,6 +10,7 @@ from rich.segment import Segment
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.strip import Strip
 from textual.widget import Widget
@@ -28,12 +29,28 @@ class Dialog(ModalScreen[Result]):
 
     _covered = False
 
+    def __init__(self) -> None:
+        super().__init__()
+        _learn_dialog_styles(self)
+
     def on_screen_suspend(self) -> None:
         self._covered = True
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         if not self._covered:
             event.refresh_styles = False
+
+
+def _learn_dialog_styles(dialog: Dialog[Any]) -> None:
+    """Give the app's stylesheet the default styles of the kinds of widget a dialog has and the
+    board has not (a modal screen, a scrolling list of fields, buttons) at once, before the first
+    dialog is mounted. Added one kind at a time as it is first mounted, each had Textual parse the
+    whole stylesheet again: three times, a fifth of opening the first dialog. Textual adds a
+    widget's default styles itself the same way (``Widget._post_register``)."""
+    stylesheet = dialog.app.stylesheet
+    for part in (dialog, VerticalScroll(), Button()):
+        for read_from, css, tie_breaker, scope in part._get_default_css():
+            stylesheet.add_source(css, read_from=read_from, is_default_css=True, tie_breaker=tie_breaker, scope=scope)
 
 
 def dialog_button(label: str, id: str, *, primary: bool = False) -> Button:
