@@ -214,7 +214,7 @@ class CardForm(Dialog[Any]):
                 result = await result
         except ConflictSeen as seen:
             await self.show_problem(str(seen), {name: f"now: {display_text(value) or '(empty)'}"
-                                          for name, value in seen.changed.items()}, note=True)
+                                                for name, value in seen.changed.items()}, note=True)
             return
         except InvalidInput as error:
             await self.show_problem("Please fix the marked fields; nothing was saved.", error.errors or {})

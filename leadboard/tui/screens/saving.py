@@ -18,7 +18,8 @@ from leadboard.tui.text import safe
 
 class SavingModal(Dialog[Any]):
     """Dismissed with what the save callback returned, or None on cancel. A user's mistake the
-    callback raises is shown in the dialog's ``#problem`` line (``problem_line``) and the dialog stays open. The save
+    callback raises is shown in the dialog's ``#problem`` line (``problem_line``: mounted the first
+    time, before the buttons, unless the dialog has its own) and the dialog stays open. The save
     may be a coroutine (the board's writes run on its writer thread): it runs in a worker of the
     "save" group, so keys typed meanwhile wait for it (``leadboard.tui.keys``)."""
 
