@@ -117,7 +117,8 @@ async def _probe_board(db: str, started: float) -> dict[str, float]:
         await pilot.pause()
 
         async def blocked_promote() -> None:
-            board._open_fix_form(pipeline.card(blocked.id), pipeline.check_promotion(blocked.id))
+            # the promote key's own path: the gate's verdict and the card read on the reader thread
+            board.promote_card(blocked.id, None)
 
         dialogs = {"card_form": lambda: board.run_action("edit_card"), "blocked_form": blocked_promote,
                    "activity_dialog": lambda: board.run_action("log_activity")}
@@ -401,8 +402,9 @@ def time_commands(db: Path, runs: int, workdir: Path) -> dict[str, float]:
     ``list --stage lead --json | head`` and ``promote ID`` (undone after, untimed)."""
     leadboard = f"{sys.executable} -m leadboard --db {db} --user {BENCH_USER}"
     promoted = subprocess.run(
-        f"{leadboard} add 'Bench Command' --email command@example.com --set need=Speed --set budget=100 "
-        f"--set purchase_by={_in_days(30)} --set authority=yes",
+        # (each run on a kept database adds it again: the same email, on purpose)
+        f"{leadboard} add 'Bench Command' --email command@example.com --allow-duplicate --set need=Speed "
+        f"--set budget=100 --set purchase_by={_in_days(30)} --set authority=yes",
         shell=True, check=True, capture_output=True, text=True).stdout.strip()
     script = workdir / "floor_script.py"
     script.write_text(FLOOR_SCRIPT, "utf-8")

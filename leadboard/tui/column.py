@@ -158,6 +158,8 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
         self.stage = stage
         self.source = source
         self.count = 0
+        #: the virtual size at the last layout (``_size_updated``)
+        self._laid_out: Size | None = None
         self._pages = PageCache(PAGES_KEPT)
         #: pages asked for and not landed yet (page number -> set when it lands)
         self._reading: dict[int, asyncio.Event] = {}
@@ -264,6 +266,15 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
     @property
     def current(self) -> CardSummary | None:
         return self.card_at(self.cursor)
+
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
+        # Textual's ScrollView compares the virtual size the layout passes (the column's region
+        # less its scroll bar) with the column's own (its cards' lines): they never match, so every
+        # layout of the board (each dialog opened over it) set up and redrew the four scroll bars,
+        # a millisecond each. They are set up again when the column's own size changed since the
+        # last layout (cards came or went), as when its region did.
+        changed, self._laid_out = self.virtual_size != self._laid_out, self.virtual_size
+        return super()._size_updated(size, virtual_size if changed else self.virtual_size, container_size, layout)
 
     # ---- cursor --------------------------------------------------------------------------------
 

@@ -41,12 +41,17 @@ class KeyBar(Widget):
     def __init__(self, where: str, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.where = where
+        #: the keys as last drawn
+        self._shown: list[tuple[str, str, bool]] | None = None
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
 
     def _bindings_changed(self, screen: Screen[object]) -> None:
-        self.refresh()
+        # the screen says so each time a dialog opens over it or closes, its keys unchanged:
+        # drawing the same line again was a millisecond of every dialog's opening and closing
+        if self.keys() != self._shown:
+            self.refresh()
 
     def keys(self) -> list[tuple[str, str, bool]]:
         """(key as shown, label, enabled) of each action the footer shows, in binding order."""
@@ -66,8 +71,8 @@ class KeyBar(Widget):
         key_style = self.get_component_rich_style("keybar--key", partial=True)
         label_style = self.get_component_rich_style("keybar--label", partial=True)
         line = Text(no_wrap=True)
-        pieces = [(key, label, enabled) for key, label, enabled in self.keys()]
-        pieces.append(("^p", "palette", True))
+        self._shown = self.keys()
+        pieces = [*self._shown, ("^p", "palette", True)]
         for key, label, enabled in pieces:
             piece = Text.assemble((f" {key}", key_style), (f" {label} ", label_style))
             if not enabled:

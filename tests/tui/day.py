@@ -38,7 +38,7 @@ def the_day() -> list[Stroke]:
         *keys("tab", "tab"), text("ada@example.com"), *keys("tab"), text("+1 (415) 555-0134"), *keys("ctrl+s"),
         # down to Grace, promote: blocked, so the form asks for need and date; authority "yes"
         *keys("j", "p"), text("Order tracking"), *keys("tab"), text(purchase_by()),
-        *keys("tab", "space", "down", "enter", "ctrl+s"),
+        *keys("tab"), text("y"), *keys("ctrl+s"),
         # the cursor followed Grace to Leads: her title (name, kind, company, title)
         *keys("e", "tab", "tab", "tab"), text("Rear Admiral"), *keys("ctrl+s"),
         # a call logged, and the next step planned a week ahead

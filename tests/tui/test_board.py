@@ -12,7 +12,7 @@ from leadboard.tui.column import CARD_HEIGHT, CardColumn
 from leadboard.tui.scenes import settled
 from leadboard.tui.screens.confirm import ConfirmModal
 from leadboard.tui.screens.help import HelpScreen
-from tests.tui.helpers import APP_SIZE, QUALIFIED, board_of, contact, make_app, screen_text
+from tests.tui.helpers import APP_SIZE, QUALIFIED, board_of, contact, make_app, screen_text, wait_until
 
 
 async def test_the_board_shows_four_columns_with_counts_and_values(pipeline: Pipeline):
@@ -219,3 +219,27 @@ async def test_a_cards_detail_shows_the_extra_fields_an_import_kept(pipeline: Pi
         detail = screen_text(pilot.app)
         assert "Lead Source" in detail and "Trade fair" in detail and "Industry" in detail
         assert "Source id" in detail and "51" in detail
+
+
+async def test_a_column_shows_its_scroll_bar_once_its_cards_pass_the_screen_and_drops_it_after(pipeline: Pipeline):
+    contact(pipeline, "Ada Lovelace")
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        await settled(pilot)
+        board = board_of(pilot.app)
+        contacts = board.column(Stage.CONTACT)
+        assert not contacts.show_vertical_scrollbar
+        for number in range(20):
+            contact(pipeline, f"Person {number}")
+        board.reload()
+        await wait_until(pilot, lambda: contacts.count == 21)
+        await settled(pilot)
+        assert contacts.show_vertical_scrollbar
+        assert contacts.vertical_scrollbar.window_virtual_size == 21 * CARD_HEIGHT
+        await pilot.press("a", "escape")  # a dialog over the board and gone: the bar is as it was
+        await settled(pilot)
+        assert contacts.show_vertical_scrollbar
+        await pilot.press("slash", *"ada")
+        await wait_until(pilot, lambda: contacts.count == 1)
+        await settled(pilot)
+        assert not contacts.show_vertical_scrollbar
+        assert "Ada Lovelace" in screen_text(pilot.app)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, Select
+from textual.widgets import Input
 
 from leadboard.domain.rules import default_rules_text, load_rules
 from leadboard.domain.stages import Stage
@@ -13,6 +13,7 @@ from leadboard.service import Pipeline
 from leadboard.tui.scenes import settled
 from leadboard.tui.screens.detail import CardDetail
 from leadboard.tui.screens.form import CardForm
+from leadboard.tui.screens.parts import Choice
 from tests.tui.helpers import APP_SIZE, QUALIFIED, contact, make_app
 
 TEAM = default_rules_text() + """
@@ -50,7 +51,7 @@ async def test_the_edit_form_has_the_declared_fields_with_their_labels_and_saves
         await pilot.pause()
         form = pilot.app.screen
         assert isinstance(form, CardForm)
-        industry = form.query_one("#field-industry", Select)
+        industry = form.query_one("#field-industry", Choice)
         assert industry.value == "Retail"
         form.query_one("#field-arr", Input).focus()  # the declared fields come after the card's own
         text = await settled(pilot)

@@ -91,6 +91,20 @@ async def test_the_footer_shows_whole_labels_and_who_works_on_which_database(pip
             assert title.split()[-1].isdigit()
 
 
+async def test_the_footer_follows_the_focus_and_is_the_boards_again_after_a_dialog(pipeline: Pipeline):
+    contact(pipeline, "Ada Lovelace")
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        board_keys = (await settled(pilot)).splitlines()[-1]
+        assert "n New" in board_keys and "e Edit" in board_keys
+        await pilot.press("slash")  # the search box has the focus: only its own keys
+        search_keys = (await settled(pilot)).splitlines()[-1]
+        assert "/ Search" in search_keys and "n New" not in search_keys
+        await pilot.press("escape")
+        assert (await settled(pilot)).splitlines()[-1] == board_keys
+        await pilot.press("a", "escape")  # a dialog opened over the board and closed
+        assert (await settled(pilot)).splitlines()[-1] == board_keys
+
+
 async def test_the_focused_card_reads_at_4_5_to_1_in_every_theme_with_fixed_colours(pipeline: Pipeline):
     contact(pipeline, "Ada Lovelace")
     async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:

@@ -12,7 +12,7 @@ from tests.tui.helpers import APP_SIZE, QUALIFIED, board_of, contact, make_app, 
 
 
 def form_fields(form: CardForm) -> list[str]:
-    return [widget.id.removeprefix("field-") for widget in form.query("#fields Input, #fields Select")
+    return [widget.id.removeprefix("field-") for widget in form.query("#fields Input")
             if widget.id and widget.id.startswith("field-")]
 
 
@@ -52,8 +52,8 @@ async def test_filling_the_blocked_fields_promotes_and_writes_history(pipeline: 
         await pilot.press("p")
         await pilot.pause()
         await pilot.press(*"Payroll", "tab", *soon(), "tab")
-        # authority is a choice: open it (space), pick "yes"
-        await pilot.press("space", "down", "enter")
+        # authority is a choice, empty: → steps to its first choice, "yes"
+        await pilot.press("right")
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert not isinstance(pilot.app.screen, CardForm)
@@ -152,7 +152,7 @@ async def test_a_gate_asking_for_an_activity_gets_one_in_the_form(pipeline: Pipe
             "requirements", "supplier", "value", "close_by", "terms", "decision_maker"]
         assert form.query("#activity-summary")
         await pilot.press(*"SSO", "tab")
-        await pilot.press("space", "down", "enter", "tab")  # supplier: none
+        await pilot.press("n", "tab")  # supplier: "n" picks none
         await pilot.press(*"40000", "tab", *soon(60), "tab", *"Net 30", "tab", *"Ada", "tab")
         await pilot.press("tab", *"Demo", "enter")
         await pilot.pause()

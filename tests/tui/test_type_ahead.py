@@ -39,10 +39,9 @@ async def test_a_blocked_promote_typed_in_one_burst_fills_each_field(pipeline: P
         await settled(pilot)
         purchase_by = soon(40)
         # down to Grace, promote (blocked: need, timeline; authority warns), fill in the form
-        # with Tab between fields, pick "yes" for authority (space opens the choice), save;
-        # then "left" is meant for the board, once the form is gone
-        burst(pilot.app, "down", "p", *"Order tracking", "tab", *purchase_by, "tab",
-              "space", "down", "enter", "ctrl+s", "left")
+        # with Tab between fields, pick "yes" for authority by its first letter, save; then "left"
+        # is meant for the board, once the form is gone
+        burst(pilot.app, "down", "p", *"Order tracking", "tab", *purchase_by, "tab", "y", "ctrl+s", "left")
         await typed(pilot)
         board = board_of(pilot.app)
         assert pilot.app.screen is board
@@ -181,14 +180,13 @@ async def test_esc_on_an_unchanged_form_closes_it_at_once(pipeline: Pipeline):
         assert pilot.app.screen is board_of(pilot.app)
 
 
-async def test_enter_on_a_choice_saves_the_form_and_space_opens_it(pipeline: Pipeline):
+async def test_enter_on_a_choice_saves_the_form_and_a_letter_picks_it(pipeline: Pipeline):
     card_id = contact(pipeline, "Ada Lovelace", **QUALIFIED)
     pipeline.promote(card_id)
     async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
         await settled(pilot)
-        # name, kind: space opens the kind's list, down + enter picks "company"; then Enter on the
-        # (closed) choice saves the form
-        burst(pilot.app, "l", "e", "tab", "space", "down", "enter", "enter")
+        # name, kind: "c" picks "company", and Enter on the choice saves the form
+        burst(pilot.app, "l", "e", "tab", "c", "enter")
         await typed(pilot)
         assert pilot.app.screen is board_of(pilot.app)
     assert pipeline.card(card_id).kind == "company"

@@ -12,15 +12,17 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Select, Static
+from textual.widgets import Button, Input, Static
 
 from leadboard.domain.card import ActivityKind
 from leadboard.domain.planned import PlannedKind
 from leadboard.tui.screens.hint import Hint
-from leadboard.tui.screens.parts import dialog_button, labelled
+from leadboard.tui.screens.parts import Choice, dialog_button, labelled
 from leadboard.tui.screens.saving import SavingModal
 
 DUE_HINT = "YYYY-MM-DD[THH:MM], today, tomorrow, +1d, +1w"
+ACTIVITY_KINDS = tuple(kind.value for kind in ActivityKind)
+PLANNED_KINDS = tuple(kind.value for kind in PlannedKind)
 
 
 @dataclass(frozen=True)
@@ -61,24 +63,20 @@ class ActivityModal(SavingModal):
             if self.completing:
                 yield labelled(Input(placeholder="e.g. They want a quote by Friday", id="summary"), "What came of it")
             else:
-                kinds = [(kind.value, kind.value) for kind in ActivityKind]
-                yield labelled(Select(kinds, value=ActivityKind.CALL.value, allow_blank=False, id="kind"),
-                               "What happened")
+                yield labelled(Choice(ACTIVITY_KINDS, ActivityKind.CALL.value, blank=False, id="kind"), "What happened")
                 yield Input(placeholder="e.g. Demo went well (leave empty to only plan)", id="summary")
-            steps = [(kind.value, kind.value) for kind in PlannedKind]
-            yield labelled(Select(steps, value=PlannedKind.CALL.value, allow_blank=False, id="next-kind"), "Next step")
+            yield labelled(Choice(PLANNED_KINDS, PlannedKind.CALL.value, blank=False, id="next-kind"), "Next step")
             yield Input(placeholder=f"due: {DUE_HINT}", id="next-due")
             yield Input(placeholder="what is planned (leave empty to plan nothing)", id="next-summary")
-            yield Static(id="problem", classes="problem")
             with Horizontal(classes="buttons"):
                 yield Hint("Tab: next field · Enter: save · Esc: cancel")
                 yield dialog_button("Cancel", "cancel")
                 yield dialog_button("Done" if self.completing else "Save", "save", primary=True)
 
     def values(self) -> StepFormValues:
-        kind = str(self.query_one("#kind", Select).value) if not self.completing else ""
+        kind = self.query_one("#kind", Choice).value if not self.completing else ""
         return StepFormValues(kind, self.query_one("#summary", Input).value,
-                              str(self.query_one("#next-kind", Select).value),
+                              self.query_one("#next-kind", Choice).value,
                               self.query_one("#next-due", Input).value,
                               self.query_one("#next-summary", Input).value)
 

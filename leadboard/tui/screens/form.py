@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Button, Input, Select, Static
+from textual.widgets import Button, Input, Static
 
 from leadboard.domain.card import (
     BOOL_FIELDS,
@@ -35,7 +35,7 @@ from leadboard.domain.declared import DeclaredField
 from leadboard.domain.errors import Conflict, GateBlocked, InvalidInput, LeadboardError
 from leadboard.tui.screens.confirm import ConfirmModal
 from leadboard.tui.screens.hint import Hint
-from leadboard.tui.screens.parts import Dialog, dialog_button, labelled
+from leadboard.tui.screens.parts import Choice, Dialog, dialog_button, labelled, problem_line
 from leadboard.tui.text import display_text, form_text, safe
 
 LONG_TEXT_HINT = {"need", "requirements", "terms", "notes"}
@@ -45,6 +45,9 @@ PLACEHOLDERS = {
     "email": "name@example.com",
     "phone": "+44 20 7946 0000",
 }
+
+#: the activities a gate counts, as the blocked-promote form offers them
+INTERACTION_KINDS = tuple(kind.value for kind in ActivityKind if kind in INTERACTIONS)
 
 _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _DECLARED_PLACEHOLDERS = {"date": "YYYY-MM-DD", "money": "amount, e.g. 12500", "number": "a number"}
@@ -83,9 +86,6 @@ class CardForm(Dialog[Any]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "save", "Save"),
-        # Enter saves from any field: an Input says so itself (Submitted); on a closed choice it
-        # would open the list, which space (or the choice's own keys) does instead
-        Binding("enter", "save_from_choice", "Save", show=False, priority=True),
     ]
     #: the first field has focus as the form opens; focusing the scrolling list of fields first
     #: (Textual's default) would restyle every field twice, the slowest part of opening the form
@@ -109,16 +109,14 @@ class CardForm(Dialog[Any]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text(self.form_title), classes="title")
-            yield Static(id="problem", classes="problem")
             with VerticalScroll(id="fields"):
                 if self.intro:
                     yield Static(Text("\n").join(self.intro), classes="intro", id="intro")
                 for name in self.field_names:
                     yield labelled(self._editor(name), self._label(name), required=name in self.required)
                 if self.asks_activity:
-                    interactions = [(k.value, k.value) for k in ActivityKind if k in INTERACTIONS]
-                    yield labelled(Select(interactions, value=ActivityKind.CALL.value, allow_blank=False,
-                                          id="activity-kind"), "Activity (the gate wants one logged)", required=True)
+                    yield labelled(Choice(INTERACTION_KINDS, ActivityKind.CALL.value, blank=False, id="activity-kind"),
+                                   "Activity (the gate wants one logged)", required=True)
                     yield Input(placeholder="What happened, in a few words", id="activity-summary")
             with Horizontal(classes="buttons"):
                 yield Hint("Tab next · Enter save · Esc cancel")
@@ -136,7 +134,7 @@ class CardForm(Dialog[Any]):
         declared = self.declared.get(name)
         return FIELD_LABELS.get(name, name) if declared is None else declared.label
 
-    def _editor(self, name: str) -> Input | Select[str]:
+    def _editor(self, name: str) -> Input:
         value = form_text(self.values.get(name))
         declared = self.declared.get(name)
         choices: Sequence[str] | None = None
@@ -149,8 +147,7 @@ class CardForm(Dialog[Any]):
                 choices = CHOICE_FIELDS.get(name) or ("yes", "no")
             placeholder = PLACEHOLDERS.get(name, "")
         if choices is not None:
-            return Select([(choice, choice) for choice in choices], value=value or Select.NULL,
-                          allow_blank=True, id=f"field-{self._key(name)}", prompt="—")
+            return Choice([str(choice) for choice in choices], value, id=f"field-{self._key(name)}")
         # not selected on focus: one stray letter typed ahead must not wipe a name. "-valid" is the
         # class an Input without validators gives itself as its value is set: added then, it would
         # restyle the input once more before it is even mounted
@@ -162,28 +159,14 @@ class CardForm(Dialog[Any]):
     def typed(self) -> FormValues:
         fields: dict[str, str] = {}
         for name in self.field_names:
-            editor = self.query_one(f"#field-{self._key(name)}")
-            if isinstance(editor, Select):
-                fields[name] = "" if editor.value is Select.NULL else str(editor.value)
-            else:
-                fields[name] = editor.value  # type: ignore[attr-defined]
+            fields[name] = self.query_one(f"#field-{self._key(name)}", Input).value
         activity = None
         if self.asks_activity:
-            kind = self.query_one("#activity-kind", Select).value
-            summary = self.query_one("#activity-summary", Input).value
-            activity = (str(kind), summary)
+            kind, summary = self.query_one("#activity-kind", Choice), self.query_one("#activity-summary", Input)
+            activity = (kind.value, summary.value)
         return FormValues(fields, activity)
 
     # ---- saving ------------------------------------------------------------------------------
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "save_from_choice":
-            focused = self.focused
-            return isinstance(focused, Select) and not focused.expanded
-        return True
-
-    def action_save_from_choice(self) -> None:
-        self._save()
 
     def changed(self) -> bool:
         """Whether anything was typed or chosen since the form opened."""
@@ -223,44 +206,45 @@ class CardForm(Dialog[Any]):
         values = self.typed()
         self.clear_problems()
         if values.activity is not None and not values.activity[1].strip():
-            self.show_problem("Say in a few words what happened (activity).", {"activity": "is required"})
+            await self.show_problem("Say in a few words what happened (activity).", {"activity": "is required"})
             return
         try:
             result = self.save(values)
             if inspect.isawaitable(result):
                 result = await result
         except ConflictSeen as seen:
-            self.show_problem(str(seen), {name: f"now: {display_text(value) or '(empty)'}"
-                                          for name, value in seen.changed.items()}, note=True)
+            await self.show_problem(str(seen), {name: f"now: {display_text(value) or '(empty)'}"
+                                                for name, value in seen.changed.items()}, note=True)
             return
         except InvalidInput as error:
-            self.show_problem("Please fix the marked fields; nothing was saved.", error.errors or {})
+            await self.show_problem("Please fix the marked fields; nothing was saved.", error.errors or {})
             return
         except GateBlocked as blocked:
             errors = {name: safe(f.message) for f in blocked.failures if f.blocking for name in f.fields}
-            self.show_problem(str(blocked) + " Nothing was saved.", errors)
+            await self.show_problem(str(blocked) + " Nothing was saved.", errors)
             return
         except LeadboardError as error:
-            self.show_problem(safe(error), {})
+            await self.show_problem(safe(error), {})
             return
         if result is not None:  # None: the user stepped back (declined the warnings)
             self.dismiss(result)
 
     def clear_problems(self) -> None:
-        self.query_one("#problem", Static).remove_class("shown")
+        for problem in self.query("#problem"):
+            problem.remove_class("shown")
         for error in self.query(".field-error"):
             error.remove_class("shown")
         for editor in self.query(".-invalid"):
             editor.remove_class("-invalid")
 
-    def _error_line(self, name: str, editor: Widget) -> Static:
+    async def _error_line(self, name: str, editor: Widget) -> Static:
         """The shown line under a field that says what is wrong with it: added the first time it
         is needed (a form opens faster without twenty empty lines), hidden again by the next save."""
         lines = self.query(f"#error-{name}")
         if lines:
             return lines.first(Static).add_class("shown")
         line = Static(id=f"error-{name}", classes="field-error shown")
-        self.query_one("#fields").mount(line, after=editor)
+        await self.query_one("#fields").mount(line, after=editor)
         return line
 
     def _show_field(self, editor: Widget, line: Static) -> None:
@@ -268,8 +252,8 @@ class CardForm(Dialog[Any]):
         fields = self.query_one("#fields")
         fields.scroll_to_region(editor.virtual_region.union(line.virtual_region), animate=False, immediate=True)
 
-    def show_problem(self, message: str, errors: dict[str, str], note: bool = False) -> None:
-        problem = self.query_one("#problem", Static)
+    async def show_problem(self, message: str, errors: dict[str, str], note: bool = False) -> None:
+        problem = await problem_line(self, before="#fields")
         problem.update(Text(safe(message)))
         problem.add_class("shown")
         problem.set_class(note, "note")
@@ -279,7 +263,7 @@ class CardForm(Dialog[Any]):
             if not editors:
                 continue
             editor = editors.first()
-            line = self._error_line(self._key(name), editor)
+            line = await self._error_line(self._key(name), editor)
             line.update(Text(f"{self._label(name)}: {safe(text)}" if not note else safe(text)))
             editor.set_class(not note, "-invalid")
             first = first or (editor, line)

@@ -120,7 +120,7 @@ class MergeModal(SavingModal):
         try:
             self.other = await self.read(card_id)
         except LeadboardError as error:
-            self.show_problem(error)
+            await self.show_problem(error)
         else:
             self._show_picked()
         finally:

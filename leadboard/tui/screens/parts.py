@@ -3,13 +3,18 @@ dialog opens in the time Textual takes to mount and style its widgets."""
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Sequence
+from typing import Any, ClassVar, TypeVar
 
+from rich.segment import Segment
 from rich.text import Text
 from textual import events
-from textual.screen import ModalScreen
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Button
+from textual.widgets import Button, Input, Static
 
 Editor = TypeVar("Editor", bound=Widget)
 Result = TypeVar("Result")
@@ -24,12 +29,28 @@ class Dialog(ModalScreen[Result]):
 
     _covered = False
 
+    def __init__(self) -> None:
+        super().__init__()
+        _learn_dialog_styles(self)
+
     def on_screen_suspend(self) -> None:
         self._covered = True
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         if not self._covered:
             event.refresh_styles = False
+
+
+def _learn_dialog_styles(dialog: Dialog[Any]) -> None:
+    """Give the app's stylesheet the default styles of the kinds of widget a dialog has and the
+    board has not (a modal screen, a scrolling list of fields, buttons) at once, before the first
+    dialog is mounted. Added one kind at a time as it is first mounted, each had Textual parse the
+    whole stylesheet again: three times, a fifth of opening the first dialog. Textual adds a
+    widget's default styles itself the same way (``Widget._post_register``)."""
+    stylesheet = dialog.app.stylesheet
+    for part in (dialog, VerticalScroll(), Button()):
+        for read_from, css, tie_breaker, scope in part._get_default_css():
+            stylesheet.add_source(css, read_from=read_from, is_default_css=True, tie_breaker=tie_breaker, scope=scope)
 
 
 def dialog_button(label: str, id: str, *, primary: bool = False) -> Button:
@@ -40,6 +61,19 @@ def dialog_button(label: str, id: str, *, primary: bool = False) -> Button:
     return Button(label, "primary" if primary else "default", id=id, classes=classes)
 
 
+async def problem_line(dialog: Screen[Any], before: str) -> Static:
+    """The line of ``dialog`` that says why a save failed (``#problem``): mounted in its ``.dialog``
+    box, before ``before``, the first time there is something to say (a dialog opens faster
+    without an empty line it may never need), then the same line again. Returns once it is
+    mounted, so what scrolls to a field after it knows where the field is."""
+    lines = dialog.query("#problem")
+    if lines:
+        return lines.first(Static)
+    line = Static(id="problem", classes="problem")
+    await dialog.query_one(".dialog").mount(line, before=before)
+    return line
+
+
 def labelled(editor: Editor, label: str, *, required: bool = False) -> Editor:
     """``editor`` (an input or a choice) with its label on the line above what is typed: the
     title of its own top border (``.field`` in the stylesheet), so a field is one widget, not a
@@ -48,3 +82,87 @@ def labelled(editor: Editor, label: str, *, required: bool = False) -> Editor:
     editor.border_title = Text(label + (" *" if required else ""))
     editor.add_class("field", "required" if required else "optional", update=False)
     return editor
+
+
+class Choice(Input):
+    """A field holding one of a few values (a card's kind, yes/no, an activity's kind, a team's
+    declared choice): an input that only ever holds one of its ``choices``, or nothing when it may
+    be left ``blank``. One widget, typed into like the form's other fields: Textual's ``Select`` is
+    six widgets and an overlay list a field, and a form's few choices made it open twice as slowly
+    as the same form of inputs.
+
+    Typing picks the first choice that starts with what was typed (``c`` company, ``d`` dropped),
+    the rest of it shown as a suggestion; a letter that starts no choice from there picks the next
+    choice it starts (``c`` again: the next choice in ``c``), any other key is refused with the
+    bell. ←/→ (and ↑/↓) step through the choices, Backspace to the start or Ctrl+U empties a
+    choice that may be blank. An empty choice shows its choices as the placeholder; "←/→" on its
+    right says how it changes."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "step(-1)", "Previous choice", show=False),
+        Binding("down", "step(1)", "Next choice", show=False),
+    ]
+    #: drawn, dimmed, at the right end of the field
+    KEYS = " ←/→ "
+
+    def __init__(self, choices: Sequence[str], value: str = "", *, blank: bool = True, id: str | None = None) -> None:
+        # a value no longer among the choices (a rules file changed since) is kept as one, so an
+        # edit of other fields does not lose it
+        self.choices = tuple(choices) if not value or value in choices else (*choices, value)
+        self.blank = blank
+        super().__init__(value=value, placeholder=" / ".join(self.choices), id=id, select_on_focus=False,
+                         classes="-valid")  # the class an input gives itself as its value is set
+
+    def replace(self, text: str, start: int, end: int) -> None:
+        """Every edit (a key typed, a paste, a delete) comes here: what is typed up to the cursor
+        picks the choice; the cursor stays after what was typed."""
+        value = self.value
+        start = max(0, min(start, end))
+        typed = value[:start] + text
+        picked = self._pick(typed) if typed else ("", 0) if self.blank else (value, 0)
+        if picked is None and text:
+            picked = self._pick(text, after=value)
+        if picked is None:
+            self.restricted()
+            return
+        self.value, self.cursor_position = picked
+
+    def _pick(self, typed: str, after: str = "") -> tuple[str, int] | None:
+        """The first choice that starts with ``typed`` (the first after ``after``, round the end)."""
+        choices = self.choices
+        if after in choices:
+            index = choices.index(after) + 1
+            choices = choices[index:] + choices[:index]
+        folded = typed.casefold()
+        choice = next((choice for choice in choices if choice.casefold().startswith(folded)), None)
+        return None if choice is None else (choice, len(typed))
+
+    def action_step(self, by: int) -> None:
+        """The next (``by`` 1) or previous (-1) choice, round the ends (through empty, if it may be)."""
+        values = ("", *self.choices) if self.blank else self.choices
+        index = values.index(self.value) if self.value in values else -1
+        self.value = values[(index + by) % len(values)]
+        self.cursor_position = len(self.value)
+
+    def action_cursor_left(self, select: bool = False) -> None:
+        self.action_step(-1)
+
+    def action_cursor_right(self, select: bool = False) -> None:
+        self.action_step(1)
+
+    @property
+    def _value(self) -> Text:
+        """The choice, what was not typed of it dimmed as a suggestion while the field has focus."""
+        text = super()._value
+        if self.has_focus and self.cursor_position < len(self.value):
+            text.stylize(self.get_component_rich_style("input--suggestion"), self.cursor_position)
+        return text
+
+    def render_line(self, y: int) -> Strip:
+        line = super().render_line(y)
+        width = self.scrollable_content_region.width
+        if y or width <= 2 * len(self.KEYS):
+            return line
+        style = self.rich_style
+        keys = Segment(self.KEYS, style + self.get_component_rich_style("input--placeholder"))
+        return Strip.join([line.crop_extend(0, width - len(self.KEYS), style), Strip([keys])])

@@ -9,16 +9,17 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.binding import Binding, BindingType
-from textual.widgets import Button, Static
+from textual.widgets import Button
 
 from leadboard.domain.errors import LeadboardError
-from leadboard.tui.screens.parts import Dialog
+from leadboard.tui.screens.parts import Dialog, problem_line
 from leadboard.tui.text import safe
 
 
 class SavingModal(Dialog[Any]):
     """Dismissed with what the save callback returned, or None on cancel. A user's mistake the
-    callback raises is shown in the dialog's ``#problem`` line and the dialog stays open. The save
+    callback raises is shown in the dialog's ``#problem`` line (``problem_line``: mounted the first
+    time, before the buttons, unless the dialog has its own) and the dialog stays open. The save
     may be a coroutine (the board's writes run on its writer thread): it runs in a worker of the
     "save" group, so keys typed meanwhile wait for it (``leadboard.tui.keys``)."""
 
@@ -31,12 +32,12 @@ class SavingModal(Dialog[Any]):
             if inspect.isawaitable(result):
                 result = await result
         except LeadboardError as error:
-            self.show_problem(error)
+            await self.show_problem(error)
             return
         self.dismiss(result)
 
-    def show_problem(self, error: LeadboardError) -> None:
-        problem = self.query_one("#problem", Static)
+    async def show_problem(self, error: LeadboardError) -> None:
+        problem = await problem_line(self, before=".buttons")
         problem.update(Text(safe(error)))
         problem.add_class("shown")
 
