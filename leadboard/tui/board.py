@@ -24,6 +24,7 @@ from textual.actions import parse
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
@@ -180,8 +181,27 @@ class Changes:
     cards: dict[int, CardSummary | None]
 
 
+@dataclass(frozen=True)
+class Opening:
+    """What the board reads first: the newest change (where the change feed starts), the user's
+    column order, and whether the database holds no card at all."""
+
+    newest: int
+    order: ColumnOrder
+    empty: bool
+
+
 class BoardScreen(Screen[None]):
     """Contacts, Leads, Opportunities, Accounts, side by side."""
+
+    class Opened(Message):
+        """The board's first read has landed and is shown; ``empty``: the database holds no card
+        (today's board only: the app offers demo cards)."""
+
+        def __init__(self, board: BoardScreen, empty: bool) -> None:
+            super().__init__()
+            self.board = board
+            self.empty = empty
 
     ACTIONS: ClassVar[tuple[BoardAction, ...]] = actions_of(Where.BOARD, Where.CARD)
     BINDINGS: ClassVar[list[BindingType]] = list(bindings(ACTIONS))
@@ -194,6 +214,8 @@ class BoardScreen(Screen[None]):
         self.card_filter: CardFilter = NO_FILTER
         self.stats: dict[Stage, StageStats] = {}
         self.last_change = 0
+        #: whether the board's first read has landed and is shown (until then, placeholder lines)
+        self.opened = False
         #: how many times the counts were read on the event loop (a change feed read older than the
         #: latest of them is not shown)
         self._stats_read = 0
@@ -219,7 +241,7 @@ class BoardScreen(Screen[None]):
         self._filter_pending = False
         self._after_filter: Callable[[], None] | None = None
         self._columns = {stage: CardColumn(stage, self, id=f"column-{stage.value}") for stage in PIPELINE}
-        self._headers = {stage: ColumnHeader(id=f"header-{stage.value}") for stage in PIPELINE}
+        self._headers = {stage: ColumnHeader(stage, id=f"header-{stage.value}") for stage in PIPELINE}
 
     # ---- layout ----------------------------------------------------------------------------
 
@@ -240,20 +262,31 @@ class BoardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.pipeline.begin_session()  # u undoes only what this board did
-        self.last_change = self.pipeline.latest_change()
-        self.card_filter = replace(self.card_filter, order=self.pipeline.column_order())
-        self._show_filter_bar()
-        if self.is_past:
-            # replaying a day far back reads every move made since: off the event loop, so the
-            # board paints at once and its counts and cards land when read
-            self.apply_filter(self.card_filter)
-        else:
-            # the first paint draws whole cards (read here, with the counts, as the board opens)
-            self._base = self._where(Stage.CONTACT)
-            self._apply_reload(self._read_reload(self.card_filter, self._states(PIPELINE, self._base), None, False))
         self._columns[Stage.CONTACT].focus()
+        # the frame (headers, columns, footer) paints at once, each column a placeholder line until
+        # the first read lands; keys typed meanwhile are handled in order as it lands
+        self._land(self._open())
         if self._poll_interval:
             self.set_interval(self._poll_interval, self.look_for_changes)
+
+    async def _open(self) -> None:
+        """The board's first read, on the reader thread: where the change feed starts, the user's
+        column order, then the counts and the pages in view."""
+        opening = await self.reader.run(self._read_opening)
+        self.last_change = opening.newest
+        self.card_filter = replace(self.card_filter, order=opening.order)
+        self._show_filter_bar()
+        if self.is_past:
+            # replaying a day far back reads every move made since: its counts and cards land when read
+            self.apply_filter(self.card_filter)
+        else:
+            await self._reload()
+        self.opened = True
+        self.post_message(self.Opened(self, opening.empty))
+
+    def _read_opening(self) -> Opening:
+        empty = not self.is_past and all(stat.cards == 0 for stat in self.pipeline.stats().values())
+        return Opening(self.pipeline.latest_change(), self.pipeline.column_order(), empty)
 
     # ---- CardSource: what the columns ask for -------------------------------------------
 
@@ -962,7 +995,7 @@ class BoardScreen(Screen[None]):
     def action_reports(self) -> None:
         from leadboard.tui.screens.reports import ReportsScreen  # loaded with the first report
 
-        self.app.push_screen(ReportsScreen(self.pipeline))
+        self.app.push_screen(ReportsScreen(self.pipeline, self.reader))
 
     @property
     def is_past(self) -> bool:

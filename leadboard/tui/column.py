@@ -112,8 +112,9 @@ class PageCache:
 class ColumnHeader(Widget):
     """Title, number of cards and value of a column (weighted value for opportunities)."""
 
-    def __init__(self, id: str | None = None) -> None:
+    def __init__(self, stage: Stage, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.stage = stage
         self._shown: tuple[Stage, int, Decimal, Decimal | None, bool] | None = None
 
     def show(self, stage: Stage, cards: int, amount: Decimal, weighted: Decimal | None,
@@ -125,7 +126,7 @@ class ColumnHeader(Widget):
 
     def render(self) -> Text:
         if self._shown is None:
-            return Text("")
+            return Text(self.stage.title, style="bold")  # its counts are being read
         return header_text(*self._shown, width=self.content_region.width)
 
 
@@ -163,7 +164,8 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
         self._reading: dict[int, asyncio.Event] = {}
         #: counts the loads: a page read before the latest one is out of date when it lands
         self._generation = 0
-        self._empty_text = "No cards"
+        #: said on an empty column (by whoever loads it); until the first load, the count is being read
+        self._empty_text = PLACEHOLDER
 
     # ---- data, given from above ----------------------------------------------------------------
 
