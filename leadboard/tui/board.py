@@ -265,24 +265,30 @@ class BoardScreen(Screen[None]):
     def on_mount(self) -> None:
         self.pipeline.begin_session()  # u undoes only what this board did
         self._columns[Stage.CONTACT].focus()
-        # the frame (headers, columns, footer) paints at once, each column a placeholder line until
-        # the first read lands; keys typed meanwhile are handled in order as it lands
-        self._land(self._open())
+        if self._opening.done():
+            # the first read landed while Textual built the screen: the first paint shows the cards
+            self._show_opening(self._opening.result())
+        else:
+            # the frame (headers, columns, footer) paints at once, each column a placeholder line
+            # until the first read lands; keys typed meanwhile are handled in order as it lands
+            self._land(self._open())
         if self._poll_interval:
             self.set_interval(self._poll_interval, self.look_for_changes)
 
     async def _open(self) -> None:
-        """Show the board's first read (started on the reader thread as the board was made)."""
         async with self._reloading:
-            opening = await asyncio.wrap_future(self._opening)
-            self.last_change = opening.newest
-            self.card_filter = replace(self.card_filter, order=opening.order)
-            self._show_filter_bar()
-            if opening.board is None:
-                # replaying a day far back reads every move made since: its counts and cards land when read
-                self.apply_filter(self.card_filter)
-            else:
-                self._show_reload(opening.board)
+            self._show_opening(await asyncio.wrap_future(self._opening))
+
+    def _show_opening(self, opening: Opening) -> None:
+        """Show the board's first read (started on the reader thread as the board was made)."""
+        self.last_change = opening.newest
+        self.card_filter = replace(self.card_filter, order=opening.order)
+        self._show_filter_bar()
+        if opening.board is None:
+            # replaying a day far back reads every move made since: its counts and cards land when read
+            self.apply_filter(self.card_filter)
+        else:
+            self._show_reload(opening.board)
         self.opened = True
         self.post_message(self.Opened(self, opening.empty))
 
