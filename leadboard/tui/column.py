@@ -166,6 +166,8 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
         self._generation = 0
         #: said on an empty column (by whoever loads it); until the first load, the count is being read
         self._empty_text = PLACEHOLDER
+        #: the column's style while a pass draws its lines
+        self._pass_style: Style | None = None
 
     # ---- data, given from above ----------------------------------------------------------------
 
@@ -341,9 +343,18 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
 
     # ---- drawing -------------------------------------------------------------------------------
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # every line of one pass has the same background: worked out once (from the column's and its
+        # parents' styles), not once a line
+        self._pass_style = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._pass_style = None
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._pass_style or self.rich_style
         line = y + round(self.scroll_offset.y)
         if self.count == 0:
             if y == 1 and self.has_focus:
