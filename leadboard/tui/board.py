@@ -300,6 +300,9 @@ class BoardScreen(Screen[None]):
             return Opening(newest, order, None, empty=False)
         top = {stage: ColumnState(None, 0, 0, 0) for stage in PIPELINE}
         board = self._read_reload(replace(NO_FILTER, order=order), top, None, False)
+        # the rules file (how long a card may rest in its stage: the ◷ mark) is read and checked here,
+        # off the event loop, rather than by the first card drawn
+        _ = self.pipeline.rules
         assert board.stats is not None
         return Opening(newest, order, board, empty=all(stat.cards == 0 for stat in board.stats.values()))
 
