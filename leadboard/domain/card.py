@@ -231,6 +231,8 @@ FIELD_LABELS: dict[str, str] = {
 }
 FIELD_NAMES: tuple[str, ...] = tuple(CardFields.model_fields)
 assert set(FIELD_LABELS) == set(FIELD_NAMES)
+#: the pseudo-field a gate's rule names when logging an activity would satisfy it (no card field has this name)
+ACTIVITY = "activity"
 
 DATE_FIELDS = frozenset({"purchase_by", "close_by", "contract_signed_on"})
 MONEY_FIELDS = frozenset({"budget", "value"})

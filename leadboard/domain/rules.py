@@ -19,19 +19,17 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from leadboard.domain.card import BOOL_FIELDS, CHOICE_FIELDS, DATE_FIELDS, FIELD_NAMES, MONEY_FIELDS, Card
+from leadboard.domain.card import ACTIVITY, BOOL_FIELDS, CHOICE_FIELDS, DATE_FIELDS, FIELD_NAMES, MONEY_FIELDS, Card
 from leadboard.domain.declared import FIELD_TYPES, DeclaredField, DeclaredView
 from leadboard.domain.errors import InvalidInput, RulesFileError
 from leadboard.domain.inputs import read_regular
 from leadboard.domain.stages import GATE_INTO, GATES, PIPELINE, Stage
 from leadboard.domain.text import LIMITS, checked, one_line
 
-#: the pseudo-field a rule names when logging an activity would satisfy it
 #: a rules file larger than this is refused before it is read
 MAX_RULES_BYTES = 1_000_000
 #: the furthest a date_within check may look, either way (a century)
 MAX_DAYS = 36_500
-ACTIVITY = "activity"
 
 
 class _Check(BaseModel):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import importlib.util
 import os
 import random
 import stat
@@ -114,6 +115,9 @@ def connect(target: str | Path) -> peewee.Database:
         if target.startswith("sqlite"):
             db = connect_url(target, **sqlite)
         else:
+            if importlib.util.find_spec("psycopg2") is None:  # an install without the postgres extra
+                raise InvalidInput("A PostgreSQL database needs its driver, psycopg2: install leadboard "
+                                   "with it (pip install 'leadboard[postgres]').", field="db")
             # user names and passwords in a URL are percent-encoded (a password may hold "@" or "/")
             db = connect_url(target, unquote_user=True, unquote_password=True)
     database.initialize(db)

@@ -78,7 +78,11 @@ class LeadboardApp(App[None]):
         self.sub_title = f"{self.pipeline.user}"
         if isinstance(self.pipeline, PastPipeline):
             self.push_screen(BoardScreen(self.pipeline, poll_interval=None))
-        if self.offer_demo and self._database_is_empty():
+
+    def on_board_screen_opened(self, event: BoardScreen.Opened) -> None:
+        """Today's board has read an empty database: offer demo cards (before the keys typed
+        meanwhile go on, so they answer the question)."""
+        if self.offer_demo and event.empty and event.board is self.board:
             question = ConfirmModal(
                 "The database is empty. Add demo cards to try the board?",
                 [Text(f"{DEMO_CARDS} made-up cards in every stage, owned by alice, bob, carol and dave.")],
@@ -88,9 +92,6 @@ class LeadboardApp(App[None]):
 
     def on_unmount(self) -> None:
         gc.unfreeze()  # what the board leaves behind can be collected again
-
-    def _database_is_empty(self) -> bool:
-        return all(stat.cards == 0 for stat in self.pipeline.stats().values())
 
     def _demo_answered(self, yes: bool | None) -> None:
         if yes:

@@ -16,7 +16,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from functools import partial, wraps
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual import on, work
@@ -24,10 +24,11 @@ from textual.actions import parse
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from leadboard.domain.card import Card, CardSummary
+from leadboard.domain.card import ACTIVITY, Card, CardSummary
 from leadboard.domain.errors import (
     CardNotFound,
     Conflict,
@@ -39,7 +40,6 @@ from leadboard.domain.errors import (
 from leadboard.domain.filter import NO_FILTER, CardFilter, ColumnOrder
 from leadboard.domain.history import ChangeRecord, MoveRecord
 from leadboard.domain.planned import PlannedRecord, StepState
-from leadboard.domain.rules import ACTIVITY, RuleFailure
 from leadboard.domain.stages import GATE_INTO, PIPELINE, Stage
 from leadboard.service import MoveResult, Pipeline
 from leadboard.service.past import PastPipeline, board_as_of
@@ -52,15 +52,13 @@ from leadboard.tui.keybar import KeyBar
 from leadboard.tui.reader import Reader, writer
 from leadboard.tui.screens.activity import ActivityModal, StepFormValues
 from leadboard.tui.screens.confirm import ConfirmModal
-from leadboard.tui.screens.day import DayModal
-from leadboard.tui.screens.detail import CardDetail
 from leadboard.tui.screens.form import CardForm, ConflictSeen, FormValues
-from leadboard.tui.screens.help import HelpScreen
-from leadboard.tui.screens.lost import LostScreen
-from leadboard.tui.screens.merge import MergeModal
-from leadboard.tui.screens.reason import ReasonModal
-from leadboard.tui.screens.today import TodayScreen
 from leadboard.tui.text import local_time, safe
+
+if TYPE_CHECKING:
+    # the rules and the screens a key opens are loaded when first needed, not before the first paint
+    from leadboard.domain.rules import RuleFailure
+    from leadboard.tui.screens.detail import CardDetail
 
 #: fields the new-card form asks for: what a contact needs, nothing a later gate wants
 NEW_CARD_FIELDS = ("name", "kind", "company", "title", "email", "phone", "owner", "notes")
@@ -181,8 +179,29 @@ class Changes:
     cards: dict[int, CardSummary | None]
 
 
+@dataclass(frozen=True)
+class Opening:
+    """What the board reads first: the newest change (where the change feed starts), the user's
+    column order, the columns, and whether the database holds no card at all."""
+
+    newest: int
+    order: ColumnOrder
+    #: the counts and pages in view (None on the board as of a past day: read as a filter is)
+    board: Reloaded | None
+    empty: bool
+
+
 class BoardScreen(Screen[None]):
     """Contacts, Leads, Opportunities, Accounts, side by side."""
+
+    class Opened(Message):
+        """The board's first read has landed and is shown; ``empty``: the database holds no card
+        (today's board only: the app offers demo cards)."""
+
+        def __init__(self, board: BoardScreen, empty: bool) -> None:
+            super().__init__()
+            self.board = board
+            self.empty = empty
 
     ACTIONS: ClassVar[tuple[BoardAction, ...]] = actions_of(Where.BOARD, Where.CARD)
     BINDINGS: ClassVar[list[BindingType]] = list(bindings(ACTIONS))
@@ -195,6 +214,8 @@ class BoardScreen(Screen[None]):
         self.card_filter: CardFilter = NO_FILTER
         self.stats: dict[Stage, StageStats] = {}
         self.last_change = 0
+        #: whether the board's first read has landed and is shown (until then, placeholder lines)
+        self.opened = False
         #: how many times the counts were read on the event loop (a change feed read older than the
         #: latest of them is not shown)
         self._stats_read = 0
@@ -220,7 +241,10 @@ class BoardScreen(Screen[None]):
         self._filter_pending = False
         self._after_filter: Callable[[], None] | None = None
         self._columns = {stage: CardColumn(stage, self, id=f"column-{stage.value}") for stage in PIPELINE}
-        self._headers = {stage: ColumnHeader(id=f"header-{stage.value}") for stage in PIPELINE}
+        # the first read starts now, while Textual reads the stylesheet and builds the screen: it
+        # has often landed by the time the columns are mounted, and they paint their cards at once
+        self._opening = self.reader.start(self._read_opening)
+        self._headers = {stage: ColumnHeader(stage, id=f"header-{stage.value}") for stage in PIPELINE}
 
     # ---- layout ----------------------------------------------------------------------------
 
@@ -241,20 +265,47 @@ class BoardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.pipeline.begin_session()  # u undoes only what this board did
-        self.last_change = self.pipeline.latest_change()
-        self.card_filter = replace(self.card_filter, order=self.pipeline.column_order())
-        self._show_filter_bar()
-        if self.is_past:
-            # replaying a day far back reads every move made since: off the event loop, so the
-            # board paints at once and its counts and cards land when read
-            self.apply_filter(self.card_filter)
-        else:
-            # the first paint draws whole cards (read here, with the counts, as the board opens)
-            self._base = self._where(Stage.CONTACT)
-            self._apply_reload(self._read_reload(self.card_filter, self._states(PIPELINE, self._base), None, False))
         self._columns[Stage.CONTACT].focus()
+        if self._opening.done():
+            # the first read landed while Textual built the screen: the first paint shows the cards
+            self._show_opening(self._opening.result())
+        else:
+            # the frame (headers, columns, footer) paints at once, each column a placeholder line
+            # until the first read lands; keys typed meanwhile are handled in order as it lands
+            self._land(self._open())
         if self._poll_interval:
             self.set_interval(self._poll_interval, self.look_for_changes)
+
+    async def _open(self) -> None:
+        async with self._reloading:
+            self._show_opening(await asyncio.wrap_future(self._opening))
+
+    def _show_opening(self, opening: Opening) -> None:
+        """Show the board's first read (started on the reader thread as the board was made)."""
+        self.last_change = opening.newest
+        self.card_filter = replace(self.card_filter, order=opening.order)
+        self._show_filter_bar()
+        if opening.board is None:
+            # replaying a day far back reads every move made since: its counts and cards land when read
+            self.apply_filter(self.card_filter)
+        else:
+            self._show_reload(opening.board)
+        self.opened = True
+        self.post_message(self.Opened(self, opening.empty))
+
+    def _read_opening(self) -> Opening:
+        """Where the change feed starts, the user's column order, then each column's count and first
+        page (the top of the board, where its cursors start)."""
+        newest, order = self.pipeline.latest_change(), self.pipeline.column_order()
+        if self.is_past:
+            return Opening(newest, order, None, empty=False)
+        top = {stage: ColumnState(None, 0, 0, 0) for stage in PIPELINE}
+        board = self._read_reload(replace(NO_FILTER, order=order), top, None, False)
+        # the rules file (how long a card may rest in its stage: the ◷ mark) is read and checked here,
+        # off the event loop, rather than by the first card drawn
+        _ = self.pipeline.rules
+        assert board.stats is not None
+        return Opening(newest, order, board, empty=all(stat.cards == 0 for stat in board.stats.values()))
 
     # ---- CardSource: what the columns ask for -------------------------------------------
 
@@ -578,6 +629,8 @@ class BoardScreen(Screen[None]):
     # ---- the actions -----------------------------------------------------------------------
 
     def action_help(self) -> None:
+        from leadboard.tui.screens.help import HelpScreen
+
         self.app.push_screen(HelpScreen())
 
     def action_open_card(self) -> None:
@@ -595,6 +648,8 @@ class BoardScreen(Screen[None]):
         except LeadboardError as error:
             self.tell(error)
             return
+        from leadboard.tui.screens.detail import CardDetail
+
         labels = {name: field.label for name, field in self.pipeline.rules.fields.items()}
         self.app.push_screen(CardDetail(card, moves, activities, self.is_stale(summary_of(card)), planned, labels))
 
@@ -817,6 +872,8 @@ class BoardScreen(Screen[None]):
         async def save(reason: str) -> MoveResult:
             return await self.writer.run(self.pipeline.demote, card.id, reason, card.version)
 
+        from leadboard.tui.screens.reason import ReasonModal
+
         modal = ReasonModal(f"Move {safe(card.name)} back to {target.title}?", [], save)
         self.app.push_screen(modal, self._after_move)
 
@@ -828,6 +885,8 @@ class BoardScreen(Screen[None]):
 
         async def save(reason: str) -> MoveResult:
             return await self.writer.run(self.pipeline.lose, card.id, reason, card.version)
+
+        from leadboard.tui.screens.reason import ReasonModal
 
         modal = ReasonModal(f"Mark {safe(card.name)} lost?", self.pipeline.rules.lost_reasons, save)
         self.app.push_screen(modal, self._after_move)
@@ -844,6 +903,8 @@ class BoardScreen(Screen[None]):
 
     @writes
     def action_today(self) -> None:
+        from leadboard.tui.screens.today import TodayScreen
+
         self.app.push_screen(TodayScreen(self), lambda _: self.reload())
 
     def log_or_plan(self, card: CardSummary, then: Callable[[], None] | None = None) -> None:
@@ -949,6 +1010,8 @@ class BoardScreen(Screen[None]):
         async def read(other_id: int) -> Card:
             return await self.reader.run(self.pipeline.card, other_id)
 
+        from leadboard.tui.screens.merge import MergeModal
+
         self.app.push_screen(MergeModal(keep, find, read, save), done)
 
     def action_lost_view(self) -> None:
@@ -958,12 +1021,14 @@ class BoardScreen(Screen[None]):
         def done(reopened: int | None) -> None:
             self.reload(follow=reopened)
 
+        from leadboard.tui.screens.lost import LostScreen
+
         self.app.push_screen(LostScreen(self, reopen), done)
 
     def action_reports(self) -> None:
         from leadboard.tui.screens.reports import ReportsScreen  # loaded with the first report
 
-        self.app.push_screen(ReportsScreen(self.pipeline))
+        self.app.push_screen(ReportsScreen(self.pipeline, self.reader))
 
     @property
     def is_past(self) -> bool:
@@ -983,6 +1048,8 @@ class BoardScreen(Screen[None]):
         def show(past: PastPipeline | None) -> None:
             if past is not None:
                 self.app.push_screen(BoardScreen(past, poll_interval=None), lambda _: self.reload())
+
+        from leadboard.tui.screens.day import DayModal
 
         self.app.push_screen(DayModal(choose), show)
 
@@ -1218,6 +1285,9 @@ class BoardScreen(Screen[None]):
                     column.patch(card)
         if reread:
             self.reload(tuple(reread), tell=True)
+        from leadboard.tui.screens.detail import CardDetail
+        from leadboard.tui.screens.lost import LostScreen
+
         if isinstance(self.app.screen, LostScreen):
             self.app.screen.refresh_lost()
         detail = self.app.screen

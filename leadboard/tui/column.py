@@ -112,8 +112,9 @@ class PageCache:
 class ColumnHeader(Widget):
     """Title, number of cards and value of a column (weighted value for opportunities)."""
 
-    def __init__(self, id: str | None = None) -> None:
+    def __init__(self, stage: Stage, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.stage = stage
         self._shown: tuple[Stage, int, Decimal, Decimal | None, bool] | None = None
 
     def show(self, stage: Stage, cards: int, amount: Decimal, weighted: Decimal | None,
@@ -125,7 +126,7 @@ class ColumnHeader(Widget):
 
     def render(self) -> Text:
         if self._shown is None:
-            return Text("")
+            return Text(self.stage.title, style="bold")  # its counts are being read
         return header_text(*self._shown, width=self.content_region.width)
 
 
@@ -165,7 +166,10 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
         self._reading: dict[int, asyncio.Event] = {}
         #: counts the loads: a page read before the latest one is out of date when it lands
         self._generation = 0
-        self._empty_text = "No cards"
+        #: said on an empty column (by whoever loads it); until the first load, the count is being read
+        self._empty_text = PLACEHOLDER
+        #: the column's style while a pass draws its lines
+        self._pass_style: Style | None = None
 
     # ---- data, given from above ----------------------------------------------------------------
 
@@ -350,9 +354,18 @@ class CardColumn(ScrollView, can_focus=True, inherit_bindings=False):
 
     # ---- drawing -------------------------------------------------------------------------------
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # every line of one pass has the same background: worked out once (from the column's and its
+        # parents' styles), not once a line
+        self._pass_style = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._pass_style = None
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._pass_style or self.rich_style
         line = y + round(self.scroll_offset.y)
         if self.count == 0:
             if y == 1 and self.has_focus:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from typing import Any, TypeVar
 
@@ -25,6 +25,10 @@ class Reader:
     async def run(self, read: Callable[..., T], *args: Any) -> T:
         """``read(*args)`` on this thread, awaited from the event loop."""
         return await asyncio.get_running_loop().run_in_executor(self._executor, partial(read, *args))
+
+    def start(self, read: Callable[..., T], *args: Any) -> Future[T]:
+        """``read(*args)`` on this thread from now on, before anything awaits it."""
+        return self._executor.submit(read, *args)
 
     def close(self, last: Callable[[], Any] | None = None) -> None:
         """Stop after the work already asked for, running ``last`` (say, closing the thread's

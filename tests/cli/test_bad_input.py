@@ -7,6 +7,7 @@ Commands run in this process (``main``), so each class costs milliseconds, not a
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -234,6 +235,15 @@ def test_an_unknown_or_malformed_database_url(run, tmp_path, board, url, says):
     err = refused(run, tmp_path, "list", says=says, db=url)
     assert err.startswith("leadboard: Cannot use the database URL ")
     refused(run, tmp_path, "add", "Ada", "--email", "a5@example.com", says=says, db=url)
+
+
+def test_a_postgresql_url_without_the_postgresql_driver_installed(run, monkeypatch):
+    with monkeypatch.context() as hidden:
+        hidden.setitem(sys.modules, "psycopg2", None)  # as in an install without the postgres extra
+        code, out, err = run("list", db="postgresql://leadboard@db.example.com/leadboard")
+    assert code == EXIT_BAD_INPUT and out == ""
+    assert err == ("leadboard: A PostgreSQL database needs its driver, psycopg2: install leadboard with it "
+                   "(pip install 'leadboard[postgres]').\n")
 
 
 def test_a_rules_file_whose_days_overflow_a_date(run, tmp_path, board):

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import unicodedata
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from textual import events
@@ -15,22 +19,53 @@ from textual.pilot import Pilot
 
 from leadboard.service import Pipeline
 from leadboard.store.db import sqlite_path
+from leadboard.tui import app as app_module
 from leadboard.tui.app import LeadboardApp
 from leadboard.tui.board import BoardScreen
 from leadboard.tui.scenes import screen_text, settled
 
 __all__ = ["APP_SIZE", "QUALIFIED", "as_bob", "board_of", "burst", "contact", "make_app", "notices",
-           "screen_text", "soon", "typed", "wait_until"]
+           "opened", "screen_text", "soon", "typed", "wait_until"]
 
 #: every board test runs at this size unless it is about another one
 APP_SIZE = (120, 35)
 
 
-def make_app(pipeline: Pipeline, **options: Any) -> LeadboardApp:
+class BoardApp(LeadboardApp):
+    """The real app; its ``run_test`` hands the test the pilot once the board's first read has
+    landed and is shown (what the user sees a moment after start: the cards, not the placeholder
+    lines), unless ``wait_for_board`` is false (a test of the start itself)."""
+
+    #: the app's own stylesheet (a relative path would be looked for beside this module)
+    CSS_PATH = Path(app_module.__file__).with_name(str(LeadboardApp.CSS_PATH))
+
+    def __init__(self, pipeline: Pipeline, *, wait_for_board: bool = True, **options: Any) -> None:
+        super().__init__(pipeline, **options)
+        self.wait_for_board = wait_for_board
+
+    @asynccontextmanager
+    async def run_test(self, *args: Any, **kwargs: Any) -> AsyncIterator[Pilot[None]]:
+        async with super().run_test(*args, **kwargs) as pilot:
+            if self.wait_for_board:
+                await opened(pilot)
+            yield pilot
+
+
+def make_app(pipeline: Pipeline, **options: Any) -> BoardApp:
     """The real app, without the demo offer and without polling unless a test asks for it."""
     options.setdefault("offer_demo", False)
     options.setdefault("poll_interval", None)
-    return LeadboardApp(pipeline, **options)
+    return BoardApp(pipeline, **options)
+
+
+async def opened(pilot: Pilot[Any], seconds: float = 20.0) -> None:
+    """Let the app run until the board's first read has landed and is shown."""
+    for _ in range(int(seconds / 0.005)):
+        await pilot.pause()
+        if board_of(pilot.app).opened:
+            return
+        await asyncio.sleep(0.005)
+    raise AssertionError("the board's first read did not land in time")
 
 
 def board_of(app: App[Any]) -> BoardScreen:

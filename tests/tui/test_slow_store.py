@@ -16,8 +16,10 @@ from leadboard.domain.stages import Stage
 from leadboard.service import Pipeline
 from leadboard.tui.column import PAGE_SIZE, PLACEHOLDER
 from leadboard.tui.screens.activity import ActivityModal
+from leadboard.tui.screens.confirm import ConfirmModal
 from leadboard.tui.screens.form import CardForm
 from leadboard.tui.screens.merge import MergeModal
+from leadboard.tui.screens.reports import ReportsScreen
 from leadboard.tui.screens.today import TodayScreen
 from tests.tui.helpers import (
     APP_SIZE,
@@ -38,21 +40,23 @@ CARDS = 2 * PAGE_SIZE + 50
 
 @pytest.fixture
 def held(pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
-    """Page reads off the event loop wait until the returned event is set (the board's own reads
-    on the event loop, with the counts, are not held)."""
+    """Page reads off the event loop wait until the returned event is set: pages past the first
+    as they scroll into view, and a filter's first pages (the board's first read, with the first
+    page of each column, is not held)."""
     let_go = threading.Event()
 
-    def held_back(read: Any) -> Any:
+    def held_back(read: Any, past_the_first: bool) -> Any:
         def slow(*args: Any, **kwargs: Any) -> Any:
-            if threading.current_thread() is not threading.main_thread():
+            first_page = past_the_first and args[1] == 0
+            if threading.current_thread() is not threading.main_thread() and not first_page:
                 let_go.wait(30)
             return read(*args, **kwargs)
         return slow
 
     for number in range(CARDS):
         pipeline.create({"name": f"Card {number:03}", "email": f"card{number}@example.com"})
-    for name in ("column_page", "overview"):  # pages as they scroll into view; a filter's first pages
-        monkeypatch.setattr(pipeline, name, held_back(getattr(pipeline, name)))
+    monkeypatch.setattr(pipeline, "column_page", held_back(pipeline.column_page, past_the_first=True))
+    monkeypatch.setattr(pipeline, "overview", held_back(pipeline.overview, past_the_first=False))
     yield let_go
     let_go.set()
 
@@ -162,6 +166,91 @@ async def test_a_card_key_typed_before_its_page_lands_acts_on_that_card(pipeline
         assert board.focused_column.cursor == CARDS - 1
     assert pipeline.card(last.id).name == last.name  # nothing was saved
     assert pipeline.card(last.id).stage is Stage.CONTACT  # and `x` lost nothing
+
+
+def held_on_the_reader(pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch, name: str) -> threading.Event:
+    """``pipeline.<name>`` read off the event loop waits until the returned event is set."""
+    let_go = threading.Event()
+    read = getattr(pipeline, name)
+
+    def slow(*args: Any) -> Any:
+        if threading.current_thread() is not threading.main_thread():
+            let_go.wait(30)
+        return read(*args)
+
+    monkeypatch.setattr(pipeline, name, slow)
+    return let_go
+
+
+async def test_the_board_paints_and_takes_keys_while_its_first_read_is_slow(pipeline: Pipeline,
+                                                                           monkeypatch: pytest.MonkeyPatch):
+    names = ("Ada Lovelace", "Alan Turing", "Grace Hopper", "Edsger Dijkstra", "Barbara Liskov")
+    for name in names:
+        contact(pipeline, name)
+    fourth = pipeline.column_page(Stage.CONTACT, 3, 1)[0]
+    let_go = held_on_the_reader(pipeline, monkeypatch, "latest_change")  # the board's first read
+    try:
+        async with make_app(pipeline, wait_for_board=False).run_test(size=APP_SIZE) as pilot:
+            await pilot.pause()
+            text = screen_text(pilot.app)
+            # the frame at once: the columns' titles, a placeholder line in each, the footer's keys
+            assert all(title in text for title in ("Contacts", "Leads", "Opportunities", "Accounts"))
+            assert PLACEHOLDER in text and "Quit" in text
+            assert not any(name in text for name in names)
+
+            # down three cards and edit that one, typed before any card has been read
+            burst(pilot.app, "j", "j", "j", "e", "x")
+            await pilot.pause(0.3)
+            assert pilot.app.keys.pending  # `e` waits for the first read
+            assert len(pilot.app.screen_stack) == 1
+
+            let_go.set()
+            await typed(pilot)
+            form = pilot.app.screen
+            assert isinstance(form, CardForm)
+            assert form.query_one("#field-name").value == fourth.name + "x"
+            form.action_cancel()
+            await typed(pilot)
+            assert "Contacts  5" in screen_text(pilot.app)
+    finally:
+        let_go.set()
+    assert pipeline.card(fourth.id).name == fourth.name  # nothing was saved
+
+
+async def test_yes_typed_before_an_empty_databases_first_read_lands_adds_demo_cards(
+        pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch):
+    let_go = held_on_the_reader(pipeline, monkeypatch, "latest_change")
+    try:
+        async with make_app(pipeline, offer_demo=True, wait_for_board=False).run_test(size=APP_SIZE) as pilot:
+            await pilot.pause()
+            burst(pilot.app, "y")
+            await pilot.pause(0.3)
+            assert pilot.app.keys.pending  # the question comes with the first read: `y` waits for it
+            assert not isinstance(pilot.app.screen, ConfirmModal)
+            let_go.set()
+            await typed(pilot)
+            await pilot.app.workers.wait_for_complete()
+            board = board_of(pilot.app)
+            await wait_until(pilot, lambda: sum(stat.cards for stat in board.stats.values()) == 200)
+    finally:
+        let_go.set()
+    assert sum(pipeline.stats()[stage].cards for stage in Stage) == 200  # lost ones too
+
+
+async def test_the_owner_key_typed_while_the_reports_read_the_colleagues_reaches_a_colleague(
+        pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch):
+    contact(pipeline, "Ada Lovelace")
+    contact(pipeline, "Alan Turing", owner="bob")
+    let_go = held_on_the_reader(pipeline, monkeypatch, "owners")
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        # mine, everyone's, then bob's: the third owner is only known once the colleagues are read
+        burst(pilot.app, "R", "o", "o")
+        await pilot.pause(0.3)
+        assert isinstance(pilot.app.screen, ReportsScreen)  # opened at once
+        assert pilot.app.keys.pending  # `o` waits for the colleagues
+        let_go.set()
+        text = await typed(pilot)
+        assert "bob's cards" in text
 
 
 #: what the lead gate wants (with an activity logged): a card with these and ``QUALIFIED`` is

@@ -34,7 +34,7 @@ class LostScreen(Screen[int | None]):
         self.board = board
         self.reopen = reopen
         self.lost = CardColumn(Stage.LOST, board, id="column-lost")
-        self.header = ColumnHeader(id="header-lost")
+        self.header = ColumnHeader(Stage.LOST, id="header-lost")
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Lost cards — r reopens the focused card into the stage it was lost from"),

@@ -4,7 +4,8 @@ queries), read in a worker thread so the screen never waits on the database."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
 from rich.console import Group, RenderableType
@@ -37,6 +38,7 @@ from leadboard.service.reports import (
 )
 from leadboard.tui.actions import BoardAction, Where, actions_of, bindings
 from leadboard.tui.charts import bar, sparkline, stacked
+from leadboard.tui.reader import Reader
 from leadboard.tui.text import compact_money, money, plain
 
 VIEWS = ("Funnel", "Win rate", "Time", "Velocity", "Forecast", "Lost", "Activity", "As of")
@@ -46,13 +48,21 @@ STAGE_STYLE = {Stage.CONTACT: "cyan", Stage.LEAD: "blue", Stage.OPPORTUNITY: "ma
                Stage.ACCOUNT: "green", Stage.LOST: "red"}
 
 
+#: the keys that step to the next owner's cards
+OWNER_KEYS = frozenset(key.strip() for action in actions_of(Where.REPORTS) if action.action == "next_owner"
+                       for key in action.keys.split(","))
+
+
 class ReportsScreen(Screen[None]):
     ACTIONS: ClassVar[tuple[BoardAction, ...]] = actions_of(Where.REPORTS)
     BINDINGS: ClassVar[list[BindingType]] = list(bindings(ACTIONS))
 
-    def __init__(self, pipeline: Pipeline) -> None:
+    def __init__(self, pipeline: Pipeline, reader: Reader) -> None:
         super().__init__()
         self.pipeline = pipeline
+        #: the board's reader thread, where the colleagues who own cards are read
+        self.reader = reader
+        self._owners_read = asyncio.Event()
         self.reports = pipeline.reports()
         self.view = 0
         self.period_name = PERIODS[0]
@@ -73,8 +83,21 @@ class ReportsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.owners += [owner for owner in self.pipeline.owners() if owner != self.pipeline.user]
         self.show()
+        self._read_owners()
+
+    @work(group="owners")
+    async def _read_owners(self) -> None:
+        colleagues = await self.reader.run(self.pipeline.owners)
+        self.owners += [owner for owner in colleagues if owner != self.pipeline.user]
+        self._owners_read.set()
+
+    def key_waits_for(self, key: str) -> Awaitable[object] | None:
+        """The owner key typed before the colleagues are read waits for them (so ``o o o`` reaches
+        the first colleague, as it would typed slowly); every other key goes at once."""
+        if key in OWNER_KEYS and not self._owners_read.is_set():
+            return self._owners_read.wait()
+        return None
 
     @property
     def period(self) -> Period:
