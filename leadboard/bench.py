@@ -714,11 +714,6 @@ def _ratio_table(rows: Sequence[Ratio], against: str, its_figure: str) -> list[s
     return lines
 
 
-def render_search(results: dict[int, dict[str, float | None]]) -> str:
-    """The search keystroke's two ratios, for the board-only run (the full run has them among the floors)."""
-    return "\n".join(_ratio_table(_search_rows(results), "against", "its figure"))
-
-
 def _first_paint_rows(results: dict[int, dict[str, float | None]],
                       floor: dict[str, float]) -> list[Ratio]:
     """The board's first paint at the smallest and largest size beside the bare Textual app's."""
@@ -728,12 +723,12 @@ def _first_paint_rows(results: dict[int, dict[str, float | None]],
             for size in dict.fromkeys((sizes[0], sizes[-1]))]
 
 
-def render_first_paint(results: dict[int, dict[str, float | None]], floors: dict[int, float]) -> str:
+def render_board_ratios(results: dict[int, dict[str, float | None]], floors: dict[int, float]) -> str:
     """``--board-only``: the board's first paint at each size beside the bare app's, measured right
-    after it in the same run."""
+    after it in the same run, and the search keystroke's two ratios (the full run has them among the floors)."""
     rows = [row for size, figures in results.items()
             for row in _first_paint_rows({size: figures}, {"first_paint_s": floors[size]})]
-    lines = _ratio_table(rows, "floor", "floor's figure")
+    lines = _ratio_table(rows + _search_rows(results), "against", "its figure")
     lines += ["", "The bare app is measured right after the board at each size (the load moves on a shared machine)."]
     return "\n".join(lines)
 
@@ -813,7 +808,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             say(f"measuring the bare Textual app ({args.runs} runs)…")
             floors[size] = statistics.median(_run_probe("floor", "")["first_paint_s"] for _ in range(max(args.runs, 1)))
         print("\n\n".join((render_table(boards, max(args.runs, 1)), render_as_of(boards),
-                            render_first_paint(boards, floors), render_search(boards))))
+                            render_board_ratios(boards, floors))))
         return 0
     if args.reports_only:
         args.workdir.mkdir(parents=True, exist_ok=True)

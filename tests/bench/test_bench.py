@@ -87,11 +87,13 @@ def test_the_board_alone_is_timed_today_and_as_of_past_days(tmp_path):
     assert float(today) > 0 and len(past) == 2
     assert all(cell.endswith("×)") and float(cell.split(" ")[0]) > 0 for cell in past), past
 
-    # and the search keystroke beside the same at the smaller size and beside a redraw of the whole board,
-    # at every size
+    # and the first paint beside a bare Textual app's at each size, the search keystroke beside the same at
+    # the smaller size and beside a redraw of the whole board, at every size
     ratios = [[cell.strip() for cell in line.split("|")[1:-1]]
               for line in done.stdout.split("| figure |")[1].splitlines()[2:] if line.startswith("| ")]
     assert [(figure, against, target) for figure, _, against, _, _, target in ratios] == [
+        ("board first paint, 0 cards", "bare Textual app, four columns and a footer", "≤ 1.5×"),
+        ("board first paint, 30 cards", "bare Textual app, four columns and a footer", "≤ 1.5×"),
         ("search keystroke, 30 cards", "the same at 0", "≤ 1.1×"),
         ("search keystroke, 0 cards", "a redraw of the whole board (`m`)", "≤ 1.3×"),
         ("search keystroke, 30 cards", "a redraw of the whole board (`m`)", "≤ 1.3×")]
