@@ -188,6 +188,7 @@ def erase(card_id: int, by: str, at: datetime) -> bool:
         if is_sqlite():
             # FTS5 keeps a deleted row's words in its segments until they are merged: merge them
             database.execute_sql("INSERT INTO card_search(card_search) VALUES ('optimize')")
+            database.execute_sql("INSERT INTO card_phone_search(card_phone_search) VALUES ('optimize')")
         JournalEntry.insert(card=card_id, kind="erasure", by=by, at=at).execute()
         Change.delete().where(Change.card_id == card_id).execute()
         note_change(None, at)
