@@ -673,7 +673,7 @@ class _Run:
             activities.extend((card_id, a.kind.value, a.summary, a.at, a.by) for a in item.activities)
             plans.extend(planned.new_row(card_id, p.kind, p.summary, p.due, p.owner, p.planned_by, p.planned_at)
                          for p in item.plans)
-        imports.insert_history(history, new_cards=True)
+        imports.insert_history(history, new_cards=True, cards=[item.values for item in pending])
         imports.insert_activities(activities)
         if plans:
             planned.insert_many(plans)
