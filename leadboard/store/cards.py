@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -24,7 +23,6 @@ from leadboard.domain.filter import NO_FILTER, CardFilter, ColumnOrder
 from leadboard.domain.stages import Stage
 from leadboard.store import visits
 from leadboard.store.db import database, is_sqlite
-from leadboard.store.migrations.steps.search_phone_digits import _TAIL_STARTS, _digits
 from leadboard.store.models import Activity, CardSearch, Change, StageTotal, tuples
 from leadboard.store.models import Card as CardRow
 
@@ -160,8 +158,12 @@ def _search_condition(text: str) -> pw.ColumnBase:
     if not words:
         return pw.SQL("1 = 0")
     if is_sqlite():
-        matches = pw.SQL("IN (SELECT rowid FROM card_search WHERE card_search MATCH ?)", (_fts_query(text),))
-        return pw.NodeList((CardRow.id, matches))
+        matched = "SELECT rowid FROM card_search WHERE card_search MATCH ?"
+        phone = _fts_phone_query(text)
+        if phone is None:
+            return pw.NodeList((CardRow.id, pw.SQL(f"IN ({matched})", (_fts_query(text),))))
+        phones = "SELECT rowid FROM card_phone_search WHERE card_phone_search MATCH ?"
+        return pw.NodeList((CardRow.id, pw.SQL(f"IN ({matched} UNION {phones})", (_fts_query(text), phone))))
     # PostgreSQL: the same match as a case-blind regular expression (\m: the start of a word) over
     # the text the trigram index covers (migration 2); tokens hold only letters and digits, so the
     # typed text can never be regex syntax
@@ -196,15 +198,20 @@ def _phone_digits(text: str) -> str | None:
 
 def _fts_query(text: str) -> str | None:
     """The FTS5 query for typed text: each word a quoted phrase (never FTS query syntax) whose last
-    token is a prefix, in the name, company, email and phone; or, for text that could be part of a
-    phone, its digits as the start of one of the phone's tails (a run of its digits to the end,
-    which the index holds for each position). None when nothing searchable was typed."""
+    token is a prefix, in the name, company, email and phone. None when nothing searchable was
+    typed."""
     words = _words(text)
     if not words:
         return None
-    query = "{name company email phone} : (" + " AND ".join(_fts_phrase(tokens) for tokens in words) + ")"
+    return "{name company email phone} : (" + " AND ".join(_fts_phrase(tokens) for tokens in words) + ")"
+
+
+def _fts_phone_query(text: str) -> str | None:
+    """For text that could be part of a phone, the query of the phone-digits index: its digits as
+    one phrase of trigrams, which matches where they appear in a row in the phone's digits (see the
+    search-phone-trigrams migration step). None for other text."""
     digits = _phone_digits(text)
-    return query if digits is None else f'{query} OR phone_tails : "{digits}"*'
+    return None if digits is None else f'"{digits}"'
 
 
 #: the longest word prefix the search index keeps (the sqlite-search-prefixes step): FTS5 answers
@@ -400,12 +407,13 @@ class Totals:
 def _search_matches(columns: Sequence[pw.Node], card_filter: CardFilter, newer_than: int | None = None) -> pw.Select:
     """Cards in every stage matching the filter's search (newer than the card ``newer_than``, if
     given), newest first, read so that a LIMIT stops early: on SQLite the FTS5 index drives the
-    query in rowid order, on PostgreSQL the id index does."""
+    query in rowid order, on PostgreSQL the id index does. Typed digits that may be a phone's are
+    looked up in both of SQLite's indexes, then read in id order."""
     query = CardRow.select(*columns)
     where: pw.ColumnBase = pw.SQL("1 = 1")
     if card_filter.owner is not None:
         where &= CardRow.owner == card_filter.owner
-    if is_sqlite():
+    if is_sqlite() and _fts_phone_query(card_filter.search) is None:
         fts = _fts_query(card_filter.search)
         if fts is None:
             return query.where(pw.SQL("1 = 0"))
@@ -594,8 +602,9 @@ _COLUMN_DEFAULTS: dict[str, Any] = {
     name: field.default for name, field in CardRow._meta.fields.items()  # type: ignore[attr-defined]
     if name != "id" and field.default is not None
 }
-#: the trigger that keeps SQLite's full-text index in step with new cards (see migrations)
-_SEARCH_INSERT_TRIGGER = "card_search_ai"
+#: SQLite's full-text indexes of cards, each with the trigger that puts a new card in it (see the
+#: search-phone-trigrams migration step)
+_SEARCH_INDEXES = (("card_search", "card_search_ai"), ("card_phone_search", "card_phone_search_ai"))
 
 
 def insert_many(rows: Sequence[dict[str, Any]], at: datetime) -> list[int]:
@@ -630,16 +639,19 @@ def insert_many(rows: Sequence[dict[str, Any]], at: datetime) -> list[int]:
 
 
 def _insert_sqlite(rows: Sequence[dict[str, Any]], columns: tuple[str, ...]) -> list[int]:
-    # The search index is filled by one INSERT ... SELECT for the lot instead of by its per-row
-    # insert trigger (which costs ~45 µs a card). The trigger is dropped and put back, exactly as
-    # the database had it, inside this transaction: no other connection ever sees the table
-    # without it, and a crash rolls the drop back with the rest.
+    # Each search index is filled by one INSERT ... SELECT for the lot instead of by its per-row
+    # insert trigger (which costs ~45 µs a card). The triggers are dropped and put back, exactly as
+    # the database had them, inside this transaction: no other connection ever sees the table
+    # without them, and a crash rolls the drop back with the rest.
     cursor = database.cursor()
     before = _newest_card(cursor)
-    trigger = cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
-                             (_SEARCH_INSERT_TRIGGER,)).fetchone()
-    if trigger:
-        cursor.execute(f'DROP TRIGGER "{_SEARCH_INSERT_TRIGGER}"')
+    triggers = []
+    for index, name in _SEARCH_INDEXES:
+        trigger = cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+                                 (name,)).fetchone()
+        if trigger:
+            cursor.execute(f'DROP TRIGGER "{name}"')
+            triggers.append((index, trigger[0]))
     # a column no row gives a value is left out: it is NULL all the same (no card column has an SQL
     # default), and Python's sqlite3 takes ~0.5 µs to bind each None (a plain contact leaves some
     # twenty columns empty)
@@ -654,35 +666,18 @@ def _insert_sqlite(rows: Sequence[dict[str, Any]], columns: tuple[str, ...]) -> 
     # holding the write lock, SQLite numbers new rows max(id)+1, +2, ...; check rather than trust
     if after - before != len(rows):
         raise pw.IntegrityError("cards were not numbered in one run; the batch is not written")
-    if trigger:
-        # an external-content index: its columns are card columns of the same names
-        indexed = [row[1] for row in cursor.execute('PRAGMA table_info("card_search")')]
-        cursor.execute(_search_fill(indexed), (before,))
-        cursor.execute(trigger[0])
+    for index, trigger_sql in triggers:
+        # an external-content index: its columns are card columns of the same names (the phone's
+        # digits a generated column), so it holds exactly what a rebuild or the trigger would put
+        indexed = ", ".join(f'"{row[1]}"' for row in cursor.execute(f'PRAGMA table_info("{index}")'))
+        cursor.execute(f'INSERT INTO "{index}"(rowid, {indexed}) SELECT "id", {indexed} FROM "card" WHERE "id" > ?',
+                       (before,))
+        cursor.execute(trigger_sql)
     return list(range(before + 1, after + 1))
 
 
 def _newest_card(cursor: Any) -> int:
     return int(cursor.execute('SELECT COALESCE(MAX("id"), 0) FROM "card"').fetchone()[0])
-
-
-#: ``phone_tails`` from a phone's digits worked out once: the generated column works them out again
-#: for each of its 13 tails (91 replace() calls, ~14 µs a card, a quarter of a card's indexing)
-_TAILS_OF_DIGITS = " || ' ' || ".join(f"substr(digits, {start})" for start in _TAIL_STARTS)
-
-
-def _search_fill(indexed: list[str]) -> str:
-    """The INSERT ... SELECT that puts the cards numbered above ``?`` into the search index: the
-    indexed columns as the card gives them, ``phone_tails`` made as its column definition makes it
-    (the migration step's own expression, so the index holds exactly what a rebuild would)."""
-    columns = ", ".join(f'"{name}"' for name in indexed)
-    if "phone_tails" not in indexed or sqlite3.sqlite_version_info < (3, 35):  # no MATERIALIZED before 3.35
-        return f'INSERT INTO "card_search"(rowid, {columns}) SELECT "id", {columns} FROM "card" WHERE "id" > ?'
-    read = "".join(f', "{name}"' for name in indexed if name != "phone_tails")
-    made = ", ".join(_TAILS_OF_DIGITS if name == "phone_tails" else f'"{name}"' for name in indexed)
-    # MATERIALIZED keeps SQLite from folding the digits' expression back into each tail
-    return (f'WITH new AS MATERIALIZED (SELECT "id", {_digits("phone")} AS digits{read} FROM "card" '
-            f'WHERE "id" > ?) INSERT INTO "card_search"(rowid, {columns}) SELECT "id", {made} FROM new')
 
 
 def _insert_returning(rows: Sequence[dict[str, Any]]) -> list[int]:

@@ -295,6 +295,7 @@ class WriteRun:
         self.writers = _writers() if is_sqlite() else None
         self._test: int | None = None  # our own descriptor on the writers file, to look through
         self._made = False
+        self.batch_seconds = batch_seconds
         self.every = batch_seconds
         self.held = 0.0  # seconds the run has held the lock since it was last free long enough
         self.committed_at = time.perf_counter()
@@ -327,11 +328,25 @@ class WriteRun:
         self.hand_overs += 1
         self.held = 0.0
 
+    def goes_on(self, spent: float) -> bool:
+        """Whether the run's transaction under way, ``spent`` seconds long, may write on. While
+        nobody waits for the write lock it goes on up to ``HAND_OVER_EVERY_SECONDS`` (each commit
+        rewrites every index page the transaction touched, so a long one pays that once for many
+        rows); once a colleague says they wait, it ends after ``batch_seconds``. Where colleagues
+        cannot say so (PostgreSQL, whose colleagues wait on the kept totals' rows; a folder without
+        the writers file), it ends after ``batch_seconds`` in any case."""
+        if spent >= self.every:
+            return False
+        if spent < self.batch_seconds:
+            return True
+        return not (self.writers is not None and self._test is not None and self.writers.someone_waits(self._test))
+
     def transaction(self, work: Callable[[], T]) -> T:
         """``in_transaction(work)``, counted in the time the run holds the lock."""
         began = time.perf_counter()
         try:
-            return in_transaction(work)
+            # the run does not say it waits: ``goes_on`` looks through the writers file for others
+            return in_transaction(work, say_waiting=False)
         finally:
             self.committed_at = time.perf_counter()
             self.held += self.committed_at - began
@@ -346,7 +361,7 @@ class WriteRun:
 retries = 0
 
 
-def in_transaction(work: Callable[[], T], attempts: int = 8) -> T:
+def in_transaction(work: Callable[[], T], attempts: int = 8, say_waiting: bool = True) -> T:
     """Run ``work`` in one write transaction; all of it lands or none of it does.
 
     On SQLite the transaction takes the write lock at BEGIN and waits up to the busy timeout for it;
@@ -354,11 +369,12 @@ def in_transaction(work: Callable[[], T], attempts: int = 8) -> T:
     the whole transaction is retried after a short random pause, since nothing of it was written.
     ``work`` must therefore read what it needs inside the transaction, never before it. Inside an
     outer transaction it is a savepoint, and a failure is the outer transaction's to retry.
+    ``say_waiting`` is False for a long run's own transactions (see ``Writers``).
     """
     if database.in_transaction():
         with database.atomic():
             return work()
-    writers = _writers() if is_sqlite() else None
+    writers = _writers() if is_sqlite() and say_waiting else None
     for attempt in range(attempts):
         try:
             with writers.waiting() if writers is not None else contextlib.nullcontext(), database.atomic():

@@ -181,6 +181,7 @@ def erase(card_id: int, by: str, at: datetime) -> bool:
         if is_sqlite():
             # FTS5 keeps a deleted row's words in its segments until they are merged: merge them
             database.execute_sql("INSERT INTO card_search(card_search) VALUES ('optimize')")
+            database.execute_sql("INSERT INTO card_phone_search(card_phone_search) VALUES ('optimize')")
         note_change(None, at)
     return True
 

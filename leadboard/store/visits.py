@@ -13,9 +13,10 @@ changes), so the board as of a day sums what its cards are worth from the visits
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from leadboard.store.db import database
 from leadboard.store.models import Card, StageVisit, tuples
@@ -81,6 +82,14 @@ def opened_on_import(card_ids: Iterable[int]) -> None:
             "INSERT INTO stage_visit (card_id, stage, from_stage, entered_at, opened_by, owner, amount) "
             "SELECT h.card_id, h.to_stage, h.from_stage, c.created_at, h.id, c.owner, c.amount "
             f"FROM history h JOIN card c ON c.id = h.card_id WHERE h.card_id IN ({listed})")
+
+
+def open_many(rows: Sequence[tuple[int, str, Any, int, str | None, Any]]) -> None:
+    """Open the visits of new cards, each (card id, stage, entered at, opening history row, owner,
+    amount) as the card was written (SQLite: the bulk writer's own path)."""
+    database.cursor().executemany(
+        "INSERT INTO stage_visit (card_id, stage, from_stage, entered_at, opened_by, owner, amount) "
+        "VALUES (?, ?, NULL, ?, ?, ?, ?)", rows)
 
 
 def rebuild(card_ids: Iterable[int]) -> None:

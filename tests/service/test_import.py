@@ -354,3 +354,28 @@ def test_a_second_run_keeps_the_first_runs_rejects_and_writes_its_own(pipeline, 
     path = write_csv(tmp_path / "crm.csv", ["Name", "Email"], [["Zed", "zed@example.com"]])
     assert run_import(pipeline, path).rejects_path is None
     assert sorted(p.name for p in tmp_path.glob("crm.csv.rejects*")) == ["crm.csv.rejects-2.csv", "crm.csv.rejects.csv"]
+
+
+def test_imported_contacts_are_in_their_stage_since_their_import_as_their_history_replayed_says(
+        pipeline, tmp_path):
+    """The bulk writer opens each new card's stage visit from what it wrote (its created time,
+    owner and amount, its import row), exactly as replaying the card's history makes it."""
+    from leadboard.store import visits
+    from leadboard.store.db import in_transaction
+    from leadboard.store.models import StageVisit
+
+    path = write_csv(tmp_path / "contacts.csv", ["Name", "Email", "Owner", "Budget"],
+                     [["Ada Lovelace", "ada@example.com", "alice", "12500.50"],
+                      ["Grace Hopper", "grace@example.com", "", ""],
+                      ["Alan Turing", "alan@example.com", "bob", "900"]])
+    run_import(pipeline, path)
+
+    def stored() -> list[tuple]:
+        return [(v.card_id, v.stage, v.from_stage, v.entered_at, v.left_at, v.opened_by, v.owner, v.amount)
+                for v in StageVisit.select().order_by(StageVisit.card, StageVisit.id)]
+
+    written = stored()
+    assert [(card, stage, owner, float(amount)) for card, stage, _, _, _, _, owner, amount in written] == [
+        (1, "contact", "alice", 12500.5), (2, "contact", pipeline.user, 0.0), (3, "contact", "bob", 900.0)]
+    in_transaction(lambda: visits.rebuild([card for card, *_ in written]))
+    assert stored() == written

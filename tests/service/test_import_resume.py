@@ -10,6 +10,7 @@ import pytest
 
 from leadboard.service.transfer import importer
 from leadboard.store import imports
+from leadboard.store.db import HAND_OVER_EVERY_SECONDS
 from leadboard.store.models import Activity, Change, History
 from leadboard.store.models import Card as CardRow
 from tests.service.import_helpers import run_import, write_csv
@@ -123,8 +124,9 @@ def test_a_json_file_broken_near_its_end_is_refused_before_anything_is_written(p
 def test_a_huge_batch_size_still_commits_in_slices_bounded_by_time_and_a_colleague_writes_between(
         pipeline, tmp_path, db_target):
     """``--batch-size 1000000`` reads the file as one batch, yet the import commits whenever a
-    transaction has written for ``BATCH_SECONDS`` (here a clock that says a second has gone at every
-    look), so a colleague's write lands between two slices instead of waiting for the whole file."""
+    transaction has written for the longest a run holds the lock (here a clock that says as much has
+    gone at every look), so a colleague's write lands between two slices instead of waiting for the
+    whole file."""
     colleague_card = pipeline.create({"name": "Zed Colleague", "email": "zed@example.com"})
     rows = _rows(1_200)
     path = write_csv(tmp_path / "crm.csv", ["Name", "Email", "Notes"], rows)
@@ -141,7 +143,7 @@ def test_a_huge_batch_size_still_commits_in_slices_bounded_by_time_and_a_colleag
             assert done.returncode == 0, done.stderr
 
     summary = importer.import_file(pipeline, path, importer.ImportOptions(
-        batch_size=1_000_000, clock=lambda: float(next(ticks))), after_commit)
+        batch_size=1_000_000, clock=lambda: next(ticks) * HAND_OVER_EVERY_SECONDS), after_commit)
     step = importer.WRITE_STEP
     assert committed == [step, 2 * step, 1_200]
     assert (summary.rows, summary.imported) == (1_200, 1_200)

@@ -59,3 +59,22 @@ def test_a_colleague_who_asks_for_the_lock_during_a_transaction_of_the_run_write
     assert run.hand_overs == 1
     feed = [change.card_id for change in Change.select().order_by(Change.id)]
     assert feed[-3:] == [None, card.id, None]
+
+
+def test_a_transaction_of_the_run_goes_on_while_nobody_waits_and_ends_soon_once_a_colleague_does(
+        sqlite_pipeline: Pipeline, db_target: str) -> None:
+    run = db.WriteRun(batch_seconds=0.25)
+    run.between()  # the run's first transaction makes the file colleagues say they wait through
+
+    def goes_on(spent: float) -> bool:  # asked inside the run's transaction, as the import does
+        return run.transaction(lambda: run.goes_on(spent))
+
+    assert goes_on(0.1) and goes_on(1.5)  # nobody waits: it writes on
+    assert not goes_on(db.HAND_OVER_EVERY_SECONDS)  # but never longer than this
+    colleague = db.Writers(Path(db_target))  # bob's leadboard, in another process
+    with colleague.waiting():  # bob asks for the write lock
+        assert goes_on(0.1)  # a transaction just begun still writes its quarter of a second
+        assert not goes_on(0.3)
+    assert goes_on(0.3)  # bob has committed
+    run.close()
+    colleague.close()

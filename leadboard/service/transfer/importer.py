@@ -8,7 +8,8 @@ updates journaled as edits) and sums the tallies it commits. Whatever a summary 
 runs count it from the same plans.
 
 A batch (``batch_size`` rows, 10,000 by default) is read and validated outside any transaction, then
-written in transactions of at most ``BATCH_SECONDS`` each (one, unless writing it takes longer):
+written in transactions of at most ``BATCH_SECONDS`` each while a colleague waits for the write lock,
+and of up to two seconds while nobody does (one, unless writing it takes longer):
 a transaction's new cards, their history, the duplicates it updates, and the run's resume point
 (a count of rows written) all commit together or not at all. Rows that cannot be imported go, as
 they were, to ``<file>.rejects.csv``, appended once their transaction has committed, so the file
@@ -17,8 +18,8 @@ carries on after the last commit.
 
 Why batches rather than one transaction: a million-row import takes tens of seconds, and one
 transaction would hold the database's write lock for all of them, so colleagues' moves would
-wait (and time out after 30 s). A transaction holds it for a quarter of a second at most, whatever
-the batch size.
+wait (and time out after 30 s). A transaction a colleague waits for ends after a quarter of a
+second, whatever the batch size.
 """
 
 from __future__ import annotations
@@ -58,8 +59,9 @@ from leadboard.store.db import WriteRun, in_transaction
 #: rows a batch is read and checked in (``--batch-size``), and the most a transaction writes: large
 #: enough that each commit and full-text merge is paid rarely
 BATCH_SIZE = 10_000
-#: seconds a transaction goes on writing: it commits once it has written for this long, whatever the
-#: batch size, so a colleague's move waits for the write lock a fraction of a second at most
+#: seconds a transaction goes on writing while a colleague waits for the write lock: it commits once it
+#: has written for this long, whatever the batch size, so a colleague's move waits a fraction of a
+#: second at most (while nobody waits it goes on longer: see ``WriteRun.goes_on``)
 BATCH_SECONDS = 0.25
 #: rows written between two looks at the clock (a step of updates takes a few milliseconds each)
 WRITE_STEP = 500
@@ -433,6 +435,8 @@ class _Run:
         self.planner = Planner(options.update)
         self.tops: dict[str, float] = {}
         self.span = float(source.size + 1)
+        #: the run's transactions (made when they begin)
+        self.writes: WriteRun | None = None
 
     def run(self, progress: Callable[[ImportProgress], None] | None) -> None:
         try:
@@ -446,7 +450,7 @@ class _Run:
         summary = self.summary
         summary.resumed_at = self.committed.rows_done
         # between two transactions, colleagues waiting for the write lock get it
-        writes = WriteRun(BATCH_SECONDS)
+        writes = self.writes = WriteRun(BATCH_SECONDS)
         try:
             for batch in _prepared(self.source, self.reader, self.options, self.committed.rows_done):
                 first = batch.rows_after - len(batch.items)  # rows of a batch are numbered in a run
@@ -523,7 +527,8 @@ class _Run:
             step = items[done.end:done.end + WRITE_STEP]
             self._write_step(step, done)
             done.end += len(step)
-            if self.clock() - began >= BATCH_SECONDS:
+            assert self.writes is not None
+            if not self.writes.goes_on(self.clock() - began):
                 break
         counts = done.tally
         done.rejects = self.rejects.encode(done.rejected_rows, new=before.rejects_bytes == 0)
@@ -613,7 +618,7 @@ class _Run:
             activities.extend((card_id, a.kind.value, a.summary, a.at, a.by) for a in item.activities)
             plans.extend(planned.new_row(card_id, p.kind, p.summary, p.due, p.owner, p.planned_by, p.planned_at)
                          for p in item.plans)
-        imports.insert_history(history, new_cards=True)
+        imports.insert_history(history, new_cards=True, cards=[item.values for item in pending])
         imports.insert_activities(activities)
         if plans:
             planned.insert_many(plans)

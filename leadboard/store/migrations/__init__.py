@@ -36,6 +36,7 @@ from leadboard.store.migrations.steps import (
     postgresql_search_index,
     report_indexes,
     search_phone_digits,
+    search_phone_trigrams,
     search_phones,
     sqlite_search_prefixes,
     stage_visit_amounts,
@@ -64,6 +65,7 @@ STEPS: tuple[Step, ...] = (
     report_indexes.STEP,
     stage_visit_amounts.STEP,
     activity_owners.STEP,
+    search_phone_trigrams.STEP,
 )
 
 #: databases made before steps had names counted them in ``schema_version``: version N meant
