@@ -216,6 +216,10 @@ class BoardScreen(Screen[None]):
         self.last_change = 0
         #: whether the board's first read has landed and is shown (until then, placeholder lines)
         self.opened = False
+        #: set once the board's ``Opened`` has reached its own handler, from where it goes on to the
+        #: app (which may ask a question, as it does on an empty database): keys typed at start-up
+        #: wait for it, so a key typed ahead answers that question instead of going to the board
+        self._announced = asyncio.Event()
         #: how many times the counts were read on the event loop (a change feed read older than the
         #: latest of them is not shown)
         self._stats_read = 0
@@ -292,6 +296,10 @@ class BoardScreen(Screen[None]):
             self._show_reload(opening.board)
         self.opened = True
         self.post_message(self.Opened(self, opening.empty))
+
+    def on_board_screen_opened(self, event: BoardScreen.Opened) -> None:
+        if event.board is self:
+            self._announced.set()
 
     def _read_opening(self) -> Opening:
         """Where the change feed starts, the user's column order, then each column's count and first
@@ -525,7 +533,10 @@ class BoardScreen(Screen[None]):
     def key_waits_for(self, key: str) -> Awaitable[object] | None:
         """While a write or a read the board asked for is landing: a cursor move (or ``/``) goes at
         once and is made again from where the landing leaves the cursor; a letter into the search
-        goes at once; any other key (it may act on the card the write moved) waits until it lands."""
+        goes at once; any other key (it may act on the card the write moved) waits until it lands.
+        Until the board has opened and said so, every key waits."""
+        if not self._announced.is_set():
+            return self._announced.wait()
         if not self._landings:
             return None
         if isinstance(self.focused, Input):

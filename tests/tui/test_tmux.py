@@ -234,6 +234,21 @@ def test_the_first_board_on_a_new_database_asks_before_creating_it_then_offers_d
         term.close()
 
 
+def test_yes_typed_ahead_of_the_demo_offer_answers_it(tmp_path: Path):
+    """``y Enter y`` in one burst: the first y creates the database, the second reaches the board
+    before it has read anything and must answer the demo offer it makes, not go to the board."""
+    database = tmp_path / "new.db"
+    term = Terminal(tmp_path, database)
+    try:
+        wait_for(lambda: "Create it? [y/N]" in term.screen(), lambda: "no question:\n" + term.screen())
+        term.send("y", "Enter", "y")
+        wait_for(lambda: len(term.cards()) > 0, lambda: "no demo cards:\n" + term.screen())
+        wait_for(lambda: "Contacts  0" not in term.screen(), lambda: "demo cards not shown:\n" + term.screen())
+        assert "Add demo cards" not in term.screen()
+    finally:
+        term.close()
+
+
 def test_a_board_on_a_mistyped_path_creates_nothing_when_told_no(tmp_path: Path):
     database = tmp_path / "tpyo.db"
     term = Terminal(tmp_path, database)
