@@ -282,7 +282,11 @@ class BoardScreen(Screen[None]):
 
     async def _open(self) -> None:
         async with self._reloading:
-            self._show_opening(await asyncio.wrap_future(self._opening))
+            opening = await asyncio.wrap_future(self._opening)
+            # quitting while the first read is on its way (``--as-of`` quit at once, with today's
+            # board below still reading) takes the board's widgets away first: nothing to show it on
+            if not (self._closing or self._pruning):
+                self._show_opening(opening)
 
     def _show_opening(self, opening: Opening) -> None:
         """Show the board's first read (started on the reader thread as the board was made)."""

@@ -107,9 +107,11 @@ def database_state(db_target: str, engine: str) -> Callable[[], dict[str, list[t
             return _postgresql_rows(db_target)
         connection = sqlite3.connect(db_target)
         try:
+            # the search indexes (FTS5 tables and their shadow tables) are derived from the cards
             tables = [name for (name,) in connection.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'card_search%' "
-                "ORDER BY name"
+                "SELECT name FROM sqlite_master AS t WHERE type = 'table' AND NOT EXISTS ("
+                "SELECT 1 FROM sqlite_master AS v WHERE v.sql LIKE 'CREATE VIRTUAL TABLE%' "
+                "AND (t.name = v.name OR t.name LIKE v.name || '\\_%' ESCAPE '\\')) ORDER BY name"
             )]
             return {t: connection.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in tables}
         finally:
