@@ -738,9 +738,7 @@ class BoardScreen(Screen[None]):
 
     async def _decide_promote(self, card_id: int, version: int | None, then: Callable[[], None] | None) -> None:
         try:
-            failures = await self.reader.run(self.pipeline.check_promotion, card_id)
-            blocked = any(f.blocking for f in failures)
-            card = await self.reader.run(self.pipeline.card, card_id) if blocked else None
+            failures, card = await self.reader.run(self._promotion_of, card_id)
         except LeadboardError as error:
             self.tell(error)
             return
@@ -753,6 +751,12 @@ class BoardScreen(Screen[None]):
             return
         if then is not None:
             then()
+
+    def _promotion_of(self, card_id: int) -> tuple[list[RuleFailure], Card | None]:
+        """The gate's verdict on promoting the card, and the card itself when the gate blocks it
+        (its form opens): read together, one trip to the reader thread, not two."""
+        failures = self.pipeline.check_promotion(card_id)
+        return failures, self.pipeline.card(card_id) if any(f.blocking for f in failures) else None
 
     async def _promote(self, card_id: int, changes: dict[str, Any] | None = None,
                        version: int | None = None, then: Callable[[], None] | None = None) -> None:
