@@ -45,7 +45,7 @@ from leadboard.service import MoveResult, Pipeline
 from leadboard.service.past import PastPipeline, board_as_of
 from leadboard.service.pipeline import MergeResult, StageStats
 from leadboard.service.setup import close as close_database
-from leadboard.service.setup import database_name
+from leadboard.service.setup import database_name, open_connection
 from leadboard.tui.actions import BoardAction, Where, actions_of, bindings
 from leadboard.tui.column import CARD_HEIGHT, CURSOR_KEYS, PAGE_SIZE, CardColumn, ColumnHeader
 from leadboard.tui.keybar import KeyBar
@@ -292,6 +292,9 @@ class BoardScreen(Screen[None]):
             self._show_reload(opening.board)
         self.opened = True
         self.post_message(self.Opened(self, opening.empty))
+        if not self.is_past:
+            # the writer thread starts, and opens its connection, now: not as the first save waits
+            self.writer.start(open_connection)
 
     def _read_opening(self) -> Opening:
         """Where the change feed starts, the user's column order, then each column's count and first
