@@ -51,7 +51,7 @@ def learn_dialog_styles(app: App[Any]) -> None:
     """Give ``app``'s stylesheet the default styles of the kinds of widget a dialog has and the
     board has not (a modal screen, a scrolling list of fields, buttons) at once, and parse it.
     Added one kind at a time as it is first mounted, each had Textual parse the whole stylesheet
-    again: three times, a fifth of opening the first dialog. Once is still some 25 ms, so the app
+    again: three times, a fifth of opening the first dialog. Once is still some 10 ms, so the app
     does it as soon as the board is painted, not as the first dialog opens. Textual adds a
     widget's default styles itself the same way (``Widget._post_register``)."""
     if app in _learned:
