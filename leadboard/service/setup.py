@@ -73,5 +73,11 @@ def database_name() -> str:
     return db.describe()
 
 
+def open_connection() -> None:
+    """Open the calling thread's connection to the database now: each thread has its own, opened by
+    its first query otherwise (the board's writer thread opens its one before the first save)."""
+    db.database.connect(reuse_if_open=True)
+
+
 def close() -> None:
     db.close()

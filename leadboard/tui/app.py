@@ -21,6 +21,7 @@ from leadboard.tui.actions import commands
 from leadboard.tui.board import POLL_INTERVAL, BoardScreen
 from leadboard.tui.keys import KeyQueue
 from leadboard.tui.screens.confirm import ConfirmModal
+from leadboard.tui.screens.parts import learn_dialog_styles
 
 DEMO_CARDS = 200
 
@@ -80,8 +81,11 @@ class LeadboardApp(App[None]):
             self.push_screen(BoardScreen(self.pipeline, poll_interval=None))
 
     def on_board_screen_opened(self, event: BoardScreen.Opened) -> None:
-        """Today's board has read an empty database: offer demo cards (before the keys typed
+        """A board's first read is shown: once it is painted, the stylesheet learns the dialogs'
+        styles, so the first dialog opened does not wait for that (``learn_dialog_styles``).
+        Today's board has read an empty database: offer demo cards (before the keys typed
         meanwhile go on, so they answer the question)."""
+        self.call_after_refresh(learn_dialog_styles, self)
         if self.offer_demo and event.empty and event.board is self.board:
             question = ConfirmModal(
                 "The database is empty. Add demo cards to try the board?",

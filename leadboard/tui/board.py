@@ -45,7 +45,7 @@ from leadboard.service import MoveResult, Pipeline
 from leadboard.service.past import PastPipeline, board_as_of
 from leadboard.service.pipeline import MergeResult, StageStats
 from leadboard.service.setup import close as close_database
-from leadboard.service.setup import database_name
+from leadboard.service.setup import database_name, open_connection
 from leadboard.tui.actions import BoardAction, Where, actions_of, bindings
 from leadboard.tui.column import CARD_HEIGHT, CURSOR_KEYS, PAGE_SIZE, CardColumn, ColumnHeader
 from leadboard.tui.keybar import KeyBar
@@ -300,6 +300,9 @@ class BoardScreen(Screen[None]):
             self._show_reload(opening.board)
         self.opened = True
         self.post_message(self.Opened(self, opening.empty))
+        if not self.is_past:
+            # the writer thread starts, and opens its connection, now: not as the first save waits
+            self.writer.start(open_connection)
 
     def on_board_screen_opened(self, event: BoardScreen.Opened) -> None:
         if event.board is self:
@@ -753,9 +756,7 @@ class BoardScreen(Screen[None]):
 
     async def _decide_promote(self, card_id: int, version: int | None, then: Callable[[], None] | None) -> None:
         try:
-            failures = await self.reader.run(self.pipeline.check_promotion, card_id)
-            blocked = any(f.blocking for f in failures)
-            card = await self.reader.run(self.pipeline.card, card_id) if blocked else None
+            failures, card = await self.reader.run(self._promotion_of, card_id)
         except LeadboardError as error:
             self.tell(error)
             return
@@ -768,6 +769,12 @@ class BoardScreen(Screen[None]):
             return
         if then is not None:
             then()
+
+    def _promotion_of(self, card_id: int) -> tuple[list[RuleFailure], Card | None]:
+        """The gate's verdict on promoting the card, and the card itself when the gate blocks it
+        (its form opens): read together, one trip to the reader thread, not two."""
+        failures = self.pipeline.check_promotion(card_id)
+        return failures, self.pipeline.card(card_id) if any(f.blocking for f in failures) else None
 
     async def _promote(self, card_id: int, changes: dict[str, Any] | None = None,
                        version: int | None = None, then: Callable[[], None] | None = None) -> None:

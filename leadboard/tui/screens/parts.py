@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any, ClassVar, TypeVar
+from weakref import WeakSet
 
 from rich.segment import Segment
 from rich.text import Text
 from textual import events
+from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
@@ -31,7 +33,7 @@ class Dialog(ModalScreen[Result]):
 
     def __init__(self) -> None:
         super().__init__()
-        _learn_dialog_styles(self)
+        learn_dialog_styles(self.app)
 
     def on_screen_suspend(self) -> None:
         self._covered = True
@@ -41,16 +43,25 @@ class Dialog(ModalScreen[Result]):
             event.refresh_styles = False
 
 
-def _learn_dialog_styles(dialog: Dialog[Any]) -> None:
-    """Give the app's stylesheet the default styles of the kinds of widget a dialog has and the
-    board has not (a modal screen, a scrolling list of fields, buttons) at once, before the first
-    dialog is mounted. Added one kind at a time as it is first mounted, each had Textual parse the
-    whole stylesheet again: three times, a fifth of opening the first dialog. Textual adds a
+#: the apps whose stylesheet has the dialogs' default styles
+_learned: WeakSet[App[Any]] = WeakSet()
+
+
+def learn_dialog_styles(app: App[Any]) -> None:
+    """Give ``app``'s stylesheet the default styles of the kinds of widget a dialog has and the
+    board has not (a modal screen, a scrolling list of fields, buttons) at once, and parse it.
+    Added one kind at a time as it is first mounted, each had Textual parse the whole stylesheet
+    again: three times, a fifth of opening the first dialog. Once is still some 10 ms, so the app
+    does it as soon as the board is painted, not as the first dialog opens. Textual adds a
     widget's default styles itself the same way (``Widget._post_register``)."""
-    stylesheet = dialog.app.stylesheet
-    for part in (dialog, VerticalScroll(), Button()):
+    if app in _learned:
+        return
+    _learned.add(app)
+    stylesheet = app.stylesheet
+    for part in (ModalScreen[None](), VerticalScroll(), Button()):
         for read_from, css, tie_breaker, scope in part._get_default_css():
             stylesheet.add_source(css, read_from=read_from, is_default_css=True, tie_breaker=tie_breaker, scope=scope)
+    stylesheet.rules  # noqa: B018 (parsed now, not as the first dialog is mounted)
 
 
 def dialog_button(label: str, id: str, *, primary: bool = False) -> Button:
