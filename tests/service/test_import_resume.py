@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -224,3 +225,20 @@ def test_rejects_lost_to_a_crash_just_after_their_batch_committed_are_written_wh
     rejects = (tmp_path / "crm.csv.rejects.csv").read_text().splitlines()
     assert len(rejects) == 3 and "nobody one" in rejects[1] and "nobody six" in rejects[2]
 
+
+def test_an_import_leaves_no_write_ahead_log_behind_while_a_board_keeps_the_database_open(
+        pipeline, tmp_path, engine, db_target):
+    """An import lets SQLite's log grow to 256 MB between checkpoints; a board open on the same
+    database (its connection kept open) would keep that file on disk as long as it runs."""
+    if engine != "sqlite":
+        pytest.skip("PostgreSQL has no write-ahead log file beside the database")
+    board = sqlite3.connect(db_target)
+    try:
+        assert board.execute("SELECT count(*) FROM card").fetchone() == (0,)
+        summary = run_import(pipeline, write_csv(tmp_path / "crm.csv", ["Name", "Email", "Notes"], _rows(300)),
+                             batch_size=100)
+        assert summary.imported == 300
+        assert os.path.getsize(f"{db_target}-wal") == 0
+        assert board.execute("SELECT count(*) FROM card").fetchone() == (300,)
+    finally:
+        board.close()
