@@ -9,7 +9,7 @@ crash leaves whole batches and a resume point that says exactly which rows they 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,7 +18,7 @@ import peewee as pw
 
 from leadboard.store import visits
 from leadboard.store.cards import activities_follow_owner
-from leadboard.store.db import database, is_sqlite
+from leadboard.store.db import HAND_OVER_SECONDS, database, is_sqlite
 from leadboard.store.models import Activity, BaseModel, History, dicts
 from leadboard.store.models import Card as CardRow
 
@@ -120,19 +120,34 @@ def bulk_writing() -> Iterator[None]:
     a million new emails and names land all over their indexes, and fewer, larger checkpoints of
     the write-ahead log (a page changed by every transaction is copied back once, not once a
     transaction: at a million cards the name and email indexes' leaves are rewritten by each, and
-    checkpoints every 256 MB of log rather than 64 cost a quarter less a commit)."""
+    checkpoints every 256 MB of log rather than 64 cost a quarter less a commit); at its end the log
+    is copied back and emptied, so it does not stay 256 MB on disk while a board keeps the database open."""
     if not is_sqlite():
         yield
         return
     cache = database.execute_sql("PRAGMA cache_size").fetchone()[0]
     checkpoint = database.execute_sql("PRAGMA wal_autocheckpoint").fetchone()[0]
+    limit = database.execute_sql("PRAGMA journal_size_limit").fetchone()[0]
     database.execute_sql("PRAGMA cache_size = -262144")
     database.execute_sql("PRAGMA wal_autocheckpoint = 65536")
+    # the log is written over from its start after each checkpoint, not cut back and grown again
+    database.execute_sql("PRAGMA journal_size_limit = -1")
     try:
         yield
     finally:
         database.execute_sql(f"PRAGMA cache_size = {int(cache)}")
         database.execute_sql(f"PRAGMA wal_autocheckpoint = {int(checkpoint)}")
+        database.execute_sql(f"PRAGMA journal_size_limit = {int(limit)}")
+        # copy the log back now, not in a colleague's next write (the first commit past the usual
+        # checkpoint size pays for all of it), and empty it unless a reader keeps it a moment longer
+        # (then the next write after the checkpoint cuts it to the journal size limit)
+        busy = database.execute_sql("PRAGMA busy_timeout").fetchone()[0]
+        database.execute_sql(f"PRAGMA busy_timeout = {int(HAND_OVER_SECONDS * 1000)}")
+        try:
+            with suppress(pw.OperationalError):
+                database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            database.execute_sql(f"PRAGMA busy_timeout = {int(busy)}")
 
 
 # ---- duplicates ------------------------------------------------------------------------------

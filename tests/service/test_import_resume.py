@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -32,6 +33,9 @@ def _crash_on_batch(monkeypatch, number: int) -> None:
         return real(*args)
 
     monkeypatch.setattr(imports, "advance_run", advance_run)
+
+
+_real_advance_run = imports.advance_run
 
 
 def _rows(count: int) -> list[list[str]]:
@@ -164,6 +168,36 @@ def test_an_import_under_its_time_budget_commits_each_batch_once(pipeline, tmp_p
     assert committed == [700, 1_200]
 
 
+def test_a_transaction_writes_on_into_batches_read_already_while_nobody_waits_and_a_crash_leaves_it_whole(
+        pipeline, tmp_path, monkeypatch, engine):
+    """A commit costs the same whether it lands 100 rows or 10,000: while nobody waits for the write
+    lock, a transaction goes on into the next batch when that batch is read already (here every one
+    is, and each look at the clock says half the longest a transaction goes on has gone, so a
+    transaction writes two batches; on PostgreSQL, where colleagues cannot say they wait, that is
+    a quarter of a second)."""
+    path = write_csv(tmp_path / "crm.csv", ["Name", "Email", "Notes"], _rows(500))
+    monkeypatch.setattr(importer._Prepared, "ready", lambda self: True)
+    tick = (HAND_OVER_EVERY_SECONDS if engine == "sqlite" else importer.BATCH_SECONDS) / 2
+    ticks = iter(range(1_000_000))
+    committed: list[int] = []
+
+    def run() -> importer.ImportSummary:
+        return importer.import_file(pipeline, path, importer.ImportOptions(
+            batch_size=100, clock=lambda: next(ticks) * tick), lambda progress: committed.append(progress.rows_done))
+
+    _crash_on_batch(monkeypatch, 2)
+    with pytest.raises(Crash):
+        run()
+    assert committed == [200]
+    assert CardRow.select().count() == 200 == History.select().count()
+
+    monkeypatch.setattr(imports, "advance_run", _real_advance_run)
+    summary = run()
+    assert committed == [200, 400, 500]
+    assert (summary.resumed_at, summary.rows, summary.imported) == (200, 500, 500)
+    assert sorted(row.email for row in CardRow.select()) == sorted(row[1] for row in _rows(500))
+
+
 def test_rejects_lost_to_a_crash_just_after_their_batch_committed_are_written_when_the_run_carries_on(
         pipeline, tmp_path, monkeypatch):
     rows = _rows(10)
@@ -190,3 +224,21 @@ def test_rejects_lost_to_a_crash_just_after_their_batch_committed_are_written_wh
     assert (summary.resumed_at, summary.rows, summary.imported, summary.rejected) == (10, 10, 8, 2)
     rejects = (tmp_path / "crm.csv.rejects.csv").read_text().splitlines()
     assert len(rejects) == 3 and "nobody one" in rejects[1] and "nobody six" in rejects[2]
+
+
+def test_an_import_leaves_no_write_ahead_log_behind_while_a_board_keeps_the_database_open(
+        pipeline, tmp_path, engine, db_target):
+    """An import lets SQLite's log grow to 256 MB between checkpoints; a board open on the same
+    database (its connection kept open) would keep that file on disk as long as it runs."""
+    if engine != "sqlite":
+        pytest.skip("PostgreSQL has no write-ahead log file beside the database")
+    board = sqlite3.connect(db_target)
+    try:
+        assert board.execute("SELECT count(*) FROM card").fetchone() == (0,)
+        summary = run_import(pipeline, write_csv(tmp_path / "crm.csv", ["Name", "Email", "Notes"], _rows(300)),
+                             batch_size=100)
+        assert summary.imported == 300
+        assert os.path.getsize(f"{db_target}-wal") == 0
+        assert board.execute("SELECT count(*) FROM card").fetchone() == (300,)
+    finally:
+        board.close()
