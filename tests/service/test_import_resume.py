@@ -35,9 +35,6 @@ def _crash_on_batch(monkeypatch, number: int) -> None:
     monkeypatch.setattr(imports, "advance_run", advance_run)
 
 
-_real_advance_run = imports.advance_run
-
-
 def _rows(count: int) -> list[list[str]]:
     return [[f"Person {n}", f"p{n}@example.com", "12 Street" if n % 7 == 0 else ""] for n in range(count)]
 
@@ -166,33 +163,6 @@ def test_an_import_under_its_time_budget_commits_each_batch_once(pipeline, tmp_p
     importer.import_file(pipeline, path, importer.ImportOptions(batch_size=700, clock=lambda: 0.0),
                          lambda progress: committed.append(progress.rows_done))
     assert committed == [700, 1_200]
-
-
-def test_a_transaction_writes_on_into_batches_read_already_while_nobody_waits_and_a_crash_leaves_it_whole(
-        pipeline, tmp_path, monkeypatch):
-    """A commit costs the same whether it lands 100 rows or 10,000: while nobody waits for the write
-    lock, a transaction goes on into the next batch when that batch is read already (here every one
-    is, and each look at the clock says a second has gone, so a transaction writes two batches)."""
-    path = write_csv(tmp_path / "crm.csv", ["Name", "Email", "Notes"], _rows(500))
-    monkeypatch.setattr(importer._Prepared, "ready", lambda self: True)
-    ticks = iter(range(1_000_000))
-    committed: list[int] = []
-
-    def run() -> importer.ImportSummary:
-        return importer.import_file(pipeline, path, importer.ImportOptions(
-            batch_size=100, clock=lambda: float(next(ticks))), lambda progress: committed.append(progress.rows_done))
-
-    _crash_on_batch(monkeypatch, 2)
-    with pytest.raises(Crash):
-        run()
-    assert committed == [200]
-    assert CardRow.select().count() == 200 == History.select().count()
-
-    monkeypatch.setattr(imports, "advance_run", _real_advance_run)
-    summary = run()
-    assert committed == [200, 400, 500]
-    assert (summary.resumed_at, summary.rows, summary.imported) == (200, 500, 500)
-    assert sorted(row.email for row in CardRow.select()) == sorted(row[1] for row in _rows(500))
 
 
 def test_rejects_lost_to_a_crash_just_after_their_batch_committed_are_written_when_the_run_carries_on(

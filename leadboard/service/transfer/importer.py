@@ -9,7 +9,7 @@ runs count it from the same plans.
 
 A batch (``batch_size`` rows, 10,000 by default) is read and validated outside any transaction, then
 written in transactions of at most ``BATCH_SECONDS`` each while a colleague waits for the write lock,
-and of up to two seconds while nobody does (on into the next batches while they are read already):
+and of up to two seconds while nobody does (one, unless writing it takes longer):
 a transaction's new cards, their history, the duplicates it updates, and the run's resume point
 (a count of rows written) all commit together or not at all. Rows that cannot be imported go, as
 they were, to ``<file>.rejects.csv``, appended once their transaction has committed, so the file
@@ -38,6 +38,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -55,8 +56,8 @@ from leadboard.store import cards as card_store
 from leadboard.store import files, imports, journal, planned
 from leadboard.store.db import WriteRun, in_transaction
 
-#: rows a batch is read and checked in (``--batch-size``): large enough that sending it to the writer
-#: is paid rarely (a transaction writes on into the next batch when it is read already)
+#: rows a batch is read and checked in (``--batch-size``), and the most a transaction writes: large
+#: enough that each commit and full-text merge is paid rarely
 BATCH_SIZE = 10_000
 #: seconds a transaction goes on writing while a colleague waits for the write lock: it commits once it
 #: has written for this long, whatever the batch size, so a colleague's move waits a fraction of a
@@ -306,68 +307,42 @@ def _read_batches(source: Source, reader: RowReader, size: int, skip: int) -> It
         yield _Batch([reader.read(record) for record in batch], batch[-1].number + 1, source.bytes_read)
 
 
-class _Prepared:
+def _prepared(source: Source, reader: RowReader, options: ImportOptions, skip: int) -> Iterator[_Batch]:
     """The file's batches, read and checked; in a second process for a big file, so the reading
     and checking (pure Python) of the next batch runs on the other core while this process writes."""
-
-    def __init__(self, source: Source, reader: RowReader, options: ImportOptions, skip: int):
-        self.reader = reader
-        parallel = options.parallel if options.parallel is not None else source.size >= PARALLEL_FROM_BYTES
-        self.worker: Any = None
-        self.receiving: Connection | None = None
-        self.batches: Iterator[_Batch] = iter(())
-        if not parallel:
-            self.batches = _read_batches(source, reader, options.batch_size, skip)
-            return
-        # fork is cheap and needs nothing re-imported, but is only safe without other threads
-        method = "fork" if threading.active_count() == 1 and "fork" in mp.get_all_start_methods() else "spawn"
-        context = mp.get_context(method)
-        self.receiving, sending = context.Pipe(duplex=False)
-        self.worker = context.Process(  # type: ignore[attr-defined]
-            target=_produce, args=(sending, self.receiving, source, reader, options.batch_size, skip),
-            daemon=True, name="leadboard-import-reader")
-        self.worker.start()
-        sending.close()
-
-    def __iter__(self) -> Iterator[_Batch]:
-        while (batch := self.next()) is not None:
-            yield batch
-
-    def ready(self) -> bool:
-        """Whether ``next`` answers without waiting for rows to be read (only the second process
-        reads while this one writes)."""
-        return self.receiving is not None and self.receiving.poll()
-
-    def next(self) -> _Batch | None:
-        """The next batch, or None once the file is read."""
-        if self.receiving is None:
-            return next(self.batches, None)
-        try:
-            kind, payload = self.receiving.recv()
-        except EOFError:
-            raise RuntimeError("the import's reading process stopped without a word") from None
-        if kind == "batch":
-            return payload  # type: ignore[no-any-return]
-        if kind == "done":
-            self.reader.unknown_stages.update(payload)
-            return None
-        if kind == "refused":
-            raise BadImportFile(payload)
-        raise RuntimeError(f"the import's reading process failed:\n{payload}")
-
-    def __enter__(self) -> _Prepared:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        if self.receiving is None:
-            return
-        self.receiving.close()
-        if self.worker.is_alive():
-            self.worker.terminate()
-        self.worker.join()
+    parallel = options.parallel if options.parallel is not None else source.size >= PARALLEL_FROM_BYTES
+    if not parallel:
+        yield from _read_batches(source, reader, options.batch_size, skip)
+        return
+    # fork is cheap and needs nothing re-imported, but is only safe without other threads
+    method = "fork" if threading.active_count() == 1 and "fork" in mp.get_all_start_methods() else "spawn"
+    context = mp.get_context(method)
+    receiving, sending = context.Pipe(duplex=False)
+    worker = context.Process(  # type: ignore[attr-defined]
+        target=_produce, args=(sending, receiving, source, reader, options.batch_size, skip),
+                             daemon=True, name="leadboard-import-reader")
+    worker.start()
+    sending.close()
+    try:
+        while True:
+            try:
+                kind, payload = receiving.recv()
+            except EOFError:
+                raise RuntimeError("the import's reading process stopped without a word") from None
+            if kind == "batch":
+                yield payload
+            elif kind == "done":
+                reader.unknown_stages.update(payload)
+                return
+            elif kind == "refused":
+                raise BadImportFile(payload)
+            else:
+                raise RuntimeError(f"the import's reading process failed:\n{payload}")
+    finally:
+        receiving.close()
+        if worker.is_alive():
+            worker.terminate()
+        worker.join()
 
 
 def _produce(sending: Connection, receiving: Connection, source: Source, reader: RowReader, size: int,
@@ -462,14 +437,6 @@ class _Run:
         self.span = float(source.size + 1)
         #: the run's transactions (made when they begin)
         self.writes: WriteRun | None = None
-        #: the file's batches, read and checked (made when the run begins)
-        self.prepared: _Prepared | None = None
-        #: rows read and checked but not committed yet (a transaction that is run again finds
-        #: them here), and the number in the file of the first
-        self.pending: list[Placed | Rejected | None] = []
-        self.first = 0
-        self.bytes_read = 0
-        self.read_all = False
 
     def run(self, progress: Callable[[ImportProgress], None] | None) -> None:
         try:
@@ -485,14 +452,16 @@ class _Run:
         # between two transactions, colleagues waiting for the write lock get it
         writes = self.writes = WriteRun(BATCH_SECONDS)
         try:
-            with _Prepared(self.source, self.reader, self.options, self.committed.rows_done) as prepared:
-                self.prepared = prepared
-                while self.pending or self._take():
+            for batch in _prepared(self.source, self.reader, self.options, self.committed.rows_done):
+                first = batch.rows_after - len(batch.items)  # rows of a batch are numbered in a run
+                start = 0
+                while start < len(batch.items):
                     writes.between()
-                    written = writes.transaction(self._write)
+                    written = writes.transaction(partial(self._write, batch.items, first, start))
                     self._landed(written)
+                    start = written.end
                     if progress:
-                        progress(ImportProgress(self.bytes_read, self.source.size, self.committed.rows_done))
+                        progress(ImportProgress(batch.bytes_read, self.source.size, self.committed.rows_done))
         except BaseException:
             path = self.rejects.path
             if not self.committed.rejected and path.is_file() and path.stat().st_size == 0:
@@ -547,39 +516,24 @@ class _Run:
 
     # ---- one slice of a batch, inside its transaction -------------------------------------------
 
-    def _take(self) -> bool:
-        """Add the next batch to the rows pending; False once the file is read."""
-        assert self.prepared is not None
-        batch = None if self.read_all else self.prepared.next()
-        if batch is None:
-            self.read_all = True
-            return False
-        if not self.pending:
-            self.first = batch.rows_after - len(batch.items)  # rows of a batch are numbered in a run
-        self.pending.extend(batch.items)
-        self.bytes_read = batch.bytes_read
-        return True
-
-    def _write(self) -> _Slice:
-        """Write the pending rows a step at a time until the transaction has taken ``BATCH_SECONDS``
-        (longer while nobody waits: ``WriteRun.goes_on``), on into the next batches while they are
-        read already; what it wrote, with its resume point. Nothing here changes the run's state but
-        the rows pending, which only grows (``_landed`` changes it once the transaction has committed)."""
+    def _write(self, items: list[Placed | Rejected | None], first: int, start: int) -> _Slice:
+        """Write ``items[start:]`` (row ``first`` is ``items[0]``) a step at a time until the batch is
+        written or the transaction has taken ``BATCH_SECONDS``; what it wrote, with its resume point.
+        Nothing here changes the run's state: ``_landed`` does once the transaction has committed."""
         began = self.clock()
         before = self.committed
-        done = _Slice(0)
-        items = self.pending
-        assert self.writes is not None and self.prepared is not None
-        while done.end < len(items) or (self.prepared.ready() and self._take()):
+        done = _Slice(start)
+        while done.end < len(items):
             step = items[done.end:done.end + WRITE_STEP]
             self._write_step(step, done)
             done.end += len(step)
+            assert self.writes is not None
             if not self.writes.goes_on(self.clock() - began):
                 break
         counts = done.tally
         done.rejects = self.rejects.encode(done.rejected_rows, new=before.rejects_bytes == 0)
         done.after = imports.RunProgress(
-            rows_done=self.first + done.end,
+            rows_done=first + done.end,
             imported=before.imported + counts.imported,
             placed_lower=before.placed_lower + counts.placed_lower,
             updated=before.updated + counts.updated,
@@ -596,8 +550,6 @@ class _Run:
         """A slice has committed: its rejects go to the file, its figures to the summary."""
         self.rejects.append(done.rejects)
         self.committed = done.after
-        del self.pending[:done.end]
-        self.first += done.end
         self.summary.add(done.tally)
         if not self.look_up_all:
             self.seen.update(done.added)
@@ -696,15 +648,14 @@ class _DryRun:
 
     def run(self, source: Source, progress: Callable[[ImportProgress], None] | None) -> None:
         summary = self.summary
-        with _Prepared(source, self.reader, self.options, 0) as prepared:
-            for batch in prepared:
-                plan = self.planner.plan(batch.items, _stored_cards, card_store.get)
-                summary.add(plan.tally)
-                shown = plan.rejected[:FIRST_REJECTS - len(summary.first_rejects)]
-                summary.first_rejects.extend(rejected.reason for rejected in shown)
-                summary.rows = batch.rows_after
-                if progress:
-                    progress(ImportProgress(batch.bytes_read, source.size, summary.rows))
+        for batch in _prepared(source, self.reader, self.options, 0):
+            plan = self.planner.plan(batch.items, _stored_cards, card_store.get)
+            summary.add(plan.tally)
+            shown = plan.rejected[:FIRST_REJECTS - len(summary.first_rejects)]
+            summary.first_rejects.extend(rejected.reason for rejected in shown)
+            summary.rows = batch.rows_after
+            if progress:
+                progress(ImportProgress(batch.bytes_read, source.size, summary.rows))
 
 
 class _RejectsFile:
