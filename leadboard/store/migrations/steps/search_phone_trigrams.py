@@ -23,37 +23,15 @@ from typing import TYPE_CHECKING
 from leadboard.store.db import database, is_sqlite
 from leadboard.store.migrations.steps.base import Step
 
+# the phone's digits as the search-phone-digits step computes them, and the card's FTS5 table as the
+# search-phones step made it (name, company, email, phone): shipped steps, so these never change
+from leadboard.store.migrations.steps.search_phone_digits import _digits
+from leadboard.store.migrations.steps.search_phones import SQLITE_SEARCH
+
 if TYPE_CHECKING:  # playhouse.migrate is imported only when a step runs
     from playhouse.migrate import SchemaMigrator
 
-#: what a phone may hold besides digits (the domain's phone rule); PostgreSQL drops exactly these
-PUNCTUATION = " ()./-+"
-
-
-def _digits(column: str) -> str:
-    sql = f"COALESCE({column}, '')"
-    for mark in PUNCTUATION:
-        sql = f"replace({sql}, '{mark}', '')"
-    return sql
-
-
 ADD_DIGITS = f"ALTER TABLE card ADD COLUMN phone_digits TEXT GENERATED ALWAYS AS ({_digits('phone')}) VIRTUAL"
-
-COLUMNS = "name, company, email, phone"
-NEW = "new.name, new.company, new.email, new.phone"
-OLD = "old.name, old.company, old.email, old.phone"
-
-SQLITE_SEARCH = (
-    f"CREATE VIRTUAL TABLE card_search USING fts5({COLUMNS}, content='card', "
-    "content_rowid='id', tokenize='unicode61', prefix='1 2 3')",
-    "CREATE TRIGGER card_search_ai AFTER INSERT ON card BEGIN "
-    f"INSERT INTO card_search(rowid, {COLUMNS}) VALUES (new.id, {NEW}); END",
-    "CREATE TRIGGER card_search_ad AFTER DELETE ON card BEGIN "
-    f"INSERT INTO card_search(card_search, rowid, {COLUMNS}) VALUES ('delete', old.id, {OLD}); END",
-    f"CREATE TRIGGER card_search_au AFTER UPDATE OF {COLUMNS} ON card BEGIN "
-    f"INSERT INTO card_search(card_search, rowid, {COLUMNS}) VALUES ('delete', old.id, {OLD}); "
-    f"INSERT INTO card_search(rowid, {COLUMNS}) VALUES (new.id, {NEW}); END",
-)
 
 SQLITE_PHONE_SEARCH = (
     "CREATE VIRTUAL TABLE card_phone_search USING fts5(phone_digits, content='card', "
