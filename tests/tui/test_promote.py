@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import Input
+from textual.widgets import Button, Input
 
 from leadboard.domain.stages import Move, Stage
 from leadboard.service import Pipeline
@@ -198,3 +198,19 @@ async def test_the_blocked_form_shows_a_bad_value_and_a_missing_field_at_once(pi
         assert form.query_one("#field-need", Input).has_class("-invalid")
         assert form.query_one("#field-purchase_by", Input).has_class("-invalid")
     assert pipeline.card(card_id).stage is Stage.CONTACT
+
+
+async def test_tab_and_shift_tab_in_the_blocked_form_stop_only_at_its_fields_and_buttons(pipeline: Pipeline):
+    contact(pipeline, "Grace Hopper")
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        await pilot.press("p")
+        await pilot.pause()
+        form = pilot.app.screen
+        assert isinstance(form, CardForm)
+        stops = []
+        for key in ["shift+tab"] * 3 + ["tab"] * 8:
+            await pilot.press(key)
+            stops.append(pilot.app.focused)
+        assert all(isinstance(stop, (Input, Button)) for stop in stops), stops
+        # Shift+Tab from the first field goes round to the form's last button, where Enter saves
+        assert isinstance(stops[0], Button) and stops[0].id == "save"

@@ -109,7 +109,9 @@ class CardForm(Dialog[Any]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text(self.form_title), classes="title")
-            with VerticalScroll(id="fields"):
+            # the fields scroll to whichever has the focus: the list itself is no stop on the Tab
+            # round, where letters typed after a Shift+Tab from the first field would vanish
+            with VerticalScroll(id="fields", can_focus=False):
                 if self.intro:
                     yield Static(Text("\n").join(self.intro), classes="intro", id="intro")
                 for name in self.field_names:
