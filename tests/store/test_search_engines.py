@@ -9,6 +9,7 @@ from datetime import datetime
 import pytest
 
 from leadboard.domain.filter import CardFilter
+from leadboard.domain.stages import Stage
 from leadboard.service import Pipeline
 from leadboard.store import cards, db
 from leadboard.store.cards import _where
@@ -79,6 +80,60 @@ def test_a_prefix_longer_than_the_index_keeps_finds_every_word_it_starts(
     assert names(pipeline, "hoppz") == []
     stats = pipeline.stats(CardFilter(search="hopp"))
     assert sum(s.cards for s in stats.values()) == 2
+
+
+def shown(pipeline: Pipeline, text: str) -> tuple[list[str], int]:
+    """The Contacts column under a search as the board reads it: its first page and its count."""
+    stats, pages, _ = pipeline.overview(CardFilter(search=text), 50)
+    return [card.name for card in pages[Stage.CONTACT]], stats[Stage.CONTACT].cards
+
+
+@pytest.mark.parametrize("checked_at_most", [cards.CHECKED_AT_MOST, 1])
+def test_a_common_long_prefix_shows_the_cards_whose_words_it_starts(
+        pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch, engine: str, checked_at_most: int) -> None:
+    """A prefix past the three letters the index keeps that starts too many words to spell out:
+    SQLite reads the newest cards of its first three letters and keeps those whose text has a word
+    it starts (or, when plain text cannot tell, as with the folded ö of Höpper, or too few of them
+    are kept, leaves it to FTS5): the same cards, newest first, either way. (SQLite's index folds
+    accents, PostgreSQL's regex does not: Höpper is found by "hopp" on SQLite only.)"""
+    monkeypatch.setattr(cards, "SPELLED_OUT_AT_MOST", 0)
+    monkeypatch.setattr(cards, "CHECKED_AT_MOST", checked_at_most)
+    for name, company, email in [
+        ("Zoë Höpper", None, None), ("Ann Hopper", None, "ann@hopperton.example.com"), ("Bo Hoppers", None, None),
+        ("Cy Hopkins", "Hopp-On Ltd", None), ("Di O'Brien", None, None), ("Ed Obrienne", None, None),
+        ("Fay Hop", "Shopper Co", "fay@shopper.example.com"), ("Tomás Hopper", None, "tomás.hopper@example.com"),
+        ("Ida Hoppé", None, None),
+    ]:
+        pipeline.create({"name": name, "company": company, "email": email})
+    folded = ["Zoë Höpper"] if engine == "sqlite" else []
+    hopp = ["Ida Hoppé", "Tomás Hopper", "Cy Hopkins", "Bo Hoppers", "Ann Hopper", *folded]
+    assert shown(pipeline, "hopp") == (hopp, len(hopp))
+    hoppe = (["Ida Hoppé"] if folded else []) + ["Tomás Hopper", "Bo Hoppers", "Ann Hopper", *folded]
+    assert shown(pipeline, "HOPPE") == (hoppe, len(hoppe))
+    assert shown(pipeline, "hoppert") == (["Ann Hopper"], 1)  # the word of her email
+    assert shown(pipeline, "ann hopp") == (["Ann Hopper"], 1)
+    assert shown(pipeline, "o'brie") == (["Di O'Brien"], 1)  # "o" then a word starting "brie", in one field
+    assert shown(pipeline, "obrie") == (["Ed Obrienne"], 1)
+    assert shown(pipeline, "shopp") == (["Fay Hop"], 1)  # "hopp" inside a word is no match
+    assert shown(pipeline, "hoppz") == ([], 0)
+
+
+def test_a_common_long_prefix_shows_its_newest_matches_and_says_there_are_more(
+        pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch, engine: str) -> None:
+    """The newest matches of a long prefix are found from the newest cards of its first letters:
+    the older ones, and a card whose folded letters only FTS5 can judge, are not read at all."""
+    monkeypatch.setattr(cards, "SPELLED_OUT_AT_MOST", 0)
+    monkeypatch.setattr(cards, "SEARCH_LIMIT", 2)
+    decided = []
+    check = cards._checked_matches
+    monkeypatch.setattr(cards, "_checked_matches", lambda *args: decided.append(check(*args)) or decided[-1])
+    for name, company in [("Zoë Höpper", None), ("Ann Hopper", None), ("Cy Hopkins", None), ("Bo Hoppers", None),
+                          ("Al Hopper", None), ("Fay Hop", "Shopper Co")]:
+        pipeline.create({"name": name, "company": company})
+    assert shown(pipeline, "hopp") == (["Al Hopper", "Bo Hoppers"], 2)  # not Fay: "hopp" inside a word
+    assert pipeline.stats(CardFilter(search="hopp"))[Stage.CONTACT].capped
+    # SQLite knew the two newest without asking FTS5 for every word "hopp" starts
+    assert [matches is not None for matches in decided] == ([True, True] if engine == "sqlite" else [])
 
 
 @pytest.mark.parametrize(("typed", "found"), [
