@@ -10,6 +10,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -538,19 +539,19 @@ def _checked_matches(card_filter: CardFilter, broad: str, checks: list[re.Patter
     card's text is not plain ASCII and does not hold them (the tokenizer folds other letters:
     ``Höpper`` is ``hopper``), or when the cards read are too few to be sure of the newest."""
     columns = (*_MATCH_COLUMNS, CardRow.name, CardRow.company, CardRow.email, CardRow.phone)
-    # read as they are checked: the newest cards usually hold the prefix, and the rest need not be read
-    rows = database.execute(_search_matches(columns, card_filter, fts=broad).limit(CHECKED_AT_MOST))
     kept: list[Match] = []
     read = 0
-    for card_id, stage, amount, *texts in rows:
-        read += 1
-        texts = [text for text in texts if text]
-        if all(any(check.search(text) for text in texts) for check in checks):
-            kept.append(Match(card_id, Stage(stage), _cents(amount)))
-            if len(kept) == SEARCH_LIMIT:
-                return kept
-        elif not all(text.isascii() for text in texts):
-            return None
+    # read as they are checked: the newest cards usually hold the prefix, and the rest need not be read
+    with closing(database.execute(_search_matches(columns, card_filter, fts=broad).limit(CHECKED_AT_MOST))) as rows:
+        for card_id, stage, amount, *texts in rows:
+            read += 1
+            texts = [text for text in texts if text]
+            if all(any(check.search(text) for text in texts) for check in checks):
+                kept.append(Match(card_id, Stage(stage), _cents(amount)))
+                if len(kept) == SEARCH_LIMIT:
+                    return kept
+            elif not all(text.isascii() for text in texts):
+                return None
     return kept if read < CHECKED_AT_MOST else None
 
 
