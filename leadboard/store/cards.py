@@ -307,9 +307,8 @@ def column_page(stage: Stage, offset: int, limit: int, card_filter: CardFilter =
     page of a million-card column costs no more than the middle one.
     """
     if card_filter.search.strip():
-        shown = _column_of_matches(stage, card_filter).offset(offset).limit(limit)
-        found = _raw_rows(CardRow.select(*_SUMMARY_COLUMNS).where(CardRow.id.in_(shown)))
-        return sorted((_summary(row) for row in found), key=lambda card: card.id, reverse=True)
+        shown = [match.id for match in newest_matches(card_filter) if match.stage is stage]
+        return summaries_of(shown[offset:offset + limit])
     where = _where(stage, card_filter)
     if card_filter.order is not ColumnOrder.RANK:
         return _ordered_page(where, _segments(card_filter.order, end_of_today), offset, limit)
@@ -427,13 +426,11 @@ class Totals:
     capped: bool = False
 
 
-def _search_matches(columns: Sequence[pw.Node], card_filter: CardFilter, newer_than: int | None = None,
-                    fts: str | None = None) -> pw.Select:
-    """Cards in every stage matching the filter's search (newer than the card ``newer_than``, if
-    given), newest first, read so that a LIMIT stops early: on SQLite the FTS5 index drives the
-    query in rowid order (with ``fts`` as its query, when given), on PostgreSQL the id index does.
-    Typed digits that may be a phone's are looked up in both of SQLite's indexes, then read in id
-    order."""
+def _search_matches(columns: Sequence[pw.Node], card_filter: CardFilter, fts: str | None = None) -> pw.Select:
+    """Cards in every stage matching the filter's search, newest first, read so that a LIMIT stops
+    early: on SQLite the FTS5 index drives the query in rowid order (with ``fts`` as its query, when
+    given), on PostgreSQL the id index does. Typed digits that may be a phone's are looked up in
+    both of SQLite's indexes, then read in id order."""
     query = CardRow.select(*columns)
     where: pw.ColumnBase = pw.SQL("1 = 1")
     if card_filter.owner is not None:
@@ -443,32 +440,17 @@ def _search_matches(columns: Sequence[pw.Node], card_filter: CardFilter, newer_t
         if fts is None:
             return query.where(pw.SQL("1 = 0"))
         search = CardSearch.alias("s")
-        if newer_than is not None:
-            # on the index's own rowid, so FTS5 starts its walk there: on the card's id SQLite
-            # would walk every match of the search and test each
-            where &= search.rowid > newer_than
         return (
             query.join(search, on=(search.rowid == CardRow.id))
             .where(where & pw.SQL('"s"."card_search" MATCH ?', (fts,)))
             .order_by(search.rowid.desc())
         )
-    if newer_than is not None:
-        where &= CardRow.id > newer_than
     return query.where(where & _search_condition(card_filter.search.strip())).order_by(CardRow.id.desc())
-
-
-def _column_of_matches(stage: Stage, card_filter: CardFilter, newer_than: int | None = None) -> pw.Select:
-    """The ids of the matches ``stage``'s column shows under the filter's search, newest first: those
-    in the stage among the newest ``SEARCH_LIMIT`` matches across the board (as ``stage_totals``
-    counts them), so reading a column reads at most that many matches however many cards there are."""
-    window = (_search_matches((CardRow.id, CardRow.stage), card_filter, newer_than)
-              .limit(SEARCH_LIMIT).alias("window"))
-    return pw.Select([window], [window.c.id]).where(window.c.stage == stage.value).order_by(window.c.id.desc())
 
 
 def search_matches(card_filter: CardFilter, limit: int = SEARCH_LIMIT) -> list[CardSummary]:
     """The newest ``limit`` cards matching the filter's search, across every stage."""
-    return [_summary(row) for row in _raw_rows(_search_matches(_SUMMARY_COLUMNS, card_filter).limit(limit))]
+    return summaries_of([match.id for match in newest_matches(card_filter, limit)])
 
 
 class Match(NamedTuple):
@@ -479,9 +461,10 @@ class Match(NamedTuple):
     amount: Decimal
 
 
-def newest_matches(card_filter: CardFilter) -> list[Match]:
-    """The newest ``SEARCH_LIMIT`` matches of the filter's search across every stage, newest first:
-    what the columns show of a search (a card's whole summary is read only for the pages shown).
+def newest_matches(card_filter: CardFilter, limit: int | None = None) -> list[Match]:
+    """The newest ``limit`` (``SEARCH_LIMIT``) matches of the filter's search across every stage, newest
+    first: what the columns show of a search, their pages and places (a card's whole summary is read
+    only for the pages shown).
 
     On SQLite, FTS5 answers a prefix longer than the index keeps only after it has gathered the
     cards of every word it starts, unless they are few enough to spell out: ``hopp`` starts 28,741
@@ -489,14 +472,15 @@ def newest_matches(card_filter: CardFilter) -> list[Match]:
     So the newest cards matching the prefix's first letters, which the index keeps in order, are
     read and checked for the whole prefix (``_checked_matches``); FTS5 alone answers when that
     cannot decide. The same cards either way."""
+    limit = SEARCH_LIMIT if limit is None else limit
     fts = None
     if is_sqlite() and _fts_phone_query(card_filter.search) is None:
         fts, broad, checks = _fts_queries(card_filter.search)
         if checks:
-            kept = _checked_matches(card_filter, broad, checks)
+            kept = _checked_matches(card_filter, broad, checks, limit)
             if kept is not None:
                 return kept
-    query = _search_matches(_MATCH_COLUMNS, card_filter, fts=fts).limit(SEARCH_LIMIT)
+    query = _search_matches(_MATCH_COLUMNS, card_filter, fts=fts).limit(limit)
     return [Match(card_id, Stage(stage), _cents(amount)) for card_id, stage, amount in _raw_rows(query)]
 
 
@@ -532,8 +516,9 @@ def _word_start(tokens: list[str]) -> re.Pattern[str]:
                       re.ASCII | re.IGNORECASE)
 
 
-def _checked_matches(card_filter: CardFilter, broad: str, checks: list[re.Pattern[str]]) -> list[Match] | None:
-    """The newest ``SEARCH_LIMIT`` cards among the newest ``CHECKED_AT_MOST`` that match the FTS5
+def _checked_matches(card_filter: CardFilter, broad: str, checks: list[re.Pattern[str]],
+                     limit: int) -> list[Match] | None:
+    """The newest ``limit`` cards among the newest ``CHECKED_AT_MOST`` that match the FTS5
     query ``broad`` whose name, company, email or phone holds each of ``checks``. In plain ASCII text
     the tokenizer's words are the runs of letters and digits, so a pattern decides; None when a
     card's text is not plain ASCII and does not hold them (the tokenizer folds other letters:
@@ -548,7 +533,7 @@ def _checked_matches(card_filter: CardFilter, broad: str, checks: list[re.Patter
             texts = [text for text in texts if text]
             if all(any(check.search(text) for text in texts) for check in checks):
                 kept.append(Match(card_id, Stage(stage), _cents(amount)))
-                if len(kept) == SEARCH_LIMIT:
+                if len(kept) == limit:
                     return kept
             elif not all(text.isascii() for text in texts):
                 return None
@@ -606,8 +591,8 @@ def position(card_id: int, card_filter: CardFilter = NO_FILTER, end_of_today: da
     if row is None or row.stage not in ON_BOARD:
         return None
     if card_filter.search.strip():
-        newer = _column_of_matches(Stage(row.stage), card_filter, newer_than=row.id)
-        return int(pw.Select([newer.alias("newer")], [pw.fn.COUNT(pw.SQL("*"))]).scalar(database))
+        stage = Stage(row.stage)
+        return sum(1 for match in newest_matches(card_filter) if match.stage is stage and match.id > row.id)
     if card_filter.order is not ColumnOrder.RANK:
         return _ordered_position(row, _where(Stage(row.stage), card_filter),
                                  _segments(card_filter.order, end_of_today))
