@@ -57,7 +57,8 @@ class PastPipeline(Pipeline):
 
     def overview(self, card_filter: CardFilter, page_size: int, kept: Mapping[Stage, int] | None = None) -> Overview:
         stats = self.stats(card_filter)
-        return Overview(stats, {stage: self.column_page(stage, 0, page_size, card_filter) for stage in PIPELINE}, {})
+        return Overview(stats, {stage: {0: self.column_page(stage, 0, page_size, card_filter)} for stage in PIPELINE},
+                        {})
 
     def position(self, card_id: int, card_filter: CardFilter = NO_FILTER) -> int | None:
         return None

@@ -117,7 +117,8 @@ class Overview(NamedTuple):
     """The board at a glance under a filter (``Pipeline.overview``)."""
 
     stats: dict[Stage, StageStats]
-    first_pages: dict[Stage, list[CardSummary]]
+    #: each column's pages (page number -> cards): its first, and the one its kept card is on
+    pages: dict[Stage, dict[int, list[CardSummary]]]
     #: where each column's kept card is under the filter, or would be if it does not match
     positions: dict[Stage, int]
 
@@ -169,27 +170,34 @@ class Pipeline(Planning):
         return self._stats(cards.stage_totals(card_filter))
 
     def overview(self, card_filter: CardFilter, page_size: int, kept: Mapping[Stage, int] | None = None) -> Overview:
-        """The board at a glance under ``card_filter``: each stage's stats and first page, and where
-        each column's ``kept`` card is under it (or would be, were it shown). A search is read in one
-        query (its newest matches), not one per column, and its positions are counted in them."""
+        """The board at a glance under ``card_filter``: each stage's stats and first page, where each
+        column's ``kept`` card is under it (or would be, were it shown) and the page it is on. A search
+        is read in one query (its newest matches), not one per column, and its positions and pages
+        are taken from them."""
         kept = kept or {}
         if not card_filter.search.strip():
             stats = self.stats(card_filter)
-            pages = {stage: self.column_page(stage, 0, page_size, card_filter, stats[stage].cards)
-                     for stage in PIPELINE}
             positions = {stage: position for stage, card_id in kept.items()
                          if (position := self.position(card_id, card_filter)) is not None}
+            pages = {stage: {number: self.column_page(stage, number * page_size, page_size, card_filter,
+                                                      stats[stage].cards)
+                             for number in _pages_shown(positions.get(stage), page_size, stats[stage].cards)}
+                     for stage in PIPELINE}
             return Overview(stats, pages, positions)
         matches = cards.newest_matches(card_filter)
         columns = {stage: [match.id for match in matches if match.stage is stage] for stage in PIPELINE}
-        shown = {card.id: card for card in cards.summaries_of([card_id for ids in columns.values()
-                                                               for card_id in ids[:page_size]])}
-        first_pages = {stage: [shown[card_id] for card_id in ids[:page_size] if card_id in shown]
-                       for stage, ids in columns.items()}
         # the matches newer than the card: its index if it matches, where it would be if it did not
         positions = {stage: sum(1 for card_id in columns[stage] if card_id > kept_id)
                      for stage, kept_id in kept.items()}
-        return Overview(self._stats(cards.totals_of(matches)), first_pages, positions)
+        numbers = {stage: _pages_shown(positions.get(stage), page_size, len(ids)) for stage, ids in columns.items()}
+        shown = {card.id: card for card in cards.summaries_of(
+            [card_id for stage, ids in columns.items() for number in numbers[stage]
+             for card_id in ids[number * page_size:(number + 1) * page_size]])}
+        pages = {stage: {number: [shown[card_id] for card_id in ids[number * page_size:(number + 1) * page_size]
+                                  if card_id in shown]
+                         for number in numbers[stage]}
+                 for stage, ids in columns.items()}
+        return Overview(self._stats(cards.totals_of(matches)), pages, positions)
 
     def _stats(self, totals: dict[Stage, cards.Totals]) -> dict[Stage, StageStats]:
         return {
@@ -785,6 +793,13 @@ def _reason(reason: str | None) -> str:
     if not text:
         raise InvalidInput("A reason is required.", field="reason")
     return text
+
+
+def _pages_shown(position: int | None, page_size: int, cards_in_column: int) -> list[int]:
+    """The pages of a column a board shows first: the first, and the one its cursor (at
+    ``position``) is on, if that is another page that holds cards."""
+    number = (position or 0) // page_size
+    return [0, number] if number and number * page_size < cards_in_column else [0]
 
 
 __all__ = ["PIPELINE", "MoveResult", "Overview", "Pipeline", "StageStats", "UndoResult"]

@@ -1188,14 +1188,8 @@ class BoardScreen(Screen[None]):
         if focused is not None:
             now = self._card_or_none(focused)
             left[focused] = (now, now is not None and self._changed_here(focused))
-        stats, first_pages, positions = self.pipeline.overview(card_filter, PAGE_SIZE, kept)
-        pages = {stage: {0: page} for stage, page in first_pages.items()}
-        for stage, position in positions.items():
-            # the cursor's own page too, so the card it stays on is drawn (and known) at once
-            number, count = position // PAGE_SIZE, stats[stage].cards
-            if number and number * PAGE_SIZE < count:
-                pages[stage][number] = self.pipeline.column_page(stage, number * PAGE_SIZE, PAGE_SIZE, card_filter,
-                                                                 count)
+        # the cursor's own page too, so the card it stays on is drawn (and known) at once
+        stats, pages, positions = self.pipeline.overview(card_filter, PAGE_SIZE, kept)
         return Snapshot(card_filter, stats, pages, positions, left)
 
     def _show_filtered(self, snapshot: Snapshot) -> None:

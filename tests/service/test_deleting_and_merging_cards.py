@@ -44,7 +44,7 @@ def _visible(pipeline: Pipeline, card_id: int) -> dict[str, bool]:
     return {
         "column": any(c.id == card_id for stage in Stage for c in pipeline.column_page(stage, 0, 100)),
         "list": any(c.id == card_id for c in pipeline.find()),
-        "search": any(c.id == card_id for c in pipeline.overview(CardFilter(search="lovelace"), 50)[1][Stage.LEAD]),
+        "search": any(c.id == card_id for c in pipeline.overview(CardFilter(search="lovelace"), 50)[1][Stage.LEAD][0]),
         "export": any(record["id"] == card_id for record in json.loads(exported.getvalue())),
         "today": any(due.card.id == card_id for due in pipeline.today_view(None).due),
         "funnel": reports.funnel(month).stages[0].entered > 1,

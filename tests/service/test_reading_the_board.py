@@ -168,10 +168,26 @@ def test_the_overview_is_the_stats_and_first_page_of_every_column(pipeline, walk
     kept = {Stage.CONTACT: walk.contact("Grace Newer").id, Stage.LEAD: walk.lead("Alan Kay", owner="bob").id}
     stats, pages, positions = pipeline.overview(card_filter, 2, kept)
     assert stats == pipeline.stats(card_filter)
-    for stage, page in pages.items():
-        assert page == pipeline.column_page(stage, 0, 2, card_filter, stats[stage].cards)
+    for stage, numbered in pages.items():
+        assert numbered == {0: pipeline.column_page(stage, 0, 2, card_filter, stats[stage].cards)}
     # each column's cursor card is where the column shows it, or where it would be if it does not match
     assert positions == {stage: pipeline.position(card_id, card_filter) for stage, card_id in kept.items()}
+
+
+@pytest.mark.parametrize("card_filter", [CardFilter(), CardFilter(search="grace")])
+def test_the_overview_holds_the_page_a_deep_cursor_is_on(pipeline, walk, card_filter):
+    """The board's cursor stays on its card when a filter changes: the overview brings the page the
+    card is on along with the first, so the column can draw it at once."""
+    deep = walk.contact("Grace Deep")
+    for n in range(4):
+        walk.contact(f"Grace {n}")
+    walk.lead("Grace Kelly")
+    stats, pages, positions = pipeline.overview(card_filter, 2, {Stage.CONTACT: deep.id})
+    assert positions == {Stage.CONTACT: 4}
+    assert pages[Stage.CONTACT] == {number: pipeline.column_page(Stage.CONTACT, number * 2, 2, card_filter,
+                                                                 stats[Stage.CONTACT].cards) for number in (0, 2)}
+    assert [card.name for card in pages[Stage.CONTACT][2]] == ["Grace Deep"]
+    assert list(pages[Stage.LEAD]) == [0]
 
 
 def test_a_column_under_a_broad_search_holds_just_the_matches_its_header_counts(pipeline, walk, monkeypatch):

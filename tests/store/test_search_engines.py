@@ -85,7 +85,7 @@ def test_a_prefix_longer_than_the_index_keeps_finds_every_word_it_starts(
 def shown(pipeline: Pipeline, text: str) -> tuple[list[str], int]:
     """The Contacts column under a search as the board reads it: its first page and its count."""
     stats, pages, _ = pipeline.overview(CardFilter(search=text), 50)
-    return [card.name for card in pages[Stage.CONTACT]], stats[Stage.CONTACT].cards
+    return [card.name for card in pages[Stage.CONTACT][0]], stats[Stage.CONTACT].cards
 
 
 @pytest.mark.parametrize("checked_at_most", [cards.CHECKED_AT_MOST, 1])
