@@ -59,6 +59,7 @@ def names(pipeline: Pipeline, text: str) -> list[str]:
 ])
 def test_search_matches_the_start_of_words(people: Pipeline, typed: str, found: list[str]) -> None:
     assert names(people, typed) == found
+    assert sorted(shown(people, typed)[0]) == found  # the board's column, from the newest matches
 
 
 @pytest.mark.parametrize("spelled_out_at_most", [cards.SPELLED_OUT_AT_MOST, 1])
@@ -157,6 +158,7 @@ def test_a_phone_is_found_by_its_digits_however_they_are_grouped(pipeline: Pipel
     pipeline.create({"name": "Maria Lopez", "phone": "+1 (415) 555-0134"})
     pipeline.create({"name": "Rita Lopez", "phone": "+1 (415) 556-0134"})
     assert names(pipeline, typed) == ["Maria Lopez"]
+    assert shown(pipeline, typed) == (["Maria Lopez"], 1)
 
 
 @pytest.mark.parametrize("typed", ["415-555", "415 555", "(415) 555-01", "5550134", "555-0134"])
@@ -165,6 +167,19 @@ def test_a_phone_stored_run_together_is_found_by_its_groups(pipeline: Pipeline, 
     pipeline.create({"name": "Rita Lopez", "phone": "4165550134"})
     found = names(pipeline, typed)
     assert found == (["Maria Lopez", "Rita Lopez"] if typed in ("5550134", "555-0134") else ["Maria Lopez"])
+    assert sorted(shown(pipeline, typed)[0]) == found
+
+
+def test_typed_digits_show_the_newest_cards_either_index_finds(
+        pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Digits find a word they start and a phone holding them; the column shows the newest of both
+    together, however many each finds."""
+    monkeypatch.setattr(cards, "SEARCH_LIMIT", 2)
+    pipeline.create({"name": "Ada Lovelace", "phone": "+44 20 7946 0000"})  # both, but the oldest
+    pipeline.create({"name": "Cy Young", "company": "7946 Labs"})  # a word only
+    pipeline.create({"name": "Bo Diddley", "phone": "0794612345"})  # the phone's digits only
+    assert shown(pipeline, "7946") == (["Bo Diddley", "Cy Young"], 2)
+    assert pipeline.stats(CardFilter(search="7946"))[Stage.CONTACT].capped
 
 
 def test_a_phone_edited_or_removed_is_found_by_its_new_digits_only(pipeline: Pipeline) -> None:
