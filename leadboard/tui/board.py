@@ -203,6 +203,9 @@ class BoardScreen(Screen[None]):
             self.board = board
             self.empty = empty
 
+    #: the board opens on the Contacts column. Textual's default (the first focusable widget) would
+    #: focus the search box first, then the column: three restyles of each, for nothing
+    AUTO_FOCUS = "#column-contact"
     ACTIONS: ClassVar[tuple[BoardAction, ...]] = actions_of(Where.BOARD, Where.CARD)
     BINDINGS: ClassVar[list[BindingType]] = list(bindings(ACTIONS))
     #: actions that need a card under the cursor (greyed out in the footer on an empty column)
@@ -258,7 +261,7 @@ class BoardScreen(Screen[None]):
         yield Static(id="filter-bar")
         with Horizontal(id="columns"):
             for stage in PIPELINE:
-                with Vertical(classes="lane"):
+                with Vertical(classes="lane last" if stage is PIPELINE[-1] else "lane"):
                     yield self._headers[stage]
                     yield self._columns[stage]
         yield KeyBar(f"{self.pipeline.user} · {database_name()}", id="keybar")
@@ -269,7 +272,6 @@ class BoardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.pipeline.begin_session()  # u undoes only what this board did
-        self._columns[Stage.CONTACT].focus()
         if self._opening.done():
             # the first read landed while Textual built the screen: the first paint shows the cards
             self._show_opening(self._opening.result())
