@@ -20,7 +20,6 @@ from leadboard.service.setup import close, open_pipeline
 from leadboard.tui.actions import commands
 from leadboard.tui.board import POLL_INTERVAL, BoardScreen
 from leadboard.tui.keys import KeyQueue
-from leadboard.tui.screens.confirm import ConfirmModal
 from leadboard.tui.screens.parts import learn_dialog_styles
 
 DEMO_CARDS = 200
@@ -87,6 +86,8 @@ class LeadboardApp(App[None]):
         meanwhile go on, so they answer the question)."""
         self.call_after_refresh(learn_dialog_styles, self)
         if self.offer_demo and event.empty and event.board is self.board:
+            from leadboard.tui.screens.confirm import ConfirmModal
+
             question = ConfirmModal(
                 "The database is empty. Add demo cards to try the board?",
                 [Text(f"{DEMO_CARDS} made-up cards in every stage, owned by alice, bob, carol and dave.")],

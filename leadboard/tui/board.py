@@ -50,15 +50,15 @@ from leadboard.tui.actions import BoardAction, Where, actions_of, bindings
 from leadboard.tui.column import CARD_HEIGHT, CURSOR_KEYS, PAGE_SIZE, CardColumn, ColumnHeader
 from leadboard.tui.keybar import KeyBar
 from leadboard.tui.reader import Reader, writer
-from leadboard.tui.screens.activity import ActivityModal, StepFormValues
-from leadboard.tui.screens.confirm import ConfirmModal
-from leadboard.tui.screens.form import CardForm, ConflictSeen, FormValues
+from leadboard.tui.screens.parts import StyledOnce
 from leadboard.tui.text import local_time, safe
 
 if TYPE_CHECKING:
     # the rules and the screens a key opens are loaded when first needed, not before the first paint
     from leadboard.domain.rules import RuleFailure
+    from leadboard.tui.screens.activity import StepFormValues
     from leadboard.tui.screens.detail import CardDetail
+    from leadboard.tui.screens.form import ConflictSeen, FormValues
 
 #: fields the new-card form asks for: what a contact needs, nothing a later gate wants
 NEW_CARD_FIELDS = ("name", "kind", "company", "title", "email", "phone", "owner", "notes")
@@ -191,7 +191,7 @@ class Opening:
     empty: bool
 
 
-class BoardScreen(Screen[None]):
+class BoardScreen(StyledOnce, Screen[None]):
     """Contacts, Leads, Opportunities, Accounts, side by side."""
 
     class Opened(Message):
@@ -203,6 +203,9 @@ class BoardScreen(Screen[None]):
             self.board = board
             self.empty = empty
 
+    #: the board opens on the Contacts column. Textual's default (the first focusable widget) would
+    #: focus the search box first, then the column: three restyles of each, for nothing
+    AUTO_FOCUS = "#column-contact"
     ACTIONS: ClassVar[tuple[BoardAction, ...]] = actions_of(Where.BOARD, Where.CARD)
     BINDINGS: ClassVar[list[BindingType]] = list(bindings(ACTIONS))
     #: actions that need a card under the cursor (greyed out in the footer on an empty column)
@@ -258,7 +261,7 @@ class BoardScreen(Screen[None]):
         yield Static(id="filter-bar")
         with Horizontal(id="columns"):
             for stage in PIPELINE:
-                with Vertical(classes="lane"):
+                with Vertical(classes="lane last" if stage is PIPELINE[-1] else "lane"):
                     yield self._headers[stage]
                     yield self._columns[stage]
         yield KeyBar(f"{self.pipeline.user} · {database_name()}", id="keybar")
@@ -269,7 +272,6 @@ class BoardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.pipeline.begin_session()  # u undoes only what this board did
-        self._columns[Stage.CONTACT].focus()
         if self._opening.done():
             # the first read landed while Textual built the screen: the first paint shows the cards
             self._show_opening(self._opening.result())
@@ -677,6 +679,9 @@ class BoardScreen(Screen[None]):
 
     @writes
     def action_new_card(self) -> None:
+        from leadboard.tui.screens.confirm import ConfirmModal
+        from leadboard.tui.screens.form import CardForm
+
         async def save(values: FormValues) -> Card:
             try:
                 return await self.writer.run(self.pipeline.create, values.fields)
@@ -710,6 +715,7 @@ class BoardScreen(Screen[None]):
         if card is None:
             return
         from leadboard.domain.card import FIELD_NAMES
+        from leadboard.tui.screens.form import CardForm
 
         declared = self.pipeline.rules.fields
         form = CardForm(f"Edit {safe(card.name)}", (*FIELD_NAMES, *declared), self._form_values(card),
@@ -736,6 +742,8 @@ class BoardScreen(Screen[None]):
 
     async def _conflict_seen(self, conflict: Conflict, seen: SeenCard, values: FormValues) -> ConflictSeen:
         """The colleague's card as it is now, beside what the user typed; the next save writes over it."""
+        from leadboard.tui.screens.form import ConflictSeen
+
         now = await self.reader.run(self.pipeline.card, conflict.card_id)
         before, after = self._form_values(seen.card), self._form_values(now)
         changed = {name: after[name] for name in values.fields if after[name] != before[name]}
@@ -794,12 +802,16 @@ class BoardScreen(Screen[None]):
             then()
 
     def _confirm_warnings(self, failures: list[RuleFailure], go_on: Callable[[], None]) -> None:
+        from leadboard.tui.screens.confirm import ConfirmModal
+
         lines = [Text(f"⚠ {safe(f.rule_id)}: {safe(f.message)}") for f in failures if not f.blocking]
         modal = ConfirmModal("Promote with warnings?", lines, yes="Promote anyway", no="Cancel")
         self.app.push_screen(modal, lambda yes: go_on() if yes else None)
 
     def _open_fix_form(self, card: Card, failures: list[RuleFailure]) -> None:
         """A blocked promote: each failed rule, and a form with exactly the fields that satisfy them."""
+        from leadboard.tui.screens.form import CardForm
+
         target = card.stage.next
         gate = GATE_INTO.get(target) if target else None
         fields = tuple(dict.fromkeys(name for f in failures for name in f.fields if name != ACTIVITY))
@@ -816,6 +828,8 @@ class BoardScreen(Screen[None]):
         self.app.push_screen(form, lambda result: self._after_fix(result, seen))
 
     def _fix_saver(self, seen: SeenCard) -> Callable[[FormValues], Awaitable[MoveResult | None]]:
+        from leadboard.tui.screens.confirm import ConfirmModal
+
         card = seen.card
 
         async def save(values: FormValues) -> MoveResult | None:
@@ -931,6 +945,7 @@ class BoardScreen(Screen[None]):
 
     def log_or_plan(self, card: CardSummary, then: Callable[[], None] | None = None) -> None:
         """The "log / plan / both" form for ``card``; ``then`` runs after a save."""
+        from leadboard.tui.screens.activity import ActivityModal
 
         def log_and_plan(values: StepFormValues) -> tuple[object, object]:
             logged = (values.kind, values.text) if values.text.strip() else None
@@ -972,6 +987,8 @@ class BoardScreen(Screen[None]):
         except LeadboardError as error:
             self.tell(error)
             return
+        from leadboard.tui.screens.confirm import ConfirmModal
+
         question = f"Undo {safe(change.describe())} on {safe(name)} (at {local_time(change.at)})?"
         modal = ConfirmModal(question, yes="Undo", no="Keep it")
         self.app.push_screen(modal, lambda yes: self._land(self._undo(change.id)) if yes else None)
@@ -992,6 +1009,8 @@ class BoardScreen(Screen[None]):
         card = self.current_card()
         if card is None:
             return
+        from leadboard.tui.screens.confirm import ConfirmModal
+
         question = f"Delete {safe(card.name)} (card {card.id})? u brings it back."
         modal = ConfirmModal(question, yes="Delete", no="Keep it")
         self.app.push_screen(modal, lambda yes: self._land(self._delete(card)) if yes else None)

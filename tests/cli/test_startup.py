@@ -94,7 +94,6 @@ _OPEN_THE_BOARD = """
 import asyncio, json, sys
 from leadboard.service.setup import open_pipeline
 from leadboard.tui.app import LeadboardApp
-from leadboard.tui.board import BoardScreen
 
 async def main():
     app = LeadboardApp(open_pipeline(sys.argv[1], "alice"), offer_demo=False, poll_interval=None)
@@ -102,21 +101,36 @@ async def main():
         await pilot.pause()
         shown = [card.name for card in app.screen.pipeline.find(None)]
         before = sorted(sys.modules)
-        await pilot.press("R")
+        await pilot.press(sys.argv[2])
         await pilot.pause()
         print(json.dumps({"shown": shown, "before": before, "after": sorted(sys.modules),
-                          "reports_open": not isinstance(app.screen, BoardScreen)}))
+                          "opened": type(app.screen).__name__}))
 
 asyncio.run(main())
 """
 
 
+def _open_the_board_and_press(cli_env: dict[str, str], db: str, key: str) -> dict[str, object]:
+    done = subprocess.run([sys.executable, "-c", _OPEN_THE_BOARD, db, key], env=cli_env, capture_output=True,
+                          text=True, timeout=120, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def test_the_board_loads_the_reports_only_when_they_are_opened(leadboard, db, cli_env):
     leadboard("add", "Ada Lovelace", "--email", "ada@example.com")
-    done = subprocess.run([sys.executable, "-c", _OPEN_THE_BOARD, db], env=cli_env, capture_output=True,
-                          text=True, timeout=120, check=True)
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    seen = _open_the_board_and_press(cli_env, db, "R")
     assert seen["shown"] == ["Ada Lovelace"]
     reports = ("leadboard.service.reports", "leadboard.tui.screens.reports")
     assert [name for name in reports if name in seen["before"]] == []
-    assert seen["reports_open"] and all(name in seen["after"] for name in reports)
+    assert seen["opened"] == "ReportsScreen" and all(name in seen["after"] for name in reports)
+
+
+def test_the_board_loads_its_card_form_only_when_a_card_is_added(leadboard, db, cli_env):
+    """The first paint needs no dialog: the form and the yes/no question come with the first key
+    that opens one."""
+    leadboard("add", "Ada Lovelace", "--email", "ada@example.com")
+    seen = _open_the_board_and_press(cli_env, db, "n")
+    assert seen["shown"] == ["Ada Lovelace"]
+    dialogs = ("leadboard.tui.screens.form", "leadboard.tui.screens.confirm")
+    assert [name for name in dialogs if name in seen["before"]] == []
+    assert seen["opened"] == "CardForm" and all(name in seen["after"] for name in dialogs)

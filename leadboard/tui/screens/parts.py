@@ -22,18 +22,15 @@ Editor = TypeVar("Editor", bound=Widget)
 Result = TypeVar("Result")
 
 
-class Dialog(ModalScreen[Result]):
-    """A modal screen that is not restyled as it is first shown. Textual restyles a screen each
-    time it is shown (``ScreenResume``), to catch up with what changed while it was covered; a
-    dialog just pushed was styled as its widgets were mounted, and styling them all a second time
-    took as long again (it also ran after the dialog was painted, holding up the first keys typed
-    into it). Shown again after a dialog over it closes, it is restyled as Textual does."""
+class StyledOnce:
+    """A screen that is not restyled as it is first shown. Textual restyles a screen each time it
+    is shown (``ScreenResume``), to catch up with what changed while it was covered; a screen just
+    pushed was styled as its widgets were mounted, and styling them all a second time took as long
+    again (for a dialog it also ran after the dialog was painted, holding up the first keys typed
+    into it; for the board, a third of the style passes before its first paint). Shown again after
+    a screen over it closes, it is restyled as Textual does."""
 
     _covered = False
-
-    def __init__(self) -> None:
-        super().__init__()
-        learn_dialog_styles(self.app)
 
     def on_screen_suspend(self) -> None:
         self._covered = True
@@ -41,6 +38,15 @@ class Dialog(ModalScreen[Result]):
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         if not self._covered:
             event.refresh_styles = False
+
+
+class Dialog(StyledOnce, ModalScreen[Result]):
+    """A modal screen, restyled only when shown again (``StyledOnce``), whose app has learnt the
+    dialogs' styles."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        learn_dialog_styles(self.app)
 
 
 #: the apps whose stylesheet has the dialogs' default styles
