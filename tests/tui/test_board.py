@@ -243,3 +243,33 @@ async def test_a_column_shows_its_scroll_bar_once_its_cards_pass_the_screen_and_
         await settled(pilot)
         assert not contacts.show_vertical_scrollbar
         assert "Ada Lovelace" in screen_text(pilot.app)
+
+
+async def test_the_board_is_drawn_as_before_once_a_dialog_closes_even_after_a_theme_change(pipeline: Pipeline):
+    contact(pipeline, "Ada Lovelace", company="Analytical Engines Ltd", budget="1200")
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        app = pilot.app
+        board = board_of(app)
+        looks = {}
+        for theme in ("textual-dark", "nord"):
+            app.theme = theme
+            await settled(pilot)
+            looks[theme] = app.export_screenshot()
+        assert looks["textual-dark"] != looks["nord"]
+
+        await pilot.press("e")
+        await wait_until(pilot, lambda: app.screen is not board)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is board)
+        await settled(pilot)
+        assert app.export_screenshot() == looks["nord"]
+
+        # the theme changed while the dialog covered the board: the board is redrawn in it
+        await pilot.press("e")
+        await wait_until(pilot, lambda: app.screen is not board)
+        app.theme = "textual-dark"
+        await pilot.pause()
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is board)
+        await settled(pilot)
+        assert app.export_screenshot() == looks["textual-dark"]
