@@ -24,8 +24,10 @@ from textual.actions import parse
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Region
 from textual.message import Message
 from textual.screen import Screen
+from textual.strip import Strip
 from textual.widgets import Input, Static
 
 from leadboard.domain.card import ACTIVITY, Card, CardSummary
@@ -252,6 +254,8 @@ class BoardScreen(StyledOnce, Screen[None]):
         # has often landed by the time the columns are mounted, and they paint their cards at once
         self._opening = self.reader.start(self._read_opening)
         self._headers = {stage: ColumnHeader(stage, id=f"header-{stage.value}") for stage in PIPELINE}
+        #: the screen's own lines as last drawn, and what they were drawn for (``render_lines``)
+        self._own_lines: tuple[object, list[Strip]] | None = None
 
     # ---- layout ----------------------------------------------------------------------------
 
@@ -265,6 +269,17 @@ class BoardScreen(StyledOnce, Screen[None]):
                     yield self._headers[stage]
                     yield self._columns[stage]
         yield KeyBar(f"{self.pipeline.user} · {database_name()}", id="keybar")
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The screen's own lines: the background under the columns. Textual redraws a screen's own
+        lines each time a dialog opens over it (``push_screen`` refreshes the screen below), and
+        each new line is cut again at every edge of every widget on it: some 400 new strips, half
+        the board's repaint as a dialog closes. The same background gives the same lines again, so
+        their cuts are the ones made before."""
+        key = (crop, self.size, self.background_colors, self.rich_style)
+        if self._own_lines is None or self._own_lines[0] != key:
+            self._own_lines = (key, super().render_lines(crop))
+        return self._own_lines[1]
 
     def on_unmount(self) -> None:
         self.writer.close(last=close_database)

@@ -49,8 +49,10 @@ class KeyBar(Widget):
 
     def _bindings_changed(self, screen: Screen[object]) -> None:
         # the screen says so each time a dialog opens over it or closes, its keys unchanged:
-        # drawing the same line again was a millisecond of every dialog's opening and closing
-        if self.keys() != self._shown:
+        # drawing the same line again was a millisecond of every dialog's opening and closing.
+        # Covered by a dialog, the keys are not even checked (half a millisecond of each opening):
+        # the screen says so again as the dialog closes, and they are checked then
+        if self.app.screen is screen and self.keys() != self._shown:
             self.refresh()
 
     def keys(self) -> list[tuple[str, str, bool]]:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from textual.app import App
 from textual.command import CommandPalette
+from textual.geometry import Region
 from textual.widgets import Input
 
 from leadboard.domain.stages import PIPELINE, Stage
 from leadboard.service import Pipeline
 from leadboard.service.demo import fill
 from leadboard.tui.column import CARD_HEIGHT, CardColumn
+from leadboard.tui.keybar import KeyBar
 from leadboard.tui.scenes import settled
 from leadboard.tui.screens.confirm import ConfirmModal
+from leadboard.tui.screens.form import CardForm
 from leadboard.tui.screens.help import HelpScreen
 from tests.tui.helpers import APP_SIZE, QUALIFIED, board_of, contact, make_app, screen_text, wait_until
 
@@ -117,6 +121,28 @@ async def test_the_footer_shows_the_keys(pipeline: Pipeline):
         footer = (await settled(pilot)).splitlines()[-1]
         for key in ("Keys", "New", "Edit", "Promote", "Demote", "Lose", "Undo", "Search", "Mine", "Quit"):
             assert key in footer
+
+
+def footer_greys_out(app: App[object], label: str) -> bool:
+    """Whether the footer, as it is drawn now, shows ``label`` greyed out: in another colour than
+    "Keys" (always there; Textual draws a dimmed label in a dimmer colour)."""
+    keybar = app.screen.query_one(KeyBar)
+    [line] = keybar.render_lines(Region(0, 0, keybar.size.width, 1))
+    colours = {segment.text.strip(): segment.style.color for segment in line if segment.style}
+    return colours[label] != colours["Keys"]
+
+
+async def test_the_footer_shows_the_card_keys_again_once_the_first_card_is_added_in_the_form(pipeline: Pipeline):
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        await settled(pilot)
+        assert footer_greys_out(pilot.app, "Edit")  # no card to edit yet
+        await pilot.press("n")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, CardForm))
+        await pilot.press(*"Ada", "ctrl+s")
+        await wait_until(pilot, lambda: board_of(pilot.app).current_card() is not None)
+        await settled(pilot)
+        assert pilot.app.screen is board_of(pilot.app)
+        assert not footer_greys_out(pilot.app, "Edit")
 
 
 async def test_the_command_palette_offers_board_actions_by_name(pipeline: Pipeline):
@@ -243,3 +269,33 @@ async def test_a_column_shows_its_scroll_bar_once_its_cards_pass_the_screen_and_
         await settled(pilot)
         assert not contacts.show_vertical_scrollbar
         assert "Ada Lovelace" in screen_text(pilot.app)
+
+
+async def test_the_board_is_drawn_as_before_once_a_dialog_closes_even_after_a_theme_change(pipeline: Pipeline):
+    contact(pipeline, "Ada Lovelace", company="Analytical Engines Ltd", budget="1200")
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        app = pilot.app
+        board = board_of(app)
+        looks = {}
+        for theme in ("textual-dark", "nord"):
+            app.theme = theme
+            await settled(pilot)
+            looks[theme] = app.export_screenshot()
+        assert looks["textual-dark"] != looks["nord"]
+
+        await pilot.press("e")
+        await wait_until(pilot, lambda: app.screen is not board)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is board)
+        await settled(pilot)
+        assert app.export_screenshot() == looks["nord"]
+
+        # the theme changed while the dialog covered the board: the board is redrawn in it
+        await pilot.press("e")
+        await wait_until(pilot, lambda: app.screen is not board)
+        app.theme = "textual-dark"
+        await pilot.pause()
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is board)
+        await settled(pilot)
+        assert app.export_screenshot() == looks["textual-dark"]
