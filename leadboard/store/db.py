@@ -41,7 +41,7 @@ SQLITE_PRAGMAS = {
     # SQLite caps it at its compiled-in maximum.
     "mmap_size": 2**31,
     # the write-ahead log is cut back to this when it starts over after a checkpoint: an import lets
-    # it grow to 256 MB (see ``imports.bulk_writing``), and SQLite would otherwise keep the file that
+    # it grow to 1 GB (see ``imports.bulk_writing``), and SQLite would otherwise keep the file that
     # size for as long as any connection (a board) has the database open
     "journal_size_limit": 64 * 2**20,
 }

@@ -118,10 +118,12 @@ def finish_run(run_id: int, at: datetime) -> None:
 def bulk_writing() -> Iterator[None]:
     """For the length of an import, on this connection only (SQLite): a bigger page cache, since
     a million new emails and names land all over their indexes, and fewer, larger checkpoints of
-    the write-ahead log (a page changed by every transaction is copied back once, not once a
-    transaction: at a million cards the name and email indexes' leaves are rewritten by each, and
-    checkpoints every 256 MB of log rather than 64 cost a quarter less a commit); at its end the log
-    is copied back and emptied, so it does not stay 256 MB on disk while a board keeps the database open."""
+    the write-ahead log (a page changed by every transaction is copied back once per checkpoint, not
+    once a transaction: at a million cards the leaves of the name, email and amount indexes are
+    rewritten by each. Checkpoints every 256 MB of log rather than 64 cost a quarter less a commit,
+    and every 1 GB rather than 256 MB write a sixth fewer bytes a row, 13.1 -> 11.0 KB); the log grows
+    no larger than what the import writes, and at its end it is copied back and emptied, so it does
+    not stay on disk while a board keeps the database open."""
     if not is_sqlite():
         yield
         return
@@ -129,7 +131,7 @@ def bulk_writing() -> Iterator[None]:
     checkpoint = database.execute_sql("PRAGMA wal_autocheckpoint").fetchone()[0]
     limit = database.execute_sql("PRAGMA journal_size_limit").fetchone()[0]
     database.execute_sql("PRAGMA cache_size = -262144")
-    database.execute_sql("PRAGMA wal_autocheckpoint = 65536")
+    database.execute_sql("PRAGMA wal_autocheckpoint = 262144")
     # the log is written over from its start after each checkpoint, not cut back and grown again
     database.execute_sql("PRAGMA journal_size_limit = -1")
     try:

@@ -195,7 +195,7 @@ def test_rejects_lost_to_a_crash_just_after_their_batch_committed_are_written_wh
 
 def test_an_import_leaves_no_write_ahead_log_behind_while_a_board_keeps_the_database_open(
         pipeline, tmp_path, engine, db_target):
-    """An import lets SQLite's log grow to 256 MB between checkpoints; a board open on the same
+    """An import lets SQLite's log grow to 1 GB between checkpoints; a board open on the same
     database (its connection kept open) would keep that file on disk as long as it runs."""
     if engine != "sqlite":
         pytest.skip("PostgreSQL has no write-ahead log file beside the database")
