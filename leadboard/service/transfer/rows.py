@@ -28,6 +28,7 @@ from leadboard.domain.card import (
     ActivityKind,
     CardFields,
     invalid_input,
+    plain_money_value,
     plain_text_value,
     validate_fields,
 )
@@ -145,10 +146,13 @@ class FieldCheck:
                 answer = None
             if answer is None:
                 plain = plain_text_value(name, raw)
-                if plain is UNSURE:
-                    fresh[name] = raw
-                else:  # a plain name, email or phone: mostly unique, not worth remembering
+                if plain is not UNSURE:  # a plain name, email or phone: mostly unique, not worth remembering
                     typed[name] = values[name] = plain
+                elif name in MONEY_FIELDS and (amount := plain_money_value(raw)) is not UNSURE:
+                    typed[name] = amount  # a plain amount: most differ, so none is remembered either
+                    values[name] = str(amount.quantize(_CENT))
+                else:
+                    fresh[name] = raw
             else:
                 typed[name] = answer[0]
                 values[answer[2]] = answer[1]
