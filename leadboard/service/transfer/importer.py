@@ -319,10 +319,10 @@ class _Repeats:
         seen = self.seen
         repeating = []
         for item in items:
-            if item.__class__ is not Placed:
+            if not isinstance(item, Placed):
                 continue
             again = False
-            for key in (item.source_key, item.email_key, item.name_key):  # type: ignore[union-attr]
+            for key in (item.source_key, item.email_key, item.name_key):
                 if key:
                     hashed = hash(key)
                     if hashed in seen:
@@ -330,7 +330,7 @@ class _Repeats:
                     else:
                         seen.add(hashed)
             if again:
-                repeating.append(item.number)  # type: ignore[union-attr]
+                repeating.append(item.number)
         return frozenset(repeating)
 
 
