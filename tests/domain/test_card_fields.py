@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from leadboard.domain.card import UNSURE, parse_assignments, plain_text_value, validate_fields
+from leadboard.domain.card import UNSURE, parse_assignments, plain_money_value, plain_text_value, validate_fields
 from leadboard.domain.errors import InvalidInput
 from leadboard.domain.text import LIMITS
 
@@ -144,6 +144,25 @@ def test_plain_text_is_read_as_the_model_reads_it(field):
             answered += 1
             assert ("ok", fast) == _model_value(field, value), (field, value)
     assert answered >= 3  # the common values are answered without the model
+
+
+ODD_AMOUNTS = ["0", "5000", "67369", "0067369", "12.5", "12.50", "12.05", "0.01", "0.00", "1.234", "12,500",
+               "$22,700.00", "1.234,56", "20k", " 500", "500 ", "-1", "+1", "1e3", ".5", "5.", "1000000000000",
+               "1000000000000.00", "1000000000000.01", "9999999999999", "99999999999999", "١٢٣", "12.5.1", "", "null"]
+
+
+@pytest.mark.parametrize("field", ["budget", "value"])
+def test_a_plain_amount_is_read_as_the_model_reads_it(field):
+    answered = 0
+    for value in ODD_AMOUNTS:
+        fast = plain_money_value(value)
+        if fast is not UNSURE:
+            answered += 1
+            model = _model_value(field, value)
+            # the same amount, written the same way (what the card shows and the database stores)
+            assert model == ("ok", fast) and str(model[1]) == str(fast), (field, value)
+    assert answered == 11  # plain digits, up to two decimals, up to the most an amount may be
+    assert plain_money_value(None) is UNSURE and plain_money_value(5000) is UNSURE
 
 
 def test_plain_text_leaves_other_fields_and_values_to_the_model():

@@ -139,3 +139,28 @@ def test_into_an_empty_board_a_card_is_found_by_the_email_an_update_gave_it(pipe
     assert (real.imported, real.updated) == (2, 2)
     assert sorted((c.name, c.email, c.phone) for c in pipeline.find()) == [
         ("Bea L.", "bea@example.com", None), ("Bea Lee", "bea.lee@example.com", "+1 212 555 0100")]
+
+
+@pytest.mark.parametrize("parallel", [False, True], ids=["one-process", "reading-process"])
+@pytest.mark.parametrize("batch_size", [1000, 1], ids=["one-batch", "row-by-row"])
+def test_into_an_empty_board_a_row_repeating_an_earlier_one_is_its_card(pipeline, tmp_path, batch_size, parallel):
+    # into a board empty when it starts, the real run looks up only the rows that repeat an earlier
+    # row's key (counted where the rows are read) and those with a key an update gave a card: here
+    # Ann's card takes the name of the second row and keeps her company, which no row gave together
+    path = write_csv(tmp_path / "crm.csv", ["Record ID", "Name", "Company", "Email"], [
+        ["crm-1", "Ann", "Acme", ""],
+        ["crm-1", "Ann B", "", ""],  # her card, by its source id: renamed, still at Acme
+        ["", "Ann B", "Acme", ""],  # found by the name and company the update gave it
+        ["", "Bo", "", "bo@example.com"],
+        ["", "Bo Lee", "", "BO@example.com"],  # Bo, by his email
+        ["", "Cy", "", "cy@example.com"],
+    ])
+
+    dry, real = _both_runs(pipeline, path, update=True, batch_size=batch_size, parallel=parallel)
+
+    assert _tally(dry) == _tally(real)
+    assert _what_happened(dry) == _what_happened(real)
+    assert (real.imported, real.updated, real.skipped) == (3, 2, 1)
+    assert sorted((c.name, c.company, c.email, c.source_id) for c in pipeline.find()) == [
+        ("Ann B", "Acme", None, "crm-1"), ("Bo Lee", None, "BO@example.com", None),
+        ("Cy", None, "cy@example.com", None)]

@@ -300,26 +300,64 @@ class _Batch:
     items: list[Placed | Rejected | None]
     rows_after: int
     bytes_read: int
+    #: numbers of its rows with a key (source id, email, or name and company) that an earlier row
+    #: read had: only those may be a card this run imported (see ``_Repeats``)
+    repeating: frozenset[int] = frozenset()
 
 
-def _read_batches(source: Source, reader: RowReader, size: int, skip: int) -> Iterator[_Batch]:
+class _Repeats:
+    """Which rows repeat a key of an earlier row read: into a board that was empty when the run
+    began, only those can be a card already there (one this run imported), so only those are looked
+    up. Counted where the rows are read (in the reading process for a big file), so the writer, the
+    import's bottleneck, spends nothing a row on it. Keys are kept as hashes (a million emails as
+    text would take hundreds of megabytes); two keys of one hash only cost a look-up that finds nothing."""
+
+    def __init__(self) -> None:
+        self.seen: set[int] = set()
+
+    def __call__(self, items: list[Placed | Rejected | None]) -> frozenset[int]:
+        seen = self.seen
+        repeating = []
+        for item in items:
+            if not isinstance(item, Placed):
+                continue
+            again = False
+            for key in (item.source_key, item.email_key, item.name_key):
+                if key:
+                    hashed = hash(key)
+                    if hashed in seen:
+                        again = True
+                    else:
+                        seen.add(hashed)
+            if again:
+                repeating.append(item.number)
+        return frozenset(repeating)
+
+
+def _read_batches(source: Source, reader: RowReader, size: int, skip: int, repeats: bool) -> Iterator[_Batch]:
+    """The rows from ``skip`` on, read ``size`` at a time; with ``repeats``, each batch says which of
+    its rows repeat a key of an earlier row."""
+    repeating = _Repeats() if repeats else None
     for batch in _batches(source.records(), size, skip):
-        yield _Batch([reader.read(record) for record in batch], batch[-1].number + 1, source.bytes_read)
+        items = [reader.read(record) for record in batch]
+        yield _Batch(items, batch[-1].number + 1, source.bytes_read,
+                     repeating(items) if repeating is not None else frozenset())
 
 
-def _prepared(source: Source, reader: RowReader, options: ImportOptions, skip: int) -> Iterator[_Batch]:
+def _prepared(source: Source, reader: RowReader, options: ImportOptions, skip: int,
+              repeats: bool = False) -> Iterator[_Batch]:
     """The file's batches, read and checked; in a second process for a big file, so the reading
     and checking (pure Python) of the next batch runs on the other core while this process writes."""
     parallel = options.parallel if options.parallel is not None else source.size >= PARALLEL_FROM_BYTES
     if not parallel:
-        yield from _read_batches(source, reader, options.batch_size, skip)
+        yield from _read_batches(source, reader, options.batch_size, skip, repeats)
         return
     # fork is cheap and needs nothing re-imported, but is only safe without other threads
     method = "fork" if threading.active_count() == 1 and "fork" in mp.get_all_start_methods() else "spawn"
     context = mp.get_context(method)
     receiving, sending = context.Pipe(duplex=False)
     worker = context.Process(  # type: ignore[attr-defined]
-        target=_produce, args=(sending, receiving, source, reader, options.batch_size, skip),
+        target=_produce, args=(sending, receiving, source, reader, options.batch_size, skip, repeats),
                              daemon=True, name="leadboard-import-reader")
     worker.start()
     sending.close()
@@ -346,7 +384,7 @@ def _prepared(source: Source, reader: RowReader, options: ImportOptions, skip: i
 
 
 def _produce(sending: Connection, receiving: Connection, source: Source, reader: RowReader, size: int,
-             skip: int) -> None:
+             skip: int, repeats: bool) -> None:
     """The second process: read and check batches, send them on (blocking while the writer is
     a batch behind, so at most a couple of batches wait in memory)."""
     # a forked child holds a copy of the reading end too: without closing it, a writer killed
@@ -354,7 +392,7 @@ def _produce(sending: Connection, receiving: Connection, source: Source, reader:
     receiving.close()
     gc.disable()  # see _no_cycle_collection
     try:
-        for batch in _read_batches(source, reader, size, skip):
+        for batch in _read_batches(source, reader, size, skip, repeats):
             sending.send(("batch", batch))
         sending.send(("done", reader.unknown_stages))
     except BadImportFile as error:
@@ -400,8 +438,8 @@ class _Slice:
     end: int = -1
     #: what its plans did (the summary adds it once the slice has committed)
     tally: Tally = field(default_factory=Tally)
-    #: key hashes of the cards it imported (see ``_Run.seen``)
-    added: set[int] = field(default_factory=set)
+    #: key hashes its updates gave cards (see ``_Run.rekeyed``)
+    rekeyed: set[int] = field(default_factory=set)
     rejected_rows: list[list[str]] = field(default_factory=list)
     rejects: bytes = b""
     after: imports.RunProgress = field(default_factory=lambda: imports.RunProgress(0, 0, 0, 0, 0, 0, 0))
@@ -428,9 +466,10 @@ class _Run:
         self.clock = options.clock
         self.run_id = 0
         #: look every row's email and name up in the database, or (into a board that was empty
-        #: when a fresh run started) only those whose key hash this run has imported already
+        #: when a fresh run started) only the rows that repeat an earlier row's key (``_Repeats``)
+        #: or have a key an update of this run gave a card
         self.look_up_all = True
-        self.seen: set[int] = set()
+        self.rekeyed: set[int] = set()
         #: the writer writes each plan before the next is made, so the look-ups see its cards
         self.planner = Planner(options.update)
         self.tops: dict[str, float] = {}
@@ -452,12 +491,13 @@ class _Run:
         # between two transactions, colleagues waiting for the write lock get it
         writes = self.writes = WriteRun(BATCH_SECONDS)
         try:
-            for batch in _prepared(self.source, self.reader, self.options, self.committed.rows_done):
+            for batch in _prepared(self.source, self.reader, self.options, self.committed.rows_done,
+                                   repeats=not self.look_up_all):
                 first = batch.rows_after - len(batch.items)  # rows of a batch are numbered in a run
                 start = 0
                 while start < len(batch.items):
                     writes.between()
-                    written = writes.transaction(partial(self._write, batch.items, first, start))
+                    written = writes.transaction(partial(self._write, batch, first, start))
                     self._landed(written)
                     start = written.end
                     if progress:
@@ -516,16 +556,18 @@ class _Run:
 
     # ---- one slice of a batch, inside its transaction -------------------------------------------
 
-    def _write(self, items: list[Placed | Rejected | None], first: int, start: int) -> _Slice:
-        """Write ``items[start:]`` (row ``first`` is ``items[0]``) a step at a time until the batch is
-        written or the transaction has taken ``BATCH_SECONDS``; what it wrote, with its resume point.
-        Nothing here changes the run's state: ``_landed`` does once the transaction has committed."""
+    def _write(self, batch: _Batch, first: int, start: int) -> _Slice:
+        """Write the batch's items from ``start`` on (row ``first`` is its first) a step at a time until
+        the batch is written or the transaction has taken ``BATCH_SECONDS``; what it wrote, with its
+        resume point. Nothing here changes the run's state: ``_landed`` does once the transaction has
+        committed."""
+        items = batch.items
         began = self.clock()
         before = self.committed
         done = _Slice(start)
         while done.end < len(items):
             step = items[done.end:done.end + WRITE_STEP]
-            self._write_step(step, done)
+            self._write_step(step, done, batch.repeating)
             done.end += len(step)
             assert self.writes is not None
             if not self.writes.goes_on(self.clock() - began):
@@ -551,18 +593,15 @@ class _Run:
         self.rejects.append(done.rejects)
         self.committed = done.after
         self.summary.add(done.tally)
-        if not self.look_up_all:
-            self.seen.update(done.added)
+        self.rekeyed.update(done.rekeyed)
 
-    def _write_step(self, items: list[Placed | Rejected | None], done: _Slice) -> None:
+    def _write_step(self, items: list[Placed | Rejected | None], done: _Slice, repeating: frozenset[int]) -> None:
         """Plan a step of rows (its look-ups inside this transaction) and write the plan."""
-        plan = self.planner.plan(items, self._look_up(done), card_store.get)
+        plan = self.planner.plan(items, self._look_up(done, repeating), card_store.get)
         ids = self._insert(plan.new)
-        made = {item.number: card_id for item, card_id in zip(plan.new, ids, strict=True)}
-        for item in plan.new:
-            done.added.update(_keys(item))
+        made = {item.number: card_id for item, card_id in zip(plan.new, ids, strict=True)} if plan.updates else {}
         for update in plan.updates:
-            done.added.update(hash(key) for _, key in update.keys if key)  # found by its new keys from now on
+            done.rekeyed.update(hash(key) for _, key in update.keys if key)  # found by its new keys from now on
             card_id = update.target.card_id
             if card_id is None:  # the card an earlier row of this plan makes
                 assert update.target.row is not None
@@ -571,40 +610,53 @@ class _Run:
         done.rejected_rows.extend(_reject_row(rejected) for rejected in plan.rejected)
         done.tally.add(plan.tally)
 
-    def _look_up(self, done: _Slice) -> LookUp:
+    def _look_up(self, done: _Slice, repeating: frozenset[int]) -> LookUp:
         """The plan's look-up of stored cards: every row's, or (into a board that was empty when the
-        run started) only those whose key hash this run has imported already."""
+        run started) only those of the rows ``repeating`` an earlier row's key, and those with a
+        key an update of this run gave a card (a card found by its source id taking the row's name
+        and company)."""
         if self.look_up_all:
             return _stored_cards
-        seen, added = self.seen, done.added
+        rekeyed = (self.rekeyed | done.rekeyed) if done.rekeyed else self.rekeyed
 
         def look_up(placed: list[Placed]) -> CardIndex:
-            return _stored_cards([p for p in placed if any(key in seen or key in added for key in _keys(p))])
+            if rekeyed:
+                return _stored_cards([p for p in placed if p.number in repeating
+                                      or any(key in rekeyed for key in _keys(p))])
+            return _stored_cards([p for p in placed if p.number in repeating])
         return look_up
 
     def _insert(self, pending: list[Placed]) -> list[int]:
         if not pending:
             return []
+        tops, span = self.tops, self.span
+        cards = []
         for item in pending:
-            item.values["rank"] = self.tops[item.stage] - self.span + item.number
-        ids = card_store.insert_many([item.values for item in pending], self.now)
+            values = item.values
+            values["rank"] = tops[item.stage] - span + item.number
+            cards.append(values)
+        ids = card_store.insert_many(cards, self.now)
         history: list[tuple[Any, ...]] = []
         activities: list[tuple[Any, ...]] = []
         plans: list[dict[str, Any]] = []
         now = str(self.now)
+        user, imported = self.user, Move.IMPORT.value
         for card_id, item in zip(ids, pending, strict=True):
-            for move in item.moves:
-                history.append((card_id, move.move.value, move.from_stage.value if move.from_stage else None,
-                                move.to_stage.value, move.by, move.at, move.reason, "\n".join(move.warnings)))
+            if item.moves:
+                for move in item.moves:
+                    history.append((card_id, move.move.value, move.from_stage.value if move.from_stage else None,
+                                    move.to_stage.value, move.by, move.at, move.reason, "\n".join(move.warnings)))
             # a foreign file's created date is when the card's history starts (an export of ours
             # carries its history, and the import is its latest move)
             created = item.values["created_at"]
-            at, reason = now, item.history_reason
-            if not item.moves and created != now:
-                at, reason = created, f"{reason} on {now[:10]}"
+            if created == now or item.moves:
+                at, reason = now, item.history_reason
+            else:
+                at, reason = created, f"{item.history_reason} on {now[:10]}"
             if item.entered is None:
-                history.append((card_id, Move.IMPORT.value, None, item.stage, self.user, at, reason,
-                                item.history_warnings))
+                history.append((card_id, imported, None, item.stage, user, at, reason, item.history_warnings))
+                if not (item.activities or item.plans):  # a plain row: nothing more to write
+                    continue
             else:
                 # the source dates the card's move into its stage: it is imported into the stage
                 # before, and moves on at that date, marked as imported like the import itself
@@ -618,8 +670,9 @@ class _Run:
             activities.extend((card_id, a.kind.value, a.summary, a.at, a.by) for a in item.activities)
             plans.extend(planned.new_row(card_id, p.kind, p.summary, p.due, p.owner, p.planned_by, p.planned_at)
                          for p in item.plans)
-        imports.insert_history(history, new_cards=True, cards=[item.values for item in pending])
-        imports.insert_activities(activities)
+        imports.insert_history(history, new_cards=True, cards=cards)
+        if activities:
+            imports.insert_activities(activities)
         if plans:
             planned.insert_many(plans)
             planned.refresh_next_steps([card_id for card_id, item in zip(ids, pending, strict=True) if item.plans])

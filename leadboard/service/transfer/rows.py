@@ -28,6 +28,7 @@ from leadboard.domain.card import (
     ActivityKind,
     CardFields,
     invalid_input,
+    plain_money_value,
     plain_text_value,
     validate_fields,
 )
@@ -83,8 +84,10 @@ class Placed(NamedTuple):
     #: (enforce_gates) ids of the blocking rules that held it below its source stage
     blocked_by: tuple[str, ...]
     history_reason: str
-    moves: list[ImportedMove]
-    activities: list[ImportedActivity]
+    #: a history and activities only our export carries: a tuple (empty for most rows: an empty
+    #: tuple crosses to the writing process as one byte, an empty list as a new object each row)
+    moves: tuple[ImportedMove, ...]
+    activities: tuple[ImportedActivity, ...]
     #: names of the columns whose value could not be read into its field, kept as text
     kept: tuple[str, ...] = ()
     #: the record's id in the source system: a re-import finds its card by it first
@@ -145,10 +148,13 @@ class FieldCheck:
                 answer = None
             if answer is None:
                 plain = plain_text_value(name, raw)
-                if plain is UNSURE:
-                    fresh[name] = raw
-                else:  # a plain name, email or phone: mostly unique, not worth remembering
+                if plain is not UNSURE:  # a plain name, email or phone: mostly unique, not worth remembering
                     typed[name] = values[name] = plain
+                elif name in MONEY_FIELDS and (amount := plain_money_value(raw)) is not UNSURE:
+                    typed[name] = amount  # a plain amount: most differ, so none is remembered either
+                    values[name] = str(amount.quantize(_CENT))
+                else:
+                    fresh[name] = raw
             else:
                 typed[name] = answer[0]
                 values[answer[2]] = answer[1]
@@ -477,7 +483,7 @@ class RowReader:
                       stage.value, *look_up_keys(typed["name"], company, email),
                       tuple(dict.fromkeys(w.rule_id for w in warnings)), "\n".join(map(str, warnings)),
                       tuple(dict.fromkeys(f.rule_id for f in blocked_by if f.blocking)), reason,
-                      state.get(col.HISTORY, []), state.get(col.ACTIVITY_LOG, []),
+                      tuple(state.get(col.HISTORY, ())), tuple(state.get(col.ACTIVITY_LOG, ())),
                       tuple(kept), values["source_id"], tuple(state.get(col.PLANNED, ())),
                       # a card held below its source stage never entered it: no date to keep
                       None if blocked_by and stage is not Stage.LOST else
