@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 from pathlib import Path
@@ -541,6 +542,98 @@ def time_import_waits(rows: int, workdir: Path,
     return render_import_waits(rows, figures)
 
 
+def time_writer_floor(rows: int, workdir: Path) -> dict[str, float]:
+    """The floor under an import's rate: the CPU the store's own writes of a ``rows``-row plain
+    contacts file take, a row, into an empty SQLite database. The rows are read and checked
+    beforehand, a batch at a time (not timed), then written as the import writes them (its
+    transactions and steps, its bulk writer, its history and stage visits): what is left is SQLite
+    and the store, with no reading, checking or planning. Microseconds of CPU a row for the cards
+    (with their indexes, search rows, totals and change feed), their history and stage visits, and
+    the commits."""
+    from leadboard.service.setup import close, open_pipeline
+    from leadboard.service.transfer.columns import plan_columns
+    from leadboard.service.transfer.importer import BATCH_SIZE, WRITE_STEP
+    from leadboard.service.transfer.plan import survey
+    from leadboard.service.transfer.reading import open_source
+    from leadboard.service.transfer.rows import Placed, RowReader
+    from leadboard.store import cards, imports
+    from leadboard.store.db import in_transaction
+
+    source_path = workdir / f"contacts-{rows}.csv"
+    if not source_path.exists():
+        write_contacts_csv(source_path, rows)
+    spent = dict.fromkeys(("cards", "history", "commit"), 0.0)
+    written = 0
+    with tempfile.TemporaryDirectory(dir=workdir) as scratch:
+        pipeline = open_pipeline(Path(scratch) / "floor.db", BENCH_USER)
+        source = open_source(source_path)
+        reader = RowReader(plan_columns(source.header, {}, pipeline.rules), {}, pipeline.rules, pipeline.user,
+                           pipeline._clock(), pipeline._today(), False, source.path.name)
+        survey(source.records(), reader, None, Counter())
+        now, rank = reader.now, 0.0
+
+        def write(batch: list[Placed]) -> None:
+            nonlocal rank
+            inside = 0.0
+
+            def steps() -> None:
+                nonlocal rank, inside
+                for start in range(0, len(batch), WRITE_STEP):
+                    step = batch[start:start + WRITE_STEP]
+                    values = []
+                    for item in step:
+                        rank += 1
+                        values.append(item.values | {"rank": rank})
+                    began = time.process_time()
+                    ids = cards.insert_many(values, now)
+                    between = time.process_time()
+                    imports.insert_history([(card_id, "import", None, item.stage, pipeline.user, str(now),
+                                             item.history_reason, item.history_warnings)
+                                            for card_id, item in zip(ids, step, strict=True)],
+                                           new_cards=True, cards=values)
+                    ended = time.process_time()
+                    spent["cards"] += between - began
+                    spent["history"] += ended - between
+                    inside += ended - began
+            began = time.process_time()
+            in_transaction(steps, say_waiting=False)
+            spent["commit"] += time.process_time() - began - inside
+
+        with imports.bulk_writing():
+            batch: list[Placed] = []
+            for record in source.records():
+                item = reader.read(record)
+                if isinstance(item, Placed):
+                    batch.append(item)
+                if len(batch) == BATCH_SIZE:
+                    write(batch)
+                    written += len(batch)
+                    batch = []
+            if batch:
+                write(batch)
+                written += len(batch)
+            began = time.process_time()
+        spent["commit"] += time.process_time() - began  # the log's last checkpoint, as the import ends
+        close()
+    if written != rows:
+        raise SystemExit(f"bench: the floor wrote {written:,} of {rows:,} rows")
+    return {part: seconds / rows * 1e6 for part, seconds in spent.items()}
+
+
+def render_writer_floor(floors: dict[int, dict[str, float]]) -> str:
+    lines = ["| rows written by the store alone | cards, with indexes, search, totals (µs) | history and stage "
+             "visits (µs) | commits (µs) | all (µs of CPU a row) | the rows/s that CPU allows |",
+             "|---|---|---|---|---|---|"]
+    for rows, parts in floors.items():
+        total = sum(parts.values())
+        lines.append(f"| {rows:,} | {parts['cards']:.1f} | {parts['history']:.1f} | {parts['commit']:.1f} | "
+                     f"{total:.1f} | {1e6 / total:,.0f} |")
+    lines += ["", "A plain contacts file's rows, read and checked beforehand (not timed), written into an empty "
+              "SQLite database as the import writes them: the floor the schema and the store set under the "
+              "import's rate, with nothing a row of reading, checking or planning."]
+    return "\n".join(lines)
+
+
 REPORTS = ("funnel", "winrate", "time", "velocity", "forecast", "lost", "activity", "snapshot")
 
 
@@ -794,6 +887,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="time only the board (today's and as of a past day; no commands, imports or reports)")
     parser.add_argument("--import-only", action="store_true",
                         help="time only imports of each size, with a colleague's writes during them")
+    parser.add_argument("--writer-floor", action="store_true",
+                        help="time only the store's own writes of a contacts file of each size (the import's floor)")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "leadboard-bench",
                         help="where databases are built and kept between runs")
     args = parser.parse_args(argv)
@@ -806,6 +901,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     def say(message: str) -> None:
         print(message, file=sys.stderr)
 
+    if args.writer_floor:
+        args.workdir.mkdir(parents=True, exist_ok=True)
+        print(render_writer_floor({size: time_writer_floor(size, args.workdir) for size in sizes if size}))
+        return 0
     if args.import_only:
         args.workdir.mkdir(parents=True, exist_ok=True)
         print("\n\n".join(time_import_waits(size, args.workdir) for size in sizes if size))

@@ -100,3 +100,19 @@ def test_the_board_alone_is_timed_today_and_as_of_past_days(tmp_path):
     for figure, value, _, base, ratio, _ in ratios:
         assert float(value.split(" ")[0]) > 0 and float(base.split(" ")[0]) > 0, figure
         assert ratio.endswith("×") and float(ratio[:-1]) > 0, figure
+
+
+def test_the_writer_floor_times_the_stores_own_writes_of_each_size(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "leadboard.bench", "--writer-floor", "--sizes", "0,300", "--workdir", str(tmp_path)],
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = [[cell.strip() for cell in line.split("|")[1:-1]] for line in done.stdout.splitlines()
+            if line.startswith("| ") and not line.startswith("| rows")]
+    # one line for the one size that writes anything (the bench stops if fewer rows were written)
+    assert [row[0] for row in rows] == ["300"]
+    cards, history, commits, total, rate = (float(cell.replace(",", "")) for cell in rows[0][1:])
+    assert cards > 0 and history > 0 and commits > 0
+    assert abs(cards + history + commits - total) < 0.2
+    assert abs(rate - 1e6 / total) <= max(1.0, rate * 0.01)
