@@ -214,3 +214,24 @@ async def test_tab_and_shift_tab_in_the_blocked_form_stop_only_at_its_fields_and
         assert all(isinstance(stop, (Input, Button)) for stop in stops), stops
         # Shift+Tab from the first field goes round to the form's last button, where Enter saves
         assert isinstance(stops[0], Button) and stops[0].id == "save"
+
+
+async def test_a_blocked_form_opens_with_its_reasons_in_view_above_the_first_field(pipeline: Pipeline):
+    # the lead gate's form is taller than a 24- or 30-line terminal: it scrolls, and opens at its top
+    card_id = contact(pipeline, "Ada Lovelace", **QUALIFIED)
+    pipeline.promote(card_id)
+    for size in ((100, 30), (80, 24)):
+        async with make_app(pipeline).run_test(size=size) as pilot:
+            await pilot.press("right", "p")
+            await pilot.pause()
+            form = pilot.app.screen
+            assert isinstance(form, CardForm)
+            text = screen_text(pilot.app)
+            assert "Ada Lovelace cannot become opportunity yet" in text, (size, text)
+            assert "✗ requirements:" in text, (size, text)
+            assert form.focused is form.query_one("#field-requirements")
+            assert "Requirements *" in text, (size, text)
+            # what is typed lands in that field, in view
+            await pilot.press(*"Spec")
+            assert form.query_one("#field-requirements", Input).value == "Spec"
+    assert pipeline.card(card_id).stage is Stage.LEAD

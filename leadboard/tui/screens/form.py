@@ -109,11 +109,13 @@ class CardForm(Dialog[Any]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text(self.form_title), classes="title")
+            # why a move is blocked stays in view above the fields as they scroll (inside the
+            # list, Textual scrolled it away as the first field took the focus)
+            if self.intro:
+                yield Static(Text("\n").join(self.intro), classes="intro", id="intro")
             # the fields scroll to whichever has the focus: the list itself is no stop on the Tab
             # round, where letters typed after a Shift+Tab from the first field would vanish
             with VerticalScroll(id="fields", can_focus=False):
-                if self.intro:
-                    yield Static(Text("\n").join(self.intro), classes="intro", id="intro")
                 for name in self.field_names:
                     yield labelled(self._editor(name), self._label(name), required=name in self.required)
                 if self.asks_activity:
