@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import Button, Input
+from textual.widgets import Input
 
 from leadboard.domain.stages import Move, Stage
 from leadboard.service import Pipeline
@@ -200,8 +200,8 @@ async def test_the_blocked_form_shows_a_bad_value_and_a_missing_field_at_once(pi
     assert pipeline.card(card_id).stage is Stage.CONTACT
 
 
-async def test_tab_and_shift_tab_in_the_blocked_form_stop_only_at_its_fields_and_buttons(pipeline: Pipeline):
-    contact(pipeline, "Grace Hopper")
+async def test_tab_and_shift_tab_in_the_blocked_form_go_round_its_fields_only(pipeline: Pipeline):
+    card_id = contact(pipeline, "Grace Hopper")
     async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
         await pilot.press("p")
         await pilot.pause()
@@ -211,9 +211,23 @@ async def test_tab_and_shift_tab_in_the_blocked_form_stop_only_at_its_fields_and
         for key in ["shift+tab"] * 3 + ["tab"] * 8:
             await pilot.press(key)
             stops.append(pilot.app.focused)
-        assert all(isinstance(stop, (Input, Button)) for stop in stops), stops
-        # Shift+Tab from the first field goes round to the form's last button, where Enter saves
-        assert isinstance(stops[0], Button) and stops[0].id == "save"
+        assert all(isinstance(stop, Input) for stop in stops), stops
+        # Shift+Tab from the first field goes round to the last field (the form has no buttons:
+        # Enter saves from any field), and Tab from the last field back to the first
+        assert [stop.id.removeprefix("field-") for stop in stops if stop.id] == [
+            "authority", "purchase_by", "budget",
+            "purchase_by", "authority", "need", "budget", "purchase_by", "authority", "need", "budget"]
+        # so a date typed after a Shift+Tab lands in a field, and Enter there saves the form
+        await pilot.press("shift+tab", *"Payroll", "shift+tab", "shift+tab", *soon())
+        assert form.query_one("#field-purchase_by", Input).value == soon()
+        await pilot.press("tab", "tab", "tab", *"9000", "enter")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ConfirmModal)  # authority is left empty: a warning
+        await pilot.press("enter")  # Enter says yes, as the question's keys say
+        await pilot.pause()
+        assert not isinstance(pilot.app.screen, (CardForm, ConfirmModal))
+    card = pipeline.card(card_id)
+    assert (card.stage, card.need, card.budget) == (Stage.LEAD, "Payroll", 9000)
 
 
 async def test_a_blocked_form_opens_with_its_reasons_in_view_above_the_first_field(pipeline: Pipeline):

@@ -11,13 +11,11 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Static
+from textual.widgets import Input
 
 from leadboard.domain.card import ActivityKind
 from leadboard.domain.planned import PlannedKind
-from leadboard.tui.screens.hint import Hint
-from leadboard.tui.screens.parts import Choice, dialog_button, labelled
+from leadboard.tui.screens.parts import Choice, dialog_box, labelled
 from leadboard.tui.screens.saving import SavingModal
 
 DUE_HINT = "YYYY-MM-DD[THH:MM], today, tomorrow, +1d, +1w"
@@ -58,8 +56,7 @@ class ActivityModal(SavingModal):
         self.completing = completing
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(self.heading, classes="title")
+        with dialog_box(self.heading, f"Tab next · Enter {'done' if self.completing else 'save'} · Esc cancel"):
             if self.completing:
                 yield labelled(Input(placeholder="e.g. They want a quote by Friday", id="summary"), "What came of it")
             else:
@@ -68,10 +65,6 @@ class ActivityModal(SavingModal):
             yield labelled(Choice(PLANNED_KINDS, PlannedKind.CALL.value, blank=False, id="next-kind"), "Next step")
             yield Input(placeholder=f"due: {DUE_HINT}", id="next-due")
             yield Input(placeholder="what is planned (leave empty to plan nothing)", id="next-summary")
-            with Horizontal(classes="buttons"):
-                yield Hint("Tab: next field · Enter: save · Esc: cancel")
-                yield dialog_button("Cancel", "cancel")
-                yield dialog_button("Done" if self.completing else "Save", "save", primary=True)
 
     def values(self) -> StepFormValues:
         kind = self.query_one("#kind", Choice).value if not self.completing else ""
@@ -81,7 +74,6 @@ class ActivityModal(SavingModal):
                               self.query_one("#next-summary", Input).value)
 
     @on(Input.Submitted)
-    @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         values = self.values()
         self.attempt(lambda: self.save(values))

@@ -6,21 +6,18 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
-from leadboard.tui.screens.hint import Hint
-from leadboard.tui.screens.parts import Dialog, dialog_button
+from leadboard.tui.screens.parts import Dialog, dialog_box
 
 
 class ConfirmModal(Dialog[bool]):
-    """Dismissed with True for yes (y), False for no (n or Esc)."""
+    """Dismissed with True for yes (y or Enter), False for no (n or Esc)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "Yes"),
+        Binding("y,enter", "answer(True)", "Yes"),
         Binding("n,escape", "answer(False)", "No"),
     ]
 
@@ -32,21 +29,9 @@ class ConfirmModal(Dialog[bool]):
         self.no = no
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(Text(self.question), classes="title")
+        with dialog_box(self.question, f"y/Enter {self.yes.lower()} · n/Esc {self.no.lower()}"):
             if self.lines:
                 yield Static(Text("\n").join(self.lines), classes="intro note")
-            with Horizontal(classes="buttons"):
-                yield Hint("y yes · n no")
-                yield dialog_button(self.no, "no")
-                yield dialog_button(self.yes, "yes", primary=True)
-
-    def on_mount(self) -> None:
-        self.query_one("#yes", Button).focus()
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")

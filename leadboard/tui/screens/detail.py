@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
@@ -19,7 +19,7 @@ from leadboard.domain.card import FIELD_LABELS, FIELD_NAMES, Card
 from leadboard.domain.history import MOVE_FIELDS, ActivityRecord, ChangeKind, ChangeRecord, HistoryItem
 from leadboard.domain.planned import PlannedRecord, PlanState
 from leadboard.domain.stages import Stage
-from leadboard.tui.screens.hint import Hint
+from leadboard.tui.screens.parts import dialog_box
 from leadboard.tui.text import display_text, local_time, safe
 
 
@@ -149,11 +149,8 @@ class CardDetail(ModalScreen[None]):
         self.stale = stale
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(self._heading(), classes="title", id="detail-title")
-            with VerticalScroll(id="detail"):
-                yield Static(self._body(), id="detail-body")
-            yield Hint("↑/↓ scroll · Esc close")
+        with dialog_box(self._heading(), "↑/↓ scroll · Esc close"), VerticalScroll(id="detail"):
+            yield Static(self._body(), id="detail-body")
 
     def _heading(self) -> Text:
         heading = Text(safe(self.card.name), style="bold")
@@ -176,7 +173,7 @@ class CardDetail(ModalScreen[None]):
         """The card as it is now (a colleague changed it while it was open); the scroll stays."""
         self.card, self.moves, self.activities, self.stale = card, moves, activities, stale
         self.planned = [step for step in planned if step.state is PlanState.PLANNED]
-        self.query_one("#detail-title", Static).update(self._heading())
+        self.query_one(".dialog").border_title = self._heading()
         self.query_one("#detail-body", Static).update(self._body())
 
     def on_mount(self) -> None:

@@ -18,9 +18,9 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Button, Input, Static
+from textual.widgets import Input, Static
 
 from leadboard.domain.card import (
     BOOL_FIELDS,
@@ -34,8 +34,7 @@ from leadboard.domain.card import (
 from leadboard.domain.declared import DeclaredField
 from leadboard.domain.errors import Conflict, GateBlocked, InvalidInput, LeadboardError
 from leadboard.tui.screens.confirm import ConfirmModal
-from leadboard.tui.screens.hint import Hint
-from leadboard.tui.screens.parts import Choice, Dialog, dialog_button, labelled, problem_line
+from leadboard.tui.screens.parts import Choice, Dialog, dialog_box, labelled, problem_line
 from leadboard.tui.text import display_text, form_text, safe
 
 LONG_TEXT_HINT = {"need", "requirements", "terms", "notes"}
@@ -107,8 +106,7 @@ class CardForm(Dialog[Any]):
         self.save_label = save_label
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(Text(self.form_title), classes="title")
+        with dialog_box(self.form_title, f"Tab next · Enter {self.save_label.lower()} · Esc cancel"):
             # why a move is blocked stays in view above the fields as they scroll (inside the
             # list, Textual scrolled it away as the first field took the focus)
             if self.intro:
@@ -122,10 +120,6 @@ class CardForm(Dialog[Any]):
                     yield labelled(Choice(INTERACTION_KINDS, ActivityKind.CALL.value, blank=False, id="activity-kind"),
                                    "Activity (the gate wants one logged)", required=True)
                     yield Input(placeholder="What happened, in a few words", id="activity-summary")
-            with Horizontal(classes="buttons"):
-                yield Hint("Tab next · Enter save · Esc cancel")
-                yield dialog_button("Cancel", "cancel")
-                yield dialog_button(self.save_label, "save", primary=True)
 
     def _key(self, name: str) -> str:
         """A field's part of its widgets' ids: its name, or its place for a declared field whose
@@ -192,14 +186,6 @@ class CardForm(Dialog[Any]):
 
     def action_save(self) -> None:
         self._save()
-
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self._save()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
 
     @on(Input.Submitted)
     def _submitted(self) -> None:

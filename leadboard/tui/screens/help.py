@@ -9,13 +9,13 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from leadboard.tui.actions import Where, actions_of, key_label
 from leadboard.tui.column import STALE_MARK, WARNING_MARK
-from leadboard.tui.screens.hint import Hint
+from leadboard.tui.screens.parts import dialog_box
 
 
 class HelpScreen(ModalScreen[None]):
@@ -47,11 +47,8 @@ class HelpScreen(ModalScreen[None]):
             for key, description in rows:
                 table.add_row(Text(key), Text(description))
             parts += [Text(heading, style="bold underline"), table, Text("")]
-        with Vertical(classes="dialog"):
-            yield Static(Text("Keys"), classes="title")
-            with VerticalScroll(id="keys"):
-                yield Static(Group(*parts[:-1]))
-            yield Hint("Esc: close")
+        with dialog_box("Keys", "↑/↓ scroll · Esc close"), VerticalScroll(id="keys"):
+            yield Static(Group(*parts[:-1]))
 
     def on_mount(self) -> None:
         self.query_one("#keys").focus()

@@ -15,13 +15,13 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from leadboard.domain.card import FIELD_LABELS, Card, CardSummary
 from leadboard.domain.errors import InvalidInput, LeadboardError
 from leadboard.domain.merging import differences
+from leadboard.tui.screens.parts import dialog_box
 from leadboard.tui.screens.saving import SavingModal
 from leadboard.tui.text import safe
 
@@ -57,18 +57,14 @@ class MergeModal(SavingModal):
         self._picking = False
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(Text(f"Merge another card of {safe(self.keep.name)} into this one"), classes="title")
+        with dialog_box(f"Merge another card of {safe(self.keep.name)} into this one",
+                        "Enter switch side · Ctrl+S merge · Esc cancel"):
             yield Label(Text("Find the other card (type, then ↓ and Enter to pick it)"))
             yield Input(placeholder="name, company, email or phone", id="find", compact=True)
             yield OptionList(id="matches")
             yield Static(id="chosen", classes="note")
             yield OptionList(id="fields")
             yield Static(id="problem", classes="problem")
-            with Horizontal(classes="buttons"):
-                yield Static(Text("Enter: switch side · Ctrl+S: merge · Esc: cancel"), classes="hint")
-                yield Button("Cancel", id="cancel", compact=True)
-                yield Button("Merge", id="save", variant="primary", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#fields", OptionList).display = False
@@ -161,7 +157,6 @@ class MergeModal(SavingModal):
         self.take ^= {name}
         self._show_choices()
 
-    @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         def merge() -> Any:
             if self.other is None:

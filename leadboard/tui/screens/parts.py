@@ -12,7 +12,7 @@ from rich.text import Text
 from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.strip import Strip
 from textual.widget import Widget
@@ -55,7 +55,7 @@ _learned: WeakSet[App[Any]] = WeakSet()
 
 def learn_dialog_styles(app: App[Any]) -> None:
     """Give ``app``'s stylesheet the default styles of the kinds of widget a dialog has and the
-    board has not (a modal screen, a scrolling list of fields, buttons) at once, and parse it.
+    board has not (a modal screen, a scrolling list of fields) at once, and parse it.
     Added one kind at a time as it is first mounted, each had Textual parse the whole stylesheet
     again: three times, a fifth of opening the first dialog. Once is still some 10 ms, so the app
     does it as soon as the board is painted, not as the first dialog opens. Textual adds a
@@ -64,10 +64,22 @@ def learn_dialog_styles(app: App[Any]) -> None:
         return
     _learned.add(app)
     stylesheet = app.stylesheet
-    for part in (ModalScreen[None](), VerticalScroll(), Button()):
+    for part in (ModalScreen[None](), VerticalScroll()):
         for read_from, css, tie_breaker, scope in part._get_default_css():
             stylesheet.add_source(css, read_from=read_from, is_default_css=True, tie_breaker=tie_breaker, scope=scope)
     stylesheet.rules  # noqa: B018 (parsed now, not as the first dialog is mounted)
+
+
+def dialog_box(title: Text | str, keys: str) -> Vertical:
+    """The ``.dialog`` box a dialog's parts go in, its ``title`` on its top border and its ``keys``
+    ("Tab next · Enter save · Esc cancel") on its bottom border, as a field's label is on its
+    editor's (``labelled``): a title line and a row of a hint and two buttons were five widgets
+    more to mount and style than a bare modal's, the larger part of what a dialog took to open
+    beyond it. Enter saves and Esc cancels, as the keys say. Both are plain text, never markup."""
+    box = Vertical(classes="dialog")
+    box.border_title = title if isinstance(title, Text) else Text(title)
+    box.border_subtitle = Text(keys)
+    return box
 
 
 def dialog_button(label: str, id: str, *, primary: bool = False) -> Button:
@@ -78,9 +90,9 @@ def dialog_button(label: str, id: str, *, primary: bool = False) -> Button:
     return Button(label, "primary" if primary else "default", id=id, classes=classes)
 
 
-async def problem_line(dialog: Screen[Any], before: str) -> Static:
+async def problem_line(dialog: Screen[Any], before: str | None = None) -> Static:
     """The line of ``dialog`` that says why a save failed (``#problem``): mounted in its ``.dialog``
-    box, before ``before``, the first time there is something to say (a dialog opens faster
+    box, before ``before`` (or last), the first time there is something to say (a dialog opens faster
     without an empty line it may never need), then the same line again. Returns once it is
     mounted, so what scrolls to a field after it knows where the field is."""
     lines = dialog.query("#problem")

@@ -8,12 +8,10 @@ from typing import Any
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from leadboard.tui.screens.hint import Hint
-from leadboard.tui.screens.parts import dialog_button
+from leadboard.tui.screens.parts import dialog_box
 from leadboard.tui.screens.saving import SavingModal
 from leadboard.tui.text import safe
 
@@ -36,8 +34,7 @@ class ReasonModal(SavingModal):
         self.save = save
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(Text(self.question), classes="title")
+        with dialog_box(self.question, "Enter save · Esc cancel"):
             if self.reasons:
                 yield Label(Text("Reason (↑/↓ to choose)"))
                 yield OptionList(*[Option(Text(safe(r)), id=str(i)) for i, r in enumerate(self.reasons)],
@@ -45,10 +42,6 @@ class ReasonModal(SavingModal):
             yield Label(Text("In your words" + (" (optional)" if self.reasons else " *")))
             yield Input(placeholder="why", id="reason-text")
             yield Static(id="problem", classes="problem")
-            with Horizontal(classes="buttons"):
-                yield Hint("Enter: save · Esc: cancel")
-                yield dialog_button("Cancel", "cancel")
-                yield dialog_button("Save", "save", primary=True)
 
     def on_mount(self) -> None:
         if self.reasons:
@@ -70,7 +63,6 @@ class ReasonModal(SavingModal):
         self.query_one("#reason-text", Input).focus()
 
     @on(Input.Submitted)
-    @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         reason = combine(self.chosen, self.query_one("#reason-text", Input).value)
         self.attempt(lambda: self.save(reason))

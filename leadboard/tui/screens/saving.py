@@ -7,9 +7,8 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.binding import Binding, BindingType
-from textual.widgets import Button
 
 from leadboard.domain.errors import LeadboardError
 from leadboard.tui.screens.parts import Dialog, problem_line
@@ -19,7 +18,7 @@ from leadboard.tui.text import safe
 class SavingModal(Dialog[Any]):
     """Dismissed with what the save callback returned, or None on cancel. A user's mistake the
     callback raises is shown in the dialog's ``#problem`` line (``problem_line``: mounted the first
-    time, before the buttons, unless the dialog has its own) and the dialog stays open. The save
+    time, after its fields, unless the dialog has its own) and the dialog stays open. The save
     may be a coroutine (the board's writes run on its writer thread): it runs in a worker of the
     "save" group, so keys typed meanwhile wait for it (``leadboard.tui.keys``)."""
 
@@ -37,10 +36,9 @@ class SavingModal(Dialog[Any]):
         self.dismiss(result)
 
     async def show_problem(self, error: LeadboardError) -> None:
-        problem = await problem_line(self, before=".buttons")
+        problem = await problem_line(self)
         problem.update(Text(safe(error)))
         problem.add_class("shown")
 
-    @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)

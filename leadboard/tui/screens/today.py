@@ -19,7 +19,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.events import ScreenResume
 from textual.screen import Screen
 from textual.widgets import Button, Input, OptionList, Static
@@ -34,7 +34,7 @@ from leadboard.tui.actions import BoardAction, Where, actions_of, bindings
 from leadboard.tui.column import STALE_MARK, STEP_MARKS
 from leadboard.tui.keybar import KeyBar
 from leadboard.tui.screens.activity import DUE_HINT, ActivityModal, StepFormValues
-from leadboard.tui.screens.hint import Hint
+from leadboard.tui.screens.parts import dialog_box, dialog_button
 from leadboard.tui.screens.saving import SavingModal
 from leadboard.tui.text import safe
 
@@ -304,17 +304,13 @@ class RescheduleModal(SavingModal):
         self.reschedule = reschedule
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(Text(f"Reschedule: {self.step.kind.value} — {safe(self.step.summary)} "
-                              f"(due {self.step.due.text()})"), classes="title")
+        with dialog_box(f"Reschedule: {self.step.kind.value} — {safe(self.step.summary)} (due {self.step.due.text()})",
+                        "d +1 day · w +1 week · Enter the date · Esc cancel"):
             with Horizontal(classes="buttons"):
-                yield Button("+1 day", id="day")
-                yield Button("+1 week", id="week")
+                yield dialog_button("+1 day", "day")
+                yield dialog_button("+1 week", "week")
             yield Input(placeholder=f"or a date: {DUE_HINT}", id="due", select_on_focus=False)
             yield Static(id="problem", classes="problem")
-            with Horizontal(classes="buttons"):
-                yield Hint("d: +1 day · w: +1 week · Enter: the date · Esc: cancel")
-                yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#day", Button).focus()
