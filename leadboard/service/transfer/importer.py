@@ -620,10 +620,8 @@ class _Run:
         rekeyed = (self.rekeyed | done.rekeyed) if done.rekeyed else self.rekeyed
 
         def look_up(placed: list[Placed]) -> CardIndex:
-            if rekeyed:
-                return _stored_cards([p for p in placed if p.number in repeating
-                                      or any(key in rekeyed for key in _keys(p))])
-            return _stored_cards([p for p in placed if p.number in repeating])
+            return _stored_cards([p for p in placed if p.number in repeating
+                                  or (rekeyed and any(key in rekeyed for key in _keys(p)))])
         return look_up
 
     def _insert(self, pending: list[Placed]) -> list[int]:
@@ -642,10 +640,9 @@ class _Run:
         now = str(self.now)
         user, imported = self.user, Move.IMPORT.value
         for card_id, item in zip(ids, pending, strict=True):
-            if item.moves:
-                for move in item.moves:
-                    history.append((card_id, move.move.value, move.from_stage.value if move.from_stage else None,
-                                    move.to_stage.value, move.by, move.at, move.reason, "\n".join(move.warnings)))
+            for move in item.moves:
+                history.append((card_id, move.move.value, move.from_stage.value if move.from_stage else None,
+                                move.to_stage.value, move.by, move.at, move.reason, "\n".join(move.warnings)))
             # a foreign file's created date is when the card's history starts (an export of ours
             # carries its history, and the import is its latest move)
             created = item.values["created_at"]
