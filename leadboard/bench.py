@@ -11,7 +11,8 @@ peak memory, one cursor move, one promote and one search keystroke (key to repai
 plain contacts file) with how long a colleague's write waits during the import, and each report's
 time. Every figure is also given as a ratio to the same figure on the empty board.
 
-A second table puts leadboard beside floors measured in the same run, each as a ratio: a bare Textual
+A second table puts leadboard beside floors measured in the same run (each board probe followed by
+one of the floors, so a load that comes and goes weighs on both), each as a ratio: a bare Textual
 app with four columns and a footer (first paint), a ten-line script that imports pydantic and
 peewee and prints one validated SQLite row as JSON (``show --json``, ``list | head``, ``promote``),
 and a bare Textual modal with as many inputs as each dialog (open and close the card form, the
@@ -712,15 +713,21 @@ DIALOGS = (("card_form", "card form"), ("blocked_form", "blocked-promote form"),
            ("activity_dialog", "activity dialog"))
 
 
-def time_board(db: Path, runs: int) -> dict[str, float | None]:
-    """Medians of ``runs`` board probes (first paint, keys, dialogs, Today) and of ``runs`` first
-    paints of the board as of each of ``AS_OF_DAYS`` back, each probe in a fresh process."""
-    probes = [_run_probe("board", str(db)) for _ in range(runs)]
+def time_board(db: Path, runs: int) -> tuple[dict[str, float | None], dict[str, float]]:
+    """Medians of ``runs`` board probes (first paint, keys, dialogs, Today), each followed by a probe
+    of the floors (the bare app, and a bare modal with as many inputs as each of the board's
+    dialogs): taken in turn, so a load that comes and goes on a shared machine weighs on both alike.
+    Then medians of ``runs`` first paints of the board as of each of ``AS_OF_DAYS`` back, each probe
+    in a fresh process."""
+    probes, floors = [], []
+    for _ in range(runs):
+        probes.append(_run_probe("board", str(db)))
+        floors.append(_run_probe("floor", ",".join(str(int(probes[-1][f"{name}_inputs"] or 1)) for name, _ in DIALOGS)))
     medians: dict[str, float | None] = {key: statistics.median(p[key] for p in probes) for key in probes[0]}
     for days in AS_OF_DAYS:
         key = f"asof_{days}_paint_s"
         medians[key] = statistics.median(_run_probe("past", str(db), str(days))[key] for _ in range(runs))
-    return medians
+    return medians, {key: statistics.median(f[key] for f in floors) for key in floors[0]}
 
 
 def benchmark(sizes: Sequence[int], runs: int, workdir: Path, say: Callable[[str], None]) -> str:
@@ -728,11 +735,12 @@ def benchmark(sizes: Sequence[int], runs: int, workdir: Path, say: Callable[[str
     results: dict[int, dict[str, float | None]] = {}
     reports: dict[int, dict[str, float]] = {}
     measured: dict[str, dict[str, float | None]] = {}
+    floors: dict[int, dict[str, float]] = {}
     for size in sizes:
         db = workdir / f"bench-{size}.db"
         build_database(db, size, say)
         say(f"measuring {size:,} cards ({runs} runs)…")
-        medians = time_board(db, runs)
+        medians, floors[size] = time_board(db, runs)
         medians.update(time_commands(db, runs, workdir))
         imported = time_import(size, workdir)
         medians.update(imported)
@@ -743,13 +751,9 @@ def benchmark(sizes: Sequence[int], runs: int, workdir: Path, say: Callable[[str
             measured = {"default batches": imported, PLAIN_CONTACTS: plain}
         results[size] = medians
         reports[size] = time_reports(db, runs)
-    say(f"measuring the floors ({runs} runs)…")
-    inputs = ",".join(str(int(results[sizes[-1]][f"{name}_inputs"] or 1)) for name, _ in DIALOGS)
-    floors = [_run_probe("floor", inputs) for _ in range(runs)]
-    floor = {key: statistics.median(f[key] for f in floors) for key in floors[0]}
     largest = sizes[-1]
     waits = time_import_waits(largest, workdir, measured) if largest else ""
-    return "\n\n".join(part for part in (render_table(results, runs), render_floors(results, floor),
+    return "\n\n".join(part for part in (render_table(results, runs), render_floors(results, floors),
                                           render_reports(reports, runs), waits) if part)
 
 
@@ -821,34 +825,34 @@ def _ratio_table(rows: Sequence[Ratio], against: str, its_figure: str) -> list[s
 
 
 def _first_paint_rows(results: dict[int, dict[str, float | None]],
-                      floor: dict[str, float]) -> list[Ratio]:
-    """The board's first paint at the smallest and largest size beside the bare Textual app's."""
+                      floors: dict[int, dict[str, float]]) -> list[Ratio]:
+    """The board's first paint at the smallest and largest size beside the bare Textual app's,
+    measured in turn with it."""
     sizes = list(results)
     return [(f"board first paint, {size:,} cards", results[size]["first_paint_s"],
-             "bare Textual app, four columns and a footer", floor["first_paint_s"], "s", "≤ 1.5×")
+             "bare Textual app, four columns and a footer", floors[size]["first_paint_s"], "s", "≤ 1.5×")
             for size in dict.fromkeys((sizes[0], sizes[-1]))]
 
 
-def render_board_ratios(results: dict[int, dict[str, float | None]], floors: dict[int, float]) -> str:
-    """``--board-only``: the board's first paint at each size beside the bare app's, measured right
-    after it in the same run, and the search keystroke's two ratios (the full run has them among the floors)."""
-    rows = [row for size, figures in results.items()
-            for row in _first_paint_rows({size: figures}, {"first_paint_s": floors[size]})]
+def render_board_ratios(results: dict[int, dict[str, float | None]], floors: dict[int, dict[str, float]]) -> str:
+    """``--board-only``: the board's first paint at each size beside the bare app's, and the search
+    keystroke's two ratios (the full run has them among the floors)."""
+    rows = [row for size in results for row in _first_paint_rows({size: results[size]}, floors)]
     lines = _ratio_table(rows + _search_rows(results), "against", "its figure")
-    lines += ["", "The bare app is measured right after the board at each size (the load moves on a shared machine)."]
+    lines += ["", "Each board probe is followed by one of the bare app (the load moves on a shared machine)."]
     return "\n".join(lines)
 
 
-def render_floors(results: dict[int, dict[str, float | None]], floor: dict[str, float]) -> str:
+def render_floors(results: dict[int, dict[str, float | None]], floors: dict[int, dict[str, float]]) -> str:
     """Each figure beside the floor it is measured against, and the ratio."""
     sizes = list(results)
-    small, large = results[sizes[0]], results[sizes[-1]]
+    small, large, floor = results[sizes[0]], results[sizes[-1]], floors[sizes[-1]]
     rows: list[Ratio] = []
 
     def row(figure: str, value: float | None, against: str, base: float | None, unit: str, target: str) -> None:
         rows.append((figure, value, against, base, unit, target))
 
-    rows.extend(_first_paint_rows(results, floor))
+    rows.extend(_first_paint_rows(results, floors))
     script = "ten-line pydantic + peewee script"
     for key, label in (("show_s", "`show ID --json`"), ("list_head_s", "`list --stage lead --json`, first lines"),
                        ("promote_s", "`promote ID`")):
@@ -866,7 +870,8 @@ def render_floors(results: dict[int, dict[str, float | None]], floor: dict[str, 
 
     lines = _ratio_table(rows, "floor", "floor's figure")
     lines.append("")
-    lines.append(f"Floors measured in the same run; a bare Textual app peaks at {floor['peak_mb']:.0f} MB. "
+    lines.append("Floors measured in the same run, each board probe followed by a probe of the bare app and "
+                 f"modals; a bare Textual app peaks at {floor['peak_mb']:.0f} MB. "
                  "A dialog is timed from its key's action until its inputs are mounted and the screen is "
                  "painted, plus Esc until the board is painted again (the median of "
                  f"{DIALOG_OPENINGS} openings in each run).")
@@ -912,14 +917,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.board_only:
         args.workdir.mkdir(parents=True, exist_ok=True)
         boards = {}
-        floors: dict[int, float] = {}
+        floors: dict[int, dict[str, float]] = {}
         for size in sizes:
             db = args.workdir / f"bench-{size}.db"
             build_database(db, size, say)
-            boards[size] = time_board(db, max(args.runs, 1))
-            # the bare app right after each size's boards: on a shared machine the load moves
-            say(f"measuring the bare Textual app ({args.runs} runs)…")
-            floors[size] = statistics.median(_run_probe("floor", "")["first_paint_s"] for _ in range(max(args.runs, 1)))
+            boards[size], floors[size] = time_board(db, max(args.runs, 1))
         print("\n\n".join((render_table(boards, max(args.runs, 1)), render_as_of(boards),
                             render_board_ratios(boards, floors))))
         return 0
