@@ -19,7 +19,7 @@ import tempfile
 import time
 from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import date
-from typing import Any, NoReturn, TextIO, cast
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, cast
 
 import peewee
 
@@ -45,7 +45,9 @@ from leadboard.service.pipeline import local
 from leadboard.service.planning import NextPlan
 from leadboard.service.report_names import PERIODS, REPORTS
 from leadboard.service.setup import database_exists, init_database, open_pipeline
-from leadboard.service.transfer.exporter import Format, card_record
+
+if TYPE_CHECKING:  # the export's module is read by the commands that print cards as it writes them
+    from leadboard.service.transfer.exporter import Format
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_BLOCKED, EXIT_CONFLICT, EXIT_PARTLY = 0, 1, 2, 3, 4, 5
 #: commands that only read: they never create a database (a mistyped --db is an error, not a new file)
@@ -568,6 +570,8 @@ def _reassign(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _show_command(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
+    from leadboard.service.transfer.exporter import card_record
+
     card = pipeline.card(args.id)
     step = pipeline.next_step(card.id)
     if args.json:
@@ -581,6 +585,8 @@ def _show_command(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> 
 
 
 def _list(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
+    from leadboard.service.transfer.exporter import card_record
+
     card_filter = CardFilter(owner=args.owner, search=args.search)
     pages = _list_pages(pipeline, args.stage, card_filter)
     if args.json:
