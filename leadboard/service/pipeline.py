@@ -52,7 +52,7 @@ from leadboard.domain.stages import GATE_INTO, PIPELINE, Move, Stage
 from leadboard.domain.text import LIMITS, multi_line, within
 from leadboard.domain.values import other_currency, read_amount
 from leadboard.service.planning import NextPlan, Planning
-from leadboard.store import cards, imports, journal, planned, removal
+from leadboard.store import cards, journal, planned, removal
 from leadboard.store.db import in_transaction
 
 if TYPE_CHECKING:
@@ -275,6 +275,8 @@ class Pipeline(Planning):
 
     def _no_card_with(self, email: str) -> None:
         """Raise ``DuplicateEmail`` if a card has ``email`` (in any case), as an import finds it."""
+        from leadboard.store import imports  # the bulk writer's look-ups: only adding a card needs one
+
         found = imports.cards_by_email([imports.ascii_lower(email)])
         card = cards.get(next(iter(found.values()))) if found else None
         if card is not None:
