@@ -46,15 +46,17 @@ from leadboard.domain.history import (
     MoveRecord,
     history_items,
 )
-from leadboard.domain.merging import merge_plan
 from leadboard.domain.planned import PlannedRecord
 from leadboard.domain.stages import GATE_INTO, PIPELINE, Move, Stage
 from leadboard.domain.text import LIMITS, multi_line, within
 from leadboard.domain.values import other_currency, read_amount
 from leadboard.service.planning import NextPlan, Planning
-from leadboard.store import cards, journal, planned, removal
+from leadboard.store import cards, journal, planned
 from leadboard.store.db import in_transaction
 
+# ``store.removal`` (taking a card off the board, merging, erasing, and undoing those) and
+# ``domain.merging`` are imported by the use-cases that need them: a command loads neither to show,
+# list or move a card
 if TYPE_CHECKING:
     from leadboard.domain.rules import RuleFailure, Rules
     from leadboard.service.reports import Reports
@@ -156,6 +158,8 @@ class Pipeline(Planning):
     def card(self, card_id: int) -> Card:
         card = cards.get(card_id)
         if card is None:
+            from leadboard.store import removal
+
             removed = removal.removal(card_id)
             if removed is not None:
                 raise CardRemoved(card_id, removed.how, removed.by, removed.at)
@@ -475,6 +479,8 @@ class Pipeline(Planning):
 
     def _undo_delete(self, target: ChangeRecord) -> tuple[UndoResult, int]:
         """Put a deleted card back where it stood, with what its deletion cleared."""
+        from leadboard.store import removal
+
         old = {c.field: c.old for c in target.changes}
         now = self._clock()
         findable = {name: old.get(name) for name in removal.FINDABLE}
@@ -491,6 +497,7 @@ class Pipeline(Planning):
         """Take the card off the board: no column, count, total, list, search, export, Today view,
         report or import look-up sees it any more. Journaled, so ``undo`` brings it back. Returns
         the card as it was."""
+        from leadboard.store import removal
 
         def work() -> tuple[Card, int]:
             cards.lock(card_id)
@@ -512,6 +519,9 @@ class Pipeline(Planning):
         of each field in ``take``), and the other's extras and differing values as extras
         (``merge_plan``); the other leaves the board. Journaled on the kept card, so ``undo``
         splits them again."""
+        from leadboard.domain.merging import merge_plan
+        from leadboard.store import removal
+
         if keep_id == other_id:
             raise InvalidInput(f"Card {keep_id} cannot be merged into itself.", field="other")
 
@@ -552,6 +562,8 @@ class Pipeline(Planning):
     def _undo_merge(self, target: ChangeRecord) -> tuple[UndoResult, int]:
         """Split a merge: the other card back where it stood with what was its own, the kept card
         as it was before."""
+        from leadboard.store import removal
+
         keep = self._read_for_write(target.card_id, None)
         merged = target.change("merge.other")
         other_id = int(merged.new) if merged is not None and merged.new else 0
@@ -581,6 +593,8 @@ class Pipeline(Planning):
     def merged_into(self, card_id: int) -> list[int]:
         """The cards merged into the card (and into those, and so on) that still are: the same
         person's, erased with it."""
+        from leadboard.store import removal
+
         return removal.merged_into(card_id, all_along=True)
 
     def erase(self, card_id: int, version: int | None = None) -> list[int]:
@@ -589,6 +603,7 @@ class Pipeline(Planning):
         into it, and what it brought to the cards it was merged into. Nothing can bring it back;
         one ``erasure`` entry says who erased card ``card_id`` and when (and one each the cards
         merged into it). Returns the ids of those cards."""
+        from leadboard.store import removal
 
         def work() -> list[int]:
             cards.lock(card_id)
