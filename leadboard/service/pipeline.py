@@ -771,8 +771,11 @@ def _extra_text(extra: dict[str, str]) -> str | None:
 
 
 def _written(card: Card, merged: Card) -> dict[str, Any]:
-    """What writing ``merged`` over ``card`` sets: its fields, and its extras if a declared field changed."""
-    values = merged.fields()
+    """What writing ``merged`` over ``card`` sets: the fields it changes (one left as it was is not
+    written, so a promote does not rebuild the card's search entries), and its extras if a declared
+    field changed."""
+    before = card.fields()
+    values = {name: value for name, value in merged.fields().items() if value != before[name]}
     if merged.extra != card.extra:
         values["extra"] = _extra_text(merged.extra)
     return values
