@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
@@ -73,16 +72,16 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-@dataclass(frozen=True)
-class MoveResult:
+# Records are NamedTuples, not frozen dataclasses: on Python 3.11 a frozen dataclass compiles six
+# methods as its module is imported (half a millisecond each class), and every command imports this.
+class MoveResult(NamedTuple):
     card: Card
     record: MoveRecord
     #: warning rules the move went through with (recorded in the history)
     warnings: list[RuleFailure]
 
 
-@dataclass(frozen=True)
-class UndoResult:
+class UndoResult(NamedTuple):
     card: Card
     #: the change undone
     undone: ChangeRecord
@@ -92,8 +91,7 @@ class UndoResult:
     record: MoveRecord | None
 
 
-@dataclass(frozen=True)
-class MergeResult:
+class MergeResult(NamedTuple):
     #: the kept card, after the merge
     card: Card
     #: the card merged into it, as it was
@@ -104,8 +102,7 @@ class MergeResult:
     added: list[str]
 
 
-@dataclass(frozen=True)
-class StageStats:
+class StageStats(NamedTuple):
     stage: Stage
     cards: int
     amount: Decimal

@@ -17,10 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import import_module
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import peewee as pw
 
@@ -33,8 +32,7 @@ if TYPE_CHECKING:  # playhouse.migrate (and every engine it knows) is imported o
     from leadboard.store.migrations.steps.base import Step
 
 
-@dataclass(frozen=True)
-class ListedStep:
+class ListedStep(NamedTuple):
     """A step as ``STEPS`` lists it: its module in ``steps/`` is imported only when the step runs,
     so a command on an up-to-date database (nearly every command) reads the names alone."""
 
