@@ -19,7 +19,7 @@ import tempfile
 import time
 from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import date
-from typing import Any, NoReturn, TextIO, cast
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, cast
 
 import peewee
 
@@ -45,7 +45,9 @@ from leadboard.service.pipeline import local
 from leadboard.service.planning import NextPlan
 from leadboard.service.report_names import PERIODS, REPORTS
 from leadboard.service.setup import database_exists, init_database, open_pipeline
-from leadboard.service.transfer.exporter import Format, card_record
+
+if TYPE_CHECKING:  # the export's module is read by the commands that print cards as it writes them
+    from leadboard.service.transfer.exporter import Format
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_BLOCKED, EXIT_CONFLICT, EXIT_PARTLY = 0, 1, 2, 3, 4, 5
 #: commands that only read: they never create a database (a mistyped --db is an error, not a new file)
@@ -61,7 +63,9 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser: every command's, or with ``only`` that one command's alone (all a
+    run of it needs: building the others' takes argparse longer than ``show`` takes to read its card)."""
     common = _Parser(add_help=False)
     common.add_argument("--db", default=argparse.SUPPRESS, metavar="PATH_OR_URL",
                         help="database file or URL (default: LEADBOARD_DB or a file in your data folder)")
@@ -75,181 +79,210 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"leadboard {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
+    def wanted(name: str) -> bool:
+        return only is None or only == name
+
     def command(name: str, help: str) -> argparse.ArgumentParser:
         return commands.add_parser(name, parents=[common], help=help, description=help)
 
-    init = command("init", "create the database (or bring it up to date); --shared gives it to a team")
-    init.add_argument("--shared", metavar="GROUP", default=None,
-                      help="make the database file and its folder readable and writable by GROUP "
-                           "(default: shared_group from the config)")
+    if wanted("init"):
+        init = command("init", "create the database (or bring it up to date); --shared gives it to a team")
+        init.add_argument("--shared", metavar="GROUP", default=None,
+                          help="make the database file and its folder readable and writable by GROUP "
+                               "(default: shared_group from the config)")
 
-    demo = command("demo", "fill the database with realistic demo cards in every stage")
-    demo.add_argument("--cards", type=_count, default=200, metavar="N",
-                      help=f"how many (default 200, at most {MAX_DEMO_CARDS:,})")
-    demo.add_argument("--force", action="store_true",
-                      help="add demo cards even to a database that already has cards")
+    if wanted("demo"):
+        demo = command("demo", "fill the database with realistic demo cards in every stage")
+        demo.add_argument("--cards", type=_count, default=200, metavar="N",
+                          help=f"how many (default 200, at most {MAX_DEMO_CARDS:,})")
+        demo.add_argument("--force", action="store_true",
+                          help="add demo cards even to a database that already has cards")
 
-    add = command("add", "add a contact; prints its id")
-    add.add_argument("name")
-    for field in ("company", "email", "phone", "owner"):
-        add.add_argument(f"--{field}")
-    add.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE")
-    add.add_argument("--allow-duplicate", action="store_true",
-                     help="add it even when another card has the same email")
+    if wanted("add"):
+        add = command("add", "add a contact; prints its id")
+        add.add_argument("name")
+        for field in ("company", "email", "phone", "owner"):
+            add.add_argument(f"--{field}")
+        add.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE")
+        add.add_argument("--allow-duplicate", action="store_true",
+                         help="add it even when another card has the same email")
 
     def if_version(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--if-version", type=_version, default=None, metavar="N",
                          help="only if the card is still at version N (as you read it); "
                               "otherwise change nothing and exit 4")
 
-    edit = command("edit", "change fields of a card")
-    edit.add_argument("id", type=_card_id)
-    edit.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", required=True)
-    if_version(edit)
+    if wanted("edit"):
+        edit = command("edit", "change fields of a card")
+        edit.add_argument("id", type=_card_id)
+        edit.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", required=True)
+        if_version(edit)
 
-    reassign = command("reassign", "hand a card to a colleague")
-    reassign.add_argument("id", type=_card_id)
-    reassign.add_argument("--to", required=True, metavar="USER", help="the new owner (a login name)")
-    if_version(reassign)
+    if wanted("reassign"):
+        reassign = command("reassign", "hand a card to a colleague")
+        reassign.add_argument("id", type=_card_id)
+        reassign.add_argument("--to", required=True, metavar="USER", help="the new owner (a login name)")
+        if_version(reassign)
 
-    show = command("show", "show one card")
-    show.add_argument("id", type=_card_id)
-    show.add_argument("--json", action="store_true")
+    if wanted("show"):
+        show = command("show", "show one card")
+        show.add_argument("id", type=_card_id)
+        show.add_argument("--json", action="store_true")
 
-    listing = command("list", "list cards")
-    listing.add_argument("--stage", type=_stage)
-    listing.add_argument("--owner")
-    listing.add_argument("--search", default="")
-    listing.add_argument("--json", action="store_true")
+    if wanted("list"):
+        listing = command("list", "list cards")
+        listing.add_argument("--stage", type=_stage)
+        listing.add_argument("--owner")
+        listing.add_argument("--search", default="")
+        listing.add_argument("--json", action="store_true")
 
-    promote = command("promote", "move a card to the next stage through its gate")
-    promote.add_argument("id", type=_card_id)
-    promote.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
-                         help="fill in fields and promote in one step")
-    if_version(promote)
+    if wanted("promote"):
+        promote = command("promote", "move a card to the next stage through its gate")
+        promote.add_argument("id", type=_card_id)
+        promote.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                             help="fill in fields and promote in one step")
+        if_version(promote)
     for name, help in (("demote", "move a card back one stage"), ("lose", "mark a card lost")):
-        sub = command(name, help)
-        sub.add_argument("id", type=_card_id)
-        sub.add_argument("--reason", required=True)
-        if_version(sub)
-    reopen = command("reopen", "bring a lost card back to the stage it was lost from")
-    reopen.add_argument("id", type=_card_id)
-    if_version(reopen)
+        if wanted(name):
+            sub = command(name, help)
+            sub.add_argument("id", type=_card_id)
+            sub.add_argument("--reason", required=True)
+            if_version(sub)
+    if wanted("reopen"):
+        reopen = command("reopen", "bring a lost card back to the stage it was lost from")
+        reopen.add_argument("id", type=_card_id)
+        if_version(reopen)
 
-    log = command("log", "log an activity (call, meeting, email, note) on a card")
-    log.add_argument("id", type=_card_id)
-    log.add_argument("--kind", required=True, choices=["call", "meeting", "email", "note"])
-    log.add_argument("--summary", required=True)
+    if wanted("log"):
+        log = command("log", "log an activity (call, meeting, email, note) on a card")
+        log.add_argument("id", type=_card_id)
+        log.add_argument("--kind", required=True, choices=["call", "meeting", "email", "note"])
+        log.add_argument("--summary", required=True)
 
-    plan = command("plan", "plan a next step (call, meeting, email, task) on a card; prints its id")
-    plan.add_argument("id", type=_card_id)
-    plan.add_argument("--kind", required=True, choices=[k.value for k in PlannedKind])
-    plan.add_argument("--due", required=True, metavar="YYYY-MM-DD[THH:MM]",
-                      help="a day, or a local time that day (a past date is allowed: the card is overdue)")
-    plan.add_argument("--summary", required=True)
-    plan.add_argument("--owner", metavar="USER", help="who will do it (default: the card's owner)")
+    if wanted("plan"):
+        plan = command("plan", "plan a next step (call, meeting, email, task) on a card; prints its id")
+        plan.add_argument("id", type=_card_id)
+        plan.add_argument("--kind", required=True, choices=[k.value for k in PlannedKind])
+        plan.add_argument("--due", required=True, metavar="YYYY-MM-DD[THH:MM]",
+                          help="a day, or a local time that day (a past date is allowed: the card is overdue)")
+        plan.add_argument("--summary", required=True)
+        plan.add_argument("--owner", metavar="USER", help="who will do it (default: the card's owner)")
 
-    done = command("done", "complete a planned activity (it joins the activity log); optionally plan the next")
-    done.add_argument("activity", type=_activity_id, metavar="ACTIVITY_ID")
-    done.add_argument("--outcome", help="what came of it")
-    done.add_argument("--next-kind", choices=[k.value for k in PlannedKind])
-    done.add_argument("--next-due", metavar="YYYY-MM-DD[THH:MM]")
-    done.add_argument("--next-summary")
+    if wanted("done"):
+        done = command("done", "complete a planned activity (it joins the activity log); optionally plan the next")
+        done.add_argument("activity", type=_activity_id, metavar="ACTIVITY_ID")
+        done.add_argument("--outcome", help="what came of it")
+        done.add_argument("--next-kind", choices=[k.value for k in PlannedKind])
+        done.add_argument("--next-due", metavar="YYYY-MM-DD[THH:MM]")
+        done.add_argument("--next-summary")
 
-    reschedule = command("reschedule", "move a planned activity to another day or time")
-    reschedule.add_argument("activity", type=_activity_id, metavar="ACTIVITY_ID")
-    reschedule.add_argument("--due", required=True, metavar="YYYY-MM-DD[THH:MM]")
+    if wanted("reschedule"):
+        reschedule = command("reschedule", "move a planned activity to another day or time")
+        reschedule.add_argument("activity", type=_activity_id, metavar="ACTIVITY_ID")
+        reschedule.add_argument("--due", required=True, metavar="YYYY-MM-DD[THH:MM]")
 
-    cancel = command("cancel", "cancel a planned activity")
-    cancel.add_argument("activity", type=_activity_id, metavar="ACTIVITY_ID")
+    if wanted("cancel"):
+        cancel = command("cancel", "cancel a planned activity")
+        cancel.add_argument("activity", type=_activity_id, metavar="ACTIVITY_ID")
 
-    today = command("today", "overdue and today's planned activities, then open cards with no next step, then stale")
-    whose = today.add_mutually_exclusive_group()
-    whose.add_argument("--owner", metavar="USER", help="someone else's day (default: yours)")
-    whose.add_argument("--all", action="store_true", help="everyone's day")
-    today.add_argument("--json", action="store_true")
+    if wanted("today"):
+        today = command("today", "overdue and today's planned activities, then open cards with no next step, "
+                                 "then stale")
+        whose = today.add_mutually_exclusive_group()
+        whose.add_argument("--owner", metavar="USER", help="someone else's day (default: yours)")
+        whose.add_argument("--all", action="store_true", help="everyone's day")
+        today.add_argument("--json", action="store_true")
 
-    activities = command("activities", "a card's activities, done and planned, newest first")
-    activities.add_argument("id", type=_card_id)
-    activities.add_argument("--json", action="store_true")
+    if wanted("activities"):
+        activities = command("activities", "a card's activities, done and planned, newest first")
+        activities.add_argument("id", type=_card_id)
+        activities.add_argument("--json", action="store_true")
 
-    history = command("history", "a card's moves, edits, reassigns and activities, with who and when")
-    history.add_argument("id", type=_card_id)
-    history.add_argument("--json", action="store_true")
+    if wanted("history"):
+        history = command("history", "a card's moves, edits, reassigns and activities, with who and when")
+        history.add_argument("id", type=_card_id)
+        history.add_argument("--json", action="store_true")
 
-    delete = command("delete", "take a card off the board (undo brings it back); with --erase, remove "
-                               "what is known of the person for good")
-    delete.add_argument("id", type=_card_id)
-    delete.add_argument("--erase", action="store_true",
-                        help="for an erasure request (GDPR, LGPD): remove the card's fields, history, journal, "
-                             "activities and planned steps for good, with the cards merged into it and what it "
-                             "brought to the cards it was merged into, keeping only who erased it and when; "
-                             "cannot be undone; asks first")
-    delete.add_argument("--yes", action="store_true",
-                        help="erase without asking (needed when standard input is not a terminal)")
-    if_version(delete)
+    if wanted("delete"):
+        delete = command("delete", "take a card off the board (undo brings it back); with --erase, remove "
+                                   "what is known of the person for good")
+        delete.add_argument("id", type=_card_id)
+        delete.add_argument("--erase", action="store_true",
+                            help="for an erasure request (GDPR, LGPD): remove the card's fields, history, journal, "
+                                 "activities and planned steps for good, with the cards merged into it and what it "
+                                 "brought to the cards it was merged into, keeping only who erased it and when; "
+                                 "cannot be undone; asks first")
+        delete.add_argument("--yes", action="store_true",
+                            help="erase without asking (needed when standard input is not a terminal)")
+        if_version(delete)
 
-    merge = command("merge", "merge card OTHER (the same person) into card KEEP: one card with both "
-                             "histories, activities and extras; undo splits them again")
-    merge.add_argument("keep", type=_card_id, metavar="KEEP")
-    merge.add_argument("other", type=_card_id, metavar="OTHER")
+    if wanted("merge"):
+        merge = command("merge", "merge card OTHER (the same person) into card KEEP: one card with both "
+                                 "histories, activities and extras; undo splits them again")
+        merge.add_argument("keep", type=_card_id, metavar="KEEP")
+        merge.add_argument("other", type=_card_id, metavar="OTHER")
 
-    undo = command("undo", "undo your last change (a move, an edit, a reassign, a logged activity), "
-                           "or the change ID; says which and asks first")
-    undo.add_argument("change", nargs="?", type=_change_id, metavar="ID",
-                      help="the change to undo (its journal id, from --list)")
-    undo.add_argument("--list", action="store_true", help="show your last ten changes with their journal ids")
-    undo.add_argument("--yes", action="store_true",
-                      help="undo without asking (needed when standard input is not a terminal)")
+    if wanted("undo"):
+        undo = command("undo", "undo your last change (a move, an edit, a reassign, a logged activity), "
+                               "or the change ID; says which and asks first")
+        undo.add_argument("change", nargs="?", type=_change_id, metavar="ID",
+                          help="the change to undo (its journal id, from --list)")
+        undo.add_argument("--list", action="store_true", help="show your last ten changes with their journal ids")
+        undo.add_argument("--yes", action="store_true",
+                          help="undo without asking (needed when standard input is not a terminal)")
 
-    rules = command("rules", "print the rules in force, or check a rules file")
-    rules.add_argument("--check", metavar="FILE")
+    if wanted("rules"):
+        rules = command("rules", "print the rules in force, or check a rules file")
+        rules.add_argument("--check", metavar="FILE")
 
-    importing = command("import", "import cards from a CSV file (or JSON as export writes it)")
-    importing.add_argument("file", metavar="FILE")
-    importing.add_argument("--map", action="append", default=[], metavar="'COLUMN=field'",
-                           help="take a field from a column the automatic matching misses "
-                                "(several: repeat, or separate with commas; field 'ignore' skips a column)")
-    importing.add_argument("--stage-map", action="append", default=[], metavar="'VALUE=stage,...'",
-                           help="what the file's stage values mean, e.g. 'Prospecting=lead,Won=account'")
-    importing.add_argument("--owner-map", action="append", default=[], metavar="'OWNER=login,...'",
-                           help="who the file's owners (ids or names) are here; others are kept as written")
-    importing.add_argument("--date-order", choices=["dmy", "mdy", "ymd"], default=None,
-                           help="how to read dates like 03/04/2026 when the file's values leave it open")
-    importing.add_argument("--dry-run", action="store_true",
-                           help="say what would be imported; change nothing")
-    importing.add_argument("--enforce-gates", action="store_true",
-                           help="place each card at the last stage whose gates it passes "
-                                "(default: keep the file's stage, recording failed rules as warnings)")
-    importing.add_argument("--update", action="store_true",
-                           help="update cards that match by email or name + company (default: skip them)")
-    importing.add_argument("--batch-size", type=_batch_size, default=None, metavar="N",
-                           help="rows read and checked at a time, and the most written per transaction "
-                                "(default 10000; a transaction also commits after 0.25 s of writing)")
+    if wanted("import"):
+        importing = command("import", "import cards from a CSV file (or JSON as export writes it)")
+        importing.add_argument("file", metavar="FILE")
+        importing.add_argument("--map", action="append", default=[], metavar="'COLUMN=field'",
+                               help="take a field from a column the automatic matching misses "
+                                    "(several: repeat, or separate with commas; field 'ignore' skips a column)")
+        importing.add_argument("--stage-map", action="append", default=[], metavar="'VALUE=stage,...'",
+                               help="what the file's stage values mean, e.g. 'Prospecting=lead,Won=account'")
+        importing.add_argument("--owner-map", action="append", default=[], metavar="'OWNER=login,...'",
+                               help="who the file's owners (ids or names) are here; others are kept as written")
+        importing.add_argument("--date-order", choices=["dmy", "mdy", "ymd"], default=None,
+                               help="how to read dates like 03/04/2026 when the file's values leave it open")
+        importing.add_argument("--dry-run", action="store_true",
+                               help="say what would be imported; change nothing")
+        importing.add_argument("--enforce-gates", action="store_true",
+                               help="place each card at the last stage whose gates it passes "
+                                    "(default: keep the file's stage, recording failed rules as warnings)")
+        importing.add_argument("--update", action="store_true",
+                               help="update cards that match by email or name + company (default: skip them)")
+        importing.add_argument("--batch-size", type=_batch_size, default=None, metavar="N",
+                               help="rows read and checked at a time, and the most written per transaction "
+                                    "(default 10000; a transaction also commits after 0.25 s of writing)")
 
-    exporting = command("export", "write every card with every field as CSV or JSON (import reads it back)")
-    exporting.add_argument("file", metavar="FILE", nargs="?",
-                           help="where to write (default: standard output)")
-    exporting.add_argument("--format", choices=["csv", "json"], help="default: from FILE's suffix, else csv")
-    exporting.add_argument("--stage", type=_stage, help="only the cards of this stage")
-    exporting.add_argument("--with-history", action="store_true", help="add each card's moves and activities")
-    report = command("report", "a report from the history: " + ", ".join(REPORTS))
-    report.add_argument("kind", choices=REPORTS, metavar="KIND", help=", ".join(REPORTS))
-    report.add_argument("--period", choices=PERIODS, default=None,
-                        help="a named period (default this-month)")
-    report.add_argument("--from", dest="first", type=_date, default=None, metavar="DATE",
-                        help="the first day (YYYY-MM-DD); for snapshot, the day a waterfall starts")
-    report.add_argument("--to", dest="last", type=_date, default=None, metavar="DATE",
-                        help="the last day (default today)")
-    owners = report.add_mutually_exclusive_group()
-    owners.add_argument("--owner", default=None, metavar="USER",
-                        help="the cards USER owns now ('me': yours, the default)")
-    owners.add_argument("--all", action="store_true", help="everyone's cards")
-    report.add_argument("--as-of", type=_date, default=None, metavar="DATE",
-                        help="snapshot: the day the pipeline is shown as of (default today)")
-    shape = report.add_mutually_exclusive_group()
-    shape.add_argument("--json", action="store_true")
-    shape.add_argument("--csv", action="store_true")
+    if wanted("export"):
+        exporting = command("export", "write every card with every field as CSV or JSON (import reads it back)")
+        exporting.add_argument("file", metavar="FILE", nargs="?",
+                               help="where to write (default: standard output)")
+        exporting.add_argument("--format", choices=["csv", "json"], help="default: from FILE's suffix, else csv")
+        exporting.add_argument("--stage", type=_stage, help="only the cards of this stage")
+        exporting.add_argument("--with-history", action="store_true", help="add each card's moves and activities")
+    if wanted("report"):
+        report = command("report", "a report from the history: " + ", ".join(REPORTS))
+        report.add_argument("kind", choices=REPORTS, metavar="KIND", help=", ".join(REPORTS))
+        report.add_argument("--period", choices=PERIODS, default=None,
+                            help="a named period (default this-month)")
+        report.add_argument("--from", dest="first", type=_date, default=None, metavar="DATE",
+                            help="the first day (YYYY-MM-DD); for snapshot, the day a waterfall starts")
+        report.add_argument("--to", dest="last", type=_date, default=None, metavar="DATE",
+                            help="the last day (default today)")
+        owners = report.add_mutually_exclusive_group()
+        owners.add_argument("--owner", default=None, metavar="USER",
+                            help="the cards USER owns now ('me': yours, the default)")
+        owners.add_argument("--all", action="store_true", help="everyone's cards")
+        report.add_argument("--as-of", type=_date, default=None, metavar="DATE",
+                            help="snapshot: the day the pipeline is shown as of (default today)")
+        shape = report.add_mutually_exclusive_group()
+        shape.add_argument("--json", action="store_true")
+        shape.add_argument("--csv", action="store_true")
     return parser
 
 
@@ -568,6 +601,8 @@ def _reassign(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _show_command(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
+    from leadboard.service.transfer.exporter import card_record
+
     card = pipeline.card(args.id)
     step = pipeline.next_step(card.id)
     if args.json:
@@ -581,6 +616,8 @@ def _show_command(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> 
 
 
 def _list(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
+    from leadboard.service.transfer.exporter import card_record
+
     card_filter = CardFilter(owner=args.owner, search=args.search)
     pages = _list_pages(pipeline, args.stage, card_filter)
     if args.json:
@@ -1051,6 +1088,31 @@ def _report(pipeline: Pipeline, args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def parse_command_line(argv: list[str]) -> argparse.Namespace:
+    """``argv`` read by the parser of the command it names, built alone (what it accepts, the whole
+    parser reads the same). The whole parser reads it when that one refuses it (a mistyped command,
+    a command's name given as an option's value) and when help is asked for before the command, so
+    every error and every help text is the whole parser's."""
+    named = _command_named(argv)
+    if named is not None:
+        try:
+            return build_parser(only=named).parse_args(argv)
+        except UsageError:
+            pass
+    return build_parser().parse_args(argv)
+
+
+def _command_named(argv: list[str]) -> str | None:
+    """The first word of ``argv`` that names a command; None when none does or a help option
+    (``-h``, ``--help`` or a prefix of it) comes first."""
+    for word in argv:
+        if word in COMMAND_NAMES:
+            return word
+        if word.startswith(("-h", "--h")):
+            return None
+    return None
+
+
 def _check_arguments(argv: list[str]) -> None:
     """Python reads bytes that are not UTF-8 into lone surrogates, which no database or terminal
     takes: refuse them here, once, for every argument of every command."""
@@ -1104,6 +1166,8 @@ COMMANDS: dict[str, Callable[[Pipeline, argparse.Namespace, TextIO], int]] = {
     "cancel": _cancel, "today": _today, "activities": _activities, "undo": _undo, "import": _import,
     "export": _export, "report": _report, "delete": _delete, "merge": _merge,
 }
+#: every command's name: those above, and the two that run without opening a pipeline
+COMMAND_NAMES = frozenset({*COMMANDS, "init", "rules"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -1111,7 +1175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         argv = list(sys.argv[1:] if argv is None else argv)
         _check_arguments(argv)
-        args = build_parser().parse_args(argv)
+        args = parse_command_line(argv)
         options = {key: getattr(args, key, None) for key in ("db", "rules", "user")}
         settings = load_settings(options)
         return run(args, settings, terminal_safe(sys.stdout, json=_writes_json(args)))

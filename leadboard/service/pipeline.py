@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
@@ -46,15 +45,17 @@ from leadboard.domain.history import (
     MoveRecord,
     history_items,
 )
-from leadboard.domain.merging import merge_plan
 from leadboard.domain.planned import PlannedRecord
 from leadboard.domain.stages import GATE_INTO, PIPELINE, Move, Stage
 from leadboard.domain.text import LIMITS, multi_line, within
 from leadboard.domain.values import other_currency, read_amount
 from leadboard.service.planning import NextPlan, Planning
-from leadboard.store import cards, imports, journal, planned, removal
+from leadboard.store import cards, journal, planned
 from leadboard.store.db import in_transaction
 
+# ``store.removal`` (taking a card off the board, merging, erasing, and undoing those) and
+# ``domain.merging`` are imported by the use-cases that need them: a command loads neither to show,
+# list or move a card
 if TYPE_CHECKING:
     from leadboard.domain.rules import RuleFailure, Rules
     from leadboard.service.reports import Reports
@@ -71,16 +72,16 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-@dataclass(frozen=True)
-class MoveResult:
+# Records are NamedTuples, not frozen dataclasses: on Python 3.11 a frozen dataclass compiles six
+# methods as its module is imported (half a millisecond each class), and every command imports this.
+class MoveResult(NamedTuple):
     card: Card
     record: MoveRecord
     #: warning rules the move went through with (recorded in the history)
     warnings: list[RuleFailure]
 
 
-@dataclass(frozen=True)
-class UndoResult:
+class UndoResult(NamedTuple):
     card: Card
     #: the change undone
     undone: ChangeRecord
@@ -90,8 +91,7 @@ class UndoResult:
     record: MoveRecord | None
 
 
-@dataclass(frozen=True)
-class MergeResult:
+class MergeResult(NamedTuple):
     #: the kept card, after the merge
     card: Card
     #: the card merged into it, as it was
@@ -102,8 +102,7 @@ class MergeResult:
     added: list[str]
 
 
-@dataclass(frozen=True)
-class StageStats:
+class StageStats(NamedTuple):
     stage: Stage
     cards: int
     amount: Decimal
@@ -156,6 +155,8 @@ class Pipeline(Planning):
     def card(self, card_id: int) -> Card:
         card = cards.get(card_id)
         if card is None:
+            from leadboard.store import removal
+
             removed = removal.removal(card_id)
             if removed is not None:
                 raise CardRemoved(card_id, removed.how, removed.by, removed.at)
@@ -275,6 +276,8 @@ class Pipeline(Planning):
 
     def _no_card_with(self, email: str) -> None:
         """Raise ``DuplicateEmail`` if a card has ``email`` (in any case), as an import finds it."""
+        from leadboard.store import imports  # the bulk writer's look-ups: only adding a card needs one
+
         found = imports.cards_by_email([imports.ascii_lower(email)])
         card = cards.get(next(iter(found.values()))) if found else None
         if card is not None:
@@ -473,6 +476,8 @@ class Pipeline(Planning):
 
     def _undo_delete(self, target: ChangeRecord) -> tuple[UndoResult, int]:
         """Put a deleted card back where it stood, with what its deletion cleared."""
+        from leadboard.store import removal
+
         old = {c.field: c.old for c in target.changes}
         now = self._clock()
         findable = {name: old.get(name) for name in removal.FINDABLE}
@@ -489,6 +494,7 @@ class Pipeline(Planning):
         """Take the card off the board: no column, count, total, list, search, export, Today view,
         report or import look-up sees it any more. Journaled, so ``undo`` brings it back. Returns
         the card as it was."""
+        from leadboard.store import removal
 
         def work() -> tuple[Card, int]:
             cards.lock(card_id)
@@ -510,6 +516,9 @@ class Pipeline(Planning):
         of each field in ``take``), and the other's extras and differing values as extras
         (``merge_plan``); the other leaves the board. Journaled on the kept card, so ``undo``
         splits them again."""
+        from leadboard.domain.merging import merge_plan
+        from leadboard.store import removal
+
         if keep_id == other_id:
             raise InvalidInput(f"Card {keep_id} cannot be merged into itself.", field="other")
 
@@ -550,6 +559,8 @@ class Pipeline(Planning):
     def _undo_merge(self, target: ChangeRecord) -> tuple[UndoResult, int]:
         """Split a merge: the other card back where it stood with what was its own, the kept card
         as it was before."""
+        from leadboard.store import removal
+
         keep = self._read_for_write(target.card_id, None)
         merged = target.change("merge.other")
         other_id = int(merged.new) if merged is not None and merged.new else 0
@@ -579,6 +590,8 @@ class Pipeline(Planning):
     def merged_into(self, card_id: int) -> list[int]:
         """The cards merged into the card (and into those, and so on) that still are: the same
         person's, erased with it."""
+        from leadboard.store import removal
+
         return removal.merged_into(card_id, all_along=True)
 
     def erase(self, card_id: int, version: int | None = None) -> list[int]:
@@ -587,6 +600,7 @@ class Pipeline(Planning):
         into it, and what it brought to the cards it was merged into. Nothing can bring it back;
         one ``erasure`` entry says who erased card ``card_id`` and when (and one each the cards
         merged into it). Returns the ids of those cards."""
+        from leadboard.store import removal
 
         def work() -> list[int]:
             cards.lock(card_id)
@@ -754,8 +768,11 @@ def _extra_text(extra: dict[str, str]) -> str | None:
 
 
 def _written(card: Card, merged: Card) -> dict[str, Any]:
-    """What writing ``merged`` over ``card`` sets: its fields, and its extras if a declared field changed."""
-    values = merged.fields()
+    """What writing ``merged`` over ``card`` sets: the fields it changes (one left as it was is not
+    written, so a promote does not rebuild the card's search entries), and its extras if a declared
+    field changed."""
+    before = card.fields()
+    values = {name: value for name, value in merged.fields().items() if value != before[name]}
     if merged.extra != card.extra:
         values["extra"] = _extra_text(merged.extra)
     return values

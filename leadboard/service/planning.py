@@ -14,9 +14,8 @@ says who planned, rescheduled, completed or cancelled what, and when, and undo c
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from leadboard.domain.card import ActivityKind, Card, CardSummary
 from leadboard.domain.errors import ActivityNotFound, InvalidInput, StepNotOpen, UndoRefused
@@ -57,8 +56,8 @@ T = TypeVar("T")
 COLUMN_ORDER = "column_order"
 
 
-@dataclass(frozen=True)
-class NextPlan:
+# Records are NamedTuples, not frozen dataclasses, for start-up's sake (see ``pipeline.py``).
+class NextPlan(NamedTuple):
     """A step to plan, as typed: checked before anything is written."""
 
     kind: PlannedKind
@@ -67,8 +66,7 @@ class NextPlan:
     owner: str | None = None
 
 
-@dataclass(frozen=True)
-class Completed:
+class Completed(NamedTuple):
     step: PlannedRecord
     #: the entry of the activity log it became
     activity: ActivityRecord
@@ -76,14 +74,12 @@ class Completed:
     next: PlannedRecord | None = None
 
 
-@dataclass(frozen=True)
-class DueStep:
+class DueStep(NamedTuple):
     step: PlannedRecord
     card: CardSummary
 
 
-@dataclass(frozen=True)
-class TodayView:
+class TodayView(NamedTuple):
     """One salesperson's day (or everyone's): due steps, then cards with no next step, then stale."""
 
     due: list[DueStep]

@@ -11,7 +11,6 @@ import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import closing
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from operator import itemgetter
@@ -417,8 +416,7 @@ def find(stage: Stage | None = None, card_filter: CardFilter = NO_FILTER, limit:
 SEARCH_LIMIT = 500
 
 
-@dataclass(frozen=True)
-class Totals:
+class Totals(NamedTuple):
     cards: int
     amount: Decimal
     #: True when a search found more matches than it shows (the count is "at least")

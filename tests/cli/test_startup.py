@@ -11,9 +11,11 @@ from datetime import date, timedelta
 import pytest
 
 #: modules no reading command needs: the board, the importer, the email check, the rules (the
-#: default ones are read when a move needs them), schema changes (only when one is due), the reports
+#: default ones are read when a move needs them), schema changes and their steps (only when one is
+#: due), the reports
 NOT_FOR_READING = ("textual", "email_validator", "leadboard.tui", "leadboard.service.transfer.importer",
-                   "leadboard.domain.rules", "playhouse.migrate", "leadboard.service.reports")
+                   "leadboard.domain.rules", "playhouse.migrate", "leadboard.store.migrations.steps",
+                   "leadboard.service.reports")
 
 _RUN_AND_LIST_MODULES = """
 import json, sys
@@ -53,6 +55,9 @@ def test_promoting_reads_the_rules_but_does_not_load_the_board(leadboard, db, cl
     assert _loaded(modules, "leadboard.domain.rules")
     assert not _loaded(modules, "textual") and not _loaded(modules, "leadboard.service.transfer.importer")
     assert not _loaded(modules, "leadboard.service.reports")
+    # nor what import and export read and write, nor the schema's steps on an up-to-date database
+    assert not _loaded(modules, "leadboard.service.transfer")
+    assert not _loaded(modules, "leadboard.store.migrations.steps")
 
 
 def test_a_report_loads_the_reports_but_not_the_board(leadboard, db, cli_env):

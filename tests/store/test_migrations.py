@@ -76,6 +76,19 @@ def test_a_database_at_every_past_version_migrates_to_exactly_the_fresh_schema(b
         assert schema.dump() == fresh, f"a database at version {count} migrates to another schema"
 
 
+def test_every_step_module_is_listed_once_and_recorded_under_the_name_it_gives_itself() -> None:
+    """``STEPS`` lists modules (imported only when a step runs); what the record holds is the name
+    each step's ``STEP`` declares."""
+    from importlib import import_module
+
+    folder = Path(migrations.__file__).with_name("steps")
+    modules = sorted(p.stem for p in folder.glob("*.py") if p.stem not in ("__init__", "base"))
+    assert sorted(step.module for step in STEPS) == modules
+    for step in STEPS:
+        declared = import_module(f"leadboard.store.migrations.steps.{step.module}").STEP.name
+        assert step.name == declared, f"steps/{step.module}.py records itself as {declared!r}"
+
+
 def test_a_database_numbered_before_steps_had_names_is_carried_over(blank) -> None:
     """Databases from before named steps recorded 'version N' in schema_version."""
     fresh = _fresh_schema(blank)

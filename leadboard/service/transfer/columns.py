@@ -16,6 +16,21 @@ from leadboard.domain.card import FIELD_NAMES
 from leadboard.domain.errors import LeadboardError
 from leadboard.domain.stages import Stage
 from leadboard.domain.text import LIMITS, one_line
+from leadboard.service.transfer.names import (
+    ACTIVITY_LOG,
+    EXPORT_COLUMNS,
+    EXTRA,
+    HISTORY,
+    ID,
+    LOST_FROM,
+    LOST_REASON,
+    NEXT_STEP,
+    NEXT_STEP_STATE,
+    PLANNED,
+    SOURCE_ID,
+    STAGE,
+    STATE_COLUMNS,
+)
 from leadboard.service.transfer.vendors import VENDORS, Vendor
 
 if TYPE_CHECKING:  # the rules are read only when a command needs them
@@ -26,28 +41,15 @@ class BadImportFile(LeadboardError):
     """The file (or an import option) cannot be used at all; nothing was imported."""
 
 
-#: columns that are not card fields but say where a card stands, or come from our own export
-STAGE, LOST_FROM, LOST_REASON = "stage", "lost_from", "lost_reason"
 FIRST_NAME, LAST_NAME = "first_name", "last_name"
-STATE_COLUMNS: Final = ("warnings", "activity_count", "last_activity_at", "created_at", "created_by",
-                        "updated_at", "updated_by", "version")
 #: when the source's record reached its stage (a won or lost deal's close time, a lead's
 #: converted date): the card's move into that stage is recorded then
 CLOSED_AT = "closed_at"
 #: the state columns that are dates and times
 DATE_STATE_COLUMNS: Final = ("last_activity_at", "created_at", "updated_at", CLOSED_AT)
-HISTORY, ACTIVITY_LOG = "history", "activity_log"
-#: a JSON export's open planned activities of a card (import plans them again), and its next step
-#: and that step's state (derived from them, so not read back)
-PLANNED, NEXT_STEP, NEXT_STEP_STATE = "planned", "next_step", "next_step_state"
-#: a column named ``id`` is recognised (our export writes it) and not used: ids belong to a database
-ID = "id"
 #: the deal's title (a card's name only when the file names no person or organisation), a deal's
-#: won/lost/open status (over its stage), and the record's id in the source's system
-DEAL_NAME, DEAL_STATUS, SOURCE_ID = "deal_name", "deal_status", "source_id"
-#: in a vendor's table: kept on the card under the column's own name, though an alias would match
-#: it; as a column (our JSON export's): the card's extra fields, as one object
-EXTRA = "extra"
+#: won/lost/open status (over its stage)
+DEAL_NAME, DEAL_STATUS = "deal_name", "deal_status"
 IGNORE = "ignore"
 TARGETS: Final = (*FIELD_NAMES, STAGE, LOST_FROM, LOST_REASON, FIRST_NAME, LAST_NAME, *STATE_COLUMNS,
                   CLOSED_AT, HISTORY, ACTIVITY_LOG, ID, DEAL_NAME, DEAL_STATUS, SOURCE_ID, EXTRA, PLANNED, NEXT_STEP,
@@ -57,10 +59,6 @@ NOT_READ: Final = frozenset({ID, NEXT_STEP, NEXT_STEP_STATE})
 #: what only our own (JSON) export names so: read from it, and kept as extras in anyone else's file
 #: (a Salesforce "Next Step" is the salesperson's text, not our record)
 OUR_NEXT_STEP_COLUMNS: Final = (PLANNED, NEXT_STEP, NEXT_STEP_STATE)
-
-
-#: the columns of leadboard's own export, in order
-EXPORT_COLUMNS: Final = (ID, STAGE, *FIELD_NAMES, LOST_FROM, LOST_REASON, *STATE_COLUMNS, SOURCE_ID)
 
 
 #: columns that say which currency a row's amounts are in (kept as extras too), normalised

@@ -18,7 +18,7 @@ from leadboard.domain.card import Card, field_text
 from leadboard.domain.planned import PlannedRecord, next_step_state
 from leadboard.domain.stages import Stage
 from leadboard.domain.text import csv_cell, csv_cell_restored
-from leadboard.service.transfer import columns as col
+from leadboard.service.transfer import names as col
 from leadboard.store import planned
 
 #: the columns of an export, in order (then, in CSV, one column per extra field's name; in JSON,

@@ -2,9 +2,10 @@
 
 Each step is a module in ``steps/`` holding its own frozen copy of the tables it touches (never the
 application's models, which move on) and changing them with ``playhouse.migrate`` operations or
-plain SQL. A step is recorded under its ``NAME`` once it has run, so two branches that each add a
-step never collide on a number. To change the schema, add a module to ``steps/`` and append it to
-``STEPS`` below; never edit a step that has shipped (the README's Development section says more).
+plain SQL. A step is recorded under its name (its module's, with dashes) once it has run, so two
+branches that each add a step never collide on a number. To change the schema, add a module to
+``steps/`` and append its name to ``STEPS`` below; never edit a step that has shipped (the README's
+Development section says more).
 
 Checking whether a step is due only reads the record, so no command waits for a writer just to
 start. When one is due, the runner takes the write lock (SQLite's IMMEDIATE transaction; on
@@ -17,56 +18,58 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from importlib import import_module
+from typing import TYPE_CHECKING, NamedTuple
 
 import peewee as pw
 
 from leadboard.domain.errors import SchemaTooNew
 from leadboard.store.db import database, is_sqlite
-from leadboard.store.migrations.steps import (
-    activity_owners,
-    card_extras,
-    change_journal,
-    column_orders,
-    database_role,
-    imports,
-    initial,
-    planned_activities,
-    planned_activity_due_index,
-    postgresql_search_index,
-    report_indexes,
-    search_phone_digits,
-    search_phone_trigrams,
-    search_phones,
-    sqlite_search_prefixes,
-    stage_visit_amounts,
-    stage_visits,
-)
-from leadboard.store.migrations.steps.base import Step
 
 if TYPE_CHECKING:  # playhouse.migrate (and every engine it knows) is imported only when a step is due
     from playhouse.migrate import SchemaMigrator
 
-#: every step, in the order they run; append new ones at the end
-STEPS: tuple[Step, ...] = (
-    initial.STEP,
-    postgresql_search_index.STEP,
-    sqlite_search_prefixes.STEP,
-    imports.STEP,
-    change_journal.STEP,
-    stage_visits.STEP,
-    card_extras.STEP,
-    search_phones.STEP,
-    database_role.STEP,
-    planned_activities.STEP,
-    column_orders.STEP,
-    planned_activity_due_index.STEP,
-    search_phone_digits.STEP,
-    report_indexes.STEP,
-    stage_visit_amounts.STEP,
-    activity_owners.STEP,
-    search_phone_trigrams.STEP,
-)
+    from leadboard.store.migrations.steps.base import Step
+
+
+class ListedStep(NamedTuple):
+    """A step as ``STEPS`` lists it: its module in ``steps/`` is imported only when the step runs,
+    so a command on an up-to-date database (nearly every command) reads the names alone."""
+
+    #: the step's module in ``steps/``
+    module: str
+
+    @property
+    def name(self) -> str:
+        """Recorded in the database once the step has run: its module's name with dashes (the name
+        its ``STEP`` gives too)."""
+        return self.module.replace("_", "-")
+
+    def apply(self, migrator: SchemaMigrator) -> None:
+        step: Step = import_module(f"{__name__}.steps.{self.module}").STEP
+        step.apply(migrator)
+
+
+#: every step's module, in the order they run; append new ones at the end
+STEPS: tuple[ListedStep, ...] = tuple(ListedStep(module) for module in (
+    "initial",
+    "postgresql_search_index",
+    "sqlite_search_prefixes",
+    "imports",
+    "change_journal",
+    "stage_visits",
+    "card_extras",
+    "search_phones",
+    "database_role",
+    "planned_activities",
+    "column_orders",
+    "planned_activity_due_index",
+    "search_phone_digits",
+    "report_indexes",
+    "stage_visit_amounts",
+    "activity_owners",
+    "search_phone_trigrams",
+))
 
 #: databases made before steps had names counted them in ``schema_version``: version N meant
 #: the first N of these had run
