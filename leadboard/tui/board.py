@@ -791,9 +791,9 @@ class BoardScreen(StyledOnce, Screen[None]):
 
     def _promotion_of(self, card_id: int) -> tuple[list[RuleFailure], Card | None]:
         """The gate's verdict on promoting the card, and the card itself when the gate blocks it
-        (its form opens): read together, one trip to the reader thread, not two."""
-        failures = self.pipeline.check_promotion(card_id)
-        return failures, self.pipeline.card(card_id) if any(f.blocking for f in failures) else None
+        (its form opens): read together, one trip to the reader thread and one read of the card."""
+        failures, card = self.pipeline.promotion(card_id)
+        return failures, card if any(f.blocking for f in failures) else None
 
     async def _promote(self, card_id: int, changes: dict[str, Any] | None = None,
                        version: int | None = None, then: Callable[[], None] | None = None) -> None:
