@@ -81,7 +81,7 @@ class PastPipeline(Pipeline):
         raise MoveNotAllowed(self.refusal)
 
     create = edit = reassign = promote = demote = lose = reopen = undo = log_activity = _refuse  # type: ignore[assignment]
-    check_promotion = _refuse  # type: ignore[assignment]
+    check_promotion = promotion = _refuse  # type: ignore[assignment]
     plan = reschedule = postpone = complete = cancel = log_and_plan = _refuse  # type: ignore[assignment]
     remember_column_order = _refuse  # type: ignore[assignment]
 

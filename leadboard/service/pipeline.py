@@ -228,10 +228,15 @@ class Pipeline(Planning):
 
     def check_promotion(self, card_id: int, changes: dict[str, Any] | None = None) -> list[RuleFailure]:
         """Every rule the card (with ``changes`` applied) fails on its way to the next stage."""
+        return self.promotion(card_id, changes)[0]
+
+    def promotion(self, card_id: int, changes: dict[str, Any] | None = None) -> tuple[list[RuleFailure], Card]:
+        """``check_promotion``'s verdict and the card it read: the board's promote key shows the card
+        in a form when the gate blocks it, with one read of the card, not two."""
         card = self.card(card_id)
         target = self._next_stage(card)
         merged = self._merged(card, changes or {})
-        return self.rules.check(merged, target, self._today())
+        return self.rules.check(merged, target, self._today()), card
 
     def is_stale(self, summary: CardSummary) -> bool:
         return summary.is_stale(self.rules.stale_after_days(summary.stage), self._clock())

@@ -23,7 +23,7 @@ from textual import on, work
 from textual.actions import parse
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Grid
 from textual.geometry import Region
 from textual.message import Message
 from textual.screen import Screen
@@ -263,11 +263,9 @@ class BoardScreen(StyledOnce, Screen[None]):
         yield Input(placeholder="Search name, company, email or phone — Enter: first match, Esc: clear", id="search",
                     compact=True)
         yield Static(id="filter-bar")
-        with Horizontal(id="columns"):
-            for stage in PIPELINE:
-                with Vertical(classes="lane last" if stage is PIPELINE[-1] else "lane"):
-                    yield self._headers[stage]
-                    yield self._columns[stage]
+        with Grid(id="columns"):
+            yield from self._headers.values()
+            yield from self._columns.values()
         yield KeyBar(f"{self.pipeline.user} · {database_name()}", id="keybar")
 
     def render_lines(self, crop: Region) -> list[Strip]:
@@ -647,14 +645,12 @@ class BoardScreen(StyledOnce, Screen[None]):
         return True
 
     def on_descendant_focus(self) -> None:
-        # the lane of the focused column is marked so its header stands out (a class on the
-        # lane restyles the header reliably, where :focus-within on a sibling does not)
+        # the header of the focused column is marked so it stands out (a class on the header
+        # restyles it reliably, where :focus-within on a sibling does not)
         focused = self.focused
         for stage, column in self._columns.items():
-            lane = column.parent
-            if lane is not None:
-                lane.set_class(column is focused or (not isinstance(focused, CardColumn)
-                                                     and stage is self._last_stage), "active")
+            self._headers[stage].set_class(column is focused or (not isinstance(focused, CardColumn)
+                                                                 and stage is self._last_stage), "active")
         self.refresh_bindings()
 
     def on_card_column_selected(self, event: CardColumn.Selected) -> None:
@@ -795,9 +791,9 @@ class BoardScreen(StyledOnce, Screen[None]):
 
     def _promotion_of(self, card_id: int) -> tuple[list[RuleFailure], Card | None]:
         """The gate's verdict on promoting the card, and the card itself when the gate blocks it
-        (its form opens): read together, one trip to the reader thread, not two."""
-        failures = self.pipeline.check_promotion(card_id)
-        return failures, self.pipeline.card(card_id) if any(f.blocking for f in failures) else None
+        (its form opens): read together, one trip to the reader thread and one read of the card."""
+        failures, card = self.pipeline.promotion(card_id)
+        return failures, card if any(f.blocking for f in failures) else None
 
     async def _promote(self, card_id: int, changes: dict[str, Any] | None = None,
                        version: int | None = None, then: Callable[[], None] | None = None) -> None:

@@ -66,6 +66,15 @@ def test_check_promotion_lists_the_same_failures_without_moving(pipeline, walk, 
     assert database_state() == before
 
 
+def test_a_blocked_promotion_is_told_with_the_card_as_read(pipeline, walk, database_state):
+    card = walk.contact()
+    before = database_state()
+    failed, read = pipeline.promotion(card.id, {"need": "CRM"})
+    assert [f.rule_id for f in failed] == ["budget", "timeline", "authority"]
+    assert (read.id, read.name, read.need, read.version) == (card.id, card.name, card.need, card.version)
+    assert database_state() == before
+
+
 def test_fields_given_with_a_promotion_are_saved_with_the_move(pipeline, walk, fields):
     card = walk.contact()
     result = pipeline.promote(card.id, fields["qualify"](), card.version)

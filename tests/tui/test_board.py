@@ -180,6 +180,24 @@ async def test_the_board_fits_80_by_24(pipeline: Pipeline):
         assert "Need *" in screen_text(pilot.app)
 
 
+async def test_the_edit_form_opens_on_its_first_field_drawn_as_the_one_typed_into(pipeline: Pipeline):
+    card_id = contact(pipeline, "Grace Hopper", email="grace@example.com")
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        await pilot.press("e")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, CardForm))
+        first, second = list(pilot.app.screen.query(".field").results(Input))[:2]
+        assert first.id == "field-name" and pilot.app.focused is first
+        # the field typed into stands out (bold, `.dialog Input:focus`), the others do not
+        assert first.styles.text_style.bold and not second.styles.text_style.bold
+        await pilot.press("tab")
+        await pilot.pause()
+        assert pilot.app.focused is second
+        assert second.styles.text_style.bold and not first.styles.text_style.bold
+        await pilot.press("shift+tab", "end", "x", "enter")
+        await wait_until(pilot, lambda: not isinstance(pilot.app.screen, CardForm))
+    assert pipeline.card(card_id).name == "Grace Hopperx"
+
+
 async def test_markup_and_escapes_in_user_text_are_shown_literally(pipeline: Pipeline):
     card_id = contact(pipeline, "[red]Mallory[/]", company="[link=http://evil.example]Click[/link]",
                       notes="[bold]x[/bold]", email="mallory@example.com")

@@ -46,8 +46,6 @@ class ActivityModal(SavingModal):
 
     #: Ctrl+S saves, as in every other form (Enter does too)
     BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "save", "Save")]
-    #: what happened is typed first (focused as the dialog opens, not after the first choice)
-    AUTO_FOCUS = "#summary"
 
     def __init__(self, title: Text, save: Callable[[StepFormValues], Any], *, completing: bool = False) -> None:
         super().__init__()
@@ -58,10 +56,13 @@ class ActivityModal(SavingModal):
     def compose(self) -> ComposeResult:
         with dialog_box(self.heading, f"Tab next · Enter {'done' if self.completing else 'save'} · Esc cancel"):
             if self.completing:
-                yield labelled(Input(placeholder="e.g. They want a quote by Friday", id="summary"), "What came of it")
+                yield self.opens_focused(labelled(Input(placeholder="e.g. They want a quote by Friday", id="summary"),
+                                                  "What came of it"))
             else:
                 yield labelled(Choice(ACTIVITY_KINDS, ActivityKind.CALL.value, blank=False, id="kind"), "What happened")
-                yield Input(placeholder="e.g. Demo went well (leave empty to only plan)", id="summary")
+                # what happened is typed first (focused as the dialog opens, not after the first choice)
+                yield self.opens_focused(Input(placeholder="e.g. Demo went well (leave empty to only plan)",
+                                               id="summary"))
             yield labelled(Choice(PLANNED_KINDS, PlannedKind.CALL.value, blank=False, id="next-kind"), "Next step")
             yield Input(placeholder=f"due: {DUE_HINT}", id="next-due")
             yield Input(placeholder="what is planned (leave empty to plan nothing)", id="next-summary")

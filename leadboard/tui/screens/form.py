@@ -86,9 +86,6 @@ class CardForm(Dialog[Any]):
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "save", "Save"),
     ]
-    #: the first field has focus as the form opens; focusing the scrolling list of fields first
-    #: (Textual's default) would restyle every field twice, the slowest part of opening the form
-    AUTO_FOCUS = ".field"
 
     def __init__(self, title: str, fields: Sequence[str], values: dict[str, Any], save: Saver, *,
                  intro: Iterable[Text] = (), required: Iterable[str] = (), activity: bool = False,
@@ -114,12 +111,16 @@ class CardForm(Dialog[Any]):
             # the fields scroll to whichever has the focus: the list itself is no stop on the Tab
             # round, where letters typed after a Shift+Tab from the first field would vanish
             with VerticalScroll(id="fields", can_focus=False):
-                for name in self.field_names:
-                    yield labelled(self._editor(name), self._label(name), required=name in self.required)
+                fields = [labelled(self._editor(name), self._label(name), required=name in self.required)
+                          for name in self.field_names]
                 if self.asks_activity:
-                    yield labelled(Choice(INTERACTION_KINDS, ActivityKind.CALL.value, blank=False, id="activity-kind"),
-                                   "Activity (the gate wants one logged)", required=True)
-                    yield Input(placeholder="What happened, in a few words", id="activity-summary")
+                    fields.append(labelled(Choice(INTERACTION_KINDS, ActivityKind.CALL.value, blank=False,
+                                                  id="activity-kind"), "Activity (the gate wants one logged)",
+                                           required=True))
+                    fields.append(Input(placeholder="What happened, in a few words", id="activity-summary"))
+                if fields:
+                    self.opens_focused(fields[0])
+                yield from fields
 
     def _key(self, name: str) -> str:
         """A field's part of its widgets' ids: its name, or its place for a declared field whose

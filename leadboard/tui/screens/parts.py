@@ -42,11 +42,26 @@ class StyledOnce:
 
 class Dialog(StyledOnce, ModalScreen[Result]):
     """A modal screen, restyled only when shown again (``StyledOnce``), whose app has learnt the
-    dialogs' styles."""
+    dialogs' styles; the field it marks ``opens_focused`` has the focus as it opens."""
 
     def __init__(self) -> None:
         super().__init__()
         learn_dialog_styles(self.app)
+        self._opens_focused: Widget | None = None
+
+    def opens_focused(self, editor: Editor) -> Editor:
+        """``editor``, the field that has the focus as the dialog opens, styled as focused from its
+        first style pass: focused once mounted (Textual's ``AUTO_FOCUS``), it was styled twice, as
+        Textual restyles a widget that takes the focus, some 5% of opening a form."""
+        editor.set_reactive(Widget.has_focus, True)
+        self._opens_focused = editor
+        return editor
+
+    async def mount_composed_widgets(self, widgets: list[Widget]) -> None:
+        await super().mount_composed_widgets(widgets)
+        # focused where Textual's auto focus would focus a field, which then leaves it be
+        if self._opens_focused is not None:
+            self.set_focus(self._opens_focused)
 
 
 #: the apps whose stylesheet has the dialogs' default styles
