@@ -192,7 +192,11 @@ def _dialog_open(app: Any) -> bool:
     if not isinstance(app.screen, ModalScreen):
         return False
     editors = app.screen.query("Input, Select")
-    return bool(editors) and all(editor.is_mounted for editor in editors) and app.screen.focused is not None
+    focused = app.screen.focused
+    # laid out too (the focused field has its place on the screen): until then a paint draws
+    # nothing of the dialog, nor the dimmed board behind it
+    return (bool(editors) and all(editor.is_mounted for editor in editors) and focused is not None
+            and bool(focused.region))
 
 
 #: how many times each dialog is opened and closed in a run (the figure is their median): one
@@ -201,8 +205,9 @@ DIALOG_OPENINGS = 5
 
 
 async def _open_and_close(pilot: Any, open_dialog: Callable[[], Awaitable[Any]]) -> tuple[float, int]:
-    """Milliseconds to open a dialog (until its inputs are mounted, one has focus and the screen
-    is painted) and close it again (Esc's action, until the board is painted), the median of
+    """Milliseconds to open a dialog (until its inputs are mounted and laid out, one has focus and
+    the screen is painted: the dialog and the dimmed board behind it) and close it again (Esc's
+    action, until the board is painted), the median of
     ``DIALOG_OPENINGS`` times (the first, which pays for what Textual does once, among them); and
     its inputs."""
     app = pilot.app
