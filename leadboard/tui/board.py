@@ -52,7 +52,7 @@ from leadboard.tui.actions import BoardAction, Where, actions_of, bindings
 from leadboard.tui.column import CARD_HEIGHT, CURSOR_KEYS, PAGE_SIZE, CardColumn, ColumnHeader
 from leadboard.tui.keybar import KeyBar
 from leadboard.tui.reader import Reader, writer
-from leadboard.tui.screens.parts import StyledOnce
+from leadboard.tui.screens.parts import KeepsLayout, StyledOnce
 from leadboard.tui.text import local_time, safe
 
 if TYPE_CHECKING:
@@ -193,7 +193,7 @@ class Opening:
     empty: bool
 
 
-class BoardScreen(StyledOnce, Screen[None]):
+class BoardScreen(StyledOnce, KeepsLayout, Screen[None]):
     """Contacts, Leads, Opportunities, Accounts, side by side."""
 
     class Opened(Message):

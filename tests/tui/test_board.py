@@ -317,3 +317,20 @@ async def test_the_board_is_drawn_as_before_once_a_dialog_closes_even_after_a_th
         await wait_until(pilot, lambda: app.screen is board)
         await settled(pilot)
         assert app.export_screenshot() == looks["textual-dark"]
+
+
+async def test_a_terminal_resized_under_a_form_lays_the_board_out_at_its_new_size(pipeline: Pipeline):
+    contact(pipeline, "Ada Lovelace")
+    async with make_app(pipeline).run_test(size=APP_SIZE) as pilot:
+        board = board_of(pilot.app)
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, CardForm)
+        await pilot.resize_terminal(90, 28)
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert pilot.app.screen is board
+        assert board.size == (90, 28) and board.query_one(KeyBar).region.width == 90
+        assert board.column(Stage.ACCOUNT).region.right <= 90
+        assert "Ada Lovelace" in screen_text(pilot.app) and "Accounts  0" in screen_text(pilot.app)

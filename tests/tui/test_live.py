@@ -8,6 +8,7 @@ from leadboard.domain.stages import PIPELINE, Stage
 from leadboard.service import Pipeline
 from leadboard.tui.column import CardColumn
 from leadboard.tui.screens.detail import CardDetail
+from leadboard.tui.screens.form import CardForm
 from leadboard.tui.screens.lost import LostScreen
 from tests.tui.helpers import APP_SIZE, QUALIFIED, as_bob, board_of, contact, make_app, screen_text, wait_until
 
@@ -92,3 +93,17 @@ async def test_an_open_card_shows_a_colleagues_change_without_a_key_press(pipeli
         await wait_until(pilot, lambda: "Bob's New Co" in screen_text(pilot.app)
                          and "contact → lead" in screen_text(pilot.app))
         assert isinstance(pilot.app.screen, CardDetail)  # still open, now current
+
+
+async def test_the_board_behind_an_open_form_shows_a_colleagues_change(pipeline: Pipeline):
+    """The board behind a dialog is drawn once as the dialog opens (dimmed), and again when it changes."""
+    card_id = contact(pipeline, "Ada", company="Old Co")
+    contact(pipeline, "Grace")
+    async with make_app(pipeline, poll_interval=0.1).run_test(size=APP_SIZE) as pilot:
+        await pilot.press("e")  # Grace's form, over the board
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, CardForm)
+        assert "Old Co" in screen_text(pilot.app)  # Ada's card, behind the form
+        as_bob("edit", str(card_id), "--set", "company=New Co")
+        await wait_until(pilot, lambda: "New Co" in screen_text(pilot.app))
+        assert isinstance(pilot.app.screen, CardForm) and "Old Co" not in screen_text(pilot.app)

@@ -12,14 +12,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from leadboard.domain.card import FIELD_LABELS, FIELD_NAMES, Card
 from leadboard.domain.history import MOVE_FIELDS, ActivityRecord, ChangeKind, ChangeRecord, HistoryItem
 from leadboard.domain.planned import PlannedRecord, PlanState
 from leadboard.domain.stages import Stage
-from leadboard.tui.screens.parts import dialog_box
+from leadboard.tui.screens.parts import Dialog, dialog_box
 from leadboard.tui.text import display_text, local_time, safe
 
 
@@ -134,7 +133,7 @@ def planned_table(planned: Sequence[PlannedRecord]) -> Table | Text:
     return table
 
 
-class CardDetail(ModalScreen[None]):
+class CardDetail(Dialog[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,o,enter", "close", "Close")]
 
     def __init__(self, card: Card, moves: Sequence[HistoryItem], activities: Sequence[ActivityRecord],

@@ -10,15 +10,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from leadboard.tui.actions import Where, actions_of, key_label
 from leadboard.tui.column import STALE_MARK, WARNING_MARK
-from leadboard.tui.screens.parts import dialog_box
+from leadboard.tui.screens.parts import Dialog, dialog_box
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "close", "Close")]
 
     def compose(self) -> ComposeResult:

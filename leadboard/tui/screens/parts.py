@@ -4,19 +4,26 @@ dialog opens in the time Textual takes to mount and style its widgets."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from weakref import WeakSet
 
+from rich.console import Console, ConsoleOptions, RenderableType
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
+from textual.geometry import Region, Size
+from textual.renderables.background_screen import BackgroundScreen
 from textual.screen import ModalScreen, Screen
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Button, Input, Static
+
+if TYPE_CHECKING:
+    from typing import Self
 
 Editor = TypeVar("Editor", bound=Widget)
 Result = TypeVar("Result")
@@ -40,6 +47,23 @@ class StyledOnce:
             event.refresh_styles = False
 
 
+if TYPE_CHECKING:
+    _Screen = Screen[Any]
+else:
+    _Screen = object
+
+
+class KeepsLayout(_Screen):
+    """A screen not laid out again when a dialog opens over it. Textual gives a screen just pushed
+    the terminal's size, and lays out every screen below it again too, as if the terminal had been
+    resized: for the board, a layout and a full repaint, a third of opening a dialog over it. At
+    another size (the terminal was resized) it is laid out as Textual does."""
+
+    def _screen_resized(self, size: Size) -> None:
+        if size != self._size:
+            super()._screen_resized(size)
+
+
 class Dialog(StyledOnce, ModalScreen[Result]):
     """A modal screen, restyled only when shown again (``StyledOnce``), whose app has learnt the
     dialogs' styles; the field it marks ``opens_focused`` has the focus as it opens."""
@@ -48,6 +72,7 @@ class Dialog(StyledOnce, ModalScreen[Result]):
         super().__init__()
         learn_dialog_styles(self.app)
         self._opens_focused: Widget | None = None
+        self._behind: Behind | None = None
 
     def opens_focused(self, editor: Editor) -> Editor:
         """``editor``, the field that has the focus as the dialog opens, styled as focused from its
@@ -62,6 +87,48 @@ class Dialog(StyledOnce, ModalScreen[Result]):
         # focused where Textual's auto focus would focus a field, which then leaves it be
         if self._opens_focused is not None:
             self.set_focus(self._opens_focused)
+
+    def render(self) -> RenderableType:
+        behind = super().render()
+        if not isinstance(behind, BackgroundScreen):
+            return behind  # a terminal of the 16 ANSI colours: nothing is drawn behind a dialog
+        if self._behind is None:
+            self._behind = Behind(behind)
+        return self._behind
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False) -> Self:
+        if regions:  # what is behind changed: Textual refreshes the regions of the dialog it shows in
+            self._behind = None
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+
+class Behind:
+    """The screen behind a dialog, as the dialog shows it: its text in one dimmed colour on its
+    dimmed background (Textual's ``BackgroundScreen`` tint, of the screen's own colours). Drawn
+    once, and again only at another size or when the screen behind changes (``Dialog.refresh``).
+    Textual draws the screen behind whenever the dialog is refreshed (three times as a dialog
+    opens), each time the board in every colour it has, then cut at every edge of the dialog's
+    widgets at every paint: a line of one colour is one piece to cut, and still shows where the
+    cards are."""
+
+    def __init__(self, dimmed: BackgroundScreen) -> None:
+        self.dimmed = dimmed
+        self._drawn: tuple[tuple[int, int | None], list[Segment]] | None = None
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> list[Segment]:
+        size = (options.max_width, options.height)
+        if self._drawn is None or self._drawn[0] != size:
+            self._drawn = (size, self._draw(Size(options.max_width, options.height or options.size.height)))
+        return self._drawn[1]
+
+    def _draw(self, size: Size) -> list[Segment]:
+        screen, tint = self.dimmed.screen, self.dimmed.color
+        style = Style(color=(screen.styles.color + tint).rich_color,
+                      bgcolor=(screen.styles.background + tint).rich_color)
+        drawn: list[Segment] = []
+        for line in screen._compositor.render_strips(size):
+            drawn += (Segment(line.text, style), Segment.line())
+        return drawn[:-1]
 
 
 #: the apps whose stylesheet has the dialogs' default styles

@@ -34,7 +34,7 @@ from leadboard.tui.actions import BoardAction, Where, actions_of, bindings
 from leadboard.tui.column import STALE_MARK, STEP_MARKS
 from leadboard.tui.keybar import KeyBar
 from leadboard.tui.screens.activity import DUE_HINT, ActivityModal, StepFormValues
-from leadboard.tui.screens.parts import dialog_box, dialog_button
+from leadboard.tui.screens.parts import KeepsLayout, dialog_box, dialog_button
 from leadboard.tui.screens.saving import SavingModal
 from leadboard.tui.text import safe
 
@@ -55,7 +55,7 @@ class Line:
     step: PlannedRecord | None = None
 
 
-class TodayScreen(Screen[None]):
+class TodayScreen(KeepsLayout, Screen[None]):
     ACTIONS: ClassVar[tuple[BoardAction, ...]] = actions_of(Where.TODAY)
     BINDINGS: ClassVar[list[BindingType]] = list(bindings(ACTIONS))
     STEP_ACTIONS: ClassVar[frozenset[str]] = frozenset({"complete", "reschedule"})
