@@ -877,9 +877,9 @@ def render_floors(results: dict[int, dict[str, float | None]], floors: dict[int,
     lines.append("")
     lines.append("Floors measured in the same run, each board probe followed by a probe of the bare app and "
                  f"modals; a bare Textual app peaks at {floor['peak_mb']:.0f} MB. "
-                 "A dialog is timed from its key's action until its inputs are mounted and the screen is "
-                 "painted, plus Esc until the board is painted again (the median of "
-                 f"{DIALOG_OPENINGS} openings in each run).")
+                 "A dialog is timed from its key's action until its inputs are mounted and laid out and the "
+                 "screen is painted (the dimmed board behind it too), plus Esc until the board is painted "
+                 f"again (the median of {DIALOG_OPENINGS} openings in each run).")
     return "\n".join(lines)
 
 

@@ -66,7 +66,8 @@ class KeepsLayout(_Screen):
 
 class Dialog(StyledOnce, ModalScreen[Result]):
     """A modal screen, restyled only when shown again (``StyledOnce``), whose app has learnt the
-    dialogs' styles; the field it marks ``opens_focused`` has the focus as it opens."""
+    dialogs' styles; the field it marks ``opens_focused`` has the focus as it opens, and the screen
+    behind it shows through as ``Behind`` draws it."""
 
     def __init__(self) -> None:
         super().__init__()
