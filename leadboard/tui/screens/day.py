@@ -24,11 +24,8 @@ class DayModal(SavingModal):
     def compose(self) -> ComposeResult:
         with dialog_box("The board as it stood at the end of which day?",
                         "Enter show that day, read-only · Esc cancel"):
-            yield Input(placeholder="YYYY-MM-DD or today", id="day")
+            yield self.opens_focused(Input(placeholder="YYYY-MM-DD or today", id="day"))
             yield Static(id="problem", classes="problem")
-
-    def on_mount(self) -> None:
-        self.query_one("#day", Input).focus()
 
     @on(Input.Submitted)
     def action_show(self) -> None:

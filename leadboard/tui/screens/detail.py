@@ -148,7 +148,7 @@ class CardDetail(Dialog[None]):
         self.stale = stale
 
     def compose(self) -> ComposeResult:
-        with dialog_box(self._heading(), "↑/↓ scroll · Esc close"), VerticalScroll(id="detail"):
+        with dialog_box(self._heading(), "↑/↓ scroll · Esc close"), self.opens_focused(VerticalScroll(id="detail")):
             yield Static(self._body(), id="detail-body")
 
     def _heading(self) -> Text:
@@ -174,9 +174,6 @@ class CardDetail(Dialog[None]):
         self.planned = [step for step in planned if step.state is PlanState.PLANNED]
         self.query_one(".dialog").border_title = self._heading()
         self.query_one("#detail-body", Static).update(self._body())
-
-    def on_mount(self) -> None:
-        self.query_one("#detail").focus()
 
     def action_close(self) -> None:
         self.dismiss(None)

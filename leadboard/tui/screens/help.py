@@ -46,11 +46,8 @@ class HelpScreen(Dialog[None]):
             for key, description in rows:
                 table.add_row(Text(key), Text(description))
             parts += [Text(heading, style="bold underline"), table, Text("")]
-        with dialog_box("Keys", "↑/↓ scroll · Esc close"), VerticalScroll(id="keys"):
+        with dialog_box("Keys", "↑/↓ scroll · Esc close"), self.opens_focused(VerticalScroll(id="keys")):
             yield Static(Group(*parts[:-1]))
-
-    def on_mount(self) -> None:
-        self.query_one("#keys").focus()
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -37,8 +37,7 @@ class LostScreen(Screen[int | None]):
         self.header = ColumnHeader(Stage.LOST, id="header-lost")
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("Lost cards — r reopens the focused card into the stage it was lost from"),
-                     classes="title")
+        yield Static(Text("Lost cards — r reopens the focused card into the stage it was lost from"))
         yield self.header
         yield self.lost
         yield Footer()

@@ -60,7 +60,7 @@ class MergeModal(SavingModal):
         with dialog_box(f"Merge another card of {safe(self.keep.name)} into this one",
                         "Enter switch side · Ctrl+S merge · Esc cancel"):
             yield Label(Text("Find the other card (type, then ↓ and Enter to pick it)"))
-            yield Input(placeholder="name, company, email or phone", id="find", compact=True)
+            yield self.opens_focused(Input(placeholder="name, company, email or phone", id="find", compact=True))
             yield OptionList(id="matches")
             yield Static(id="chosen", classes="note")
             yield OptionList(id="fields")
@@ -68,7 +68,6 @@ class MergeModal(SavingModal):
 
     def on_mount(self) -> None:
         self.query_one("#fields", OptionList).display = False
-        self.query_one("#find", Input).focus()
 
     def key_waits_for(self, key: str) -> Awaitable[object] | None:
         """A letter into the search goes at once; any other key waits for the read before it."""

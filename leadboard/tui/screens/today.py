@@ -72,7 +72,7 @@ class TodayScreen(KeepsLayout, Screen[None]):
         self._day_shown = asyncio.Event()
 
     def compose(self) -> ComposeResult:
-        yield Static(id="today-title", classes="title")
+        yield Static(id="today-title")
         yield OptionList(id="today-list")
         yield KeyBar(f"{self.pipeline.user} · {database_name()}")  # whole labels, as on the board
 
@@ -307,13 +307,10 @@ class RescheduleModal(SavingModal):
         with dialog_box(f"Reschedule: {self.step.kind.value} — {safe(self.step.summary)} (due {self.step.due.text()})",
                         "d +1 day · w +1 week · Enter the date · Esc cancel"):
             with Horizontal(classes="buttons"):
-                yield dialog_button("+1 day", "day")
+                yield self.opens_focused(dialog_button("+1 day", "day"))
                 yield dialog_button("+1 week", "week")
             yield Input(placeholder=f"or a date: {DUE_HINT}", id="due", select_on_focus=False)
             yield Static(id="problem", classes="problem")
-
-    def on_mount(self) -> None:
-        self.query_one("#day", Button).focus()
 
     def on_key(self, event: Any) -> None:
         if isinstance(self.focused, Input):
